@@ -1,0 +1,2 @@
+/** @playgap/client — being built. */
+export {};

@@ -1,0 +1,2 @@
+/** @playgap/edgegap — being built. */
+export {};

@@ -1,0 +1,2 @@
+/** @playgap/matchmaker — being built. */
+export {};

@@ -1,0 +1,39 @@
+/**
+ * @playgap/protocol — the wire contracts every playgap component shares. This entry point is
+ * browser-safe; the connect-token codec (Node crypto) is `@playgap/protocol/token`.
+ */
+export { ErrorCode, isErrorCode, PlaygapError } from './error-codes.js';
+export {
+  type ErrorMessage,
+  type FrontMessage,
+  MAX_PLAY_REQUEST_BYTES,
+  type PlacementRequest,
+  type PlayReply,
+  type PlayRequest,
+  type ProgressMessage,
+  ProgressStage,
+  parsePlayRequest,
+  type TransportEndpoint,
+} from './messages.js';
+export {
+  APP_NAME_PATTERN,
+  assertAppName,
+  buckets,
+  MATCHMAKER_QUEUE,
+  parseSeatKey,
+  SERVER_ID_PATTERN,
+  seatKey,
+  subjects,
+} from './names.js';
+export {
+  type DeploymentRecord,
+  DeploymentState,
+  type PortMapping,
+  type SeatRecord,
+  SeatState,
+  type ServerLocation,
+  type ServerRecord,
+  ServerState,
+  TransportKind,
+  type TransportOffer,
+} from './records.js';

@@ -1,0 +1,74 @@
+/**
+ * NATS subject and KV bucket names. Everything is namespaced by app name, so several games
+ * can share one NATS server. The full list is in docs/protocol.md.
+ */
+import { ErrorCode, PlaygapError } from './error-codes.js';
+
+/** App names become part of subjects and bucket names: letters, digits, `_` and `-` only. */
+export const APP_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Server ids (Edgegap request ids, or local ids) are KV keys and subject tokens. */
+export const SERVER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Throw BAD_REQUEST unless `app` is a valid app name. */
+export function assertAppName(app: string): void {
+  if (!APP_NAME_PATTERN.test(app)) {
+    throw new PlaygapError(
+      ErrorCode.BAD_REQUEST,
+      `Invalid app name ${JSON.stringify(app).slice(0, 80)}: use 1-64 letters, digits, "_" or "-".`,
+    );
+  }
+}
+
+/** Queue group shared by every matchmaker replica. */
+export const MATCHMAKER_QUEUE = 'playgap-matchmaker';
+
+/**
+ * Subjects of one app.
+ *
+ * @example
+ * const s = subjects('arena'); // s.play === 'playgap.arena.play'
+ */
+export function subjects(app: string) {
+  assertAppName(app);
+  const root = `playgap.${app}`;
+  return {
+    /** Play requests (front → matchmaker), request/reply in queue group MATCHMAKER_QUEUE. */
+    play: `${root}.play`,
+    /** Events about one server (sidecar → anyone): `ready`, `draining`, `stopping`, `player.connected`... */
+    serverEvents: (serverId: string) => `${root}.server.${serverId}.events`,
+    /** Wildcard for every server's events. */
+    allServerEvents: `${root}.server.*.events`,
+    /** Commands to one server's sidecar (e.g. `drain`), request/reply. */
+    serverControl: (serverId: string) => `${root}.server.${serverId}.control`,
+  } as const;
+}
+
+/**
+ * KV bucket names of one app. Bucket-level TTLs only (nats-server 2.9 has no per-message TTL):
+ * a record stays alive because its owner rewrites it before the bucket's max age.
+ */
+export function buckets(app: string) {
+  assertAppName(app);
+  return {
+    /** key = server id → ServerRecord, rewritten by the sidecar every heartbeat. */
+    servers: `playgap_${app}_servers`,
+    /** key = `<serverId>.<seatIndex>` → SeatRecord (reservation, then connection). */
+    seats: `playgap_${app}_seats`,
+    /** key = Edgegap request id → DeploymentRecord, owned by the matchmakers. */
+    deployments: `playgap_${app}_deployments`,
+  } as const;
+}
+
+/** KV key of one seat of one server. */
+export function seatKey(serverId: string, seatIndex: number): string {
+  return `${serverId}.${seatIndex}`;
+}
+
+/** Split a seat key back into server id and seat index; undefined if it is not one. */
+export function parseSeatKey(key: string): { serverId: string; seatIndex: number } | undefined {
+  const dot = key.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  const seatIndex = Number(key.slice(dot + 1));
+  if (!Number.isInteger(seatIndex) || seatIndex < 0) return undefined;
+  return { serverId: key.slice(0, dot), seatIndex };
+}

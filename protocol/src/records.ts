@@ -1,0 +1,142 @@
+/**
+ * The JSON records kept in NATS KV (see names.ts for buckets and keys). Every record carries
+ * `updatedAt` (Unix ms); readers treat a record older than its owner's heartbeat limit as gone
+ * even before the bucket's max age removes it.
+ */
+
+/** Transport kinds a game server can offer, in the client's order of preference. */
+export const TransportKind = {
+  WEBTRANSPORT: 'webtransport',
+  WEBRTC: 'webrtc',
+  WEBSOCKET: 'websocket',
+} as const;
+export type TransportKind = (typeof TransportKind)[keyof typeof TransportKind];
+
+/** One port of a server, as Edgegap maps it (`internal` in the container, `external` public). */
+export interface PortMapping {
+  name: string;
+  internal: number;
+  external: number;
+  /** `TCP`, `UDP`, `TCP/UDP`, `HTTP`, `HTTPS`, `WS`, `WSS`. */
+  protocol: string;
+  /** Edgegap terminates TLS on the fqdn for this port (WS → WSS, HTTP → HTTPS). */
+  tlsUpgrade?: boolean;
+}
+
+/**
+ * A transport the game server runs, named by the ports it uses. The game server declares them
+ * when it marks itself ready; the matchmaker turns them into URLs for the player.
+ */
+export interface TransportOffer {
+  kind: TransportKind;
+  /** Port name: the TCP port (websocket; webrtc signaling) or the UDP port (webtransport/HTTP3). */
+  port: string;
+  /** webrtc only: the UDP port name carrying the data channels. */
+  dataPort?: string;
+  /** URL path, default `/` (websocket, webtransport). */
+  path?: string;
+}
+
+export const ServerState = {
+  /** Sidecar up; game server not ready yet: no placement. */
+  STARTING: 'starting',
+  /** Accepting players. */
+  READY: 'ready',
+  /** No new players; stops when the last one leaves. */
+  DRAINING: 'draining',
+  /** Shutting down. */
+  STOPPING: 'stopping',
+  /** Game server missed its heartbeats. */
+  UNHEALTHY: 'unhealthy',
+} as const;
+export type ServerState = (typeof ServerState)[keyof typeof ServerState];
+
+export interface ServerLocation {
+  city?: string;
+  country?: string;
+  continent?: string;
+  latitude?: number;
+  longitude?: number;
+}
+
+/** Bucket `servers`, key = server id. Written by the server's sidecar on every heartbeat. */
+export interface ServerRecord {
+  /** Edgegap request id, or the local id given to the sidecar. */
+  id: string;
+  app: string;
+  version: string;
+  state: ServerState;
+  publicIp: string;
+  fqdn?: string;
+  ports: Record<string, PortMapping>;
+  transports: TransportOffer[];
+  /** Colon hex SHA-256 of the WebTransport certificate's DER, e.g. `AB:CD:...`. */
+  certDigest: string;
+  location?: ServerLocation;
+  /** Seats on this server (max players). */
+  capacity: number;
+  /** Players connected right now. */
+  players: number;
+  /** Edgegap seat session mode only: sessions bound to this deployment. */
+  sessions?: string[];
+  startedAt: number;
+  updatedAt: number;
+}
+
+export const SeatState = {
+  /** Reserved by a matchmaker for a player who has not connected yet. */
+  RESERVED: 'reserved',
+  /** The player's token was verified by the sidecar; the player is on the server. */
+  CONNECTED: 'connected',
+} as const;
+export type SeatState = (typeof SeatState)[keyof typeof SeatState];
+
+/**
+ * Bucket `seats`, key = `<serverId>.<seatIndex>`. A matchmaker creates it (KV create: fails if
+ * the seat is taken) as a reservation; the sidecar turns it into a connection (KV update with
+ * the revision) and deletes it on disconnect. A reservation past `expiresAt` counts as free and
+ * may be taken over with a KV update at its revision.
+ */
+export interface SeatRecord {
+  serverId: string;
+  seatIndex: number;
+  state: SeatState;
+  /** netcode client id as a decimal string (u64 does not fit a JSON number). */
+  clientId: string;
+  /** Player id from the token's user data, if any. */
+  playerId?: string;
+  /** Unix ms: a reservation is void after this (= the token's expiry). */
+  expiresAt: number;
+  /** Edgegap seat session id (sessions mode). */
+  sessionId?: string;
+  /** Matchmaker instance that reserved it. */
+  reservedBy?: string;
+  connectedAt?: number;
+  updatedAt: number;
+}
+
+export const DeploymentState = {
+  /** POST sent; waiting for Status.READY and the sidecar's record. */
+  STARTING: 'starting',
+  /** Ready and registered; the record is kept until the server record takes over. */
+  READY: 'ready',
+  FAILED: 'failed',
+} as const;
+export type DeploymentState = (typeof DeploymentState)[keyof typeof DeploymentState];
+
+/** Bucket `deployments`, key = Edgegap request id. Owned by the matchmakers. */
+export interface DeploymentRecord {
+  requestId: string;
+  app: string;
+  version: string;
+  state: DeploymentState;
+  /** Seats the server will have, and seats already promised to waiting players. */
+  capacity: number;
+  promised: number;
+  startedBy: string;
+  startedAt: number;
+  /** Past this (Unix ms) without a server record, any matchmaker stops the deployment. */
+  deadlineAt: number;
+  error?: string;
+  updatedAt: number;
+}

@@ -1,0 +1,2 @@
+/** @playgap/server — being built. */
+export {};

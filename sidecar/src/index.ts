@@ -1,0 +1,2 @@
+/** @playgap/sidecar — being built. */
+export {};

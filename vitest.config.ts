@@ -1,0 +1,38 @@
+// One vitest run for the whole monorepo: each workspace is a project, so `npm test`
+// runs every suite and `npx vitest run --project sidecar` runs one.
+import { defaultServerConditions, defineConfig } from 'vite';
+
+const packages = [
+  'protocol',
+  'testkit',
+  'edgegap',
+  'sidecar',
+  'matchmaker',
+  'client',
+  'server',
+  'server-template',
+  'client-template',
+  'docker',
+  'e2e',
+];
+
+export default defineConfig({
+  // Workspace packages resolve to their TypeScript sources in tests (the "source" export
+  // condition), so a test never runs against a stale dist/.
+  resolve: { conditions: ['source', ...defaultServerConditions] },
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
+  test: {
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    passWithNoTests: true,
+    projects: packages.map((name) => ({
+      extends: true,
+      test: {
+        name,
+        root: `./${name}`,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      },
+    })),
+  },
+});
