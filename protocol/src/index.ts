@@ -4,6 +4,13 @@
  */
 export { ErrorCode, isErrorCode, PlaygapError } from './error-codes.js';
 export {
+  AUTH_TIMEOUT_MS,
+  type AuthMessage,
+  CloseCode,
+  GECKOS_EVENT,
+  type WelcomeMessage,
+} from './game-wire.js';
+export {
   type ErrorMessage,
   type FrontMessage,
   MAX_PLAY_REQUEST_BYTES,

@@ -1,0 +1,52 @@
+/**
+ * What a player's client and a playgap game server say to each other, on every transport.
+ * The client SDK (`@playgap/client`) and the server SDK (`@playgap/server`) both follow this;
+ * a game server in another language can too.
+ *
+ * - WebSocket: connect to the offered URL; the first frame is text `{"type":"auth","token":"<base64>"}`;
+ *   the server answers `{"type":"welcome",...}` or closes with a CloseCode and a JSON reason
+ *   `{"code","message"}`. After that every text frame is one JSON game message.
+ * - WebRTC (geckos.io): the token rides in geckos' `authorization`; a refusal is HTTP 401 with
+ *   `{"code","message"}`. Game messages go on the geckos event `GECKOS_EVENT` (reliable or not).
+ * - WebTransport: the token is the `token` query parameter (base64url) of the session URL; the
+ *   server's first message on the first bidirectional stream is the welcome. Reliable game
+ *   messages are length-prefixed (u32 big-endian) JSON on that stream; unreliable ones are
+ *   datagrams of one JSON message each.
+ */
+
+/** WebSocket close codes (4000-4999 is the application range). */
+export const CloseCode = {
+  NORMAL: 1000,
+  /** Token refused; the reason JSON carries the ErrorCode (TOKEN_EXPIRED, TOKEN_REPLAYED...). */
+  TOKEN_REFUSED: 4001,
+  /** No auth message in time. */
+  AUTH_TIMEOUT: 4002,
+  /** Server draining or stopping. */
+  SERVER_STOPPING: 4003,
+  /** Kicked by the game. */
+  KICKED: 4004,
+  /** The frame was not understood. */
+  BAD_MESSAGE: 4005,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** geckos.io event name for game messages. */
+export const GECKOS_EVENT = 'm';
+
+/** Milliseconds a client has to authenticate after opening a transport. */
+export const AUTH_TIMEOUT_MS = 10_000;
+
+export interface AuthMessage {
+  type: 'auth';
+  token: string;
+}
+
+/** Server → client after the token checked out. */
+export interface WelcomeMessage {
+  type: 'welcome';
+  /** netcode client id, decimal string. */
+  clientId: string;
+  serverId: string;
+  /** What the token's user data said about this player. */
+  player: { playerId?: string; name?: string; mode?: string; team?: string };
+}
