@@ -13,6 +13,7 @@ const packages = [
   'server-template',
   'client-template',
   'docker',
+  'cli',
   'e2e',
 ];
 

@@ -26,6 +26,7 @@ export {
   APP_NAME_PATTERN,
   assertAppName,
   buckets,
+  KV_DEFAULTS,
   MATCHMAKER_QUEUE,
   parseSeatKey,
   SERVER_ID_PATTERN,

@@ -72,3 +72,24 @@ export function parseSeatKey(key: string): { serverId: string; seatIndex: number
   if (!Number.isInteger(seatIndex) || seatIndex < 0) return undefined;
   return { serverId: key.slice(0, dot), seatIndex };
 }
+
+/**
+ * Timing every component agrees on, so whoever creates a bucket first creates it with the same
+ * config. A record's owner rewrites it every `*HeartbeatMs`; the bucket's max age removes it
+ * when the owner is gone (a crashed sidecar's server disappears within `serversMaxAgeMs`).
+ */
+export const KV_DEFAULTS = {
+  /** Max age of the servers bucket. */
+  serversMaxAgeMs: 15_000,
+  /** How often a sidecar rewrites its server record. */
+  serverHeartbeatMs: 3_000,
+  /** Max age of the seats bucket; a connected seat is rewritten every `seatHeartbeatMs`. */
+  seatsMaxAgeMs: 60_000,
+  seatHeartbeatMs: 15_000,
+  /** Max age of the deployments bucket. */
+  deploymentsMaxAgeMs: 3_600_000,
+  /** Replicas per bucket (1 on a single server; a cluster may raise it). */
+  replicas: 1,
+  /** nats-server 2.9 compatible: file storage, history 1. */
+  history: 1,
+} as const;

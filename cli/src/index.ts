@@ -1,0 +1,2 @@
+/** @playgap/cli — being built. */
+export {};
