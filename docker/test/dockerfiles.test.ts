@@ -1,0 +1,104 @@
+// Static rules every playgap Dockerfile must follow (there is no Docker engine in CI): pinned
+// Debian base for linux/amd64, multi-stage, non-root, declared ports, exec-form entrypoint, and
+// every path the final stage copies is one the build produces from a real workspace.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { execForm, readDockerfile, resolveImage } from './dockerfile.js';
+
+const repo = join(import.meta.dirname, '..', '..');
+const dockerfiles = ['gameserver', 'sidecar', 'matchmaker'];
+
+describe.each(dockerfiles)('docker/%s.Dockerfile', (name) => {
+  const path = join(repo, 'docker', `${name}.Dockerfile`);
+  const dockerfile = readDockerfile(path);
+  const final = dockerfile.stages.at(-1)!;
+
+  it('builds in several stages, each for linux/amd64', () => {
+    expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of dockerfile.stages) expect(stage.platform).toBe('linux/amd64');
+  });
+
+  it('uses a Debian (glibc) Node base pinned to an exact version, never latest', () => {
+    for (const stage of dockerfile.stages) {
+      const image = resolveImage(dockerfile, stage.from);
+      expect(image).toMatch(/^node:\d+\.\d+\.\d+-(bookworm|bullseye|trixie)(-slim)?$/);
+      expect(image).not.toContain('latest');
+    }
+  });
+
+  it('runs as a non-root user', () => {
+    const users = final.instructions.filter((i) => i.keyword === 'USER');
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.at(-1)!.args).not.toMatch(/^(root|0)(:|$)/);
+  });
+
+  it('declares the ports it listens on', () => {
+    const exposed = final.instructions
+      .filter((i) => i.keyword === 'EXPOSE')
+      .flatMap((i) => i.args.split(/\s+/));
+    expect(exposed.length).toBeGreaterThan(0);
+    for (const port of exposed) expect(port).toMatch(/^\d{2,5}\/(tcp|udp)$/);
+  });
+
+  it('has an exec-form entrypoint', () => {
+    expect(execForm(final, 'ENTRYPOINT')?.length).toBeGreaterThan(0);
+  });
+
+  it('installs only production dependencies into what it ships', () => {
+    const runs = dockerfile.stages
+      .flatMap((s) => s.instructions)
+      .filter((i) => i.keyword === 'RUN');
+    expect(runs.some((r) => /npm ci --omit=dev/.test(r.args))).toBe(true);
+  });
+
+  it('copies only workspaces that exist, from the build stage', () => {
+    const workspaces: string[] = JSON.parse(
+      readFileSync(join(repo, 'package.json'), 'utf8'),
+    ).workspaces;
+    const copies = dockerfile.stages
+      .flatMap((s) => s.instructions)
+      .filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=build /src/'));
+    for (const copy of copies) {
+      const source = copy.args.split(/\s+/)[1]!.slice('/src/'.length);
+      const top = source.split('/')[0]!;
+      if (top === 'node_modules' || top === 'package.json') continue;
+      expect(workspaces, `line ${copy.line}`).toContain(top);
+      expect(existsSync(join(repo, top, 'package.json'))).toBe(true);
+    }
+    const workspaceFlags = [
+      ...readFileSync(path, 'utf8').matchAll(/--workspace=(@playgap\/[\w-]+)/g),
+    ].map((m) => m[1]!);
+    for (const flag of workspaceFlags) {
+      const dir = flag.slice('@playgap/'.length);
+      const pkg = JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8'));
+      expect(pkg.name).toBe(flag);
+    }
+  });
+
+  it('has a Dockerfile-specific .dockerignore that keeps node_modules and dist out', () => {
+    const ignore = readFileSync(`${path}.dockerignore`, 'utf8');
+    expect(ignore).toMatch(/^\*\*\/node_modules$/m);
+    expect(ignore).toMatch(/^\*\*\/dist$/m);
+  });
+});
+
+describe('docker/gameserver.Dockerfile', () => {
+  const dockerfile = readDockerfile(join(repo, 'docker', 'gameserver.Dockerfile'));
+  const final = dockerfile.stages.at(-1)!;
+
+  it('runs the game server under the sidecar supervisor', () => {
+    expect(execForm(final, 'ENTRYPOINT')).toEqual([
+      'node',
+      '/app/sidecar/dist/main.js',
+      'run',
+      '--',
+    ]);
+    expect(execForm(final, 'CMD')).toEqual(['node', '/app/server-template/dist/main.js']);
+  });
+
+  it('installs the WebTransport quiche addon', () => {
+    const text = readFileSync(join(repo, 'docker', 'gameserver.Dockerfile'), 'utf8');
+    expect(text).toMatch(/@fails-components\/webtransport-transport-http3-quiche@\d+\.\d+\.\d+/);
+  });
+});
