@@ -1,2 +1,25 @@
-/** @playgap/client — being built. */
-export {};
+/**
+ * @playgap/client — the browser SDK: `play()` finds a server through the matchmaker and connects
+ * to it over WebTransport, WebRTC (geckos.io) or WebSocket, whichever works first.
+ *
+ * @example
+ * import { play, PlaygapClientError } from '@playgap/client';
+ * const conn = await play({ game: 'arena', version: '1.0.0', onProgress: console.log });
+ */
+export { certDigestToBytes } from './cert-digest.js';
+export type { Channel, ChannelCloseEvent, ChannelEvents, SendOptions } from './channel.js';
+export { PlaygapClientError } from './errors.js';
+export { MATCHMAKER_WS_PATH, resolveMatchmakerUrl } from './matchmaker-url.js';
+export {
+  DEFAULT_TIMEOUTS,
+  DEFAULT_TRANSPORTS,
+  type PlayOptions,
+  type PlayProgress,
+  type PlayStage,
+  type PlayTimeouts,
+  play,
+} from './play.js';
+export type { Transport, TransportAttempt } from './transports/transport.js';
+export { webrtcTransport } from './transports/webrtc.js';
+export { websocketTransport } from './transports/websocket.js';
+export { webtransportTransport } from './transports/webtransport.js';

@@ -1,0 +1,117 @@
+/**
+ * The small channel a game talks through once connected, the same whichever transport won:
+ * `send`, `on('message')`, `on('close')`, `close()`. Transports extend `ChannelBase`.
+ */
+import type { ErrorCode, TransportKind, WelcomeMessage } from '@playgap/protocol';
+
+/** Why a channel closed: `code` is set when it was not the game's own `close()`. */
+export interface ChannelCloseEvent {
+  /** DISCONNECTED, SERVER_DRAINING, TOKEN_REFUSED... or undefined after `close()`. */
+  code: ErrorCode | undefined;
+  /** Human text. */
+  reason: string;
+}
+
+export interface SendOptions {
+  /** Default true. Unreliable messages may be lost or reordered (WebRTC, WebTransport datagrams). */
+  reliable?: boolean;
+}
+
+export interface ChannelEvents {
+  message: (message: unknown) => void;
+  close: (event: ChannelCloseEvent) => void;
+}
+
+/**
+ * A connected player's link to the game server.
+ *
+ * @example
+ * conn.on('message', (msg) => applySnapshot(msg));
+ * conn.send({ type: 'input', up: true }, { reliable: false });
+ */
+export interface Channel {
+  /** Transport that won the fallback. */
+  readonly transport: TransportKind;
+  /** What the server said when it accepted the token. */
+  readonly welcome: WelcomeMessage;
+  /** False once closed. */
+  readonly open: boolean;
+  /** Send one JSON-serialisable game message. Dropped silently once closed. */
+  send(message: unknown, options?: SendOptions): void;
+  /** Subscribe; returns the unsubscribe function. */
+  on<E extends keyof ChannelEvents>(event: E, listener: ChannelEvents[E]): () => void;
+  /** Disconnect (idempotent). */
+  close(): void;
+}
+
+/**
+ * Listener bookkeeping and close-once logic shared by every transport.
+ *
+ * @example
+ * class MyChannel extends ChannelBase { ... this.receive(msg); ... this.closed({code, reason}); }
+ */
+export abstract class ChannelBase implements Channel {
+  abstract readonly transport: TransportKind;
+  welcome!: WelcomeMessage;
+  #open = true;
+  #listeners: { [E in keyof ChannelEvents]: Set<ChannelEvents[E]> } = {
+    message: new Set(),
+    close: new Set(),
+  };
+  #pending: unknown[] = [];
+  #ready = false;
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  on<E extends keyof ChannelEvents>(event: E, listener: ChannelEvents[E]): () => void {
+    this.#listeners[event].add(listener);
+    if (event === 'message' && !this.#ready) {
+      // Messages that arrived between the welcome and the game's first subscription (the
+      // first snapshot, typically) are delivered rather than lost.
+      this.#ready = true;
+      const pending = this.#pending;
+      this.#pending = [];
+      queueMicrotask(() => {
+        for (const message of pending) this.receive(message);
+      });
+    }
+    return () => this.#listeners[event].delete(listener);
+  }
+
+  send(message: unknown, options?: SendOptions): void {
+    if (!this.#open) return;
+    this.transmit(JSON.stringify(message), options?.reliable ?? true);
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.hangUp();
+    this.closed({ code: undefined, reason: 'Closed by the game.' });
+  }
+
+  /** Transport → game: one decoded message. */
+  protected receive(message: unknown): void {
+    if (!this.#open) return;
+    if (!this.#ready) {
+      this.#pending.push(message);
+      return;
+    }
+    for (const listener of this.#listeners.message) listener(message);
+  }
+
+  /** Transport → game: the link is gone (called once). */
+  protected closed(event: ChannelCloseEvent): void {
+    if (!this.#open) return;
+    this.#open = false;
+    for (const listener of this.#listeners.close) listener(event);
+    this.#listeners.message.clear();
+    this.#listeners.close.clear();
+  }
+
+  /** Put one encoded message on the wire. */
+  protected abstract transmit(text: string, reliable: boolean): void;
+  /** Tear the transport down without emitting anything. */
+  protected abstract hangUp(): void;
+}

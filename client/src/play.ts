@@ -1,0 +1,166 @@
+/**
+ * `play()`: the whole matchmake-then-connect flow in one call, with typed progress, a deadline
+ * on every step, cancellation, and transport fallback.
+ */
+import {
+  ErrorCode,
+  type PlayRequest,
+  type ProgressStage,
+  type TransportKind,
+} from '@playgap/protocol';
+import type { Channel } from './channel.js';
+import { connectWithFallback, transportOrder } from './connect.js';
+import { PlaygapClientError } from './errors.js';
+import { matchmake } from './matchmake.js';
+import { resolveMatchmakerUrl } from './matchmaker-url.js';
+import type { Transport } from './transports/transport.js';
+import { webrtcTransport } from './transports/webrtc.js';
+import { websocketTransport } from './transports/websocket.js';
+import { webtransportTransport } from './transports/webtransport.js';
+
+/** Every stage `play()` reports, in order. The middle four come from the matchmaker. */
+export type PlayStage = 'matchmaking' | ProgressStage | 'connecting' | 'connected';
+
+/**
+ * One progress event. `elapsedMs` counts from the `play()` call (matchmaker stages: from the
+ * matchmaker's clock, i.e. since it got the request).
+ */
+export interface PlayProgress {
+  stage: PlayStage;
+  elapsedMs: number;
+  /** Human text, e.g. "Starting a server near you (4 s)". */
+  message: string;
+  /** `connecting`/`connected`: the transport being tried or that won. */
+  transport?: TransportKind;
+}
+
+/** Deadlines of each step, in milliseconds. */
+export interface PlayTimeouts {
+  /** Opening the matchmaker WebSocket. Default 10 000. */
+  matchmakerOpenMs?: number;
+  /** From the request to the reply, including starting a server. Default 120 000. */
+  matchmakingMs?: number;
+  /** One transport attempt: open and token check. Default 10 000. */
+  transportMs?: number;
+}
+
+export const DEFAULT_TIMEOUTS: Readonly<Required<PlayTimeouts>> = Object.freeze({
+  matchmakerOpenMs: 10_000,
+  matchmakingMs: 120_000,
+  transportMs: 10_000,
+});
+
+/** Best first. */
+export const DEFAULT_TRANSPORTS: readonly TransportKind[] = ['webtransport', 'webrtc', 'websocket'];
+
+export interface PlayOptions {
+  /** App name (the Edgegap app). */
+  game: string;
+  version: string;
+  /** ws(s):// or http(s):// of the front; default: this page's host at `/matchmaker/ws`. */
+  matchmakerUrl?: string;
+  /** Display name for the others (travels in the token). */
+  name?: string;
+  mode?: string;
+  party?: string;
+  /** Transports allowed, best first (default webtransport, webrtc, websocket). */
+  transports?: readonly TransportKind[];
+  timeouts?: PlayTimeouts;
+  /** Abort to cancel: `play()` rejects with CANCELLED and closes what it opened. */
+  signal?: AbortSignal;
+  onProgress?: (progress: PlayProgress) => void;
+  /** Test seams: transport implementations, WebSocket class, clock. */
+  implementations?: Transport[];
+  WebSocketImpl?: typeof WebSocket;
+  now?: () => number;
+}
+
+function defaultImplementations(WebSocketImpl?: typeof WebSocket): Transport[] {
+  return [webtransportTransport(), webrtcTransport(), websocketTransport(WebSocketImpl)];
+}
+
+const RETRYABLE_REFUSALS: readonly string[] = [
+  ErrorCode.TOKEN_REPLAYED,
+  ErrorCode.ALREADY_CONNECTED,
+  ErrorCode.NO_RESERVATION,
+];
+
+/**
+ * Find a server and connect to it.
+ *
+ * @example
+ * const conn = await play({ game: 'arena', version: '1.0.0', name: 'Ada',
+ *   onProgress: (p) => (label.textContent = p.message) });
+ * conn.on('message', (msg) => console.log(msg));
+ * conn.send({ type: 'input', left: true }, { reliable: false });
+ */
+export async function play(options: PlayOptions): Promise<Channel> {
+  const now = options.now ?? (() => Date.now());
+  const started = now();
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const implementations = options.implementations ?? defaultImplementations(options.WebSocketImpl);
+  const report = (progress: Omit<PlayProgress, 'elapsedMs'> & { elapsedMs?: number }) =>
+    options.onProgress?.({ ...progress, elapsedMs: progress.elapsedMs ?? now() - started });
+  let url: string;
+  try {
+    url = resolveMatchmakerUrl(options.matchmakerUrl);
+  } catch (cause) {
+    throw new PlaygapClientError(ErrorCode.MATCHMAKER_UNREACHABLE, String(cause), { cause });
+  }
+  let allowed = (options.transports ?? DEFAULT_TRANSPORTS).filter((kind) =>
+    implementations.some((t) => t.kind === kind && t.supported()),
+  );
+  if (allowed.length === 0) {
+    throw new PlaygapClientError(
+      ErrorCode.TRANSPORT_FAILED,
+      'This browser supports none of the allowed transports.',
+    );
+  }
+  // A transport that fails after its token check leaves the token used: the next transport is
+  // refused as a replay. Then ask the matchmaker once more for the transports not yet tried.
+  for (let round = 0; ; round++) {
+    const request: PlayRequest = { game: options.game, version: options.version };
+    if (options.name !== undefined) request.name = options.name;
+    if (options.mode !== undefined) request.mode = options.mode;
+    if (options.party !== undefined) request.party = options.party;
+    request.transports = [...allowed];
+    report({ stage: 'matchmaking', message: 'Finding a server…' });
+    const reply = await matchmake({
+      url,
+      request,
+      openTimeoutMs: timeouts.matchmakerOpenMs,
+      replyTimeoutMs: timeouts.matchmakingMs,
+      signal: options.signal,
+      onProgress: (p) => report({ stage: p.stage, elapsedMs: p.elapsedMs, message: p.message }),
+      ...(options.WebSocketImpl ? { WebSocketImpl: options.WebSocketImpl } : {}),
+    });
+    const failures: PlaygapClientError[] = [];
+    try {
+      const channel = await connectWithFallback({
+        reply,
+        transports: transportOrder(allowed, reply, implementations),
+        attemptTimeoutMs: timeouts.transportMs,
+        signal: options.signal,
+        failures,
+        onAttempt: (transport) =>
+          report({ stage: 'connecting', transport, message: `Connecting (${transport})…` }),
+      });
+      report({
+        stage: 'connected',
+        transport: channel.transport,
+        message: `Playing (${channel.transport})`,
+      });
+      return channel;
+    } catch (error) {
+      const failedKinds = new Set(failures.map((f) => f.transport));
+      const retry =
+        round === 0 &&
+        failures.length > 0 &&
+        error instanceof PlaygapClientError &&
+        error.code === ErrorCode.TOKEN_REFUSED &&
+        RETRYABLE_REFUSALS.includes(error.reason ?? '');
+      if (!retry) throw error;
+      allowed = allowed.filter((kind) => !failedKinds.has(kind));
+    }
+  }
+}

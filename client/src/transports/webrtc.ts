@@ -1,0 +1,142 @@
+/**
+ * WebRTC transport through geckos.io: signaling over the server's TCP port with the token in
+ * geckos' `authorization` (a refusal is HTTP 401), then data channels over one UDP port. Game
+ * messages ride the geckos event GECKOS_EVENT. The welcome comes as geckos' userData or as the
+ * first message.
+ */
+import { ErrorCode, GECKOS_EVENT, TransportKind, type WelcomeMessage } from '@playgap/protocol';
+import { ChannelBase } from '../channel.js';
+import { PlaygapClientError } from '../errors.js';
+import { asWelcome, tokenRefused } from '../welcome.js';
+import type { Transport, TransportAttempt } from './transport.js';
+
+/** The part of geckos' ClientChannel this transport uses (a fake can stand in for tests). */
+export interface GeckosChannelLike {
+  userData: unknown;
+  onConnect(callback: (error?: { status?: number; message?: string }) => void): unknown;
+  onDisconnect(callback: () => void): void;
+  on(event: string, callback: (data: unknown) => void): void;
+  emit(event: string, data: unknown, options?: { reliable?: boolean }): void;
+  close(): void;
+}
+
+export type GeckosFactory = (options: {
+  url: string;
+  port: number;
+  authorization: string;
+  iceServers: RTCIceServer[];
+}) => GeckosChannelLike;
+
+class WebRtcChannel extends ChannelBase {
+  readonly transport = TransportKind.WEBRTC;
+  constructor(
+    private readonly geckos: GeckosChannelLike,
+    welcome: WelcomeMessage,
+  ) {
+    super();
+    this.welcome = welcome;
+  }
+  deliver(message: unknown): void {
+    this.receive(message);
+  }
+  gone(): void {
+    this.closed({ code: ErrorCode.DISCONNECTED, reason: 'The WebRTC connection closed.' });
+  }
+  protected transmit(text: string, reliable: boolean): void {
+    this.geckos.emit(GECKOS_EVENT, JSON.parse(text), { reliable });
+  }
+  protected hangUp(): void {
+    safeClose(this.geckos);
+  }
+}
+
+function safeClose(channel: GeckosChannelLike): void {
+  try {
+    channel.close();
+  } catch {
+    // geckos throws when closing a channel whose peer connection never existed.
+  }
+}
+
+async function loadGeckos(): Promise<GeckosFactory> {
+  const module = await import('@geckos.io/client');
+  return module.geckos as unknown as GeckosFactory;
+}
+
+/** Split `http://ip:port` into the base URL geckos wants and the port. */
+function signalingAddress(url: string, port: number): { url: string; port: number } {
+  const parsed = new URL(url);
+  const explicit = parsed.port === '' ? undefined : Number(parsed.port);
+  return { url: `${parsed.protocol}//${parsed.hostname}`, port: port || explicit || 80 };
+}
+
+/**
+ * The WebRTC (geckos.io) transport.
+ *
+ * @example
+ * const channel = await webrtcTransport().connect({ endpoint, reply, signal });
+ */
+export function webrtcTransport(factory?: GeckosFactory): Transport {
+  return {
+    kind: TransportKind.WEBRTC,
+    supported: () => factory !== undefined || typeof globalThis.RTCPeerConnection === 'function',
+    connect: async ({ endpoint, reply, signal }: TransportAttempt) => {
+      const make = factory ?? (await loadGeckos());
+      const address = signalingAddress(endpoint.url, endpoint.port);
+      const geckos = make({ ...address, authorization: reply.token, iceServers: [] });
+      return new Promise((resolve, reject) => {
+        let channel: WebRtcChannel | undefined;
+        let settled = false;
+        const fail = (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          safeClose(geckos);
+          reject(error);
+        };
+        const accept = (welcome: WelcomeMessage) => {
+          if (settled) return;
+          settled = true;
+          channel = new WebRtcChannel(geckos, welcome);
+          resolve(channel);
+        };
+        signal.addEventListener('abort', () => fail(signal.reason), { once: true });
+        geckos.on(GECKOS_EVENT, (data) => {
+          if (channel) {
+            channel.deliver(data);
+            return;
+          }
+          const welcome = asWelcome(data);
+          if (welcome) accept(welcome);
+        });
+        geckos.onDisconnect(() => {
+          if (channel) channel.gone();
+          else
+            fail(
+              new PlaygapClientError(
+                ErrorCode.TRANSPORT_FAILED,
+                'The WebRTC connection closed before the welcome.',
+                { transport: 'webrtc' },
+              ),
+            );
+        });
+        geckos.onConnect((error) => {
+          if (error) {
+            fail(
+              error.status === 401 || error.status === 403
+                ? tokenRefused('webrtc', undefined)
+                : new PlaygapClientError(
+                    ErrorCode.TRANSPORT_FAILED,
+                    `WebRTC signaling failed${error.status ? ` (HTTP ${error.status})` : ''}.`,
+                    { transport: 'webrtc', cause: error },
+                  ),
+            );
+            return;
+          }
+          const welcome = asWelcome(geckos.userData);
+          if (welcome) accept(welcome);
+          // Otherwise the welcome arrives as the first GECKOS_EVENT message.
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * WebTransport transport: the session URL carries the token (base64url `token` query); the
+ * server certificate is pinned by its SHA-256 (`serverCertificateHashes`), so a self-signed
+ * certificate on a bare IP works. The server opens the first bidirectional stream and writes the
+ * welcome on it; reliable messages are length-prefixed JSON on that stream, unreliable ones are
+ * datagrams.
+ */
+import { ErrorCode, TransportKind, type WelcomeMessage } from '@playgap/protocol';
+import { certDigestToBytes } from '../cert-digest.js';
+import { ChannelBase } from '../channel.js';
+import { PlaygapClientError } from '../errors.js';
+import { asWelcome, tokenRefused } from '../welcome.js';
+import { encodeFrame, FrameReader } from './framing.js';
+import type { Transport, TransportAttempt } from './transport.js';
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** Standard base64 → base64url without padding (what the `token` query carries). */
+export function toBase64Url(base64: string): string {
+  return base64.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+/**
+ * The session URL with the token query set.
+ *
+ * @example
+ * webTransportUrl('https://1.2.3.4:4433/wt', 'ab+/=='); // 'https://1.2.3.4:4433/wt?token=ab-_'
+ */
+export function webTransportUrl(url: string, token: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('token', toBase64Url(token));
+  return parsed.toString();
+}
+
+class WebTransportChannel extends ChannelBase {
+  readonly transport = TransportKind.WEBTRANSPORT;
+  constructor(
+    private readonly session: WebTransport,
+    private readonly writer: WritableStreamDefaultWriter<Uint8Array>,
+    welcome: WelcomeMessage,
+  ) {
+    super();
+    this.welcome = welcome;
+    this.#readDatagrams().catch(() => undefined);
+    session.closed.then(
+      () => this.closed({ code: ErrorCode.DISCONNECTED, reason: 'The server closed the session.' }),
+      () => this.closed({ code: ErrorCode.DISCONNECTED, reason: 'The session was lost.' }),
+    );
+  }
+  deliver(text: string): void {
+    try {
+      this.receive(JSON.parse(text));
+    } catch {
+      // Not JSON: not a game message.
+    }
+  }
+  async #readDatagrams(): Promise<void> {
+    const reader = this.session.datagrams.readable.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      this.deliver(decoder.decode(value));
+    }
+  }
+  protected transmit(text: string, reliable: boolean): void {
+    if (reliable) {
+      this.writer.write(encodeFrame(text)).catch(() => undefined);
+      return;
+    }
+    const writer = this.session.datagrams.writable.getWriter();
+    writer.write(encoder.encode(text)).catch(() => undefined);
+    writer.releaseLock();
+  }
+  protected hangUp(): void {
+    this.session.close({ closeCode: 0, reason: 'bye' });
+  }
+}
+
+/**
+ * The WebTransport transport (Chromium, Firefox; needs HTTP/3 on the server).
+ *
+ * @example
+ * const channel = await webtransportTransport().connect({ endpoint, reply, signal });
+ */
+export function webtransportTransport(
+  WebTransportImpl: typeof WebTransport | undefined = globalThis.WebTransport,
+): Transport {
+  return {
+    kind: TransportKind.WEBTRANSPORT,
+    supported: () => typeof WebTransportImpl === 'function',
+    connect: async ({ endpoint, reply, signal }: TransportAttempt) => {
+      if (!WebTransportImpl) throw new TypeError('WebTransport is not available.');
+      const session = new WebTransportImpl(webTransportUrl(endpoint.url, reply.token), {
+        serverCertificateHashes: [
+          { algorithm: 'sha-256', value: certDigestToBytes(reply.certDigest) },
+        ],
+      });
+      const onAbort = () => session.close();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        await session.ready;
+        const streams = session.incomingBidirectionalStreams.getReader();
+        const first = await streams.read();
+        streams.releaseLock();
+        if (first.done) throw tokenRefused('webtransport', undefined);
+        const stream = first.value;
+        const reader = stream.readable.getReader();
+        const frames = new FrameReader();
+        let channel: WebTransportChannel | undefined;
+        let welcome: WelcomeMessage | undefined;
+        const backlog: string[] = [];
+        while (!welcome) {
+          const { value, done } = await reader.read();
+          if (done) throw tokenRefused('webtransport', undefined);
+          for (const text of frames.push(value)) {
+            if (!welcome) {
+              welcome = asWelcome(text);
+              if (!welcome) throw tokenRefused('webtransport', text);
+            } else backlog.push(text);
+          }
+        }
+        channel = new WebTransportChannel(session, stream.writable.getWriter(), welcome);
+        for (const text of backlog) channel.deliver(text);
+        const reliable = channel;
+        (async () => {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) return;
+            for (const text of frames.push(value)) reliable.deliver(text);
+          }
+        })().catch(() => undefined);
+        signal.removeEventListener('abort', onAbort);
+        return channel;
+      } catch (error) {
+        signal.removeEventListener('abort', onAbort);
+        try {
+          session.close();
+        } catch {
+          // Already closed.
+        }
+        if (error instanceof PlaygapClientError) throw error;
+        throw new PlaygapClientError(
+          ErrorCode.TRANSPORT_FAILED,
+          'The WebTransport session could not be opened.',
+          { transport: 'webtransport', cause: error },
+        );
+      }
+    },
+  };
+}
