@@ -1,10 +1,16 @@
 /**
  * WebRTC transport through geckos.io: signaling over the server's TCP port with the token in
  * geckos' `authorization` (a refusal is HTTP 401), then data channels over one UDP port. Game
- * messages ride the geckos event GECKOS_EVENT. The welcome comes as geckos' userData or as the
- * first message.
+ * messages ride the geckos event GECKOS_EVENT. The welcome is geckos' userData (a welcome, or
+ * the verified token `{clientId, player}`), or the first message when userData is empty.
  */
-import { ErrorCode, GECKOS_EVENT, TransportKind, type WelcomeMessage } from '@playgap/protocol';
+import {
+  ErrorCode,
+  GECKOS_EVENT,
+  type PlayReply,
+  TransportKind,
+  type WelcomeMessage,
+} from '@playgap/protocol';
 import { ChannelBase } from '../channel.js';
 import { PlaygapClientError } from '../errors.js';
 import { asWelcome, tokenRefused } from '../welcome.js';
@@ -61,6 +67,21 @@ function safeClose(channel: GeckosChannelLike): void {
 async function loadGeckos(): Promise<GeckosFactory> {
   const module = await import('@geckos.io/client');
   return module.geckos as unknown as GeckosFactory;
+}
+
+/** A welcome built from geckos userData `{clientId, player}` and the reply. */
+function welcomeFromUserData(userData: unknown, reply: PlayReply): WelcomeMessage {
+  const record = (typeof userData === 'object' && userData !== null ? userData : {}) as Record<
+    string,
+    unknown
+  >;
+  const player = typeof record.player === 'object' && record.player !== null ? record.player : {};
+  return {
+    type: 'welcome',
+    clientId: typeof record.clientId === 'string' ? record.clientId : reply.clientId,
+    serverId: typeof record.serverId === 'string' ? record.serverId : reply.serverId,
+    player: player as WelcomeMessage['player'],
+  };
 }
 
 /** Split `http://ip:port` into the base URL geckos wants and the port. */
@@ -132,9 +153,9 @@ export function webrtcTransport(factory?: GeckosFactory): Transport {
             );
             return;
           }
-          const welcome = asWelcome(geckos.userData);
-          if (welcome) accept(welcome);
-          // Otherwise the welcome arrives as the first GECKOS_EVENT message.
+          // The data channel is open, so the token was accepted. geckos hands over what the
+          // server's authorization returned: a welcome, or the verified token's fields.
+          accept(asWelcome(geckos.userData) ?? welcomeFromUserData(geckos.userData, reply));
         });
       });
     },
