@@ -1,0 +1,204 @@
+// The NATS roles of compose.yaml, proven on a real nats-server started from the same template
+// and entrypoint (start.sh) with TLS: each user can do its job and nothing the matchmaker alone
+// may do. Also: TLS is required, and wrong passwords are refused.
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ComposeNats, startComposeNats } from './nats-from-compose.js';
+
+const app = 'arena';
+const bucket = {
+  servers: `playgap_${app}_servers`,
+  seats: `playgap_${app}_seats`,
+  deployments: `playgap_${app}_deployments`,
+};
+
+let nats: ComposeNats;
+const open: NatsConnection[] = [];
+
+async function as(user: 'matchmaker' | 'front' | 'gameserver'): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: nats.url,
+    user,
+    pass: nats.passwords[user],
+    tls: { ca: nats.caPem },
+    maxReconnectAttempts: 0,
+  });
+  open.push(nc);
+  return nc;
+}
+
+beforeAll(async () => {
+  nats = await startComposeNats(app);
+  // The matchmaker owns the deployments bucket and creates it first.
+  const mm = await as('matchmaker');
+  await new Kvm(mm).create(bucket.deployments, { ttl: 3_600_000, history: 1 });
+});
+
+afterAll(async () => {
+  await Promise.all(open.map((nc) => nc.close()));
+  await nats?.stop();
+});
+
+describe('NATS from docker/nats (compose config)', () => {
+  it('reports healthy with JetStream on its monitoring port', async () => {
+    const response = await fetch(`${nats.monitorUrl}/healthz`);
+    expect(response.status).toBe(200);
+  });
+
+  it('refuses a wrong password', async () => {
+    await expect(
+      connect({
+        servers: nats.url,
+        user: 'gameserver',
+        pass: 'not-the-password',
+        tls: { ca: nats.caPem },
+        maxReconnectAttempts: 0,
+      }),
+    ).rejects.toThrow(/Authorization/i);
+  });
+
+  it('refuses a client that does not trust the CA', async () => {
+    await expect(
+      connect({
+        servers: nats.url,
+        user: 'gameserver',
+        pass: nats.passwords.gameserver,
+        tls: {},
+        maxReconnectAttempts: 0,
+        timeout: 5_000,
+      }),
+    ).rejects.toThrow();
+  });
+});
+
+describe('gameserver user (sidecars)', () => {
+  it('keeps its server record and seats with the KV operations a sidecar uses', async () => {
+    const kvm = new Kvm(await as('gameserver'));
+    const servers = await kvm.create(bucket.servers, { ttl: 15_000, history: 1 });
+    await servers.put('srv-1', JSON.stringify({ id: 'srv-1', state: 'ready' }));
+    expect((await servers.get('srv-1'))?.json()).toMatchObject({ state: 'ready' });
+
+    const seats = await kvm.create(bucket.seats, { ttl: 60_000, history: 1 });
+    const watch = await seats.watch({ key: 'srv-1.>' });
+    const revision = await seats.create('srv-1.0', JSON.stringify({ state: 'reserved' }));
+    await seats.update('srv-1.0', JSON.stringify({ state: 'connected' }), revision);
+    const seen: string[] = [];
+    for await (const entry of watch) {
+      seen.push(`${entry.key}:${entry.operation}`);
+      if (seen.length === 2) break;
+    }
+    expect(seen).toEqual(['srv-1.0:PUT', 'srv-1.0:PUT']);
+    await seats.delete('srv-1.0');
+    expect((await seats.get('srv-1.0'))?.operation).toBe('DEL');
+  });
+
+  it('publishes its events and answers control requests', async () => {
+    const gs = await as('gameserver');
+    const mm = await as('matchmaker');
+    const control = gs.subscribe(`playgap.${app}.server.srv-1.control`, {
+      callback: (_err, msg) => msg.respond('drained'),
+    });
+    await gs.flush();
+    const reply = await mm.request(`playgap.${app}.server.srv-1.control`, 'drain', {
+      timeout: 5_000,
+    });
+    expect(reply.string()).toBe('drained');
+    control.unsubscribe();
+
+    const events = mm.subscribe(`playgap.${app}.server.*.events`, { max: 1 });
+    await mm.flush();
+    gs.publish(`playgap.${app}.server.srv-1.events`, '{"type":"ready"}');
+    for await (const msg of events) expect(msg.subject).toBe(`playgap.${app}.server.srv-1.events`);
+  });
+
+  it('cannot send play requests', async () => {
+    const gs = await as('gameserver');
+    await expect(gs.request(`playgap.${app}.play`, '{}', { timeout: 5_000 })).rejects.toThrow(
+      /Permissions Violation for Publish to "playgap\.arena\.play"/,
+    );
+  });
+
+  it('cannot write the deployments bucket', async () => {
+    const gs = await as('gameserver');
+    await expect(
+      jetstream(gs).publish(`$KV.${bucket.deployments}.d-1`, '{}', { timeout: 5_000 }),
+    ).rejects.toThrow(/Permissions Violation for Publish/);
+    const deployments = await new Kvm(gs).open(bucket.deployments);
+    await expect(deployments.put('d-1', '{}')).rejects.toThrow(/Permissions Violation/);
+  });
+
+  it('cannot delete or purge any bucket', async () => {
+    const gs = await as('gameserver');
+    for (const subject of [
+      `$JS.API.STREAM.DELETE.KV_${bucket.deployments}`,
+      `$JS.API.STREAM.PURGE.KV_${bucket.servers}`,
+      `$JS.API.STREAM.DELETE.KV_${bucket.seats}`,
+    ]) {
+      await expect(gs.request(subject, '', { timeout: 5_000 })).rejects.toThrow(
+        /Permissions Violation for Publish/,
+      );
+    }
+  });
+
+  it('cannot listen in on play requests', async () => {
+    const gs = await as('gameserver');
+    const violation = waitForPermissionError(gs);
+    gs.subscribe(`playgap.${app}.play`);
+    expect(await violation).toMatch(
+      /Permissions Violation for Subscription to "playgap\.arena\.play"/,
+    );
+  });
+});
+
+describe('front user', () => {
+  it('sends play requests that the matchmaker answers', async () => {
+    const mm = await as('matchmaker');
+    const front = await as('front');
+    const service = mm.subscribe(`playgap.${app}.play`, {
+      queue: 'playgap-matchmaker',
+      callback: (_err, msg) => msg.respond('{"type":"ready"}'),
+    });
+    await mm.flush();
+    const reply = await front.request(`playgap.${app}.play`, '{}', { timeout: 5_000 });
+    expect(reply.string()).toBe('{"type":"ready"}');
+    service.unsubscribe();
+  });
+
+  it('cannot touch any bucket', async () => {
+    const front = await as('front');
+    await expect(
+      jetstream(front).publish(`$KV.${bucket.servers}.fake`, '{}', { timeout: 5_000 }),
+    ).rejects.toThrow(/Permissions Violation for Publish/);
+  });
+});
+
+describe('matchmaker user', () => {
+  it('writes the deployments bucket and reads servers and seats', async () => {
+    const kvm = new Kvm(await as('matchmaker'));
+    const deployments = await kvm.open(bucket.deployments);
+    const revision = await deployments.create('d-1', JSON.stringify({ state: 'starting' }));
+    await deployments.update('d-1', JSON.stringify({ state: 'ready' }), revision);
+    expect((await deployments.get('d-1'))?.json()).toMatchObject({ state: 'ready' });
+    const seats = await kvm.open(bucket.seats);
+    await seats.create('srv-1.1', JSON.stringify({ state: 'reserved' }));
+    expect((await (await kvm.open(bucket.servers)).get('srv-1'))?.json()).toMatchObject({
+      id: 'srv-1',
+    });
+  });
+
+  it('cannot reach another app’s subjects', async () => {
+    const mm = await as('matchmaker');
+    await expect(mm.request('playgap.other.play', '{}', { timeout: 5_000 })).rejects.toThrow(
+      /Permissions Violation for Publish/,
+    );
+  });
+});
+
+async function waitForPermissionError(nc: NatsConnection): Promise<string> {
+  for await (const status of nc.status()) {
+    if (status.type === 'error') return String(status.error);
+  }
+  return 'connection closed without an error';
+}
