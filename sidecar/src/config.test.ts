@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, loadConfig, parsePortFlag } from './config.js';
+import { ConfigError } from './errors.js';
+
+const KEY = 'ab'.repeat(32);
+const base = { PLAYGAP_APP: 'arena', PLAYGAP_PROTOCOL_ID: '7', PLAYGAP_PRIVATE_KEY: KEY };
+
+describe('loadConfig', () => {
+  it('applies the named defaults and freezes the result', () => {
+    const config = loadConfig({ ...base, PLAYGAP_VERSION: 'v1' }, []);
+    expect(config.capacity).toBe(DEFAULTS.capacity);
+    expect(config.sidecarPort).toBe(7999);
+    expect(config.idleTimeoutMs).toBe(300_000);
+    expect(config.readyTimeoutMs).toBe(60_000);
+    expect(config.heartbeatTimeoutMs).toBe(30_000);
+    expect(config.certValidityDays).toBe(13);
+    expect(config.nats.servers).toBe('nats://127.0.0.1:4222');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(config.command).toEqual([]);
+  });
+
+  it('parses local mode flags and the run command after --', () => {
+    const config = loadConfig(base, [
+      '--local',
+      '--server-id',
+      'dev-1',
+      '--public-ip',
+      '10.0.0.5',
+      '--port',
+      'game:TCP:7000:31000',
+      '--port',
+      'rtc:udp:7001',
+      'run',
+      '--',
+      'node',
+      'server.js',
+      '--flag',
+    ]);
+    expect(config.local?.serverId).toBe('dev-1');
+    expect(config.local?.ports.game).toEqual({
+      name: 'game',
+      protocol: 'TCP',
+      internal: 7000,
+      external: 31000,
+    });
+    expect(config.local?.ports.rtc).toEqual({
+      name: 'rtc',
+      protocol: 'UDP',
+      internal: 7001,
+      external: 7001,
+    });
+    expect(config.command).toEqual(['node', 'server.js', '--flag']);
+    expect(config.version).toBe('local');
+  });
+
+  it('names the variable in every bad-value error', () => {
+    expect(() =>
+      loadConfig({ ...base, PLAYGAP_VERSION: 'v', PLAYGAP_CAPACITY: 'lots' }, []),
+    ).toThrow(/PLAYGAP_CAPACITY/);
+    expect(() => loadConfig({ ...base, PLAYGAP_VERSION: 'v', PLAYGAP_CAPACITY: '0' }, [])).toThrow(
+      ConfigError,
+    );
+    expect(() =>
+      loadConfig({ ...base, PLAYGAP_VERSION: 'v', PLAYGAP_CERT_VALIDITY_DAYS: '14' }, []),
+    ).toThrow(/PLAYGAP_CERT_VALIDITY_DAYS/);
+    expect(() =>
+      loadConfig({ ...base, PLAYGAP_VERSION: 'v', PLAYGAP_TOKEN_DIALECT: 'quic' }, []),
+    ).toThrow(/PLAYGAP_TOKEN_DIALECT/);
+    expect(() =>
+      loadConfig({ ...base, PLAYGAP_VERSION: 'v', PLAYGAP_APP: 'no spaces' }, []),
+    ).toThrow(/PLAYGAP_APP/);
+    expect(() => loadConfig({ PLAYGAP_VERSION: 'v', PLAYGAP_PROTOCOL_ID: '1' }, [])).toThrow(
+      /PLAYGAP_PRIVATE_KEY/,
+    );
+    expect(() => loadConfig({ ...base }, [])).toThrow(/PLAYGAP_VERSION/);
+  });
+
+  it('never puts the private key in an error message', () => {
+    try {
+      loadConfig({ ...base, PLAYGAP_CAPACITY: 'x', PLAYGAP_VERSION: 'v' }, []);
+      expect.unreachable();
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain(KEY);
+    }
+  });
+
+  it('refuses unknown flags, a run without command and local flags without --local', () => {
+    expect(() => loadConfig(base, ['--local', '--nope'])).toThrow(ConfigError);
+    expect(() => loadConfig(base, ['--local', 'run'])).toThrow(/needs a command/);
+    expect(() =>
+      loadConfig({ ...base, PLAYGAP_VERSION: 'v' }, ['--port', 'game:TCP:7000']),
+    ).toThrow(/--local/);
+  });
+
+  it('takes NATS settings from env and --ca-contents over NATS_CA_CONTENTS', () => {
+    const config = loadConfig(
+      {
+        ...base,
+        NATS_HOST: 'nats.example:4333',
+        NATS_USER: 'u',
+        NATS_PASSWORD: 'p',
+        NATS_CA_CONTENTS: 'env-pem',
+        NATS_INSECURE: 'true',
+      },
+      ['--local', '--ca-contents', 'flag-pem'],
+    );
+    expect(config.nats).toMatchObject({
+      servers: 'nats://nats.example:4333',
+      user: 'u',
+      password: 'p',
+      caContents: 'flag-pem',
+      insecure: true,
+    });
+    expect(
+      loadConfig({ ...base, NATS_URL: 'nats://a:1,nats://b:2' }, ['--local']).nats.servers,
+    ).toBe('nats://a:1,nats://b:2');
+  });
+});
+
+describe('parsePortFlag', () => {
+  it.each([
+    'game',
+    'game:TCP',
+    'game:SCTP:7000',
+    'game:TCP:0',
+    'game:TCP:70000',
+    'game:TCP:1:2:3',
+    ':TCP:7000',
+  ])('refuses %j with a --port error', (text) => {
+    expect(() => parsePortFlag(text)).toThrow(/--port/);
+  });
+});

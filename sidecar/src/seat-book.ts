@@ -1,0 +1,199 @@
+/**
+ * This server's seats in the app's `seats` KV bucket. A KV watch on `<serverId>.>` keeps a
+ * cache of every seat, so a verify finds the player's reservation without a scan; consuming it
+ * is a KV update at the cached revision (compare-and-set), so one reservation admits one
+ * connection even when two requests race. Connected seats are rewritten every heartbeat
+ * (bucket max age only, nats-server 2.9) and deleted on disconnect or exit.
+ */
+import type { KV, KvEntry } from '@nats-io/kv';
+import { ErrorCode, type SeatRecord, SeatState, seatKey } from '@playgap/protocol';
+import { SeatRefusedError } from './errors.js';
+
+interface CachedSeat {
+  record: SeatRecord;
+  revision: number;
+}
+
+/** A seat this sidecar turned into a connection. */
+export interface ConnectedSeat {
+  clientId: string;
+  seatIndex: number;
+  record: SeatRecord;
+}
+
+/**
+ * Seat cache and connection records of one server.
+ *
+ * @example
+ * const book = new SeatBook(seatsKv, 'abc123'); await book.start();
+ * const seat = await book.consume('42', Date.now());
+ */
+export class SeatBook {
+  private readonly cache = new Map<string, CachedSeat>();
+  private readonly connected = new Map<string, ConnectedSeat>();
+  private stopWatch: (() => void) | undefined;
+
+  constructor(
+    private kv: KV,
+    private readonly serverId: string,
+    private readonly capacity: () => number,
+  ) {}
+
+  /** Start (or restart, after a reconnect) the watch that fills the cache. */
+  async start(kv: KV = this.kv): Promise<void> {
+    this.stopWatch?.();
+    this.kv = kv;
+    this.cache.clear();
+    const watch = await kv.watch({ key: `${this.serverId}.>` });
+    this.stopWatch = () => watch.stop();
+    void (async () => {
+      for await (const entry of watch) this.apply(entry);
+    })().catch(() => {});
+  }
+
+  stop(): void {
+    this.stopWatch?.();
+    this.stopWatch = undefined;
+  }
+
+  /** Players connected through this sidecar. */
+  get players(): number {
+    return this.connected.size;
+  }
+
+  isConnected(clientId: string): boolean {
+    return this.connected.has(clientId);
+  }
+
+  connectedSeats(): ConnectedSeat[] {
+    return [...this.connected.values()];
+  }
+
+  /**
+   * Turn this client's live reservation into a connection (CAS). Throws NO_RESERVATION when
+   * there is none (or it expired), ALREADY_CONNECTED when the client holds a connection.
+   */
+  async consume(clientId: string, nowMs: number, playerId?: string): Promise<ConnectedSeat> {
+    if (this.connected.has(clientId)) {
+      throw new SeatRefusedError(
+        ErrorCode.ALREADY_CONNECTED,
+        `Client ${clientId} is already connected to this server.`,
+      );
+    }
+    let seat = this.findReservation(clientId, nowMs);
+    // The reservation may be newer than the watch has delivered: read the seats directly once.
+    if (!seat) seat = await this.scanForReservation(clientId, nowMs);
+    if (!seat) {
+      throw new SeatRefusedError(
+        ErrorCode.NO_RESERVATION,
+        `No live seat reservation on this server for client ${clientId}.`,
+      );
+    }
+    const record: SeatRecord = {
+      ...seat.record,
+      state: SeatState.CONNECTED,
+      connectedAt: nowMs,
+      updatedAt: nowMs,
+      ...(playerId && !seat.record.playerId ? { playerId } : {}),
+    };
+    const key = seatKey(this.serverId, record.seatIndex);
+    let revision: number;
+    try {
+      revision = await this.kv.update(key, JSON.stringify(record), seat.revision);
+    } catch (cause) {
+      // Someone else changed the seat first (a racing verify of the same token, or a takeover).
+      throw new SeatRefusedError(
+        ErrorCode.NO_RESERVATION,
+        `The seat reserved for client ${clientId} was taken by another request.`,
+        { cause },
+      );
+    }
+    if (this.connected.has(clientId)) {
+      throw new SeatRefusedError(
+        ErrorCode.ALREADY_CONNECTED,
+        `Client ${clientId} is already connected to this server.`,
+      );
+    }
+    this.cache.set(key, { record, revision });
+    const connected = { clientId, seatIndex: record.seatIndex, record };
+    this.connected.set(clientId, connected);
+    return connected;
+  }
+
+  /** Free this client's seat; false when the client is not connected here. */
+  async release(clientId: string): Promise<boolean> {
+    const seat = this.connected.get(clientId);
+    if (!seat) return false;
+    this.connected.delete(clientId);
+    const key = seatKey(this.serverId, seat.seatIndex);
+    this.cache.delete(key);
+    await this.kv.delete(key).catch(() => {});
+    return true;
+  }
+
+  /** Rewrite every connected seat (heartbeat, and after NATS comes back). */
+  async refresh(nowMs: number): Promise<void> {
+    await Promise.all(
+      [...this.connected.values()].map(async (seat) => {
+        seat.record = { ...seat.record, updatedAt: nowMs };
+        const key = seatKey(this.serverId, seat.seatIndex);
+        const revision = await this.kv.put(key, JSON.stringify(seat.record));
+        this.cache.set(key, { record: seat.record, revision });
+      }),
+    );
+  }
+
+  /** Delete every seat of this server (exit path): connections and leftover reservations. */
+  async releaseAll(): Promise<void> {
+    const keys = new Set<string>([...this.cache.keys()]);
+    for (const seat of this.connected.values()) keys.add(seatKey(this.serverId, seat.seatIndex));
+    this.connected.clear();
+    this.cache.clear();
+    await Promise.all([...keys].map((key) => this.kv.delete(key).catch(() => {})));
+  }
+
+  private apply(entry: KvEntry): void {
+    if (entry.operation !== 'PUT') {
+      this.cache.delete(entry.key);
+      return;
+    }
+    try {
+      const record = entry.json<SeatRecord>();
+      const known = this.cache.get(entry.key);
+      if (!known || known.revision < entry.revision)
+        this.cache.set(entry.key, { record, revision: entry.revision });
+    } catch {
+      this.cache.delete(entry.key);
+    }
+  }
+
+  private findReservation(clientId: string, nowMs: number): CachedSeat | undefined {
+    for (const seat of this.cache.values()) {
+      if (isLiveReservation(seat.record, clientId, nowMs)) return seat;
+    }
+    return undefined;
+  }
+
+  private async scanForReservation(
+    clientId: string,
+    nowMs: number,
+  ): Promise<CachedSeat | undefined> {
+    const indexes = Array.from({ length: this.capacity() }, (_, i) => i);
+    const entries = await Promise.all(
+      indexes.map((i) => this.kv.get(seatKey(this.serverId, i)).catch(() => null)),
+    );
+    for (const entry of entries) {
+      if (entry?.operation !== 'PUT') continue;
+      this.apply(entry);
+      const cached = this.cache.get(entry.key);
+      if (cached && isLiveReservation(cached.record, clientId, nowMs)) return cached;
+    }
+    return undefined;
+  }
+}
+
+function isLiveReservation(record: SeatRecord, clientId: string, nowMs: number): boolean {
+  return (
+    record.state === SeatState.RESERVED && record.clientId === clientId && record.expiresAt > nowMs
+  );
+}

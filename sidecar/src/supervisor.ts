@@ -1,0 +1,103 @@
+/**
+ * Supervisor mode (`playgap-sidecar run -- <command...>`): start the game server with the
+ * sidecar's URL, certificate and port variables; stop it (SIGTERM, then SIGKILL after a grace
+ * period) when the sidecar shuts down; when it exits, remove the records and resolve with its
+ * exit code (128 + signal number when killed by a signal).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Sidecar } from './sidecar.js';
+
+export interface SuperviseOptions {
+  command: string[];
+  /** `http://127.0.0.1:<port>` of the local API. */
+  sidecarUrl: string;
+  /** Base env (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** SIGTERM → SIGKILL grace, default 10 000 ms. */
+  killGraceMs?: number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * The env a game server gets: PLAYGAP_SIDECAR_URL, PLAYGAP_CERT_FILE/KEY_FILE/CERT_DIGEST and
+ * PLAYGAP_PORT_<NAME> (internal port, name upper-cased, `-` → `_`).
+ *
+ * @example
+ * const env = childEnv(sidecar, 'http://127.0.0.1:7999', process.env);
+ */
+export function childEnv(
+  sidecar: Sidecar,
+  sidecarUrl: string,
+  base: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
+  const info = sidecar.info();
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    PLAYGAP_SIDECAR_URL: sidecarUrl,
+    PLAYGAP_SERVER_ID: info.serverId,
+    PLAYGAP_CERT_FILE: info.certFile,
+    PLAYGAP_KEY_FILE: info.keyFile,
+    PLAYGAP_CERT_DIGEST: info.certDigest,
+  };
+  // The game server never needs the token key: the sidecar verifies tokens.
+  delete env.PLAYGAP_PRIVATE_KEY;
+  for (const port of Object.values(info.ports)) {
+    env[`PLAYGAP_PORT_${port.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = String(
+      port.internal,
+    );
+  }
+  return env;
+}
+
+/**
+ * Run the game server beside `sidecar`; resolves with the exit code to exit with.
+ *
+ * @example
+ * const code = await supervise(sidecar, { command: ['node', 'server.js'], sidecarUrl });
+ * process.exit(code);
+ */
+export function supervise(sidecar: Sidecar, options: SuperviseOptions): Promise<number> {
+  const log = options.log ?? (() => {});
+  const [file, ...args] = options.command;
+  if (!file) return Promise.resolve(2);
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, {
+      env: childEnv(sidecar, options.sidecarUrl, options.env ?? process.env),
+      stdio: 'inherit',
+    });
+  } catch (error) {
+    log('could not start the game server', { error: String(error) });
+    return Promise.resolve(127);
+  }
+  let killTimer: NodeJS.Timeout | undefined;
+  const stopChild = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => child.kill('SIGKILL'), options.killGraceMs ?? 10_000);
+    killTimer.unref();
+  };
+  sidecar.on('shutdown', stopChild);
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = async (code: number) => {
+      if (settled) return;
+      settled = true;
+      if (killTimer) clearTimeout(killTimer);
+      sidecar.off('shutdown', stopChild);
+      sidecar.shutdown('child-exited');
+      await sidecar.close();
+      resolve(code);
+    };
+    child.once('error', (error) => {
+      log('game server failed to start', { error: String(error) });
+      void finish(127);
+    });
+    child.once('exit', (code, signal) => {
+      const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1);
+      log('game server exited', { code, signal, reason: sidecar.stopReason });
+      void finish(exitCode);
+    });
+  });
+}
