@@ -1,0 +1,216 @@
+/**
+ * HTTP client of the sidecar's local API (docs/sidecar-api.md): info, ready, token checks,
+ * disconnects, heartbeats, drain, and the `/v1/events` server-sent events stream.
+ */
+import { ErrorCode, isErrorCode, type PortMapping, type TransportOffer } from '@playgap/protocol';
+import { SidecarRequestError, SidecarUnavailableError } from './errors.js';
+
+/** What `GET /v1/info` says about this server. */
+export interface SidecarInfo {
+  serverId: string;
+  app: string;
+  version: string;
+  publicIp: string;
+  fqdn?: string;
+  ports: Record<string, PortMapping>;
+  certFile?: string;
+  keyFile?: string;
+  certDigest?: string;
+  certHashBase64?: string;
+  capacity: number;
+  players: number;
+  state: string;
+}
+
+/** What `POST /v1/tokens/verify` returns for an accepted token. */
+export interface VerifiedToken {
+  clientId: string;
+  player: { playerId?: string; name?: string; mode?: string; team?: string };
+  userData?: unknown;
+  seat?: number;
+  expiresAt?: number;
+}
+
+/** One event of `GET /v1/events`. */
+export interface SidecarEvent {
+  event: string;
+  data: unknown;
+}
+
+export interface SidecarClientOptions {
+  /** Base URL, e.g. `http://127.0.0.1:7777` (PLAYGAP_SIDECAR_URL). */
+  url: string;
+  /** Per-request timeout. Default 5000 ms. */
+  requestTimeoutMs?: number;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+
+/**
+ * Talks to one sidecar.
+ *
+ * @example
+ * const sidecar = new SidecarClient({ url: process.env.PLAYGAP_SIDECAR_URL! });
+ * const info = await sidecar.waitUntilUp({ timeoutMs: 30_000 });
+ * const { clientId, player } = await sidecar.verifyToken(token);
+ */
+export class SidecarClient {
+  readonly url: string;
+  readonly #requestTimeoutMs: number;
+
+  constructor(options: SidecarClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /**
+   * Poll `/v1/info` with exponential backoff until the sidecar answers (it may still be
+   * starting when the game server starts).
+   */
+  async waitUntilUp(
+    opts: { timeoutMs?: number; initialDelayMs?: number; maxDelayMs?: number } = {},
+  ): Promise<SidecarInfo> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const maxDelayMs = opts.maxDelayMs ?? 1_000;
+    let delayMs = opts.initialDelayMs ?? 50;
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    for (;;) {
+      try {
+        return await this.info();
+      } catch (err) {
+        lastError = err;
+        if (err instanceof SidecarRequestError) throw err;
+      }
+      if (Date.now() + delayMs > deadline) break;
+      await new Promise((r) => setTimeout(r, delayMs));
+      delayMs = Math.min(delayMs * 2, maxDelayMs);
+    }
+    throw new SidecarUnavailableError(
+      `The sidecar at ${this.url} did not answer within ${timeoutMs} ms.`,
+      { cause: lastError },
+    );
+  }
+
+  info(): Promise<SidecarInfo> {
+    return this.#request<SidecarInfo>('GET', '/v1/info');
+  }
+
+  /** Declare the transports that run; the matchmaker may now place players here. */
+  async ready(transports: TransportOffer[], capacity?: number): Promise<void> {
+    await this.#request(
+      'POST',
+      '/v1/ready',
+      capacity === undefined ? { transports } : { transports, capacity },
+    );
+  }
+
+  /** Verify and consume a connect token (base64). Throws SidecarRequestError with the refusal code. */
+  verifyToken(token: string): Promise<VerifiedToken> {
+    return this.#request<VerifiedToken>('POST', '/v1/tokens/verify', { token });
+  }
+
+  /** Report that a player left, so the seat frees. */
+  async disconnect(clientId: string): Promise<void> {
+    await this.#request('POST', '/v1/disconnect', { clientId });
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.#request('POST', '/v1/heartbeat', {});
+  }
+
+  async setCapacity(capacity: number): Promise<void> {
+    await this.#request('PUT', '/v1/capacity', { capacity });
+  }
+
+  async drain(): Promise<void> {
+    await this.#request('POST', '/v1/drain', {});
+  }
+
+  async shutdown(): Promise<void> {
+    await this.#request('POST', '/v1/shutdown', {});
+  }
+
+  /**
+   * Follow `/v1/events` until `signal` aborts or the stream ends. Resolves when it ends;
+   * the caller reconnects if it wants to.
+   */
+  async followEvents(onEvent: (event: SidecarEvent) => void, signal: AbortSignal): Promise<void> {
+    const res = await fetch(`${this.url}/v1/events`, {
+      headers: { accept: 'text/event-stream' },
+      signal,
+    });
+    if (!res.ok || !res.body) {
+      throw new SidecarUnavailableError(`The sidecar's event stream answered ${res.status}.`);
+    }
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of res.body) {
+      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const parsed = parseSseBlock(block);
+        if (parsed) onEvent(parsed);
+        end = buffer.indexOf('\n\n');
+      }
+    }
+  }
+
+  async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#requestTimeoutMs),
+      });
+    } catch (err) {
+      throw new SidecarUnavailableError(
+        `The sidecar at ${this.url} is unreachable (${method} ${path}).`,
+        {
+          cause: err,
+        },
+      );
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const e = (json ?? {}) as { code?: unknown; message?: unknown };
+      const code = isErrorCode(e.code) ? e.code : ErrorCode.INTERNAL;
+      const message =
+        typeof e.message === 'string'
+          ? e.message
+          : `The sidecar answered ${res.status} to ${method} ${path}.`;
+      throw new SidecarRequestError(code, message, res.status);
+    }
+    return json as T;
+  }
+}
+
+/** Parse one server-sent-events block (`event:` and `data:` lines). */
+export function parseSseBlock(block: string): SidecarEvent | undefined {
+  let event = 'message';
+  const data: string[] = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':')) continue;
+    if (line.startsWith('event:')) event = line.slice(6).trim();
+    else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+  }
+  if (data.length === 0 && event === 'message') return undefined;
+  const raw = data.join('\n');
+  let parsed: unknown = raw;
+  try {
+    parsed = raw.length > 0 ? JSON.parse(raw) : undefined;
+  } catch {
+    parsed = raw;
+  }
+  return { event, data: parsed };
+}

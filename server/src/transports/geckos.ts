@@ -1,0 +1,202 @@
+/**
+ * WebRTC transport through geckos.io: signaling on the game's HTTP server, data on ONE UDP
+ * port (multiplexed). The token rides in geckos' `authorization` and is checked before a peer
+ * connection exists; a refusal is HTTP 401 `{code, message}`. The offer's ICE candidates are
+ * rewritten to the public IP + external UDP port, and peers that never open their data channel
+ * (half-open) are closed and their seat given back.
+ */
+import type { IncomingMessage, OutgoingMessage, Server } from 'node:http';
+import geckos, { type GeckosServer, type ServerChannel } from '@geckos.io/server';
+import { GECKOS_EVENT, TransportKind, type WelcomeMessage } from '@playgap/protocol';
+import { toWireError } from '../errors.js';
+import type { VerifiedToken } from '../sidecar-client.js';
+import type { TransportContext } from './context.js';
+import { type IceMapping, rewriteCandidate, rewriteSdp } from './ice-rewrite.js';
+
+export interface GeckosTransportOptions {
+  /** UDP port node-datachannel binds (one port, multiplexed). */
+  dataPort: number;
+  /** Announce this address and port instead of the local ones; omit to keep them. */
+  iceMapping?: IceMapping;
+  /** CORS origin for the signaling routes. Default `*`. */
+  corsOrigin?: string;
+  /** Close a peer whose data channel is not open this long after signaling. Default 15000 ms. */
+  halfOpenTimeoutMs?: number;
+  /** How often to look for half-open peers. Default 1000 ms. */
+  reapIntervalMs?: number;
+  /** Clock (Unix ms), injectable for tests. */
+  now?: () => number;
+}
+
+interface PendingPeer {
+  clientId: string;
+  createdAt: number;
+}
+
+/** The geckos internals this module wraps (not in geckos' public types). */
+interface GeckosInternals {
+  connectionsManager: {
+    createConnection(
+      auth: string | undefined,
+      req: IncomingMessage,
+      res: OutgoingMessage,
+    ): Promise<CreateResult>;
+    connections: Map<string, GeckosConnection>;
+  };
+}
+interface CreateResult {
+  status: number;
+  connection?: { id: string; localDescription?: { sdp: string; type: string } };
+}
+interface GeckosConnection {
+  close(): Promise<void>;
+  additionalCandidates: { candidate: string; sdpMid: string }[];
+}
+
+/**
+ * Attach geckos.io to `server`.
+ *
+ * @example
+ * const rtc = attachGeckosTransport(httpServer, context, {
+ *   dataPort: 5001, iceMapping: { publicIp: '203.0.113.7', internalPort: 5001, externalPort: 31001 },
+ * });
+ */
+export function attachGeckosTransport(
+  server: Server,
+  context: TransportContext,
+  options: GeckosTransportOptions,
+) {
+  const now = options.now ?? Date.now;
+  const halfOpenTimeoutMs = options.halfOpenTimeoutMs ?? 15_000;
+  const pending = new Map<string, PendingPeer>();
+
+  const io: GeckosServer = geckos({
+    iceServers: [],
+    multiplex: true,
+    portRange: { min: options.dataPort, max: options.dataPort },
+    cors: { origin: options.corsOrigin ?? '*', allowAuthorization: true },
+    authorization: async (
+      auth: string | undefined,
+      _req: IncomingMessage,
+      res: OutgoingMessage,
+    ) => {
+      try {
+        if (!auth) throw new Error('no token');
+        const admitted = await context.admit(auth);
+        // geckos hands this back to the client as `userData`: the welcome, plus the seat.
+        const welcome: WelcomeMessage & { seat?: number } = {
+          type: 'welcome',
+          clientId: admitted.clientId,
+          serverId: context.serverId,
+          player: admitted.player ?? {},
+        };
+        if (admitted.seat !== undefined) welcome.seat = admitted.seat;
+        return welcome;
+      } catch (err) {
+        const wire = auth
+          ? toWireError(err)
+          : { code: 'TOKEN_MALFORMED', message: 'No token in authorization.' };
+        // geckos answers `401: Unauthorized` as text; send the coded JSON instead.
+        const end = res.end.bind(res);
+        res.end = ((..._args: unknown[]) => {
+          res.setHeader('Content-Type', 'application/json');
+          return end(JSON.stringify(wire));
+        }) as typeof res.end;
+        return 401;
+      }
+    },
+  });
+  const internals = io as unknown as GeckosInternals;
+  const manager = internals.connectionsManager;
+  const create = manager.createConnection.bind(manager);
+  manager.createConnection = async (auth, req, res) => {
+    const result = await create(auth, req, res);
+    const id = result.connection?.id;
+    if (result.status !== 200 || !id) return result;
+    const userData = (result as { userData?: { clientId?: string } }).userData;
+    if (userData?.clientId) pending.set(id, { clientId: userData.clientId, createdAt: now() });
+    const mapping = options.iceMapping;
+    if (mapping) {
+      const desc = result.connection?.localDescription;
+      if (desc) desc.sdp = rewriteSdp(desc.sdp, mapping);
+      const conn = manager.connections.get(id);
+      if (conn) rewriteTrickledCandidates(conn, mapping);
+    }
+    return result;
+  };
+
+  io.addServer(server);
+  io.onConnection((channel: ServerChannel) => {
+    const welcome = channel.userData as (WelcomeMessage & { seat?: number }) | undefined;
+    const id = channel.id ?? '';
+    pending.delete(id);
+    if (!welcome?.clientId) {
+      void channel.close();
+      return;
+    }
+    const admitted: VerifiedToken = { clientId: welcome.clientId, player: welcome.player };
+    if (welcome.seat !== undefined) admitted.seat = welcome.seat;
+    const player = context.join(admitted, {
+      transport: TransportKind.WEBRTC,
+      send: (message, reliable) =>
+        channel.emit(GECKOS_EVENT, message as object, reliable ? { reliable: true } : undefined),
+      close: () => void channel.close(),
+    });
+    channel.on(GECKOS_EVENT, (data) => player.receive(data));
+    channel.onDisconnect(() => player.closed('closed'));
+  });
+
+  /** Close half-open peers and give back seats of peers geckos dropped before they opened. */
+  function reap(): void {
+    const t = now();
+    for (const [id, peer] of pending) {
+      const conn = manager.connections.get(id);
+      if (!conn || t - peer.createdAt >= halfOpenTimeoutMs) {
+        pending.delete(id);
+        context.log(`webrtc: closing half-open peer of client ${peer.clientId}`);
+        if (conn) void conn.close().catch(() => {});
+        context.release(peer.clientId);
+      }
+    }
+  }
+  const reaper = setInterval(reap, options.reapIntervalMs ?? 1_000);
+  reaper.unref();
+
+  return {
+    reap,
+    /** Peers that passed the token check but whose data channel is not open yet. */
+    get halfOpen(): number {
+      return pending.size;
+    },
+    async close(): Promise<void> {
+      clearInterval(reaper);
+      const closing = [...manager.connections.values()].map((c) => c.close().catch(() => {}));
+      await Promise.all(closing);
+    },
+  };
+}
+
+/**
+ * geckos pushes trickled candidates onto `additionalCandidates` and the signaling route hands
+ * them out (then replaces the array): rewrite each one as it is pushed, on every array.
+ */
+function rewriteTrickledCandidates(conn: GeckosConnection, mapping: IceMapping): void {
+  type Candidate = GeckosConnection['additionalCandidates'][number];
+  const rewrite = (c: Candidate): Candidate => ({
+    ...c,
+    candidate: rewriteCandidate(c.candidate, mapping),
+  });
+  const wrap = (array: Candidate[]): Candidate[] => {
+    const list = array.map(rewrite);
+    list.push = (...items: Candidate[]) => Array.prototype.push.apply(list, items.map(rewrite));
+    return list;
+  };
+  let list = wrap(conn.additionalCandidates);
+  Object.defineProperty(conn, 'additionalCandidates', {
+    configurable: true,
+    get: () => list,
+    set: (value: Candidate[]) => {
+      list = wrap(value);
+    },
+  });
+}
