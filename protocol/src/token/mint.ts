@@ -1,0 +1,234 @@
+/**
+ * Minting: what the matchmaker does once a seat is reserved. Builds the 2048-byte public token
+ * around a freshly sealed private token, with random nonce and session keys.
+ */
+import { ErrorCode } from '../error-codes.js';
+import { parseAddressList, type ServerAddress, writeAddressEntries } from './address.js';
+import { randomFill, sealXChaCha, wipe } from './aead.js';
+import {
+  assertOptions,
+  fixedBytes,
+  integerOption,
+  invalidArgument,
+  isLittleEndian,
+  nowSeconds,
+  resolveIpv6Layout,
+} from './arguments.js';
+import {
+  CONNECT_TOKEN_BYTES,
+  DEFAULT_EXPIRE_SECONDS,
+  DEFAULT_TIMEOUT_SECONDS,
+  type Ipv6Layout,
+  KEY_BYTES,
+  NEVER_EXPIRES,
+  NONCE_BYTES,
+  PRIVATE_SEALED_BYTES,
+  type TokenDialect,
+  TokenOffset,
+  U64_MAX,
+  USER_DATA_BYTES,
+  VERSION_INFO,
+} from './constants.js';
+import { ConnectTokenError } from './errors.js';
+import { assertPrivateKey } from './keys.js';
+import { buildAad, writePrivatePlain } from './private-token.js';
+import { assertU64 } from './protocol-id.js';
+
+/**
+ * Inputs of mintConnectToken.
+ *
+ * @example
+ * const options: MintOptions = { protocolId: 7n, privateKey, clientId: 42n, serverAddresses: ['1.2.3.4:5000'] };
+ */
+export interface MintOptions {
+  protocolId: bigint;
+  privateKey: Uint8Array;
+  clientId: bigint;
+  /** "1.2.3.4:5000" or "[::1]:5000", 1..32: where the client may connect (public list). */
+  serverAddresses: string[];
+  /** The sealed list the server checks its own address against; default = serverAddresses. */
+  internalServerAddresses?: string[];
+  /** Default 30; negative = never expires (all-ones timestamp). */
+  expireSeconds?: number;
+  /** Default 15; negative disables the connection timeout. */
+  timeoutSeconds?: number;
+  /** At most 256 bytes, zero padded (see encodeUserData). */
+  userData?: Uint8Array;
+  dialect?: TokenDialect;
+  /** Default `groups` (see Ipv6Layout). */
+  ipv6Layout?: Ipv6Layout;
+  /** Unix time in ms; default Date.now. */
+  now?: () => number;
+  /** Fixed inputs for tests; random otherwise. */
+  nonce?: Uint8Array;
+  clientToServerKey?: Uint8Array;
+  serverToClientKey?: Uint8Array;
+}
+
+/**
+ * A minted token: the 2048 bytes, their standard base64 (what the matchmaker sends), and the
+ * header fields the caller stores with the reservation.
+ *
+ * @example
+ * reply.token = minted.base64; reservation.expiresAt = Number(minted.expireTimestamp) * 1000;
+ */
+export interface MintedToken {
+  bytes: Uint8Array;
+  base64: string;
+  clientId: bigint;
+  createTimestamp: bigint;
+  expireTimestamp: bigint;
+  nonce: Uint8Array;
+}
+
+const I32_MIN = -0x8000_0000;
+const I32_MAX = 0x7fff_ffff;
+/** One random draw for nonce and both session keys. */
+const randomScratch = new Uint8Array(NONCE_BYTES + 2 * KEY_BYTES);
+
+/** Address lists of recent mints: a matchmaker mints for the same few servers over and over. */
+const addressCache = new Map<string, ServerAddress[]>();
+const ADDRESS_CACHE_LIMIT = 256;
+
+function addressList(list: unknown, name: string): ServerAddress[] {
+  const key =
+    Array.isArray(list) && list.every((item) => typeof item === 'string')
+      ? list.join(' ')
+      : undefined;
+  const cached = key === undefined ? undefined : addressCache.get(key);
+  if (cached) return cached;
+  const parsed = parseAddressList(list, name);
+  if (key !== undefined) {
+    if (addressCache.size >= ADDRESS_CACHE_LIMIT) addressCache.clear();
+    addressCache.set(key, parsed);
+  }
+  return parsed;
+}
+
+function userDataOption(value: unknown): Uint8Array | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Uint8Array))
+    throw invalidArgument('userData must be bytes (see encodeUserData).');
+  if (value.length > USER_DATA_BYTES) {
+    throw new ConnectTokenError(
+      ErrorCode.USER_DATA_TOO_LARGE,
+      `userData has ${value.length} bytes; a token carries at most ${USER_DATA_BYTES}. Shorten it.`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Mint a netcode.io 1.02 connect token. Throws ConnectTokenError (TOKEN_INVALID_ARGUMENT,
+ * KEY_INVALID, USER_DATA_TOO_LARGE) naming the bad option.
+ *
+ * @example
+ * const minted = mintConnectToken({
+ *   protocolId: parseProtocolId('0x1122334455667788'),
+ *   privateKey: parsePrivateKey(process.env.PLAYGAP_PRIVATE_KEY!),
+ *   clientId: 42n,
+ *   serverAddresses: ['203.0.113.7:31500'],
+ *   userData: encodeUserData({ playerId: 'p-42', mode: 'duel' }),
+ * });
+ * sendToBrowser(minted.base64);
+ */
+export function mintConnectToken(options: MintOptions): MintedToken {
+  assertOptions(options, 'mintConnectToken');
+  const littleEndian = isLittleEndian(options.dialect);
+  const ipv6Layout = resolveIpv6Layout(options.ipv6Layout);
+  const protocolId = assertU64(options.protocolId, 'protocolId');
+  assertPrivateKey(options.privateKey);
+  const clientId = assertU64(options.clientId, 'clientId');
+  const publicList = addressList(options.serverAddresses, 'serverAddresses');
+  const privateList =
+    options.internalServerAddresses === undefined
+      ? publicList
+      : addressList(options.internalServerAddresses, 'internalServerAddresses');
+  const expireSeconds = integerOption(
+    options.expireSeconds,
+    DEFAULT_EXPIRE_SECONDS,
+    'expireSeconds',
+    Number.MIN_SAFE_INTEGER,
+    Number.MAX_SAFE_INTEGER,
+  );
+  const timeoutSeconds = integerOption(
+    options.timeoutSeconds,
+    DEFAULT_TIMEOUT_SECONDS,
+    'timeoutSeconds',
+    I32_MIN,
+    I32_MAX,
+  );
+  const userData = userDataOption(options.userData);
+  const fixedNonce = fixedBytes(options.nonce, NONCE_BYTES, 'nonce');
+  const fixedC2s = fixedBytes(options.clientToServerKey, KEY_BYTES, 'clientToServerKey');
+  const fixedS2c = fixedBytes(options.serverToClientKey, KEY_BYTES, 'serverToClientKey');
+  const createTimestamp = nowSeconds(options.now);
+  const expireTimestamp =
+    expireSeconds < 0 ? NEVER_EXPIRES : createTimestamp + BigInt(expireSeconds);
+  if (expireTimestamp > U64_MAX)
+    throw invalidArgument('expireSeconds puts the expiry past the u64 range.');
+
+  randomFill(randomScratch);
+  const nonce = fixedNonce ?? randomScratch.subarray(0, NONCE_BYTES);
+  const clientToServerKey =
+    fixedC2s ?? randomScratch.subarray(NONCE_BYTES, NONCE_BYTES + KEY_BYTES);
+  const serverToClientKey = fixedS2c ?? randomScratch.subarray(NONCE_BYTES + KEY_BYTES);
+
+  const bytes = new Uint8Array(CONNECT_TOKEN_BYTES);
+  const view = new DataView(bytes.buffer);
+  bytes.set(VERSION_INFO, TokenOffset.version);
+  view.setBigUint64(TokenOffset.protocolId, protocolId, littleEndian);
+  view.setBigUint64(TokenOffset.createTimestamp, createTimestamp, littleEndian);
+  view.setBigUint64(TokenOffset.expireTimestamp, expireTimestamp, littleEndian);
+  bytes.set(nonce, TokenOffset.nonce);
+
+  const plain = writePrivatePlain(
+    {
+      clientId,
+      timeoutSeconds,
+      addresses: privateList,
+      clientToServerKey,
+      serverToClientKey,
+      userData,
+    },
+    littleEndian,
+    ipv6Layout,
+  );
+  try {
+    const sealed = bytes.subarray(
+      TokenOffset.privateToken,
+      TokenOffset.privateToken + PRIVATE_SEALED_BYTES,
+    );
+    sealXChaCha(
+      sealed,
+      plain,
+      buildAad(protocolId, expireTimestamp, littleEndian),
+      nonce,
+      options.privateKey,
+    );
+  } finally {
+    wipe(plain);
+  }
+
+  view.setInt32(TokenOffset.timeoutSeconds, timeoutSeconds, littleEndian);
+  const keysOffset = writeAddressEntries(
+    view,
+    bytes,
+    TokenOffset.addressCount,
+    publicList,
+    littleEndian,
+    ipv6Layout,
+  );
+  bytes.set(clientToServerKey, keysOffset);
+  bytes.set(serverToClientKey, keysOffset + KEY_BYTES);
+  wipe(randomScratch);
+
+  return {
+    bytes,
+    base64: Buffer.from(bytes.buffer, 0, CONNECT_TOKEN_BYTES).toString('base64'),
+    clientId,
+    createTimestamp,
+    expireTimestamp,
+    nonce: bytes.slice(TokenOffset.nonce, TokenOffset.nonce + NONCE_BYTES),
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * Verification: what a game server (through its sidecar) does with the token a client
+ * presents. Accepts the connect token or the connection request packet, bytes or base64.
+ */
+import { ErrorCode } from '../error-codes.js';
+import { canonicalAddress } from './address.js';
+import {
+  assertOptions,
+  integerOption,
+  invalidArgument,
+  isLittleEndian,
+  nowSeconds,
+  resolveIpv6Layout,
+} from './arguments.js';
+import {
+  AAD_BYTES,
+  DEFAULT_CLOCK_SKEW_SECONDS,
+  type Ipv6Layout,
+  KEY_BYTES,
+  NONCE_BYTES,
+  PRIVATE_SEALED_BYTES,
+  RequestOffset,
+  type TokenDialect,
+  TokenOffset,
+} from './constants.js';
+import { ConnectTokenError } from './errors.js';
+import { assertPrivateKey } from './keys.js';
+import { aadScratch, openSealed, type PrivateConnectToken } from './private-token.js';
+import { assertU64 } from './protocol-id.js';
+import {
+  checkCreateBeforeExpire,
+  checkVersion,
+  type PublicTail,
+  readPublicTail,
+} from './public-token.js';
+import { type TokenForm, tokenBytes } from './token-input.js';
+
+/**
+ * Options of verifyConnectToken.
+ *
+ * @example
+ * const options: VerifyOptions = { protocolId, privateKey, serverAddress: '203.0.113.7:31500' };
+ */
+export interface VerifyOptions {
+  protocolId: bigint;
+  privateKey: Uint8Array;
+  /** This server's public address; when given it must be in the token's private list. */
+  serverAddress?: string;
+  dialect?: TokenDialect;
+  /** Unix time in ms; default Date.now. */
+  now?: () => number;
+  /** How far the create timestamp may be in the future (clock skew), default 10 s. */
+  clockSkewSeconds?: number;
+  /** Default `groups` (see Ipv6Layout). */
+  ipv6Layout?: Ipv6Layout;
+}
+
+/**
+ * A token that passed every check, with its sealed content.
+ *
+ * @example
+ * const { clientId, userData, form } = verifyConnectToken(token, options);
+ */
+export interface VerifiedToken extends PrivateConnectToken {
+  form: TokenForm;
+  expireTimestamp: bigint;
+  /** Known only for the connect-token form (the request packet does not carry it). */
+  createTimestamp?: bigint;
+  nonce: Uint8Array;
+}
+
+let lastServerAddress: string | undefined;
+let lastCanonical = '';
+
+function canonicalServerAddress(address: unknown): string | undefined {
+  if (address === undefined) return undefined;
+  if (typeof address !== 'string')
+    throw invalidArgument('serverAddress must be a string like "1.2.3.4:5000".');
+  if (address !== lastServerAddress) {
+    lastCanonical = canonicalAddress(address);
+    lastServerAddress = address;
+  }
+  return lastCanonical;
+}
+
+function sameBytes(a: Uint8Array, aOffset: number, b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (a[aOffset + i] !== b[i]) return false;
+  return true;
+}
+
+function checkPublicCopies(bytes: Uint8Array, tail: PublicTail, sealed: PrivateConnectToken): void {
+  if (
+    tail.timeoutSeconds !== sealed.timeoutSeconds ||
+    !sameBytes(bytes, tail.keysOffset, sealed.clientToServerKey) ||
+    !sameBytes(bytes, tail.keysOffset + KEY_BYTES, sealed.serverToClientKey)
+  ) {
+    throw new ConnectTokenError(
+      ErrorCode.TOKEN_MALFORMED,
+      'The token was altered after minting (its public timeout or keys differ from the sealed ones). Send the token exactly as the matchmaker returned it.',
+    );
+  }
+}
+
+/**
+ * Verify a token: length, version, protocol id, create ≤ expire (connect-token form), expiry
+ * and create time against `now`, MAC, address lists, and `serverAddress` in the private list.
+ * For the connect-token form the public timeout and keys must equal the sealed ones.
+ * Throws ConnectTokenError with the code of the first failed check.
+ *
+ * @example
+ * const verified = verifyConnectToken(body.token, {
+ *   protocolId, privateKey, serverAddress: `${publicIp}:${port}`,
+ * });
+ * const player = decodeUserData(verified.userData);
+ */
+export function verifyConnectToken(
+  input: Uint8Array | string,
+  options: VerifyOptions,
+): VerifiedToken {
+  assertOptions(options, 'verifyConnectToken');
+  const littleEndian = isLittleEndian(options.dialect);
+  const ipv6Layout = resolveIpv6Layout(options.ipv6Layout);
+  assertPrivateKey(options.privateKey);
+  const protocolId = assertU64(options.protocolId, 'protocolId');
+  const serverAddress = canonicalServerAddress(options.serverAddress);
+  const skewSeconds = integerOption(
+    options.clockSkewSeconds,
+    DEFAULT_CLOCK_SKEW_SECONDS,
+    'clockSkewSeconds',
+    0,
+    86_400,
+  );
+  const now = nowSeconds(options.now);
+
+  const { bytes, form } = tokenBytes(input);
+  const isToken = form === 'connect-token';
+  if (!isToken && bytes[RequestOffset.packetType] !== 0) {
+    throw new ConnectTokenError(
+      ErrorCode.TOKEN_MALFORMED,
+      'The packet is not a netcode connection request (type 0).',
+    );
+  }
+  const at = isToken ? TokenOffset : RequestOffset;
+  checkVersion(bytes, at.version);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getBigUint64(at.protocolId, littleEndian) !== protocolId) {
+    throw new ConnectTokenError(
+      ErrorCode.TOKEN_WRONG_PROTOCOL,
+      'The token was minted for another protocol id (or in the other dialect): give the matchmaker and the game server the same protocol id and dialect.',
+    );
+  }
+  const expireTimestamp = view.getBigUint64(at.expireTimestamp, littleEndian);
+  let createTimestamp: bigint | undefined;
+  let tail: PublicTail | undefined;
+  if (isToken) {
+    createTimestamp = view.getBigUint64(TokenOffset.createTimestamp, littleEndian);
+    checkCreateBeforeExpire(createTimestamp, expireTimestamp);
+    tail = readPublicTail(view, bytes, littleEndian, ipv6Layout);
+  }
+  if (expireTimestamp <= now) {
+    throw new ConnectTokenError(
+      ErrorCode.TOKEN_EXPIRED,
+      'The token has expired: ask the matchmaker for a new one (and check the server clock).',
+    );
+  }
+  if (createTimestamp !== undefined && createTimestamp > now + BigInt(skewSeconds)) {
+    throw new ConnectTokenError(
+      ErrorCode.TOKEN_NOT_YET_VALID,
+      'The token was created in the future: check the clocks of matchmaker and game server (NTP).',
+    );
+  }
+
+  const nonce = bytes.slice(at.nonce, at.nonce + NONCE_BYTES);
+  const sealed = bytes.subarray(at.privateToken, at.privateToken + PRIVATE_SEALED_BYTES);
+  let aad: Uint8Array;
+  if (isToken) {
+    aadScratch.set(bytes.subarray(TokenOffset.protocolId, TokenOffset.createTimestamp), 13);
+    aadScratch.set(bytes.subarray(TokenOffset.expireTimestamp, TokenOffset.nonce), 21);
+    aad = aadScratch;
+  } else {
+    aad = bytes.subarray(RequestOffset.version, RequestOffset.version + AAD_BYTES);
+  }
+  const opened = openSealed(sealed, aad, nonce, options.privateKey, littleEndian, ipv6Layout);
+  if (tail) checkPublicCopies(bytes, tail, opened);
+  if (serverAddress !== undefined && !opened.serverAddresses.includes(serverAddress)) {
+    throw new ConnectTokenError(
+      ErrorCode.TOKEN_ADDRESS_NOT_LISTED,
+      `The token does not name this server (${serverAddress}): the player was sent elsewhere; ask the matchmaker again.`,
+    );
+  }
+  return { ...opened, form, expireTimestamp, createTimestamp, nonce };
+}
