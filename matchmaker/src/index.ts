@@ -1,2 +1,28 @@
-/** @playgap/matchmaker — being built. */
-export {};
+/**
+ * @playgap/matchmaker — the placement service on NATS and its WebSocket front for browsers.
+ * `startMatchmaker` runs either or both in-process; `buildFrontApp` builds the front alone.
+ */
+export {
+  CONFIG_DEFAULTS,
+  describeConfig,
+  loadConfig,
+  type MatchmakerConfig,
+  type NatsSettings,
+  type PlacementMode,
+  type TokenDialect,
+} from './config.js';
+export type { MintedToken, TokenMinter, TokenRequest } from './connect-token.js';
+export type { EdgegapApi } from './edgegap-api.js';
+export { ConfigError, PlacementError } from './errors.js';
+export { buildFrontApp, type FrontOptions, type HealthCheck } from './front/app.js';
+export { MatchmakerMetrics } from './front/metrics.js';
+export {
+  natsPlacementClient,
+  type PlacementAnswer,
+  type RequestPlacement,
+} from './front/play-client.js';
+export {
+  type MatchmakerDeps,
+  type RunningMatchmaker,
+  startMatchmaker,
+} from './matchmaker.js';

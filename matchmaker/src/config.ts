@@ -1,0 +1,363 @@
+/**
+ * Matchmaker configuration: flags and environment, validated once against one schema with named
+ * defaults, then frozen. A bad value fails at start with the flag's or variable's name.
+ */
+import { randomBytes } from 'node:crypto';
+import { APP_NAME_PATTERN } from '@playgap/protocol';
+import { ConfigError } from './errors.js';
+
+export type PlacementMode = 'deployments' | 'sessions';
+export type TokenDialect = 'netcode' | 'lightyear';
+
+/** How to reach NATS (Bevygap's env names plus creds files). */
+export interface NatsSettings {
+  servers: string[];
+  user?: string;
+  password?: string;
+  credsFile?: string;
+  caFile?: string;
+  caContents?: string;
+  insecure: boolean;
+}
+
+export interface MatchmakerConfig {
+  appName: string;
+  /** Versions this matchmaker serves; a request for another is UNKNOWN_VERSION. */
+  versions: readonly string[];
+  protocolId: bigint;
+  /** 32-byte netcode private key. Never logged. */
+  privateKey: Uint8Array;
+  tokenDialect: TokenDialect;
+  mode: PlacementMode;
+  edgegapApiUrl: string;
+  /** Never logged. Empty when Edgegap is not used (warm placement only). */
+  edgegapApiKey: string;
+  nats: NatsSettings;
+  seatsPerServer: number;
+  tokenExpireSeconds: number;
+  tokenTimeoutSeconds: number;
+  /** A deployment with no ready server record after this long is stopped. */
+  deploymentDeadlineMs: number;
+  /** The whole placement (cold included) gives up after this long. */
+  placementTimeoutMs: number;
+  /** Poll interval for Edgegap status / session while starting. */
+  statusPollMs: number;
+  /** How often stale deployments and orphan Edgegap deployments are reaped. */
+  reapIntervalMs: number;
+  /** Unique id of this matchmaker process (tags its deployments and reservations). */
+  instanceId: string;
+  /** Run the NATS placement service in this process. */
+  runService: boolean;
+  /** Run the HTTP/WebSocket front in this process. */
+  runFront: boolean;
+  listenHost: string;
+  listenPort: number;
+  /** Allowed browser origins; `*` any, `https://*.example.com` wildcard subdomains. Empty = any. */
+  allowedOrigins: readonly string[];
+  /** Peers whose X-Forwarded-For is believed (exact IPs). */
+  trustedProxies: readonly string[];
+  staticDir?: string;
+  firstMessageTimeoutMs: number;
+  /** Requests per IP per `rateLimitWindowMs`. */
+  rateLimitPerWindow: number;
+  rateLimitWindowMs: number;
+  maxConcurrentPerIp: number;
+}
+
+/** Named defaults, units in the names. */
+export const CONFIG_DEFAULTS = {
+  tokenDialect: 'netcode' as TokenDialect,
+  mode: 'deployments' as PlacementMode,
+  edgegapApiUrl: 'https://api.edgegap.com',
+  natsUrl: 'nats://127.0.0.1:4222',
+  seatsPerServer: 16,
+  tokenExpireSeconds: 30,
+  tokenTimeoutSeconds: 15,
+  deploymentDeadlineMs: 120_000,
+  placementTimeoutMs: 90_000,
+  statusPollMs: 1_000,
+  reapIntervalMs: 30_000,
+  listenHost: '127.0.0.1',
+  listenPort: 3000,
+  firstMessageTimeoutMs: 10_000,
+  rateLimitPerWindow: 30,
+  rateLimitWindowMs: 10_000,
+  maxConcurrentPerIp: 4,
+} as const;
+
+type Source = { flags: Record<string, string | true>; env: NodeJS.ProcessEnv };
+
+/** Split `--a b --c=d --flag` into a map; everything must be a `--flag`. */
+export function parseFlags(argv: readonly string[]): Record<string, string | true> {
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) throw new ConfigError(arg, 'is not a flag (flags start with --)');
+    const eq = arg.indexOf('=');
+    if (eq > 0) {
+      flags[arg.slice(2, eq)] = arg.slice(eq + 1);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && !next.startsWith('--')) {
+      flags[arg.slice(2)] = next;
+      i++;
+    } else {
+      flags[arg.slice(2)] = true;
+    }
+  }
+  return flags;
+}
+
+/** First set value among flags (by name) then env variables; returns [name, value]. */
+function pick(src: Source, flagNames: string[], envNames: string[]): [string, string] | undefined {
+  for (const flag of flagNames) {
+    const value = src.flags[flag];
+    if (value === true) throw new ConfigError(`--${flag}`, 'needs a value');
+    if (value !== undefined) return [`--${flag}`, value];
+  }
+  for (const name of envNames) {
+    const value = src.env[name];
+    if (value !== undefined && value !== '') return [name, value];
+  }
+  return undefined;
+}
+
+function label(flagNames: string[], envNames: string[]): string {
+  return [...flagNames.map((f) => `--${f}`), ...envNames].join('/');
+}
+
+function requireValue(src: Source, flagNames: string[], envNames: string[]): [string, string] {
+  const found = pick(src, flagNames, envNames);
+  if (!found) throw new ConfigError(label(flagNames, envNames), 'is required');
+  return found;
+}
+
+function integer(
+  src: Source,
+  flagNames: string[],
+  envNames: string[],
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const found = pick(src, flagNames, envNames);
+  if (!found) return fallback;
+  const [name, raw] = found;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(
+      name,
+      `must be an integer from ${min} to ${max} (got "${raw.slice(0, 20)}")`,
+    );
+  }
+  return value;
+}
+
+function bool(src: Source, flag: string, envNames: string[]): boolean {
+  if (src.flags[flag] === true || src.flags[flag] === 'true') return true;
+  for (const name of envNames) {
+    const value = src.env[name]?.toLowerCase();
+    if (value === '1' || value === 'true' || value === 'yes') return true;
+  }
+  return false;
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Parse a netcode private key: 64 hex characters or Bevygap's list of 32 numbers ("1, 2, ...").
+ * The error names the variable but never echoes the key.
+ */
+export function parseKeyMaterial(name: string, raw: string): Uint8Array {
+  const text = raw.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Uint8Array.from(Buffer.from(text, 'hex'));
+  const parts = text
+    .replace(/^\[|\]$/g, '')
+    .split(',')
+    .map((s) => s.trim());
+  if (parts.length === 32 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) {
+    return Uint8Array.from(parts.map(Number));
+  }
+  throw new ConfigError(name, 'must be 64 hex characters or a list of 32 numbers 0-255');
+}
+
+function parseProtocolIdValue(name: string, raw: string): bigint {
+  const text = raw.trim();
+  if (!/^(\d{1,20}|0x[0-9a-fA-F]{1,16})$/.test(text)) {
+    throw new ConfigError(name, 'must be an unsigned 64-bit integer (decimal or 0x hex)');
+  }
+  const value = BigInt(text);
+  if (value >= 1n << 64n) throw new ConfigError(name, 'must fit in 64 bits');
+  return value;
+}
+
+function parseListen(name: string, raw: string): { host: string; port: number } {
+  const colon = raw.lastIndexOf(':');
+  const host = colon >= 0 ? raw.slice(0, colon) : raw;
+  const port = colon >= 0 ? Number(raw.slice(colon + 1)) : CONFIG_DEFAULTS.listenPort;
+  if (!host || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(name, 'must be host:port, e.g. 0.0.0.0:3000');
+  }
+  return { host: host.replace(/^\[|\]$/g, ''), port };
+}
+
+/**
+ * Build the frozen config from flags and env. Throws ConfigError naming the bad input.
+ *
+ * @example
+ * const config = loadConfig(process.argv.slice(2), process.env);
+ */
+export function loadConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  overrides: Partial<MatchmakerConfig> = {},
+): Readonly<MatchmakerConfig> {
+  const src: Source = { flags: parseFlags(argv), env };
+  const [appVar, appName] = requireValue(src, ['app-name'], ['PLAYGAP_APP']);
+  if (!APP_NAME_PATTERN.test(appName)) {
+    throw new ConfigError(appVar, 'must be 1-64 letters, digits, "_" or "-"');
+  }
+  const [versionsVar, versionsRaw] = requireValue(src, ['app-version'], ['PLAYGAP_VERSIONS']);
+  const versions = list(versionsRaw);
+  if (versions.length === 0 || versions.some((v) => !/^[A-Za-z0-9_.-]{1,64}$/.test(v))) {
+    throw new ConfigError(versionsVar, 'must be a comma list of versions (letters, digits, . _ -)');
+  }
+  const [pidVar, pidRaw] = requireValue(
+    src,
+    ['lightyear-protocol-id', 'protocol-id'],
+    ['PLAYGAP_PROTOCOL_ID'],
+  );
+  const [keyVar, keyRaw] = requireValue(
+    src,
+    ['lightyear-private-key', 'private-key'],
+    ['PLAYGAP_PRIVATE_KEY'],
+  );
+  const dialectFound = pick(src, ['token-dialect'], ['PLAYGAP_TOKEN_DIALECT']);
+  const tokenDialect = (dialectFound?.[1] ?? CONFIG_DEFAULTS.tokenDialect) as TokenDialect;
+  if (tokenDialect !== 'netcode' && tokenDialect !== 'lightyear') {
+    throw new ConfigError(
+      dialectFound?.[0] ?? 'PLAYGAP_TOKEN_DIALECT',
+      'must be netcode or lightyear',
+    );
+  }
+  const modeFound = pick(src, ['mode'], ['PLAYGAP_MODE']);
+  const mode = (modeFound?.[1] ?? CONFIG_DEFAULTS.mode) as PlacementMode;
+  if (mode !== 'deployments' && mode !== 'sessions') {
+    throw new ConfigError(modeFound?.[0] ?? '--mode', 'must be deployments or sessions');
+  }
+  const edgegapApiUrl =
+    pick(src, ['edgegap-api-url'], ['EDGEGAP_API_URL'])?.[1] ?? CONFIG_DEFAULTS.edgegapApiUrl;
+  try {
+    new URL(edgegapApiUrl);
+  } catch {
+    throw new ConfigError('EDGEGAP_API_URL', 'must be a URL');
+  }
+  const natsUrl =
+    pick(src, ['nats-url'], ['NATS_URL', 'NATS_HOST'])?.[1] ?? CONFIG_DEFAULTS.natsUrl;
+  const nats: NatsSettings = {
+    servers: list(natsUrl),
+    insecure: bool(src, 'nats-insecure', ['NATS_INSECURE']),
+  };
+  const natsUser = env.NATS_USER;
+  if (natsUser) nats.user = natsUser;
+  if (env.NATS_PASSWORD) nats.password = env.NATS_PASSWORD;
+  if (env.NATS_CREDS) nats.credsFile = env.NATS_CREDS;
+  if (env.NATS_CA) nats.caFile = env.NATS_CA;
+  if (env.NATS_CA_CONTENTS) nats.caContents = env.NATS_CA_CONTENTS;
+
+  const allInOne = bool(src, 'all-in-one', ['PLAYGAP_ALL_IN_ONE']);
+  const frontOnly = bool(src, 'front-only', []);
+  const listenFound = pick(src, ['listen'], ['PLAYGAP_LISTEN']);
+  const listen = listenFound
+    ? parseListen(listenFound[0], listenFound[1])
+    : { host: CONFIG_DEFAULTS.listenHost, port: CONFIG_DEFAULTS.listenPort };
+  const d = CONFIG_DEFAULTS;
+  const config: MatchmakerConfig = {
+    appName,
+    versions,
+    protocolId: parseProtocolIdValue(pidVar, pidRaw),
+    privateKey: parseKeyMaterial(keyVar, keyRaw),
+    tokenDialect,
+    mode,
+    edgegapApiUrl,
+    edgegapApiKey: pick(src, ['edgegap-api-key'], ['EDGEGAP_API_KEY'])?.[1] ?? '',
+    nats,
+    seatsPerServer: integer(
+      src,
+      ['seats-per-server'],
+      ['PLAYGAP_CAPACITY'],
+      d.seatsPerServer,
+      1,
+      10_000,
+    ),
+    tokenExpireSeconds: integer(src, ['token-expire-seconds'], [], d.tokenExpireSeconds, 5, 3600),
+    tokenTimeoutSeconds: integer(
+      src,
+      ['token-timeout-seconds'],
+      [],
+      d.tokenTimeoutSeconds,
+      1,
+      3600,
+    ),
+    deploymentDeadlineMs: integer(
+      src,
+      ['deployment-deadline-ms'],
+      [],
+      d.deploymentDeadlineMs,
+      1000,
+      3_600_000,
+    ),
+    placementTimeoutMs: integer(
+      src,
+      ['placement-timeout-ms'],
+      [],
+      d.placementTimeoutMs,
+      1000,
+      3_600_000,
+    ),
+    statusPollMs: integer(src, ['status-poll-ms'], [], d.statusPollMs, 10, 60_000),
+    reapIntervalMs: integer(src, ['reap-interval-ms'], [], d.reapIntervalMs, 100, 3_600_000),
+    instanceId: randomBytes(6).toString('hex'),
+    runService: !frontOnly,
+    runFront: allInOne || frontOnly,
+    listenHost: listen.host,
+    listenPort: listen.port,
+    allowedOrigins: list(pick(src, ['allowed-origins'], ['PLAYGAP_ALLOWED_ORIGINS'])?.[1]),
+    trustedProxies: list(pick(src, ['trusted-proxies'], ['PLAYGAP_TRUSTED_PROXIES'])?.[1]),
+    firstMessageTimeoutMs: d.firstMessageTimeoutMs,
+    rateLimitPerWindow: integer(src, ['rate-limit'], [], d.rateLimitPerWindow, 1, 1_000_000),
+    rateLimitWindowMs: d.rateLimitWindowMs,
+    maxConcurrentPerIp: integer(
+      src,
+      ['max-concurrent-per-ip'],
+      [],
+      d.maxConcurrentPerIp,
+      1,
+      1_000_000,
+    ),
+    ...overrides,
+  };
+  const staticDir = pick(src, ['static-dir'], ['PLAYGAP_STATIC_DIR'])?.[1];
+  if (staticDir && overrides.staticDir === undefined) config.staticDir = staticDir;
+  if (config.mode === 'sessions' && !config.edgegapApiKey) {
+    throw new ConfigError('EDGEGAP_API_KEY', 'is required in sessions mode');
+  }
+  return Object.freeze(config);
+}
+
+/** The config as safe to log: secrets replaced. */
+export function describeConfig(config: MatchmakerConfig): Record<string, unknown> {
+  return {
+    ...config,
+    protocolId: config.protocolId.toString(),
+    privateKey: '<redacted>',
+    edgegapApiKey: config.edgegapApiKey ? '<redacted>' : '',
+    nats: { ...config.nats, password: config.nats.password ? '<redacted>' : undefined },
+  };
+}

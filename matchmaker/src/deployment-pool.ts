@@ -1,0 +1,289 @@
+/**
+ * The cold path: when no server has a free seat, attach the player to a deployment already
+ * starting (compare-and-set on its DeploymentRecord's `promised` count) or start one on Edgegap,
+ * then wait for Edgegap's READY and the sidecar's ready ServerRecord. A per-version lock in this
+ * process makes a burst of players start ceil(players / capacity) deployments, not one each.
+ */
+import { JetStreamApiError } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import {
+  type DeploymentRecord,
+  DeploymentState,
+  ErrorCode,
+  isErrorCode,
+  PlaygapError,
+  type ProgressStage,
+  ServerState,
+} from '@playgap/protocol';
+import { deploymentTags, type EdgegapApi, type EdgegapDeploymentStatus } from './edgegap-api.js';
+import { PlacementError } from './errors.js';
+import type { FleetCache } from './fleet-cache.js';
+
+export type ProgressFn = (stage: ProgressStage, message: string) => void;
+
+export interface DeploymentPoolOptions {
+  app: string;
+  deployments: KV;
+  fleet: FleetCache;
+  edgegap: EdgegapApi | undefined;
+  instanceId: string;
+  capacity: number;
+  deploymentDeadlineMs: number;
+  statusPollMs: number;
+  now?: () => number;
+  /** Called when a deployment is started (metrics). */
+  onDeploymentStarted?: () => void;
+  onEdgegapError?: () => void;
+}
+
+const encoder = new TextEncoder();
+
+/** Map an Edgegap client failure to a player-facing error without leaking internals. */
+export function edgegapFailure(error: unknown, what: string): PlacementError {
+  if (error instanceof PlacementError) return error;
+  const status = (error as { status?: unknown }).status;
+  const code =
+    error instanceof PlaygapError && isErrorCode(error.code) ? error.code : ErrorCode.EDGEGAP_ERROR;
+  const detail = typeof status === 'number' ? ` (HTTP ${status})` : '';
+  return new PlacementError(code, `Edgegap could not ${what}${detail}; try again shortly.`, {
+    cause: error,
+  });
+}
+
+/**
+ * Finds or starts deployments and waits for their servers.
+ *
+ * @example
+ * const requestId = await pool.acquire('1.0.0', '203.0.113.7', progress);
+ * await pool.awaitServer(requestId, progress, deadline);
+ */
+export class DeploymentPool {
+  readonly #o: DeploymentPoolOptions;
+  readonly #now: () => number;
+  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #statusPolls = new Map<
+    string,
+    { at: number; status: Promise<EdgegapDeploymentStatus> }
+  >();
+
+  constructor(options: DeploymentPoolOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Serialize `fn` per key within this process. */
+  async #withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(key) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const settled = run.catch(() => {});
+    this.#locks.set(key, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.#locks.get(key) === settled) this.#locks.delete(key);
+    }
+  }
+
+  /** Every deployment record in the bucket with its revision. */
+  async records(): Promise<Array<{ record: DeploymentRecord; revision: number }>> {
+    const keys: string[] = [];
+    for await (const key of await this.#o.deployments.keys()) keys.push(key);
+    const result: Array<{ record: DeploymentRecord; revision: number }> = [];
+    for (const key of keys) {
+      const entry = await this.#o.deployments.get(key);
+      if (entry?.operation !== 'PUT') continue;
+      try {
+        result.push({ record: entry.json<DeploymentRecord>(), revision: entry.revision });
+      } catch {}
+    }
+    return result;
+  }
+
+  /** Promise the player a seat on a starting deployment of `version`, starting one if needed. */
+  async acquire(version: string, clientIp: string, progress: ProgressFn): Promise<string> {
+    const edgegap = this.#o.edgegap;
+    if (!edgegap) {
+      throw new PlacementError(
+        ErrorCode.NO_CAPACITY,
+        'Every server is full and this matchmaker cannot start new ones; try again in a minute.',
+      );
+    }
+    return this.#withLock(version, async () => {
+      for (const { record, revision } of await this.records()) {
+        if (record.app !== this.#o.app || record.version !== version) continue;
+        if (record.state !== DeploymentState.STARTING) continue;
+        if (record.promised >= record.capacity || record.deadlineAt <= this.#now()) continue;
+        const updated = { ...record, promised: record.promised + 1, updatedAt: this.#now() };
+        try {
+          await this.#o.deployments.update(record.requestId, this.#encode(updated), revision);
+          return record.requestId;
+        } catch (error) {
+          if (!(error instanceof JetStreamApiError)) throw error;
+          // Another matchmaker changed it first: look at the next one.
+        }
+      }
+      progress('deploying', 'Starting a server near you');
+      let requestId: string;
+      try {
+        ({ requestId } = await edgegap.deploy({
+          application: this.#o.app,
+          version,
+          users: [{ ipAddress: clientIp }],
+          tags: deploymentTags(this.#o.app, this.#o.instanceId),
+        }));
+      } catch (error) {
+        this.#o.onEdgegapError?.();
+        throw edgegapFailure(error, 'start a server');
+      }
+      this.#o.onDeploymentStarted?.();
+      const now = this.#now();
+      const record: DeploymentRecord = {
+        requestId,
+        app: this.#o.app,
+        version,
+        state: DeploymentState.STARTING,
+        capacity: this.#o.capacity,
+        promised: 1,
+        startedBy: this.#o.instanceId,
+        startedAt: now,
+        deadlineAt: now + this.#o.deploymentDeadlineMs,
+        updatedAt: now,
+      };
+      await this.#o.deployments.put(requestId, this.#encode(record));
+      return requestId;
+    });
+  }
+
+  #encode(record: DeploymentRecord): Uint8Array {
+    return encoder.encode(JSON.stringify(record));
+  }
+
+  /** Edgegap status of a deployment, one call per poll interval per process however many wait. */
+  #status(requestId: string): Promise<EdgegapDeploymentStatus> {
+    const cached = this.#statusPolls.get(requestId);
+    if (cached && this.#now() - cached.at < this.#o.statusPollMs) return cached.status;
+    const status = this.#o.edgegap!.getStatus(requestId);
+    status.catch(() => {});
+    this.#statusPolls.set(requestId, { at: this.#now(), status });
+    return status;
+  }
+
+  /**
+   * Wait until the deployment's sidecar published a ready ServerRecord. Fails with
+   * DEPLOYMENT_FAILED (Edgegap ERROR), SERVER_NEVER_READY (deadline) or PLACEMENT_TIMEOUT.
+   */
+  async awaitServer(requestId: string, progress: ProgressFn, giveUpAt: number): Promise<void> {
+    const started = this.#now();
+    let edgegapReady = false;
+    for (;;) {
+      const server = this.#o.fleet.server(requestId);
+      if (server?.state === ServerState.READY) return;
+      const entry = await this.#o.deployments.get(requestId);
+      const record = entry?.operation === 'PUT' ? entry.json<DeploymentRecord>() : undefined;
+      if (record?.state === DeploymentState.FAILED) {
+        throw new PlacementError(
+          ErrorCode.DEPLOYMENT_FAILED,
+          'The server could not be started; try again.',
+        );
+      }
+      const now = this.#now();
+      if (record && record.deadlineAt <= now) {
+        await this.fail(requestId, 'never became ready');
+        throw new PlacementError(
+          ErrorCode.SERVER_NEVER_READY,
+          'The new server did not come up in time; try again.',
+        );
+      }
+      if (now >= giveUpAt) {
+        throw new PlacementError(
+          ErrorCode.PLACEMENT_TIMEOUT,
+          'Placement took too long; try again.',
+        );
+      }
+      if (!edgegapReady) {
+        let status: EdgegapDeploymentStatus | undefined;
+        try {
+          status = await this.#status(requestId);
+        } catch {
+          this.#o.onEdgegapError?.();
+          // Transient: keep waiting until the deadline.
+        }
+        if (status?.error) {
+          await this.fail(requestId, status.errorDetail ?? status.status);
+          throw new PlacementError(
+            ErrorCode.DEPLOYMENT_FAILED,
+            'Edgegap could not start the server; try again.',
+          );
+        }
+        if (status?.ready) edgegapReady = true;
+      }
+      const elapsedS = Math.round((this.#now() - started) / 1000);
+      if (edgegapReady) progress('waiting_for_server', 'Waiting for the server to get ready');
+      else progress('deploying', `Starting a server near you (${elapsedS} s)`);
+      await this.#waitForChange(this.#o.statusPollMs);
+    }
+  }
+
+  #waitForChange(maxMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      const off = this.#o.fleet.onChange(done);
+    });
+  }
+
+  /** Mark a deployment failed (waiters stop waiting) and stop it on Edgegap. */
+  async fail(requestId: string, reason: string): Promise<void> {
+    try {
+      const entry = await this.#o.deployments.get(requestId);
+      if (entry?.operation === 'PUT') {
+        const record = entry.json<DeploymentRecord>();
+        if (record.state !== DeploymentState.FAILED) {
+          const failed = {
+            ...record,
+            state: DeploymentState.FAILED,
+            error: reason.slice(0, 200),
+            updatedAt: this.#now(),
+          };
+          await this.#o.deployments.update(requestId, this.#encode(failed), entry.revision);
+        }
+      }
+    } catch {}
+    try {
+      await this.#o.edgegap?.stopDeployment(requestId);
+    } catch {
+      this.#o.onEdgegapError?.();
+    }
+  }
+
+  /**
+   * Cleanup pass, on boot and periodically: deployments whose server registered are forgotten;
+   * starting ones past their deadline without a server are stopped; failed ones are removed.
+   */
+  async reap(): Promise<{ stopped: string[]; forgotten: string[] }> {
+    const stopped: string[] = [];
+    const forgotten: string[] = [];
+    const now = this.#now();
+    for (const { record } of await this.records()) {
+      if (record.app !== this.#o.app) continue;
+      if (this.#o.fleet.server(record.requestId)) {
+        await this.#o.deployments.delete(record.requestId).catch(() => {});
+        forgotten.push(record.requestId);
+      } else if (record.state === DeploymentState.STARTING && record.deadlineAt <= now) {
+        await this.fail(record.requestId, 'no sidecar registered before the deadline');
+        stopped.push(record.requestId);
+      } else if (
+        record.state === DeploymentState.FAILED &&
+        record.updatedAt + this.#o.deploymentDeadlineMs <= now
+      ) {
+        await this.#o.deployments.delete(record.requestId).catch(() => {});
+        forgotten.push(record.requestId);
+      }
+    }
+    return { stopped, forgotten };
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The part of the Edgegap API the matchmaker uses, as a structural type: `EdgegapClient` from
+ * `@playgap/edgegap` satisfies it (real Edgegap or edgegap-local behind it).
+ */
+
+export interface EdgegapDeploymentStatus {
+  requestId: string;
+  /** e.g. `Status.READY`, `Status.ERROR`. */
+  status: string;
+  ready: boolean;
+  error: boolean;
+  errorDetail?: string | null;
+  publicIp?: string | null;
+}
+
+export interface EdgegapSessionStatus {
+  status: string;
+  ready: boolean;
+  error?: boolean;
+  deployment?: { requestId: string; publicIp?: string | null } | null;
+}
+
+/** What the matchmaker calls on Edgegap. */
+export interface EdgegapApi {
+  deploy(input: {
+    application: string;
+    version: string;
+    users: Array<{ ipAddress: string }>;
+    tags?: string[];
+  }): Promise<{ requestId: string }>;
+  getStatus(requestId: string): Promise<EdgegapDeploymentStatus>;
+  stopDeployment(requestId: string): Promise<unknown>;
+  createSession?(input: {
+    appName: string;
+    versionName: string;
+    ipList: string[];
+  }): Promise<{ sessionId: string }>;
+  getSession?(sessionId: string): Promise<EdgegapSessionStatus>;
+  deleteSession?(sessionId: string): Promise<unknown>;
+}
+
+/** Tags playgap puts on every deployment it starts, so it can find its own. */
+export function deploymentTags(app: string, instanceId: string): string[] {
+  return ['playgap', `playgap-app:${app}`, `playgap-mm:${instanceId}`];
+}

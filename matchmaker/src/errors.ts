@@ -1,0 +1,40 @@
+/**
+ * Errors of the matchmaker. Each one carries a stable wire code from protocol's ErrorCode, so
+ * the front can pass it to the player unchanged.
+ */
+import { ErrorCode, PlaygapError } from '@playgap/protocol';
+
+/**
+ * A bad flag or environment variable; the message names the variable.
+ *
+ * @example
+ * throw new ConfigError('PLAYGAP_APP', 'is required');
+ */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly variable: string;
+  constructor(variable: string, problem: string) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+/**
+ * A placement that failed with a code the player can act on.
+ *
+ * @example
+ * throw new PlacementError(ErrorCode.NO_CAPACITY, 'All servers are full.');
+ */
+export class PlacementError extends PlaygapError {
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+    this.name = 'PlacementError';
+  }
+}
+
+/** Turn anything thrown into a `{code, message}` fit for the wire, hiding internals. */
+export function toWireError(error: unknown): { code: ErrorCode; message: string } {
+  if (error instanceof PlaygapError) return { code: error.code, message: error.message };
+  return { code: ErrorCode.INTERNAL, message: 'The matchmaker failed unexpectedly; try again.' };
+}

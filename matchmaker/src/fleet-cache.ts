@@ -1,0 +1,198 @@
+/**
+ * An in-memory view of the app's servers and seats, kept current by KV watches, so a warm
+ * placement reads memory and writes one KV key instead of scanning buckets. The view may lag
+ * by a few milliseconds: the seat reservation itself is a KV compare-and-set, which is what
+ * prevents overselling; the cache only picks good candidates.
+ */
+import type { KV, KvWatchEntry } from '@nats-io/kv';
+import {
+  parseSeatKey,
+  type SeatRecord,
+  SeatState,
+  type ServerRecord,
+  ServerState,
+} from '@playgap/protocol';
+
+interface Versioned<T> {
+  value: T;
+  revision: number;
+}
+
+/** A free seat of a server: `revision` is set when it holds an expired reservation to take over. */
+export interface FreeSeat {
+  serverId: string;
+  seatIndex: number;
+  revision?: number;
+}
+
+export interface FleetCacheOptions {
+  servers: KV;
+  seats: KV;
+  /** Records older than this (ms since `updatedAt`) count as gone. */
+  serverStaleMs: number;
+  now?: () => number;
+  /** Longest wait for the initial state of a bucket. Default 3 000 ms. */
+  initialTimeoutMs?: number;
+}
+
+/**
+ * Watches the servers and seats buckets of one app.
+ *
+ * @example
+ * const fleet = new FleetCache({ servers: kv.servers, seats: kv.seats, serverStaleMs: 15_000 });
+ * await fleet.start();
+ * const seat = fleet.freeSeats('1.0.0')[0];
+ */
+export class FleetCache {
+  readonly #servers = new Map<string, Versioned<ServerRecord>>();
+  readonly #seats = new Map<string, Map<number, Versioned<SeatRecord>>>();
+  readonly #options: FleetCacheOptions;
+  readonly #now: () => number;
+  readonly #watchers: Array<{ stop(): void }> = [];
+  readonly #listeners = new Set<() => void>();
+
+  constructor(options: FleetCacheOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Start both watches; resolves once the current contents are loaded. */
+  async start(): Promise<void> {
+    await Promise.all([
+      this.#watch(this.#options.servers, (e) => this.#applyServer(e)),
+      this.#watch(this.#options.seats, (e) => this.#applySeat(e)),
+    ]);
+  }
+
+  stop(): void {
+    for (const w of this.#watchers) w.stop();
+    this.#watchers.length = 0;
+  }
+
+  /** Call `listener` after every change; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async #watch(kv: KV, apply: (entry: KvWatchEntry) => void): Promise<void> {
+    const status = await kv.status();
+    const iter = await kv.watch();
+    this.#watchers.push(iter);
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => {
+      markReady = resolve;
+    });
+    if (status.values === 0) markReady();
+    const timer = setTimeout(markReady, this.#options.initialTimeoutMs ?? 3_000);
+    (async () => {
+      for await (const entry of iter) {
+        try {
+          apply(entry);
+        } catch {
+          // A record that does not parse is ignored, never fatal.
+        }
+        if (entry.isUpdate || entry.delta === 0) markReady();
+        for (const listener of this.#listeners) listener();
+      }
+    })().catch(() => {});
+    await ready;
+    clearTimeout(timer);
+  }
+
+  #applyServer(entry: KvWatchEntry): void {
+    const current = this.#servers.get(entry.key);
+    if (current && current.revision > entry.revision) return;
+    if (entry.operation !== 'PUT') {
+      this.#servers.delete(entry.key);
+      return;
+    }
+    this.#servers.set(entry.key, { value: entry.json<ServerRecord>(), revision: entry.revision });
+  }
+
+  #applySeat(entry: KvWatchEntry): void {
+    const parsed = parseSeatKey(entry.key);
+    if (!parsed) return;
+    if (entry.operation !== 'PUT') {
+      this.#seatMap(parsed.serverId).delete(parsed.seatIndex);
+      return;
+    }
+    this.noteSeat(entry.key, entry.json<SeatRecord>(), entry.revision);
+  }
+
+  #seatMap(serverId: string): Map<number, Versioned<SeatRecord>> {
+    let map = this.#seats.get(serverId);
+    if (!map) {
+      map = new Map();
+      this.#seats.set(serverId, map);
+    }
+    return map;
+  }
+
+  /** Record a seat this process just wrote, before the watch echoes it back. */
+  noteSeat(key: string, record: SeatRecord, revision: number): void {
+    const parsed = parseSeatKey(key);
+    if (!parsed) return;
+    const map = this.#seatMap(parsed.serverId);
+    const current = map.get(parsed.seatIndex);
+    if (current && current.revision > revision) return;
+    map.set(parsed.seatIndex, { value: record, revision });
+  }
+
+  /** A server that is alive, ready and serves `version`, or undefined. */
+  server(serverId: string): ServerRecord | undefined {
+    const entry = this.#servers.get(serverId);
+    if (!entry || !this.#isLive(entry.value)) return undefined;
+    return entry.value;
+  }
+
+  /** Every live server record (any state), for health and cleanup. */
+  allServers(): ServerRecord[] {
+    return [...this.#servers.values()].map((e) => e.value).filter((s) => this.#isLive(s));
+  }
+
+  #isLive(server: ServerRecord): boolean {
+    return this.#now() - server.updatedAt <= this.#options.serverStaleMs;
+  }
+
+  /** Seats of a server in use right now (connected, or reserved and not expired). */
+  occupiedSeats(serverId: string): number {
+    const now = this.#now();
+    let count = 0;
+    for (const { value } of this.#seats.get(serverId)?.values() ?? []) {
+      if (value.state === SeatState.CONNECTED || value.expiresAt > now) count++;
+    }
+    return count;
+  }
+
+  /**
+   * Free seats on ready servers of `version`, fullest server first (pack players so empty
+   * servers can stop), lowest seat index first, skipping keys in `skip` (seats being tried).
+   */
+  freeSeats(version: string, skip: ReadonlySet<string> = new Set(), limit = 8): FreeSeat[] {
+    const now = this.#now();
+    const ranked: Array<{ server: ServerRecord; free: number }> = [];
+    for (const { value: server } of this.#servers.values()) {
+      if (server.version !== version || server.state !== ServerState.READY) continue;
+      if (!this.#isLive(server)) continue;
+      const free = server.capacity - this.occupiedSeats(server.id);
+      if (free > 0) ranked.push({ server, free });
+    }
+    ranked.sort((a, b) => a.free - b.free || a.server.id.localeCompare(b.server.id));
+    const result: FreeSeat[] = [];
+    for (const { server } of ranked) {
+      const seats = this.#seats.get(server.id);
+      for (let i = 0; i < server.capacity && result.length < limit; i++) {
+        if (skip.has(`${server.id}.${i}`)) continue;
+        const seat = seats?.get(i);
+        if (!seat) {
+          result.push({ serverId: server.id, seatIndex: i });
+        } else if (seat.value.state === SeatState.RESERVED && seat.value.expiresAt <= now) {
+          result.push({ serverId: server.id, seatIndex: i, revision: seat.revision });
+        }
+      }
+      if (result.length >= limit) break;
+    }
+    return result;
+  }
+}

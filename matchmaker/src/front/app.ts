@@ -1,0 +1,265 @@
+/**
+ * The browser front (fastify; nothing listens here — main.ts does that, tests use inject):
+ * WebSocket `GET /matchmaker/ws` (one play request in, progress and one final message out,
+ * then a normal close), `POST /matchmaker/wannaplay` (final JSON only), `/healthz`, `/metrics`,
+ * and optionally the built client at `/`.
+ */
+import cors from '@fastify/cors';
+import fastifyStatic from '@fastify/static';
+import websocket from '@fastify/websocket';
+import {
+  ErrorCode,
+  type ErrorMessage,
+  type FrontMessage,
+  MAX_PLAY_REQUEST_BYTES,
+  parsePlayRequest,
+} from '@playgap/protocol';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import { toWireError } from '../errors.js';
+import { clientIp } from './client-ip.js';
+import type { MatchmakerMetrics } from './metrics.js';
+import { originMatcher } from './origins.js';
+import type { PlacementAnswer, RequestPlacement } from './play-client.js';
+import { RequestLimits } from './request-limits.js';
+
+/** One dependency the front reports on in /healthz. */
+export type HealthCheck = () => Promise<boolean> | boolean;
+
+export interface FrontOptions {
+  requestPlacement: RequestPlacement;
+  metrics: MatchmakerMetrics;
+  allowedOrigins?: readonly string[];
+  trustedProxies?: readonly string[];
+  staticDir?: string;
+  /** Default 10 000 ms. */
+  firstMessageTimeoutMs?: number;
+  rateLimitPerWindow?: number;
+  rateLimitWindowMs?: number;
+  maxConcurrentPerIp?: number;
+  health?: Record<string, HealthCheck>;
+  now?: () => number;
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** Normal close after the final message. */
+const CLOSE_NORMAL = 1000;
+const CLOSE_TOO_BIG = 1009;
+
+function errorMessage(code: ErrorCode, message: string): ErrorMessage {
+  return { type: 'error', code, message };
+}
+
+function httpStatus(code: string): number {
+  switch (code) {
+    case ErrorCode.BAD_REQUEST:
+      return 400;
+    case ErrorCode.ORIGIN_NOT_ALLOWED:
+      return 403;
+    case ErrorCode.UNKNOWN_GAME:
+    case ErrorCode.UNKNOWN_VERSION:
+      return 404;
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return 413;
+    case ErrorCode.RATE_LIMITED:
+    case ErrorCode.TOO_MANY_CONCURRENT:
+      return 429;
+    case ErrorCode.MATCHMAKER_UNAVAILABLE:
+    case ErrorCode.NATS_UNAVAILABLE:
+    case ErrorCode.NO_CAPACITY:
+      return 503;
+    case ErrorCode.PLACEMENT_TIMEOUT:
+    case ErrorCode.REQUEST_TIMEOUT:
+      return 504;
+    case ErrorCode.EDGEGAP_ERROR:
+    case ErrorCode.DEPLOYMENT_FAILED:
+    case ErrorCode.SERVER_NEVER_READY:
+      return 502;
+    default:
+      return 500;
+  }
+}
+
+/**
+ * Build the front. Close it with `app.close()`.
+ *
+ * @example
+ * const app = await buildFrontApp({ requestPlacement, metrics: new MatchmakerMetrics() });
+ * const res = await app.inject({ method: 'GET', url: '/healthz' });
+ */
+export async function buildFrontApp(options: FrontOptions): Promise<FastifyInstance> {
+  const now = options.now ?? Date.now;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: MAX_PLAY_REQUEST_BYTES,
+    trustProxy: false,
+  });
+  const allowOrigin = originMatcher(options.allowedOrigins ?? []);
+  const trusted = options.trustedProxies ?? [];
+  const limits = new RequestLimits({
+    perWindow: options.rateLimitPerWindow ?? 30,
+    windowMs: options.rateLimitWindowMs ?? 10_000,
+    maxConcurrent: options.maxConcurrentPerIp ?? 4,
+    now,
+  });
+  const { metrics } = options;
+  const firstMessageTimeoutMs = options.firstMessageTimeoutMs ?? 10_000;
+
+  await app.register(cors, {
+    origin: (origin, cb) => cb(null, allowOrigin(origin)),
+    methods: ['GET', 'POST'],
+  });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  const ipOf = (request: FastifyRequest) =>
+    clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], trusted);
+
+  app.setErrorHandler((error, _request, reply) => {
+    const err = error as { statusCode?: number; code?: string };
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply
+        .code(413)
+        .send(errorMessage(ErrorCode.PAYLOAD_TOO_LARGE, 'The play request is too large.'));
+    }
+    if (err.statusCode && err.statusCode < 500) {
+      return reply
+        .code(400)
+        .send(errorMessage(ErrorCode.BAD_REQUEST, 'The play request is not valid JSON.'));
+    }
+    return reply.code(500).send(errorMessage(ErrorCode.INTERNAL, 'Internal error.'));
+  });
+
+  /** Admit, place, and account for one request from `ip`. */
+  async function place(
+    raw: unknown,
+    ip: string,
+    onProgress: (m: FrontMessage) => void,
+  ): Promise<PlacementAnswer> {
+    const started = now();
+    let answer: PlacementAnswer;
+    try {
+      const request = parsePlayRequest(raw);
+      const release = limits.admit(ip);
+      try {
+        answer = await options.requestPlacement({ ...request, clientIp: ip }, onProgress);
+      } finally {
+        release();
+      }
+    } catch (error) {
+      answer = { type: 'error', ...toWireError(error) };
+    }
+    const outcome = answer.type === 'ready' ? 'ok' : answer.code;
+    metrics.requests.inc({ outcome });
+    metrics.placementSeconds.observe({ outcome }, (now() - started) / 1000);
+    return answer;
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/matchmaker/')) return;
+    if (!allowOrigin(request.headers.origin)) {
+      metrics.requests.inc({ outcome: ErrorCode.ORIGIN_NOT_ALLOWED });
+      return reply
+        .code(403)
+        .send(
+          errorMessage(ErrorCode.ORIGIN_NOT_ALLOWED, 'This origin may not use the matchmaker.'),
+        );
+    }
+  });
+
+  app.get('/matchmaker/ws', { websocket: true }, (socket: WebSocket, request) => {
+    const ip = ipOf(request);
+    let done = false;
+    const finish = (message: FrontMessage, closeCode = CLOSE_NORMAL) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (socket.readyState === socket.OPEN) {
+        socket.send(JSON.stringify(message));
+        socket.close(closeCode);
+      }
+    };
+    const timer = setTimeout(() => {
+      finish(
+        errorMessage(
+          ErrorCode.REQUEST_TIMEOUT,
+          `Send the play request within ${firstMessageTimeoutMs / 1000} s of connecting.`,
+        ),
+      );
+    }, firstMessageTimeoutMs);
+    let received = false;
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      if (received) return; // one request per socket; later messages are ignored
+      received = true;
+      clearTimeout(timer);
+      if (isBinary) {
+        finish(errorMessage(ErrorCode.BAD_REQUEST, 'Send the play request as a JSON text frame.'));
+        return;
+      }
+      const bytes = Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(new Uint8Array(data));
+      if (bytes.length > MAX_PLAY_REQUEST_BYTES) {
+        metrics.requests.inc({ outcome: ErrorCode.PAYLOAD_TOO_LARGE });
+        finish(
+          errorMessage(
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            `The play request is larger than ${MAX_PLAY_REQUEST_BYTES} bytes.`,
+          ),
+          CLOSE_TOO_BIG,
+        );
+        return;
+      }
+      const queued: FrontMessage = {
+        type: 'progress',
+        stage: 'queued',
+        elapsedMs: 0,
+        message: 'Looking for a server',
+      };
+      socket.send(JSON.stringify(queued));
+      void place(bytes.toString('utf8'), ip, (m) => {
+        if (!done && socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+      }).then((answer) => finish(answer));
+    });
+    socket.on('close', () => {
+      done = true;
+      clearTimeout(timer);
+    });
+    socket.on('error', () => {});
+  });
+
+  app.post('/matchmaker/wannaplay', async (request, reply) => {
+    if (request.body === undefined || request.body === null) {
+      return reply
+        .code(400)
+        .send(
+          errorMessage(ErrorCode.BAD_REQUEST, 'Send {"game": "<app>", "version": "<version>"}.'),
+        );
+    }
+    const answer = await place(request.body, ipOf(request), () => {});
+    return reply.code(answer.type === 'ready' ? 200 : httpStatus(answer.code)).send(answer);
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    const checks: Record<string, boolean> = {};
+    for (const [name, check] of Object.entries(options.health ?? {})) {
+      try {
+        checks[name] = await check();
+      } catch {
+        checks[name] = false;
+      }
+    }
+    const ok = Object.values(checks).every(Boolean);
+    return reply.code(ok ? 200 : 503).send({ ok, checks });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  if (options.staticDir) {
+    await app.register(fastifyStatic, { root: options.staticDir, prefix: '/' });
+  }
+  return app;
+}

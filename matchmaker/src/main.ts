@@ -1,0 +1,38 @@
+/**
+ * `playgap-matchmaker` entry point: load and validate the config, start, log the config with
+ * secrets redacted, stop cleanly on SIGINT/SIGTERM.
+ */
+import { describeConfig, loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
+import { startMatchmaker } from './matchmaker.js';
+
+function log(event: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`playgap-matchmaker: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const mm = await startMatchmaker(config, { log }, { listen: config.runFront });
+  log({ event: 'started', url: mm.url, config: describeConfig(config) });
+  const stop = async (signal: string) => {
+    log({ event: 'stopping', signal });
+    await mm.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`playgap-matchmaker: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,200 @@
+/**
+ * Wires one matchmaker process: NATS connection, buckets, fleet cache, placement service and/or
+ * the front, the periodic reaper. Every resource is created here and closed in `close()`.
+ */
+import type { Service } from '@nats-io/services';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { KV_DEFAULTS } from '@playgap/protocol';
+import type { FastifyInstance } from 'fastify';
+import { openAppBuckets } from './buckets.js';
+import type { MatchmakerConfig } from './config.js';
+import { createTokenMinter, type TokenMinter } from './connect-token.js';
+import { DeploymentPool } from './deployment-pool.js';
+import type { EdgegapApi } from './edgegap-api.js';
+import { FleetCache } from './fleet-cache.js';
+import { buildFrontApp } from './front/app.js';
+import { MatchmakerMetrics } from './front/metrics.js';
+import { natsPlacementClient } from './front/play-client.js';
+import { connectNats } from './nats-connect.js';
+import { Placer } from './placement.js';
+import { startPlayService } from './play-service.js';
+import { SeatReserver } from './seat-reservation.js';
+
+export interface MatchmakerDeps {
+  /** Edgegap client; default `new EdgegapClient(...)` from `@playgap/edgegap` when a key is set. */
+  edgegap?: EdgegapApi;
+  /** Token minter; default the protocol's codec bound to the config's key. */
+  mint?: TokenMinter;
+  /** Existing NATS connection (not closed by `close()`); default connect from config. */
+  nc?: NatsConnection;
+  now?: () => number;
+  log?: (event: Record<string, unknown>) => void;
+  logger?: boolean | Record<string, unknown>;
+}
+
+export interface RunningMatchmaker {
+  readonly config: Readonly<MatchmakerConfig>;
+  readonly nc: NatsConnection;
+  readonly metrics: MatchmakerMetrics;
+  readonly fleet?: FleetCache;
+  readonly pool?: DeploymentPool;
+  readonly service?: Service;
+  /** The front app (not listening); `url` is set once it listens. */
+  readonly front?: FastifyInstance;
+  readonly url?: string;
+  close(): Promise<void>;
+}
+
+async function defaultEdgegap(config: MatchmakerConfig): Promise<EdgegapApi | undefined> {
+  if (!config.edgegapApiKey) return undefined;
+  const mod = (await import('@playgap/edgegap')) as unknown as {
+    EdgegapClient?: new (o: { apiUrl: string; apiKey: string }) => EdgegapApi;
+  };
+  if (typeof mod.EdgegapClient !== 'function') {
+    throw new Error('@playgap/edgegap has no EdgegapClient; rebuild edgegap');
+  }
+  return new mod.EdgegapClient({ apiUrl: config.edgegapApiUrl, apiKey: config.edgegapApiKey });
+}
+
+/**
+ * Start the service and/or front of `config`; with `listen: true` the front listens on
+ * `config.listenHost:listenPort` (0 = any free port).
+ *
+ * @example
+ * const mm = await startMatchmaker(loadConfig(argv, env), {}, { listen: true });
+ * console.log(mm.url);
+ * await mm.close();
+ */
+export async function startMatchmaker(
+  config: Readonly<MatchmakerConfig>,
+  deps: MatchmakerDeps = {},
+  options: { listen?: boolean } = {},
+): Promise<RunningMatchmaker> {
+  const now = deps.now ?? Date.now;
+  const ownsNc = !deps.nc;
+  const nc = deps.nc ?? (await connectNats(config.nats, `playgap-matchmaker-${config.instanceId}`));
+  const metrics = new MatchmakerMetrics();
+  const closers: Array<() => Promise<unknown> | unknown> = [];
+  let fleet: FleetCache | undefined;
+  let pool: DeploymentPool | undefined;
+  let service: Service | undefined;
+  let front: FastifyInstance | undefined;
+  let url: string | undefined;
+  try {
+    const edgegap = deps.edgegap ?? (await defaultEdgegap(config));
+    if (config.runService) {
+      const kv = await openAppBuckets(nc, config.appName);
+      fleet = new FleetCache({
+        servers: kv.servers,
+        seats: kv.seats,
+        serverStaleMs: KV_DEFAULTS.serversMaxAgeMs,
+        now,
+      });
+      await fleet.start();
+      closers.push(() => fleet?.stop());
+      const mint = deps.mint ?? (await createTokenMinter(config));
+      const reserver = new SeatReserver({
+        seats: kv.seats,
+        fleet,
+        mint,
+        instanceId: config.instanceId,
+        now,
+      });
+      pool = new DeploymentPool({
+        app: config.appName,
+        deployments: kv.deployments,
+        fleet,
+        edgegap,
+        instanceId: config.instanceId,
+        capacity: config.seatsPerServer,
+        deploymentDeadlineMs: config.deploymentDeadlineMs,
+        statusPollMs: config.statusPollMs,
+        now,
+        onDeploymentStarted: () => metrics.deploymentsStarted.inc(),
+        onEdgegapError: () => metrics.edgegapErrors.inc(),
+      });
+      const placer = new Placer({
+        app: config.appName,
+        versions: config.versions,
+        reserver,
+        pool,
+        placementTimeoutMs: config.placementTimeoutMs,
+        now,
+      });
+      const reap = () => pool?.reap().catch(() => {});
+      if (edgegap) {
+        void reap();
+        const timer = setInterval(reap, config.reapIntervalMs);
+        timer.unref();
+        closers.push(() => clearInterval(timer));
+      }
+      service = await startPlayService({
+        nc,
+        app: config.appName,
+        instanceId: config.instanceId,
+        placer,
+        now,
+        ...(deps.log ? { log: deps.log } : {}),
+      });
+      closers.push(() => service?.stop());
+    }
+    if (config.runFront) {
+      front = await buildFrontApp({
+        requestPlacement: natsPlacementClient(nc, { timeoutMs: config.placementTimeoutMs + 5_000 }),
+        metrics,
+        allowedOrigins: config.allowedOrigins,
+        trustedProxies: config.trustedProxies,
+        ...(config.staticDir ? { staticDir: config.staticDir } : {}),
+        firstMessageTimeoutMs: config.firstMessageTimeoutMs,
+        rateLimitPerWindow: config.rateLimitPerWindow,
+        rateLimitWindowMs: config.rateLimitWindowMs,
+        maxConcurrentPerIp: config.maxConcurrentPerIp,
+        health: {
+          nats: () => !nc.isClosed() && nc.info !== undefined,
+          ...(edgegap ? { edgegap: () => edgegapReachable(config.edgegapApiUrl) } : {}),
+        },
+        now,
+        ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
+      });
+      closers.push(() => front?.close());
+      if (options.listen) {
+        await front.listen({ host: config.listenHost, port: config.listenPort });
+        const address = front.server.address();
+        const port = typeof address === 'object' && address ? address.port : config.listenPort;
+        const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;
+        url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+      }
+    }
+  } catch (error) {
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => {});
+    if (ownsNc) await nc.close().catch(() => {});
+    throw error;
+  }
+  let closed = false;
+  return {
+    config,
+    nc,
+    metrics,
+    ...(fleet ? { fleet } : {}),
+    ...(pool ? { pool } : {}),
+    ...(service ? { service } : {}),
+    ...(front ? { front } : {}),
+    ...(url ? { url } : {}),
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => {});
+      if (ownsNc) await nc.drain().catch(() => {});
+    },
+  };
+}
+
+/** Any HTTP answer from the Edgegap API host means it is reachable. */
+async function edgegapReachable(apiUrl: string): Promise<boolean> {
+  try {
+    await fetch(apiUrl, { signal: AbortSignal.timeout(2_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}

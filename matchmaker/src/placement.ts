@@ -1,0 +1,62 @@
+/**
+ * One placement from request to reply: validate the game and version, try a warm seat, else go
+ * through the deployment pool (attach or start, wait, reserve), within one overall deadline.
+ */
+import { ErrorCode, type PlacementRequest, type PlayReply } from '@playgap/protocol';
+import type { DeploymentPool, ProgressFn } from './deployment-pool.js';
+import { PlacementError } from './errors.js';
+import type { SeatReserver } from './seat-reservation.js';
+
+export interface PlacerOptions {
+  app: string;
+  versions: readonly string[];
+  reserver: SeatReserver;
+  pool: DeploymentPool;
+  placementTimeoutMs: number;
+  now?: () => number;
+}
+
+/**
+ * Places players.
+ *
+ * @example
+ * const reply = await placer.place(request, (stage, message) => console.log(stage, message));
+ */
+export class Placer {
+  readonly #o: PlacerOptions;
+  readonly #now: () => number;
+
+  constructor(options: PlacerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async place(request: PlacementRequest, progress: ProgressFn): Promise<PlayReply> {
+    if (request.game !== this.#o.app) {
+      throw new PlacementError(ErrorCode.UNKNOWN_GAME, `Unknown game "${request.game}".`);
+    }
+    if (!this.#o.versions.includes(request.version)) {
+      throw new PlacementError(
+        ErrorCode.UNKNOWN_VERSION,
+        `Version "${request.version}" of ${request.game} is not served here.`,
+      );
+    }
+    const seat = {
+      version: request.version,
+      ...(request.name ? { name: request.name } : {}),
+      ...(request.mode ? { mode: request.mode } : {}),
+    };
+    const warm = await this.#o.reserver.reserve(seat);
+    if (warm) return warm;
+    const giveUpAt = this.#now() + this.#o.placementTimeoutMs;
+    while (this.#now() < giveUpAt) {
+      const requestId = await this.#o.pool.acquire(request.version, request.clientIp, progress);
+      await this.#o.pool.awaitServer(requestId, progress, giveUpAt);
+      const reply =
+        (await this.#o.reserver.reserve({ ...seat, serverId: requestId })) ??
+        (await this.#o.reserver.reserve(seat));
+      if (reply) return reply;
+    }
+    throw new PlacementError(ErrorCode.PLACEMENT_TIMEOUT, 'Placement took too long; try again.');
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The NATS side: a services-framework endpoint on `playgap.<app>.play` in the shared queue
+ * group, so replicas split the load and show up in `nats micro ls`. Each request streams
+ * ProgressMessages to its `progressSubject` and gets one final PlayReply or ErrorMessage.
+ */
+import { type Service, type ServiceMsg, Svcm } from '@nats-io/services';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  ErrorCode,
+  type ErrorMessage,
+  MATCHMAKER_QUEUE,
+  type PlacementRequest,
+  type ProgressMessage,
+  parsePlayRequest,
+  subjects,
+} from '@playgap/protocol';
+import { PlacementError, toWireError } from './errors.js';
+import type { Placer } from './placement.js';
+
+export interface PlayServiceOptions {
+  nc: NatsConnection;
+  app: string;
+  instanceId: string;
+  placer: Placer;
+  now?: () => number;
+  /** Called once per finished request with its outcome code ('ok' or an error code). */
+  onOutcome?: (outcome: string, elapsedMs: number) => void;
+  log?: (event: Record<string, unknown>) => void;
+}
+
+const encoder = new TextEncoder();
+const SUBJECT_TOKEN = /^[A-Za-z0-9_.$-]{1,200}$/;
+const IP = /^[0-9A-Fa-f:.]{2,45}$/;
+
+/** Validate what the front sends (the play request plus what only the front knows). */
+export function parsePlacementRequest(data: unknown): PlacementRequest {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new PlacementError(ErrorCode.BAD_REQUEST, 'The placement request must be an object.');
+  }
+  const { clientIp, progressSubject, requestId, ...play } = data as Record<string, unknown>;
+  const request = parsePlayRequest(play) as PlacementRequest;
+  if (typeof clientIp !== 'string' || !IP.test(clientIp)) {
+    throw new PlacementError(ErrorCode.BAD_REQUEST, '"clientIp" must be an IP address.');
+  }
+  if (typeof requestId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(requestId)) {
+    throw new PlacementError(ErrorCode.BAD_REQUEST, '"requestId" must be a short id.');
+  }
+  if (progressSubject !== undefined) {
+    if (typeof progressSubject !== 'string' || !SUBJECT_TOKEN.test(progressSubject)) {
+      throw new PlacementError(ErrorCode.BAD_REQUEST, '"progressSubject" must be a subject.');
+    }
+    request.progressSubject = progressSubject;
+  }
+  request.clientIp = clientIp;
+  request.requestId = requestId;
+  return request;
+}
+
+/**
+ * Start serving play requests; stop with `service.stop()`.
+ *
+ * @example
+ * const service = await startPlayService({ nc, app: 'arena', instanceId: 'a1', placer });
+ */
+export async function startPlayService(options: PlayServiceOptions): Promise<Service> {
+  const { nc, app } = options;
+  const now = options.now ?? Date.now;
+  // @nats-io/services bundles its own nats-core copy: same runtime shape, distinct types.
+  const svcm = new Svcm(nc as unknown as ConstructorParameters<typeof Svcm>[0]);
+  const service = await svcm.add({
+    name: 'playgap-matchmaker',
+    version: '0.1.0',
+    description: `playgap placement for ${app}`,
+    metadata: { app, instance: options.instanceId },
+    queue: MATCHMAKER_QUEUE,
+  });
+  service.addEndpoint('play', {
+    subject: subjects(app).play,
+    queue: MATCHMAKER_QUEUE,
+    handler: (error, msg) => {
+      if (error) return;
+      void handle(msg);
+    },
+  });
+
+  async function handle(msg: ServiceMsg): Promise<void> {
+    const started = now();
+    let request: PlacementRequest | undefined;
+    let outcome = 'ok';
+    try {
+      request = parsePlacementRequest(msg.json());
+      const progressSubject = request.progressSubject;
+      const progress = (stage: ProgressMessage['stage'], message: string) => {
+        if (!progressSubject) return;
+        const body: ProgressMessage = {
+          type: 'progress',
+          stage,
+          elapsedMs: now() - started,
+          message,
+        };
+        nc.publish(progressSubject, encoder.encode(JSON.stringify(body)));
+      };
+      const reply = await options.placer.place(request, progress);
+      msg.respond(encoder.encode(JSON.stringify(reply)));
+    } catch (error) {
+      const wire = toWireError(
+        error instanceof SyntaxError
+          ? new PlacementError(ErrorCode.BAD_REQUEST, 'The placement request is not JSON.')
+          : error,
+      );
+      outcome = wire.code;
+      if (wire.code === ErrorCode.INTERNAL) {
+        options.log?.({
+          event: 'placement_failed',
+          requestId: request?.requestId,
+          error: String(error),
+        });
+      }
+      const body: ErrorMessage = { type: 'error', ...wire };
+      msg.respond(encoder.encode(JSON.stringify(body)));
+    } finally {
+      options.onOutcome?.(outcome, now() - started);
+    }
+  }
+  return service;
+}

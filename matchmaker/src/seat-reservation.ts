@@ -1,0 +1,150 @@
+/**
+ * Reserves a seat atomically: KV create on a free seat key (fails when another matchmaker got
+ * there first), or KV update at the revision of an expired reservation. The cache proposes seats;
+ * the compare-and-set decides. Seats being tried by this process are skipped by its other
+ * placements, so concurrent requests spread over seats instead of colliding.
+ */
+import { JetStreamApiError } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import {
+  ErrorCode,
+  type PlayReply,
+  type SeatRecord,
+  SeatState,
+  type ServerRecord,
+  seatKey,
+} from '@playgap/protocol';
+import type { MintedToken, TokenMinter } from './connect-token.js';
+import { tokenAddresses, transportEndpoints } from './endpoints.js';
+import { PlacementError } from './errors.js';
+import type { FleetCache, FreeSeat } from './fleet-cache.js';
+
+export interface SeatReserverOptions {
+  seats: KV;
+  fleet: FleetCache;
+  mint: TokenMinter;
+  instanceId: string;
+  now?: () => number;
+}
+
+/** What the player asked for that ends up in the token and the seat. */
+export interface SeatRequest {
+  version: string;
+  name?: string;
+  mode?: string;
+  playerId?: string;
+  /** Only seats of this server (a deployment the player waited for). */
+  serverId?: string;
+  /** Edgegap seat session (sessions mode). */
+  sessionId?: string;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Finds and reserves seats; `reserve` returns the player's reply or undefined when nothing is
+ * free.
+ *
+ * @example
+ * const reserver = new SeatReserver({ seats: kv.seats, fleet, mint, instanceId: 'mm-1' });
+ * const reply = await reserver.reserve({ version: '1.0.0' });
+ */
+export class SeatReserver {
+  readonly #options: SeatReserverOptions;
+  readonly #now: () => number;
+  /** Seat keys this process is trying right now. */
+  readonly #trying = new Set<string>();
+
+  constructor(options: SeatReserverOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async reserve(request: SeatRequest): Promise<PlayReply | undefined> {
+    const { fleet } = this.#options;
+    for (let round = 0; round < 8; round++) {
+      const candidates = this.#candidates(request);
+      if (candidates.length === 0) return undefined;
+      for (const candidate of candidates) {
+        const server = fleet.server(candidate.serverId);
+        if (!server) continue;
+        const reply = await this.#tryReserve(server, candidate, request);
+        if (reply) return reply;
+      }
+    }
+    return undefined;
+  }
+
+  #candidates(request: SeatRequest): FreeSeat[] {
+    const all = this.#options.fleet.freeSeats(
+      request.version,
+      this.#trying,
+      request.serverId ? 10_000 : 8,
+    );
+    return request.serverId ? all.filter((s) => s.serverId === request.serverId).slice(0, 8) : all;
+  }
+
+  async #tryReserve(
+    server: ServerRecord,
+    seat: FreeSeat,
+    request: SeatRequest,
+  ): Promise<PlayReply | undefined> {
+    const key = seatKey(seat.serverId, seat.seatIndex);
+    this.#trying.add(key);
+    try {
+      const token: MintedToken = this.#options.mint({
+        serverAddresses: tokenAddresses(server),
+        ...(request.playerId ? { playerId: request.playerId } : {}),
+        ...(request.name ? { name: request.name } : {}),
+        ...(request.mode ? { mode: request.mode } : {}),
+      });
+      const expiresAt = Number(token.expireTimestamp) * 1000;
+      const record: SeatRecord = {
+        serverId: server.id,
+        seatIndex: seat.seatIndex,
+        state: SeatState.RESERVED,
+        clientId: token.clientId.toString(),
+        expiresAt,
+        reservedBy: this.#options.instanceId,
+        updatedAt: this.#now(),
+      };
+      if (request.playerId) record.playerId = request.playerId;
+      if (request.sessionId) record.sessionId = request.sessionId;
+      const payload = encoder.encode(JSON.stringify(record));
+      let revision: number;
+      try {
+        revision =
+          seat.revision === undefined
+            ? await this.#options.seats.create(key, payload)
+            : await this.#options.seats.update(key, payload, seat.revision);
+      } catch (error) {
+        if (error instanceof JetStreamApiError) return undefined; // taken meanwhile
+        throw new PlacementError(ErrorCode.NATS_UNAVAILABLE, 'The seat store is unreachable.', {
+          cause: error,
+        });
+      }
+      this.#options.fleet.noteSeat(key, record, revision);
+      return buildReply(server, token, expiresAt);
+    } finally {
+      this.#trying.delete(key);
+    }
+  }
+}
+
+/** The PlayReply for a reserved seat. */
+export function buildReply(server: ServerRecord, token: MintedToken, expiresAt: number): PlayReply {
+  const transports = transportEndpoints(server);
+  const reply: PlayReply = {
+    type: 'ready',
+    token: token.base64,
+    serverId: server.id,
+    ip: server.publicIp,
+    port: transports[0]?.port ?? Object.values(server.ports)[0]?.external ?? 0,
+    transports,
+    certDigest: server.certDigest,
+    clientId: token.clientId.toString(),
+    expiresAt,
+  };
+  if (server.fqdn) reply.fqdn = server.fqdn;
+  return reply;
+}

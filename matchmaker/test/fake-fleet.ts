@@ -1,0 +1,89 @@
+/**
+ * Test helper: real NATS, fake sidecars. Writes ServerRecords the way a sidecar does, so
+ * placement can be tested before (and independently of) real game-server processes.
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { KV_DEFAULTS, type ServerRecord } from '@playgap/protocol';
+import { startNatsServer } from '@playgap/testkit';
+import { type AppBuckets, openAppBuckets } from '../src/buckets.js';
+import type { MatchmakerConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
+
+export const APP = 'arena';
+export const VERSION = '1.0.0';
+/** Every instance in a test serves the same versions (they share one queue group). */
+export const VERSIONS = [VERSION, 'pack', 'race', 'expiry', 'cold', 'burst', 'fail'];
+export const PRIVATE_KEY_HEX = '11'.repeat(32);
+export const DIGEST = Array.from({ length: 32 }, () => 'AB').join(':');
+
+export function serverRecord(id: string, overrides: Partial<ServerRecord> = {}): ServerRecord {
+  const now = Date.now();
+  return {
+    id,
+    app: APP,
+    version: VERSION,
+    state: 'ready',
+    publicIp: '127.0.0.1',
+    ports: {
+      game: { name: 'game', internal: 7000, external: 31000, protocol: 'TCP' },
+      wt: { name: 'wt', internal: 7001, external: 31001, protocol: 'UDP' },
+    },
+    transports: [
+      { kind: 'webtransport', port: 'wt', path: '/wt' },
+      { kind: 'websocket', port: 'game', path: '/ws' },
+    ],
+    certDigest: DIGEST,
+    capacity: 4,
+    players: 0,
+    startedAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+export interface TestNats {
+  url: string;
+  nc: NatsConnection;
+  kv: AppBuckets;
+  putServer(record: ServerRecord): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A real nats-server with the app's buckets open. */
+export async function startTestNats(): Promise<TestNats> {
+  const server = await startNatsServer();
+  const nc = await connect({ servers: server.url });
+  const kv = await openAppBuckets(nc, APP);
+  return {
+    url: server.url,
+    nc,
+    kv,
+    async putServer(record) {
+      await kv.servers.put(record.id, JSON.stringify(record));
+    },
+    async stop() {
+      await nc.close();
+      await server.stop();
+    },
+  };
+}
+
+/** A config for tests: all-in-one on a free port, short timings. */
+export function testConfig(
+  natsUrl: string,
+  overrides: Partial<MatchmakerConfig> = {},
+): Readonly<MatchmakerConfig> {
+  return loadConfig(
+    ['--all-in-one', '--listen', '127.0.0.1:0'],
+    {
+      PLAYGAP_APP: APP,
+      PLAYGAP_VERSIONS: VERSIONS.join(','),
+      PLAYGAP_PROTOCOL_ID: '7',
+      PLAYGAP_PRIVATE_KEY: PRIVATE_KEY_HEX,
+      NATS_URL: natsUrl,
+    },
+    { rateLimitPerWindow: 10_000, maxConcurrentPerIp: 10_000, ...overrides },
+  );
+}
+
+export { KV_DEFAULTS };

@@ -1,0 +1,155 @@
+import type { PlayReply, SeatRecord } from '@playgap/protocol';
+import { readPublicToken } from '@playgap/protocol/token';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningMatchmaker, startMatchmaker } from '../src/index.js';
+import {
+  APP,
+  DIGEST,
+  serverRecord,
+  startTestNats,
+  type TestNats,
+  testConfig,
+  VERSION,
+} from './fake-fleet.js';
+import { converse, last } from './ws-client.js';
+
+let nats: TestNats;
+let mm: RunningMatchmaker;
+
+async function wannaplay(body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${mm.url}/matchmaker/wannaplay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function seats(serverId: string): Promise<SeatRecord[]> {
+  const result: SeatRecord[] = [];
+  for await (const key of await nats.kv.seats.keys(`${serverId}.*`)) {
+    const entry = await nats.kv.seats.get(key);
+    if (entry?.operation === 'PUT') result.push(entry.json<SeatRecord>());
+  }
+  return result;
+}
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  mm = await startMatchmaker(testConfig(nats.url), {}, { listen: true });
+});
+
+afterAll(async () => {
+  await mm?.close();
+  await nats?.stop();
+});
+
+async function waitFor(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('warm placement', () => {
+  it('places a player on a ready server over the WebSocket with progress, token and endpoints', async () => {
+    await nats.putServer(serverRecord('warm-a'));
+    await waitFor(() => mm.fleet?.server('warm-a') !== undefined, 'server in cache');
+    const c = await converse(mm.url!, JSON.stringify({ game: APP, version: VERSION, name: 'ada' }));
+    expect(c.closeCode).toBe(1000);
+    expect(c.messages[0]).toMatchObject({ type: 'progress', stage: 'queued' });
+    const reply = last(c) as PlayReply;
+    expect(reply.type).toBe('ready');
+    expect(reply.serverId).toBe('warm-a');
+    expect(reply.certDigest).toBe(DIGEST);
+    expect(reply.port).toBe(31001);
+    expect(reply.transports).toEqual([
+      { kind: 'webtransport', url: 'https://127.0.0.1:31001/wt', port: 31001 },
+      { kind: 'websocket', url: 'ws://127.0.0.1:31000/ws', port: 31000 },
+    ]);
+    const token = readPublicToken(reply.token);
+    expect(token.protocolId).toBe(7n);
+    expect(token.serverAddresses.map(String).sort()).toEqual([
+      '127.0.0.1:31000',
+      '127.0.0.1:31001',
+    ]);
+    const reserved = await seats('warm-a');
+    expect(reserved).toHaveLength(1);
+    expect(reserved[0]).toMatchObject({ state: 'reserved', clientId: reply.clientId });
+    expect(reserved[0]!.expiresAt).toBe(reply.expiresAt);
+  });
+
+  it('packs players onto the fullest server first', async () => {
+    await nats.putServer(serverRecord('pack-empty', { version: 'pack' }));
+    await nats.putServer(serverRecord('pack-half', { version: 'pack' }));
+    const now = Date.now();
+    for (const i of [0, 1]) {
+      const seat: SeatRecord = {
+        serverId: 'pack-half',
+        seatIndex: i,
+        state: 'connected',
+        clientId: String(100 + i),
+        expiresAt: now + 60_000,
+        updatedAt: now,
+      };
+      await nats.kv.seats.put(`pack-half.${i}`, JSON.stringify(seat));
+    }
+    const local = await startMatchmaker(testConfig(nats.url), {}, { listen: true });
+    try {
+      await waitFor(() => local.fleet?.occupiedSeats('pack-half') === 2, 'seats in cache');
+      const c = await converse(local.url!, JSON.stringify({ game: APP, version: 'pack' }));
+      expect((last(c) as PlayReply).serverId).toBe('pack-half');
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('answers POST /matchmaker/wannaplay with the final JSON only', async () => {
+    const { status, body } = await wannaplay({ game: APP, version: VERSION });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ type: 'ready', serverId: 'warm-a' });
+  });
+
+  it('refuses an unknown game and an unknown version with their codes', async () => {
+    const game = await wannaplay({ game: 'other', version: VERSION });
+    expect(game.body).toMatchObject({ type: 'error', code: 'MATCHMAKER_UNAVAILABLE' });
+    const version = await converse(mm.url!, JSON.stringify({ game: APP, version: '9.9.9' }));
+    expect(last(version)).toMatchObject({ type: 'error', code: 'UNKNOWN_VERSION' });
+    expect(version.closeCode).toBe(1000);
+  });
+
+  it('sells no seat twice when 40 players race for 8 seats', async () => {
+    await nats.putServer(serverRecord('race-a', { version: 'race' }));
+    await nats.putServer(serverRecord('race-b', { version: 'race' }));
+    const config = testConfig(nats.url);
+    const a = await startMatchmaker(config, {}, { listen: true });
+    const b = await startMatchmaker({ ...config, runFront: false }, {});
+    try {
+      await waitFor(
+        () => a.fleet?.server('race-b') !== undefined && b.fleet?.server('race-b') !== undefined,
+        'servers in both caches',
+      );
+      const results = await Promise.all(
+        Array.from({ length: 40 }, () =>
+          fetch(`${a.url}/matchmaker/wannaplay`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ game: APP, version: 'race' }),
+          }).then((r) => r.json() as Promise<Record<string, unknown>>),
+        ),
+      );
+      const ok = results.filter((r) => r.type === 'ready');
+      expect(ok).toHaveLength(8);
+      expect(results.filter((r) => r.code === 'NO_CAPACITY')).toHaveLength(32);
+      const placed = ok.map((r) => r.clientId);
+      expect(new Set(placed).size).toBe(8);
+      const stored = [...(await seats('race-a')), ...(await seats('race-b'))];
+      expect(stored).toHaveLength(8);
+      expect(new Set(stored.map((s) => s.clientId))).toEqual(new Set(placed));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

@@ -1,0 +1,44 @@
+/** Test helper: one WebSocket conversation with the front, collected until it closes. */
+import type { FrontMessage } from '@playgap/protocol';
+import WebSocket from 'ws';
+
+export interface Conversation {
+  messages: FrontMessage[];
+  closeCode: number;
+}
+
+/** Open `/matchmaker/ws`, send `first` (unless undefined), collect everything until close. */
+export function converse(
+  baseUrl: string,
+  first: string | Buffer | undefined,
+  headers: Record<string, string> = {},
+): Promise<Conversation> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/matchmaker/ws`, { headers });
+    const messages: FrontMessage[] = [];
+    ws.on('open', () => {
+      if (first !== undefined) ws.send(first, { binary: Buffer.isBuffer(first) });
+    });
+    ws.on('message', (data) => messages.push(JSON.parse(String(data)) as FrontMessage));
+    ws.on('close', (closeCode) => resolve({ messages, closeCode }));
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => {
+        body += c;
+      });
+      res.on('end', () =>
+        reject(
+          Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, body }),
+        ),
+      );
+    });
+    ws.on('error', () => {});
+  });
+}
+
+/** The final message of a conversation. */
+export function last(c: Conversation): FrontMessage {
+  const message = c.messages.at(-1);
+  if (!message) throw new Error('no message received');
+  return message;
+}
