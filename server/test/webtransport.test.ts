@@ -1,0 +1,124 @@
+import { WebTransport } from '@fails-components/webtransport';
+import { freePort } from '@playgap/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createGameServer,
+  encodeFrame,
+  FrameDecoder,
+  type GameServer,
+  type Player,
+} from '../src/index.js';
+import { type StubSidecar, startStubSidecar, waitFor } from './stub-sidecar.js';
+import { makeTestCert } from './test-cert.js';
+
+let sidecar: StubSidecar;
+let server: GameServer;
+let cert: Awaited<ReturnType<typeof makeTestCert>>;
+let base: string;
+
+beforeAll(async () => {
+  cert = await makeTestCert();
+  const wt = await freePort();
+  sidecar = await startStubSidecar({
+    ports: { wt: { name: 'wt', internal: wt, external: wt, protocol: 'TCP/UDP' } },
+    certFile: cert.certFile,
+    keyFile: cert.keyFile,
+  });
+  server = await createGameServer({
+    sidecarUrl: sidecar.url,
+    host: '127.0.0.1',
+    handleSignals: false,
+    log: () => {},
+  });
+  base = `https://127.0.0.1:${server.ports.wt}/wt`;
+});
+afterAll(async () => {
+  await server?.close();
+  await sidecar?.close();
+  await cert?.cleanup();
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: the library's client types are loose
+function connect(token: string): any {
+  const client = new WebTransport(`${base}?token=${token}`, {
+    serverCertificateHashes: [{ algorithm: 'sha-256', value: cert.hash }],
+    forceReliable: true,
+  } as never);
+  client.closed.catch(() => {});
+  return client;
+}
+
+async function firstStream(client: { incomingBidirectionalStreams: ReadableStream }) {
+  const reader = client.incomingBidirectionalStreams.getReader();
+  const { value } = await reader.read();
+  reader.releaseLock();
+  return value as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
+}
+
+async function readMessage(reader: ReadableStreamDefaultReader<Uint8Array>, decoder: FrameDecoder) {
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('stream ended');
+    const [m] = decoder.push(value);
+    if (m !== undefined) return m as Record<string, unknown>;
+  }
+}
+
+describe('WebTransport transport (HTTP/2 mode)', () => {
+  it('is offered first, at /wt on the wt port', () => {
+    expect(sidecar.ready[0]?.transports).toEqual([
+      { kind: 'webtransport', port: 'wt', path: '/wt' },
+    ]);
+  });
+
+  it('admits a base64url token, welcomes on the server-opened stream, round-trips reliable messages and datagrams', async () => {
+    sidecar.addToken('ab+/cd==', '77', 'Wendy');
+    const connected = new Promise<Player>((r) => server.once('connect', r));
+    const client = connect('ab-_cd');
+    await client.ready;
+    const stream = await firstStream(client);
+    const reader = stream.readable.getReader();
+    const decoder = new FrameDecoder(65536);
+    expect(await readMessage(reader, decoder)).toEqual({
+      type: 'welcome',
+      clientId: '77',
+      serverId: 'stub-1',
+      player: { name: 'Wendy' },
+    });
+    const player = await connected;
+    expect(player.transport).toBe('webtransport');
+    player.on('message', (m) => player.send({ echo: m }));
+    const writer = stream.writable.getWriter();
+    await writer.write(encodeFrame({ t: 'input', left: true }));
+    expect(await readMessage(reader, decoder)).toEqual({ echo: { t: 'input', left: true } });
+
+    const dgReader = client.datagrams.readable.getReader();
+    player.send({ t: 'snapshot', tick: 1 }, { reliable: false });
+    const { value } = await dgReader.read();
+    expect(JSON.parse(Buffer.from(value).toString())).toEqual({ t: 'snapshot', tick: 1 });
+
+    const gone = new Promise((r) => server.once('disconnect', r));
+    client.close({ closeCode: 0, reason: 'bye' });
+    await gone;
+    await waitFor(() => sidecar.disconnects.includes('77'), 3_000, 'disconnect report');
+  });
+
+  it('closes the session with code 4001 and the refusal JSON for a refused token', async () => {
+    sidecar.refuseToken('old1', 'TOKEN_EXPIRED');
+    const client = connect('old1');
+    await client.ready.catch(() => {});
+    const info = await client.closed.catch((e: unknown) => e);
+    expect(info).toMatchObject({ closeCode: 4001 });
+    expect(JSON.parse((info as { reason: string }).reason).code).toBe('TOKEN_EXPIRED');
+  });
+
+  it('refuses a session without a token with TOKEN_MALFORMED', async () => {
+    const client = new WebTransport(base, {
+      serverCertificateHashes: [{ algorithm: 'sha-256', value: cert.hash }],
+      forceReliable: true,
+    } as never);
+    await client.ready.catch(() => {});
+    const info = await client.closed.catch((e: unknown) => e);
+    expect(JSON.parse((info as { reason: string }).reason).code).toBe('TOKEN_MALFORMED');
+  });
+});
