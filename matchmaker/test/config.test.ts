@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig } from '../src/index.js';
+
+const KEY_HEX = 'ab'.repeat(32);
+const ENV = {
+  PLAYGAP_APP: 'arena',
+  PLAYGAP_VERSIONS: '1.0.0,1.1.0',
+  PLAYGAP_PROTOCOL_ID: '7',
+  PLAYGAP_PRIVATE_KEY: KEY_HEX,
+};
+
+function failure(argv: string[], env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(argv, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('config was accepted');
+}
+
+describe('matchmaker config', () => {
+  it('loads env with named defaults', () => {
+    const config = loadConfig([], ENV);
+    expect(config.versions).toEqual(['1.0.0', '1.1.0']);
+    expect(config.protocolId).toBe(7n);
+    expect(config.mode).toBe('deployments');
+    expect(config.seatsPerServer).toBe(16);
+    expect(config.runService).toBe(true);
+    expect(config.runFront).toBe(false);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("accepts Bevygap's flag names and its number-list key", () => {
+    const list = Array.from({ length: 32 }, (_, i) => i).join(', ');
+    const config = loadConfig(
+      [
+        '--app-name',
+        'arena',
+        '--app-version',
+        '2.0.0',
+        '--lightyear-protocol-id',
+        '99',
+        '--lightyear-private-key',
+        list,
+        '--all-in-one',
+      ],
+      {},
+    );
+    expect(config.appName).toBe('arena');
+    expect(config.versions).toEqual(['2.0.0']);
+    expect(config.protocolId).toBe(99n);
+    expect(config.privateKey[31]).toBe(31);
+    expect(config.runFront).toBe(true);
+  });
+
+  it('names the missing variable', () => {
+    const { PLAYGAP_APP: _, ...rest } = ENV;
+    expect(failure([], rest).message).toContain('PLAYGAP_APP');
+  });
+
+  it('refuses a bad key without echoing it', () => {
+    const secret = 'zz'.repeat(32);
+    const error = failure([], { ...ENV, PLAYGAP_PRIVATE_KEY: secret });
+    expect(error.message).toContain('PLAYGAP_PRIVATE_KEY');
+    expect(error.message).not.toContain(secret);
+  });
+
+  it('refuses an app name that cannot be a subject token', () => {
+    expect(failure([], { ...ENV, PLAYGAP_APP: 'a.b' }).message).toContain('PLAYGAP_APP');
+  });
+
+  it('refuses a non-integer seat count naming the flag', () => {
+    expect(failure(['--seats-per-server', 'many'], ENV).message).toContain('--seats-per-server');
+  });
+
+  it('refuses an unknown mode and a protocol id over 64 bits', () => {
+    expect(failure(['--mode', 'lobby'], ENV).message).toContain('--mode');
+    expect(failure([], { ...ENV, PLAYGAP_PROTOCOL_ID: '18446744073709551616' }).message).toContain(
+      'PLAYGAP_PROTOCOL_ID',
+    );
+  });
+
+  it('requires an Edgegap key in sessions mode', () => {
+    expect(failure(['--mode', 'sessions'], ENV).message).toContain('EDGEGAP_API_KEY');
+  });
+
+  it('redacts secrets when described for logs', () => {
+    const config = loadConfig([], { ...ENV, EDGEGAP_API_KEY: 'token s3cret', NATS_PASSWORD: 'pw' });
+    const text = JSON.stringify(describeConfig(config));
+    expect(text).not.toContain('s3cret');
+    expect(text).not.toContain(KEY_HEX);
+    expect(text).not.toContain('"pw"');
+  });
+});

@@ -1,0 +1,193 @@
+import type { ErrorMessage, PlayReply } from '@playgap/protocol';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFrontApp, MatchmakerMetrics, type RequestPlacement } from '../src/index.js';
+import { converse, last } from './ws-client.js';
+
+const READY: PlayReply = {
+  type: 'ready',
+  token: 'AAAA',
+  serverId: 's1',
+  ip: '127.0.0.1',
+  port: 31000,
+  transports: [],
+  certDigest: 'AB',
+  clientId: '1',
+  expiresAt: 0,
+};
+
+let app: FastifyInstance;
+let url: string;
+const seenIps: string[] = [];
+let release: (() => void) | undefined;
+const placement: RequestPlacement = async (request, onProgress) => {
+  seenIps.push(request.clientIp);
+  if (request.version === 'hold') {
+    await new Promise<void>((resolve) => {
+      release = resolve;
+    });
+  }
+  onProgress({ type: 'progress', stage: 'deploying', elapsedMs: 1, message: 'Starting' });
+  return READY;
+};
+
+beforeAll(async () => {
+  app = await buildFrontApp({
+    requestPlacement: placement,
+    metrics: new MatchmakerMetrics(),
+    allowedOrigins: ['https://game.example.com', 'https://*.example.org'],
+    trustedProxies: ['127.0.0.1'],
+    firstMessageTimeoutMs: 200,
+    rateLimitPerWindow: 1_000,
+    maxConcurrentPerIp: 1,
+    health: { nats: () => true },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+async function finalError(first: string | Buffer | undefined): Promise<ErrorMessage> {
+  const c = await converse(url, first);
+  expect(c.messages.filter((m) => m.type !== 'progress')).toHaveLength(1);
+  return last(c) as ErrorMessage;
+}
+
+describe('WebSocket front input handling', () => {
+  it('streams queued and service progress, then the reply, then a normal close', async () => {
+    const c = await converse(url, '{"game":"arena","version":"1.0.0"}');
+    expect(c.messages.map((m) => m.type)).toEqual(['progress', 'progress', 'ready']);
+    expect(c.closeCode).toBe(1000);
+  });
+
+  it('answers text that is not JSON with BAD_REQUEST', async () => {
+    expect(await finalError('not json')).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+  });
+
+  it('answers wrong field types with BAD_REQUEST naming the field', async () => {
+    const error = await finalError('{"game":"arena","version":5}');
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.message).toContain('version');
+  });
+
+  it('refuses a game name that could break a subject', async () => {
+    const error = await finalError('{"game":"a.>","version":"1"}');
+    expect(error.code).toBe('BAD_REQUEST');
+  });
+
+  it('refuses a request over 4096 bytes with PAYLOAD_TOO_LARGE and close 1009', async () => {
+    const c = await converse(url, JSON.stringify({ game: 'arena', version: 'x'.repeat(5000) }));
+    expect(last(c)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(c.closeCode).toBe(1009);
+  });
+
+  it('closes a socket whose first message is over 64 KiB without crashing', async () => {
+    const c = await converse(url, 'x'.repeat(70_000));
+    expect(c.closeCode).toBe(1009);
+  });
+
+  it('refuses a binary frame with BAD_REQUEST', async () => {
+    expect(await finalError(Buffer.from('{"game":"arena","version":"1"}'))).toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+  });
+
+  it('times out a client that sends nothing with REQUEST_TIMEOUT', async () => {
+    expect(await finalError(undefined)).toMatchObject({ code: 'REQUEST_TIMEOUT' });
+  });
+
+  it('refuses unknown fields', async () => {
+    const error = await finalError('{"game":"arena","version":"1","admin":true}');
+    expect(error.code).toBe('BAD_REQUEST');
+  });
+
+  it('rejects a disallowed origin with 403 ORIGIN_NOT_ALLOWED and accepts wildcard subdomains', async () => {
+    await expect(converse(url, '{}', { origin: 'https://evil.example.net' })).rejects.toMatchObject(
+      { status: 403 },
+    );
+    const ok = await converse(url, '{"game":"arena","version":"1"}', {
+      origin: 'https://eu.example.org',
+    });
+    expect(last(ok).type).toBe('ready');
+    const apex = await fetch(`${url}/matchmaker/wannaplay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://example.org' },
+      body: '{"game":"arena","version":"1"}',
+    });
+    expect(apex.status).toBe(403);
+    expect(await apex.json()).toMatchObject({ code: 'ORIGIN_NOT_ALLOWED' });
+  });
+
+  it('uses the first X-Forwarded-For entry only from a trusted proxy', async () => {
+    seenIps.length = 0;
+    await converse(url, '{"game":"arena","version":"1"}', {
+      'x-forwarded-for': '203.0.113.9, 10.0.0.1',
+    });
+    expect(seenIps).toEqual(['203.0.113.9']);
+  });
+
+  it('caps concurrent placements per IP with TOO_MANY_CONCURRENT', async () => {
+    const held = converse(url, '{"game":"arena","version":"hold"}');
+    for (let i = 0; i < 200 && !release; i++) await new Promise((r) => setTimeout(r, 5));
+    const second = await converse(url, '{"game":"arena","version":"1"}');
+    expect(last(second)).toMatchObject({ code: 'TOO_MANY_CONCURRENT' });
+    release?.();
+    expect(last(await held).type).toBe('ready');
+  });
+
+  it('answers a malformed POST body with 400 BAD_REQUEST and an oversized one with 413', async () => {
+    const bad = await fetch(`${url}/matchmaker/wannaplay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"game":',
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ code: 'BAD_REQUEST' });
+    const big = await fetch(`${url}/matchmaker/wannaplay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ game: 'arena', version: 'x'.repeat(10_000) }),
+    });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('reports health and Prometheus metrics by outcome', async () => {
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.json()).toEqual({ ok: true, checks: { nats: true } });
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain('playgap_matchmaker_requests_total{outcome="ok"}');
+    expect(metrics.body).toContain('playgap_matchmaker_requests_total{outcome="BAD_REQUEST"}');
+    expect(metrics.body).toContain('playgap_matchmaker_placement_seconds_bucket');
+  });
+});
+
+describe('rate limit', () => {
+  it('refuses requests past the per-IP window with RATE_LIMITED', async () => {
+    const limited = await buildFrontApp({
+      requestPlacement: placement,
+      metrics: new MatchmakerMetrics(),
+      rateLimitPerWindow: 2,
+      rateLimitWindowMs: 60_000,
+    });
+    try {
+      const post = () =>
+        limited.inject({
+          method: 'POST',
+          url: '/matchmaker/wannaplay',
+          payload: { game: 'arena', version: '1' },
+        });
+      expect((await post()).statusCode).toBe(200);
+      expect((await post()).statusCode).toBe(200);
+      const third = await post();
+      expect(third.statusCode).toBe(429);
+      expect(third.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    } finally {
+      await limited.close();
+    }
+  });
+});
