@@ -1,0 +1,129 @@
+/**
+ * The Connect button: runs `play()`, shows each stage and every error in words, and hands the
+ * connected channel to the game. This is the only place the template calls playgap; replace the
+ * game under src/game and keep this.
+ */
+import { type Channel, PlaygapClientError, type PlayProgress, play } from '@playgap/client';
+import { GAME, VERSION } from './config.js';
+import type { PageOptions } from './query.js';
+import type { PlaygapTestHook } from './test-hook.js';
+import { errorWords, stageWords } from './words.js';
+
+export interface ConnectUi {
+  button: HTMLButtonElement;
+  status: HTMLElement;
+  error: HTMLElement;
+}
+
+export interface ConnectFlowOptions {
+  ui: ConnectUi;
+  page: PageOptions;
+  hook: PlaygapTestHook;
+  /** Called with the channel once connected; returns a function that detaches the game. */
+  onConnected: (channel: Channel, clickedAt: number) => () => void;
+}
+
+/**
+ * Wire the Connect button.
+ *
+ * @example
+ * setUpConnectFlow({ ui, page: readPageOptions(location.search), hook, onConnected: startArena });
+ */
+export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOptions): void {
+  let controller: AbortController | undefined;
+  let channel: Channel | undefined;
+  let ticker: ReturnType<typeof setInterval> | undefined;
+
+  const setState = (state: string) => {
+    hook.state = state;
+    hook.stages.push(state);
+  };
+  const showError = (error: unknown) => {
+    const coded =
+      error instanceof PlaygapClientError
+        ? error
+        : new PlaygapClientError(
+            'INTERNAL',
+            error instanceof Error ? error.message : String(error),
+          );
+    const text = errorWords(coded);
+    hook.lastError = {
+      code: coded.code,
+      message: coded.message,
+      text,
+      ...(coded.reason ? { reason: coded.reason } : {}),
+    };
+    ui.error.textContent = text;
+    ui.error.hidden = false;
+  };
+  const idle = (status: string) => {
+    clearInterval(ticker);
+    ui.button.textContent = 'Connect';
+    ui.button.disabled = false;
+    ui.status.textContent = status;
+  };
+
+  ui.button.addEventListener('click', async () => {
+    if (controller) {
+      controller.abort();
+      return;
+    }
+    if (channel) {
+      channel.close();
+      return;
+    }
+    const clickedAt = performance.now();
+    controller = new AbortController();
+    hook.stages = [];
+    hook.lastError = null;
+    hook.firstSnapshotMs = null;
+    ui.error.hidden = true;
+    ui.button.textContent = 'Cancel';
+    let last: PlayProgress | undefined;
+    const show = (progress: PlayProgress) => {
+      last = progress;
+      ui.status.textContent = stageWords(progress);
+    };
+    // The matchmaker reports deploy progress every few seconds; tick the elapsed seconds here.
+    const startedAt = Date.now();
+    ticker = setInterval(() => {
+      if (last?.stage === 'deploying' || last?.stage === 'waiting_for_server') {
+        show({ ...last, elapsedMs: Math.max(last.elapsedMs, Date.now() - startedAt) });
+      }
+    }, 250);
+    try {
+      const connected = await play({
+        game: GAME,
+        version: VERSION,
+        ...page,
+        signal: controller.signal,
+        onProgress: (progress) => {
+          if (progress.stage !== 'connected') setState(progress.stage);
+          show(progress);
+        },
+      });
+      channel = connected;
+      controller = undefined;
+      clearInterval(ticker);
+      hook.transport = connected.transport;
+      hook.clientId = connected.welcome.clientId;
+      hook.serverId = connected.welcome.serverId;
+      setState('playing');
+      ui.button.textContent = 'Disconnect';
+      ui.status.textContent = `Playing (${connected.transport}) as ${connected.welcome.player.name ?? 'you'}`;
+      const detach = onConnected(connected, clickedAt);
+      connected.on('close', (event) => {
+        detach();
+        channel = undefined;
+        setState('closed');
+        if (event.code) showError(new PlaygapClientError(event.code, event.reason));
+        idle('Disconnected.');
+      });
+    } catch (error) {
+      controller = undefined;
+      setState('error');
+      showError(error);
+      idle('Not connected.');
+    }
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * `window.__playgap`: a small read-only view of the connect flow and the arena for end-to-end
+ * tests (and for poking at in the console). The game updates `ships`/`names`; the playgap
+ * wiring updates the rest.
+ */
+
+export interface PlaygapTestHook {
+  /** idle | matchmaking | queued | deploying | waiting_for_server | ready | connecting | playing | error | closed */
+  state: string;
+  /** Every state in order since the last click. */
+  stages: string[];
+  transport: string | null;
+  clientId: string | null;
+  serverId: string | null;
+  /** Ships on screen, yours included. */
+  ships: number;
+  names: string[];
+  /** Snapshots received since connected. */
+  snapshots: number;
+  /** ms from the Connect click to the first snapshot. */
+  firstSnapshotMs: number | null;
+  lastError: { code: string; reason?: string; message: string; text: string } | null;
+}
+
+declare global {
+  interface Window {
+    __playgap: PlaygapTestHook;
+  }
+}
+
+/** Create the hook on `window` and return it. */
+export function installTestHook(): PlaygapTestHook {
+  const hook: PlaygapTestHook = {
+    state: 'idle',
+    stages: [],
+    transport: null,
+    clientId: null,
+    serverId: null,
+    ships: 0,
+    names: [],
+    snapshots: 0,
+    firstSnapshotMs: null,
+    lastError: null,
+  };
+  window.__playgap = hook;
+  return hook;
+}
