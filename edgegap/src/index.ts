@@ -1,2 +1,47 @@
-/** @playgap/edgegap — being built. */
-export {};
+/**
+ * @playgap/edgegap — a typed Edgegap API client, and edgegap-local: a server that speaks the
+ * same API on 127.0.0.1 and runs each deployment as a local child process.
+ */
+export {
+  authorizationFromKey,
+  DEFAULT_EDGEGAP_API_URL,
+  EDGEGAP_RATE_LIMITS,
+  EdgegapClient,
+  type EdgegapClientOptions,
+} from './client/client.js';
+export type { Clock } from './client/rate-limit.js';
+export type {
+  CallOptions,
+  CreateSessionRequest,
+  DeployEnv,
+  DeploymentContext,
+  DeploymentFilter,
+  DeploymentLocation,
+  DeploymentPort,
+  DeploymentStatus,
+  DeploymentSummary,
+  DeploymentTag,
+  DeployRequest,
+  DeployUser,
+  DeployV1Request,
+  DeployV1Result,
+  EdgegapBody,
+  SessionStatus,
+} from './client/types.js';
+export {
+  EdgegapAbortedError,
+  EdgegapApiError,
+  EdgegapConfigError,
+  EdgegapNetworkError,
+  EdgegapResponseError,
+  EdgegapTimeoutError,
+} from './errors.js';
+export { buildEdgegapLocalApp } from './local/app.js';
+export type {
+  EdgegapLocalOptions,
+  LocalAppConfig,
+  LocalVersionConfig,
+} from './local/config.js';
+export type { FaultSpec } from './local/faults.js';
+export { type EdgegapLocal, startEdgegapLocal } from './local/start.js';
+export type { RecordedCall } from './local/state.js';

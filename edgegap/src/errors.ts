@@ -1,0 +1,132 @@
+/**
+ * Errors of @playgap/edgegap. Every Edgegap failure becomes one of these, each with a stable
+ * `code` from protocol's ErrorCode. None of them ever carries the API key or an in-container
+ * token: paths are redacted before they reach a message.
+ */
+import { ErrorCode, PlaygapError } from '@playgap/protocol';
+
+/**
+ * Edgegap answered with a non-2xx status. `status` is the real HTTP status (never guessed),
+ * `edgegapMessage` Edgegap's own `message` (or the raw body text when it was not JSON).
+ *
+ * @example
+ * try { await client.getStatus(id); } catch (e) {
+ *   if (e instanceof EdgegapApiError && e.status === 404) console.log('gone');
+ * }
+ */
+export class EdgegapApiError extends PlaygapError {
+  readonly status: number;
+  readonly edgegapMessage: string;
+  readonly requestId?: string;
+  readonly method: string;
+  readonly path: string;
+  /** The parsed error body, when it was JSON. */
+  readonly body: unknown;
+  constructor(init: {
+    status: number;
+    edgegapMessage: string;
+    requestId?: string;
+    method: string;
+    path: string;
+    body?: unknown;
+  }) {
+    const id = init.requestId ? ` (request ${init.requestId})` : '';
+    super(
+      ErrorCode.EDGEGAP_ERROR,
+      `Edgegap ${init.method} ${init.path} failed with HTTP ${init.status}${id}: ${init.edgegapMessage}`,
+    );
+    this.name = 'EdgegapApiError';
+    this.status = init.status;
+    this.edgegapMessage = init.edgegapMessage;
+    if (init.requestId !== undefined) this.requestId = init.requestId;
+    this.method = init.method;
+    this.path = init.path;
+    this.body = init.body;
+  }
+}
+
+/**
+ * The request never got an HTTP answer (connection refused, reset, DNS failure), after every
+ * retry the call allowed.
+ *
+ * @example
+ * if (e instanceof EdgegapNetworkError) console.log('Edgegap unreachable:', e.message);
+ */
+export class EdgegapNetworkError extends PlaygapError {
+  readonly method: string;
+  readonly path: string;
+  constructor(method: string, path: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(ErrorCode.EDGEGAP_ERROR, `Edgegap ${method} ${path} failed: ${reason}`, { cause });
+    this.name = 'EdgegapNetworkError';
+    this.method = method;
+    this.path = path;
+  }
+}
+
+/**
+ * The call did not finish within its `timeoutMs` (retries included).
+ *
+ * @example
+ * if (e instanceof EdgegapTimeoutError) console.log(`gave up after ${e.timeoutMs} ms`);
+ */
+export class EdgegapTimeoutError extends PlaygapError {
+  readonly timeoutMs: number;
+  readonly method: string;
+  readonly path: string;
+  constructor(method: string, path: string, timeoutMs: number) {
+    super(ErrorCode.EDGEGAP_TIMEOUT, `Edgegap ${method} ${path} timed out after ${timeoutMs} ms`);
+    this.name = 'EdgegapTimeoutError';
+    this.timeoutMs = timeoutMs;
+    this.method = method;
+    this.path = path;
+  }
+}
+
+/**
+ * The caller's AbortSignal aborted the call.
+ *
+ * @example
+ * const ac = new AbortController(); ac.abort();
+ * await client.getStatus(id, { signal: ac.signal }); // throws EdgegapAbortedError
+ */
+export class EdgegapAbortedError extends PlaygapError {
+  constructor(method: string, path: string, cause?: unknown) {
+    super(ErrorCode.CANCELLED, `Edgegap ${method} ${path} was aborted`, { cause });
+    this.name = 'EdgegapAbortedError';
+  }
+}
+
+/**
+ * Edgegap answered 2xx but the body is not what the API promises (not JSON, a required field
+ * missing or of the wrong type).
+ *
+ * @example
+ * if (e instanceof EdgegapResponseError) console.log('unexpected body from', e.path);
+ */
+export class EdgegapResponseError extends PlaygapError {
+  readonly method: string;
+  readonly path: string;
+  constructor(method: string, path: string, detail: string) {
+    super(
+      ErrorCode.EDGEGAP_ERROR,
+      `Edgegap ${method} ${path} returned an unexpected body: ${detail}`,
+    );
+    this.name = 'EdgegapResponseError';
+    this.method = method;
+    this.path = path;
+  }
+}
+
+/**
+ * An option given to the client or edgegap-local is invalid; the message names it.
+ *
+ * @example
+ * new EdgegapClient({ timeoutMs: -1 }); // throws EdgegapConfigError naming timeoutMs
+ */
+export class EdgegapConfigError extends PlaygapError {
+  constructor(message: string) {
+    super(ErrorCode.BAD_REQUEST, message);
+    this.name = 'EdgegapConfigError';
+  }
+}

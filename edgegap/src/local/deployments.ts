@@ -1,0 +1,411 @@
+/**
+ * The local fleet: each deployment walks Edgegap's status sequence
+ * (INITIALIZING → SEEKING → SEEKED → SCANNING → DEPLOYING → READY, or ERROR, then TERMINATED),
+ * gets free ports (relayed in `mapped` mode), and runs its version's command with the full
+ * injected environment of a real deployment. READY comes once the `to_check` TCP ports accept
+ * connections and `to_check` UDP ports have had `udpReadyAfterMs`.
+ */
+import { connect } from 'node:net';
+import type { VersionRecord } from './catalog.js';
+import type { LocalConfig } from './config.js';
+import { edgegapTime, newRequestId, newSecurityNumber, newToken } from './ids.js';
+import type { PortPool } from './ports.js';
+import { type RunningProcess, runGuarded } from './process-runner.js';
+import { type Relay, startTcpRelay, startUdpRelay } from './relay.js';
+
+export const Status = {
+  INITIALIZING: 'Status.INITIALIZING',
+  SEEKING: 'Status.SEEKING',
+  SEEKED: 'Status.SEEKED',
+  SCANNING: 'Status.SCANNING',
+  DEPLOYING: 'Status.DEPLOYING',
+  READY: 'Status.READY',
+  ERROR: 'Status.ERROR',
+  TERMINATED: 'Status.TERMINATED',
+} as const;
+
+const STEPS = [Status.SEEKING, Status.SEEKED, Status.SCANNING, Status.DEPLOYING];
+const LOG_LIMIT_CHARS = 1_000_000;
+const READY_POLL_MS = 25;
+
+/** Where every local deployment says it runs. */
+export const LOCAL_LOCATION = Object.freeze({
+  city: 'Localhost',
+  country: 'Local',
+  continent: 'Local',
+  administrative_division: 'Local',
+  timezone: 'UTC',
+  latitude: 0,
+  longitude: 0,
+});
+
+interface VersionPort {
+  name: string;
+  port?: number;
+  protocol: string;
+  to_check?: boolean;
+  tls_upgrade?: boolean;
+}
+
+export interface PortView {
+  name: string;
+  internal: number;
+  external: number;
+  protocol: string;
+  tls_upgrade: boolean;
+  link: string;
+}
+
+export interface Deployment {
+  requestId: string;
+  appName: string;
+  version: VersionRecord;
+  status: string;
+  error: boolean;
+  errorDetail: string;
+  startMs: number;
+  endMs?: number;
+  ports: Record<string, PortView>;
+  tags: Map<string, { create_time: string; last_updated: string }>;
+  requestEnvs: { key: string; value: string; is_hidden?: boolean }[];
+  contextNumber: number;
+  contextToken: string;
+  deleteKey: number;
+  deleteToken: string;
+  process?: RunningProcess;
+  relays: Relay[];
+  stopRequested: boolean;
+  fault?: 'error' | 'never-ready';
+  logs: string;
+  exitCode?: number;
+  /** Seat sockets of this deployment (session_config), when it has sessions. */
+  sockets?: number;
+  timers: Set<NodeJS.Timeout>;
+  ended: Promise<void>;
+  markEnded: () => void;
+}
+
+export interface CreateDeployment {
+  appName: string;
+  version: VersionRecord;
+  envs?: { key: string; value: string; is_hidden?: boolean }[];
+  tags?: string[];
+  fault?: 'error' | 'never-ready';
+}
+
+function portEnvName(name: string): string {
+  return name.toUpperCase().replace(/ /g, '_');
+}
+
+const PARENT_ENV = /^(PATH|HOME|TMPDIR|TMP|TEMP|LANG|LC_ALL|USER|NODE_.*)$/;
+
+export class Fleet {
+  readonly deployments = new Map<string, Deployment>();
+
+  constructor(
+    private readonly config: LocalConfig,
+    private readonly portPool: PortPool,
+    private readonly baseUrl: () => string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(requestId: string): Deployment | undefined {
+    return this.deployments.get(requestId);
+  }
+
+  /** Deployments not terminated yet. */
+  active(): Deployment[] {
+    return [...this.deployments.values()].filter((d) => d.status !== Status.TERMINATED);
+  }
+
+  create(request: CreateDeployment): Deployment {
+    let markEnded = () => {};
+    const ended = new Promise<void>((resolve) => {
+      markEnded = resolve;
+    });
+    const time = edgegapTime(this.now());
+    const d: Deployment = {
+      requestId: newRequestId(),
+      appName: request.appName,
+      version: request.version,
+      status: Status.INITIALIZING,
+      error: false,
+      errorDetail: '',
+      startMs: this.now(),
+      ports: {},
+      tags: new Map(
+        (request.tags ?? []).map((t) => [t, { create_time: time, last_updated: time }]),
+      ),
+      requestEnvs: request.envs ?? [],
+      contextNumber: newSecurityNumber(),
+      contextToken: newToken(),
+      deleteKey: newSecurityNumber(),
+      deleteToken: newToken(),
+      relays: [],
+      stopRequested: false,
+      logs: '',
+      timers: new Set(),
+      ended,
+      markEnded,
+    };
+    if (request.fault !== undefined) d.fault = request.fault;
+    this.deployments.set(d.requestId, d);
+    this.step(d, 0);
+    const maxMinutes = Number(d.version.max_duration ?? 1440);
+    if (maxMinutes > 0) {
+      this.later(d, maxMinutes * 60_000, () => {
+        this.appendLog(d, `edgegap-local: max_duration of ${maxMinutes} min reached\n`);
+        void this.terminate(d);
+      });
+    }
+    return d;
+  }
+
+  private later(d: Deployment, ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      d.timers.delete(timer);
+      fn();
+    }, ms);
+    d.timers.add(timer);
+  }
+
+  private step(d: Deployment, index: number): void {
+    this.later(d, this.config.statusStepMs, () => {
+      if (d.stopRequested) return;
+      const next = STEPS[index];
+      if (next === undefined) return;
+      d.status = next;
+      if (next === Status.DEPLOYING) void this.launch(d);
+      else this.step(d, index + 1);
+    });
+  }
+
+  private fail(d: Deployment, detail: string): void {
+    d.status = Status.ERROR;
+    d.error = true;
+    d.errorDetail = detail;
+    this.appendLog(d, `edgegap-local: ${detail}\n`);
+  }
+
+  private async launch(d: Deployment): Promise<void> {
+    const command = d.version.command;
+    if (d.fault === 'error') return this.fail(d, 'injected fault: deployment failed');
+    if (typeof command !== 'string' || command === '') {
+      return this.fail(d, 'version has no local command: edgegap-local cannot run docker images');
+    }
+    try {
+      await this.allocatePorts(d);
+    } catch (error) {
+      return this.fail(d, `cannot allocate ports: ${(error as Error).message}`);
+    }
+    if (d.stopRequested) return this.finish(d);
+    const graceMs = Number(d.version.termination_grace_period_seconds ?? 5) * 1000;
+    const args = d.version.arguments as string | string[] | undefined;
+    try {
+      d.process = runGuarded(
+        {
+          command,
+          ...(args !== undefined ? { arguments: args } : {}),
+          ...(typeof d.version.working_dir === 'string' ? { cwd: d.version.working_dir } : {}),
+          env: this.environment(d),
+          graceMs,
+        },
+        (chunk) => this.appendLog(d, chunk),
+      );
+    } catch (error) {
+      return this.fail(d, `cannot start process: ${(error as Error).message}`);
+    }
+    void d.process.exited.then((code) => this.onExit(d, code));
+    if (d.fault !== 'never-ready') void this.awaitReady(d);
+  }
+
+  private async allocatePorts(d: Deployment): Promise<void> {
+    const host = this.config.host === '0.0.0.0' ? '127.0.0.1' : this.config.host;
+    const fqdn = this.fqdn();
+    for (const p of (d.version.ports ?? []) as VersionPort[]) {
+      const internal = await this.portPool.allocate();
+      const external =
+        this.config.portMode === 'mapped' ? await this.portPool.allocate() : internal;
+      d.ports[p.name] = {
+        name: p.name,
+        internal,
+        external,
+        protocol: p.protocol,
+        tls_upgrade: p.tls_upgrade ?? false,
+        link: `${fqdn}:${external}`,
+      };
+      if (external !== internal) {
+        if (p.protocol !== 'UDP') d.relays.push(await startTcpRelay(host, external, internal));
+        if (p.protocol === 'UDP' || p.protocol === 'TCP/UDP') {
+          d.relays.push(await startUdpRelay(host, external, internal));
+        }
+      }
+    }
+  }
+
+  /** The injected environment of a real Edgegap deployment, plus what `node` needs. */
+  environment(d: Deployment): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) {
+      if (value !== undefined && PARENT_ENV.test(key)) env[key] = value;
+    }
+    const base = this.baseUrl();
+    const mapping: Record<
+      string,
+      { name: string; internal: number; external: number; protocol: string }
+    > = {};
+    for (const p of Object.values(d.ports)) {
+      mapping[p.name] = {
+        name: p.name,
+        internal: p.internal,
+        external: p.external,
+        protocol: p.protocol,
+      };
+      const name = portEnvName(p.name);
+      env[`ARBITRIUM_PORT_${name}_INTERNAL`] = String(p.internal);
+      env[`ARBITRIUM_PORT_${name}_EXTERNAL`] = String(p.external);
+      env[`ARBITRIUM_PORT_${name}_PROTOCOL`] = p.protocol;
+    }
+    Object.assign(env, {
+      ARBITRIUM_REQUEST_ID: d.requestId,
+      ARBITRIUM_PUBLIC_IP: this.config.publicIp,
+      ARBITRIUM_HOST_ID: 'edgegap-local',
+      ARBITRIUM_PORTS_MAPPING: JSON.stringify({ ports: mapping }),
+      ARBITRIUM_CONTEXT_URL: `${base}/v1/context/${d.requestId}/${d.contextNumber}`,
+      ARBITRIUM_CONTEXT_TOKEN: d.contextToken,
+      ARBITRIUM_DELETE_URL: `${base}/v1/self/stop/${d.requestId}/${d.deleteKey}`,
+      ARBITRIUM_DELETE_TOKEN: d.deleteToken,
+      ARBITRIUM_DEPLOYMENT_LOCATION: JSON.stringify(LOCAL_LOCATION),
+      ARBITRIUM_DEPLOYMENT_TAGS: [...d.tags.keys()].join(','),
+      ARBITRIUM_DEPLOYMENT_VCPU_UNITS: String(d.version.req_cpu ?? 256),
+      ARBITRIUM_DEPLOYMENT_MEMORY_MB: String(d.version.req_memory ?? 512),
+    });
+    const versionEnvs = (d.version.envs ?? []) as { key: string; value: string }[];
+    for (const e of [...versionEnvs, ...d.requestEnvs]) env[e.key] = e.value;
+    return env;
+  }
+
+  private async awaitReady(d: Deployment): Promise<void> {
+    const checked = ((d.version.ports ?? []) as VersionPort[]).filter((p) => p.to_check);
+    const tcp = checked.filter((p) => p.protocol !== 'UDP').map((p) => d.ports[p.name]!.internal);
+    const needsUdpWait = checked.some((p) => p.protocol === 'UDP' || p.protocol === 'TCP/UDP');
+    const started = this.now();
+    const deadline = started + this.config.readyTimeoutMs;
+    for (;;) {
+      if (d.status !== Status.DEPLOYING || d.stopRequested) return;
+      const udpOk = !needsUdpWait || this.now() - started >= this.config.udpReadyAfterMs;
+      if (udpOk && (await allAccept(tcp))) break;
+      if (this.now() >= deadline) {
+        this.fail(
+          d,
+          `ports to check did not accept connections within ${this.config.readyTimeoutMs} ms`,
+        );
+        return;
+      }
+      await new Promise((r) => setTimeout(r, READY_POLL_MS));
+    }
+    if (d.status === Status.DEPLOYING && !d.stopRequested) d.status = Status.READY;
+  }
+
+  private onExit(d: Deployment, code: number): void {
+    d.exitCode = code;
+    this.appendLog(d, `edgegap-local: process exited with code ${code}\n`);
+    if (!d.stopRequested && code !== 0 && d.status !== Status.ERROR) {
+      this.fail(d, `process exited with code ${code}`);
+    }
+    void this.finish(d);
+  }
+
+  private async finish(d: Deployment): Promise<void> {
+    for (const timer of d.timers) clearTimeout(timer);
+    d.timers.clear();
+    const relays = d.relays.splice(0);
+    await Promise.all(relays.map((r) => r.close()));
+    for (const p of Object.values(d.ports)) {
+      this.portPool.release(p.internal);
+      this.portPool.release(p.external);
+    }
+    if (d.stopRequested || d.status !== Status.ERROR) d.status = Status.TERMINATED;
+    d.endMs ??= this.now();
+    d.markEnded();
+  }
+
+  /**
+   * Stop a deployment: SIGTERM its process group, SIGKILL after the version's grace period.
+   * Resolves once it is gone.
+   */
+  async terminate(d: Deployment): Promise<void> {
+    if (d.stopRequested) return d.ended;
+    d.stopRequested = true;
+    for (const timer of d.timers) clearTimeout(timer);
+    d.timers.clear();
+    if (d.process && d.exitCode === undefined) {
+      const graceMs = Number(d.version.termination_grace_period_seconds ?? 5) * 1000;
+      await d.process.stop(graceMs);
+    } else if (d.status !== Status.DEPLOYING || d.exitCode !== undefined) {
+      await this.finish(d);
+    }
+    return d.ended;
+  }
+
+  /** Stop everything, waiting for every process to exit. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.deployments.values()].map((d) => this.terminate(d)));
+  }
+
+  private appendLog(d: Deployment, chunk: string): void {
+    d.logs += chunk;
+    if (d.logs.length > LOG_LIMIT_CHARS) d.logs = d.logs.slice(-LOG_LIMIT_CHARS);
+  }
+
+  fqdn(): string {
+    return this.config.publicIp === '127.0.0.1' ? 'localhost' : this.config.publicIp;
+  }
+
+  /** `GET /v1/status/{id}` body. */
+  statusView(d: Deployment) {
+    const elapsed = Math.floor(((d.endMs ?? this.now()) - d.startMs) / 1000);
+    const view: Record<string, unknown> = {
+      request_id: d.requestId,
+      fqdn: this.fqdn(),
+      public_ip: this.config.publicIp,
+      app_name: d.appName,
+      app_version: d.version.name,
+      current_status: d.status,
+      running: d.status === Status.READY,
+      whitelisting_active: false,
+      start_time: edgegapTime(d.startMs),
+      elapsed_time: elapsed,
+      last_status: d.status,
+      error: d.error,
+      error_detail: d.errorDetail,
+      max_duration: Number(d.version.max_duration ?? 1440),
+      ports: d.ports,
+      location: LOCAL_LOCATION,
+      tags: [...d.tags.keys()],
+      command: String(d.version.command ?? ''),
+      arguments: Array.isArray(d.version.arguments)
+        ? d.version.arguments.join(' ')
+        : String(d.version.arguments ?? ''),
+    };
+    if (d.endMs !== undefined) view.removal_time = edgegapTime(d.endMs);
+    if (d.sockets !== undefined) view.sockets = d.sockets;
+    return view;
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function allAccept(ports: number[]): Promise<boolean> {
+  const results = await Promise.all(ports.map(accepts));
+  return results.every(Boolean);
+}
