@@ -4,11 +4,11 @@
  */
 import Phaser from 'phaser';
 import { SnapshotBuffer } from './interpolation.js';
-import { ARENA, type InputMessage, readSnapshot } from './messages.js';
+import { ARENA, type InputMessage, readSnapshot, readYourShip } from './messages.js';
 
 /** What the scene needs from the network, whatever carries it. */
 export interface GameLink {
-  /** This player's ship id (the server uses the netcode client id). */
+  /** This player's ship id until the game says otherwise (the server uses the client id). */
   selfId: string;
   send(message: InputMessage, reliable: boolean): void;
   onMessage(listener: (message: unknown) => void): () => void;
@@ -74,7 +74,10 @@ export class ArenaScene extends Phaser.Scene {
     this.detach();
     this.#link = link;
     this.#buffer = new SnapshotBuffer(100);
+    this.#selfId = link.selfId;
     this.#unsubscribe = link.onMessage((message) => {
+      const yours = readYourShip(message);
+      if (yours !== undefined) this.#selfId = yours;
       const snapshot = readSnapshot(message);
       if (!snapshot) return;
       this.#buffer.push(snapshot, performance.now());
@@ -101,7 +104,7 @@ export class ArenaScene extends Phaser.Scene {
       seen.add(ship.id);
       let view = this.#views.get(ship.id);
       if (!view) {
-        const self = ship.id === this.#link.selfId;
+        const self = ship.id === this.#selfId;
         view = {
           body: this.add.image(ship.x, ship.y, self ? 'ship-self' : 'ship'),
           label: this.add
@@ -130,6 +133,7 @@ export class ArenaScene extends Phaser.Scene {
     }
   }
   #reported = -1;
+  #selfId = '';
 
   #sendInput(time: number): void {
     const keys = this.#keys;

@@ -5,6 +5,8 @@
  * - client → server `{"type":"input","x":-1|0|1,"y":-1|0|1}` (sent on change, and every 250 ms)
  * - server → client `{"type":"snapshot","tick":n,"ships":[{"id","name","x","y","angle"}]}` at the
  *   server's tick rate; a ship missing from a snapshot has left.
+ * - server → client `{"type":"welcome","id"}` once: which ship is yours.
+ * The server side is server-template/src/game/arena.ts.
  */
 
 export interface InputMessage {
@@ -61,4 +63,19 @@ export function readSnapshot(message: unknown): SnapshotMessage | undefined {
       angle: typeof ship.angle === 'number' ? ship.angle : 0,
     })),
   };
+}
+
+/**
+ * Your ship's id from the game's welcome `{"type":"welcome","id"}`, else undefined.
+ *
+ * @example
+ * readYourShip({ type: 'welcome', id: '42' }); // '42'
+ */
+export function readYourShip(message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const record = message as Record<string, unknown>;
+  if (record.type !== 'welcome') return undefined;
+  return typeof record.id === 'string' || typeof record.id === 'number'
+    ? String(record.id)
+    : undefined;
 }
