@@ -65,6 +65,8 @@ export class DeploymentPool {
     string,
     { at: number; status: Promise<EdgegapDeploymentStatus> }
   >();
+  /** Edgegap deployments tagged for this app with no record or server, by first sighting. */
+  readonly #orphansSeenAt = new Map<string, number>();
 
   constructor(options: DeploymentPoolOptions) {
     this.#o = options;
@@ -284,6 +286,47 @@ export class DeploymentPool {
         forgotten.push(record.requestId);
       }
     }
+    stopped.push(...(await this.#reapOrphans(now)));
     return { stopped, forgotten };
+  }
+
+  /**
+   * Edgegap deployments tagged `playgap-app:<app>` that have neither a deployment record nor a
+   * server record for longer than the deadline (a matchmaker crashed between deploy and the
+   * record write, or a sidecar never came up) are stopped.
+   */
+  async #reapOrphans(now: number): Promise<string[]> {
+    const edgegap = this.#o.edgegap;
+    if (!edgegap?.listDeployments) return [];
+    let items: Array<{ requestId: string }>;
+    try {
+      ({ items } = await edgegap.listDeployments({
+        filters: [{ field: 'tags', operator: 'eq', value: `playgap-app:${this.#o.app}` }],
+      }));
+    } catch {
+      this.#o.onEdgegapError?.();
+      return [];
+    }
+    const known = new Set((await this.records()).map((r) => r.record.requestId));
+    const stopped: string[] = [];
+    const current = new Set<string>();
+    for (const { requestId } of items) {
+      if (known.has(requestId) || this.#o.fleet.server(requestId)) continue;
+      current.add(requestId);
+      const seenAt = this.#orphansSeenAt.get(requestId) ?? now;
+      this.#orphansSeenAt.set(requestId, seenAt);
+      if (now - seenAt >= this.#o.deploymentDeadlineMs) {
+        try {
+          await edgegap.stopDeployment(requestId);
+          stopped.push(requestId);
+        } catch {
+          this.#o.onEdgegapError?.();
+        }
+      }
+    }
+    for (const id of this.#orphansSeenAt.keys()) {
+      if (!current.has(id) || stopped.includes(id)) this.#orphansSeenAt.delete(id);
+    }
+    return stopped;
   }
 }

@@ -16,8 +16,14 @@ export interface EdgegapDeploymentStatus {
 export interface EdgegapSessionStatus {
   status: string;
   ready: boolean;
-  error?: boolean;
+  /** Error text (or flag) when the session failed. */
+  error?: string | boolean;
   deployment?: { requestId: string; publicIp?: string | null } | null;
+}
+
+export interface EdgegapDeploymentSummary {
+  requestId: string;
+  tags: string[];
 }
 
 /** What the matchmaker calls on Edgegap. */
@@ -30,10 +36,13 @@ export interface EdgegapApi {
   }): Promise<{ requestId: string }>;
   getStatus(requestId: string): Promise<EdgegapDeploymentStatus>;
   stopDeployment(requestId: string): Promise<unknown>;
+  listDeployments?(query?: {
+    filters?: Array<{ field: string; operator: 'eq' | 'neq' | 'in'; value: unknown }>;
+  }): Promise<{ items: EdgegapDeploymentSummary[] }>;
   createSession?(input: {
     appName: string;
-    versionName: string;
-    ipList: string[];
+    versionName?: string;
+    ipList?: string[];
   }): Promise<{ sessionId: string }>;
   getSession?(sessionId: string): Promise<EdgegapSessionStatus>;
   deleteSession?(sessionId: string): Promise<unknown>;

@@ -123,7 +123,7 @@ export async function startMatchmaker(
       });
       const reap = () => pool?.reap().catch(() => {});
       if (edgegap) {
-        void reap();
+        await reap(); // finish or undo what a crashed instance left behind before serving
         const timer = setInterval(reap, config.reapIntervalMs);
         timer.unref();
         closers.push(() => clearInterval(timer));

@@ -1,0 +1,64 @@
+import type { SeatRecord } from '@playgap/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMatchmaker } from '../src/index.js';
+import { APP, serverRecord, startTestNats, type TestNats, testConfig } from './fake-fleet.js';
+
+let nats: TestNats;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+});
+
+afterAll(async () => {
+  await nats?.stop();
+});
+
+async function seats(serverId: string): Promise<SeatRecord[]> {
+  const result: SeatRecord[] = [];
+  for await (const key of await nats.kv.seats.keys(`${serverId}.*`)) {
+    const entry = await nats.kv.seats.get(key);
+    if (entry?.operation === 'PUT') result.push(entry.json<SeatRecord>());
+  }
+  return result;
+}
+
+async function waitFor(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('reservation expiry', () => {
+  it('frees a reservation once its token expired and lets the next player take the seat over', async () => {
+    let offsetMs = 0;
+    const clock = () => Date.now() + offsetMs;
+    await nats.putServer(serverRecord('expiry-a', { version: 'expiry', capacity: 1 }));
+    const local = await startMatchmaker(testConfig(nats.url), { now: clock }, { listen: true });
+    const play = () =>
+      fetch(`${local.url}/matchmaker/wannaplay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ game: APP, version: 'expiry' }),
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    try {
+      await waitFor(() => local.fleet?.server('expiry-a') !== undefined, 'server in cache');
+      const first = await play();
+      expect(first.type).toBe('ready');
+      expect(await play()).toMatchObject({ type: 'error', code: 'NO_CAPACITY' });
+      offsetMs = 31_000;
+      await nats.putServer(
+        serverRecord('expiry-a', { version: 'expiry', capacity: 1, updatedAt: clock() }),
+      );
+      await waitFor(() => local.fleet?.server('expiry-a') !== undefined, 'refreshed server');
+      const third = await play();
+      expect(third).toMatchObject({ type: 'ready', serverId: 'expiry-a' });
+      const stored = await seats('expiry-a');
+      expect(stored).toHaveLength(1);
+      expect(stored[0]!.clientId).toBe(third.clientId);
+    } finally {
+      await local.close();
+    }
+  });
+});
