@@ -106,7 +106,7 @@ describe('docker/compose.yaml', () => {
   it('gives the matchmaker its own NATS user and the CA, never the gameserver password', () => {
     const env = compose.services.matchmaker!.environment!;
     expect(env.NATS_USER).toBe('matchmaker');
-    expect(env.NATS_PASSWORD).toBe('${NATS_MATCHMAKER_PASSWORD}');
+    expect(env.NATS_PASSWORD).toBe(['$', '{NATS_MATCHMAKER_PASSWORD}'].join(''));
     expect(env.NATS_URL).toMatch(/^tls:\/\//);
     expect(JSON.stringify(env)).not.toContain('NATS_GAMESERVER_PASSWORD');
     expect(compose.services.matchmaker!.volumes).toContain(

@@ -1,0 +1,316 @@
+/**
+ * The app-version config file (YAML or JSON) that `playgap version create|update` turns into an
+ * Edgegap app-version body: image and pull credentials, resources, ports, the sidecar's
+ * settings, NATS access (the CA's PEM included) and extra env. `${VAR}` in any string is taken
+ * from the environment, so secrets stay in CI secrets, never in the file. Secret values become
+ * hidden Edgegap env (encrypted at rest, unreadable through the API).
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { usageError } from './errors.js';
+
+/** Edgegap's limit on one env value (bytes). */
+export const EDGEGAP_ENV_VALUE_MAX_BYTES = 4096;
+const PORT_PROTOCOLS = ['TCP', 'UDP', 'TCP/UDP', 'HTTP', 'HTTPS', 'WS', 'WSS'] as const;
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/** One env entry of an Edgegap app version. */
+export interface VersionEnv {
+  key: string;
+  value: string;
+  is_hidden: boolean;
+}
+
+/** The Edgegap app-version body (snake_case, as the API takes it) plus where it goes. */
+export interface VersionPlan {
+  app: string;
+  version: string;
+  body: {
+    name: string;
+    is_active: boolean;
+    docker_repository: string;
+    docker_image: string;
+    docker_tag: string;
+    private_username?: string;
+    private_token?: string;
+    req_cpu: number;
+    req_memory: number;
+    max_duration: number;
+    restart_policy: 'always' | 'never' | 'on_failure';
+    termination_grace_period_seconds: number;
+    ports: {
+      name: string;
+      port: number;
+      protocol: string;
+      to_check: boolean;
+      tls_upgrade: boolean;
+    }[];
+    envs: VersionEnv[];
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * Read, substitute and validate a version config file.
+ *
+ * @example
+ * const plan = await loadVersionConfig('edgegap-version.yaml', process.env, { version: 'v1.2.0' });
+ * await edgegap.createVersion(plan.app, plan.body);
+ */
+export async function loadVersionConfig(
+  path: string,
+  env: NodeJS.ProcessEnv,
+  overrides: { app?: string; version?: string; tag?: string } = {},
+): Promise<VersionPlan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw usageError(`Cannot read the config file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw usageError(`${path} is not valid YAML/JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const config = substitute(raw, env, '');
+  return buildPlan(asObject(config, ''), dirname(resolve(path)), overrides);
+}
+
+/** Replace `${VAR}` in every string; a missing variable is an error naming it and its place. */
+function substitute(value: unknown, env: NodeJS.ProcessEnv, at: string): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const found = env[name];
+      if (found === undefined || found === '') {
+        throw usageError(`${at || 'config'} uses \${${name}}, but ${name} is not set.`);
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substitute(v, env, `${at}[${i}]`));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substitute(v, env, at ? `${at}.${k}` : k)]),
+    );
+  }
+  return value;
+}
+
+function asObject(value: unknown, at: string): Json {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw usageError(`${at || 'The config file'} must be a mapping (key: value).`);
+  }
+  return value as Json;
+}
+
+function str(obj: Json, key: string, at: string, fallback?: string): string {
+  const value = obj[key] ?? fallback;
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string' || value === '') {
+    throw usageError(`${at}${key} is required (a non-empty string).`);
+  }
+  return value;
+}
+
+function optionalStr(obj: Json, key: string, at: string): string | undefined {
+  return obj[key] === undefined ? undefined : str(obj, key, at);
+}
+
+function int(
+  obj: Json,
+  key: string,
+  at: string,
+  min: number,
+  max: number,
+  fallback?: number,
+): number {
+  const value = obj[key] ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw usageError(`${at}${key} must be an integer ${min}..${max}.`);
+  }
+  return value;
+}
+
+function bool(obj: Json, key: string, at: string, fallback: boolean): boolean {
+  const value = obj[key] ?? fallback;
+  if (typeof value !== 'boolean') throw usageError(`${at}${key} must be true or false.`);
+  return value;
+}
+
+function buildPlan(
+  config: Json,
+  baseDir: string,
+  overrides: { app?: string; version?: string; tag?: string },
+): Promise<VersionPlan> | VersionPlan {
+  const app = overrides.app ?? str(config, 'app', '');
+  if (!NAME.test(app)) throw usageError('app must be 1-64 letters, digits, "_" or "-".');
+  const version = overrides.version ?? str(config, 'version', '');
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(version)) {
+    throw usageError('version must be 1-64 letters, digits, ".", "_" or "-".');
+  }
+
+  const image = asObject(config.image, 'image');
+  const pullUsername = optionalStr(image, 'pullUsername', 'image.');
+  const pullToken = optionalStr(image, 'pullToken', 'image.');
+  if ((pullUsername === undefined) !== (pullToken === undefined)) {
+    throw usageError('image.pullUsername and image.pullToken go together: give both or neither.');
+  }
+
+  const resources = asObject(config.resources ?? {}, 'resources');
+  const ports = Object.entries(asObject(config.ports, 'ports')).map(([name, spec]) => {
+    const at = `ports.${name}.`;
+    if (!NAME.test(name)) throw usageError(`ports: "${name}" is not a valid port name.`);
+    const port = asObject(spec, `ports.${name}`);
+    const protocol = str(port, 'protocol', at).toUpperCase();
+    if (!(PORT_PROTOCOLS as readonly string[]).includes(protocol)) {
+      throw usageError(`${at}protocol must be one of ${PORT_PROTOCOLS.join(', ')}.`);
+    }
+    const tlsUpgrade = bool(port, 'tlsUpgrade', at, false);
+    if (tlsUpgrade && !['WS', 'HTTP'].includes(protocol)) {
+      throw usageError(`${at}tlsUpgrade works only with protocol WS or HTTP.`);
+    }
+    return {
+      name,
+      port: int(port, 'port', at, 1, 59_999),
+      protocol,
+      to_check: bool(port, 'check', at, protocol !== 'UDP'),
+      tls_upgrade: tlsUpgrade,
+    };
+  });
+  if (ports.length === 0) throw usageError('ports must name at least one port.');
+
+  const restartPolicy = str(config, 'restartPolicy', '', 'never');
+  if (!['always', 'never', 'on_failure'].includes(restartPolicy)) {
+    throw usageError('restartPolicy must be always, never or on_failure.');
+  }
+
+  return withEnvs(config, baseDir, app, version).then((envs) => ({
+    app,
+    version,
+    body: {
+      name: version,
+      is_active: true,
+      docker_repository: str(image, 'registry', 'image.', 'registry.edgegap.com'),
+      docker_image: str(image, 'repository', 'image.'),
+      docker_tag: overrides.tag ?? str(image, 'tag', 'image.', version),
+      ...(pullUsername && pullToken
+        ? { private_username: pullUsername, private_token: pullToken }
+        : {}),
+      req_cpu: int(resources, 'cpuUnits', 'resources.', 128, 65_536, 256),
+      req_memory: int(resources, 'memoryMb', 'resources.', 128, 262_144, 256),
+      max_duration: int(config, 'maxDurationMinutes', '', -1, 1440, 1440),
+      restart_policy: restartPolicy as 'always' | 'never' | 'on_failure',
+      termination_grace_period_seconds: int(config, 'terminationGraceSeconds', '', 5, 3600, 15),
+      ports,
+      envs,
+    },
+  }));
+}
+
+async function withEnvs(config: Json, baseDir: string, app: string, version: string) {
+  const envs: VersionEnv[] = [];
+  const add = (key: string, value: string | number | undefined, hidden = false) => {
+    if (value === undefined) return;
+    const text = String(value);
+    if (Buffer.byteLength(text) > EDGEGAP_ENV_VALUE_MAX_BYTES) {
+      throw usageError(
+        `The value of ${key} is over Edgegap's ${EDGEGAP_ENV_VALUE_MAX_BYTES}-byte limit.`,
+      );
+    }
+    envs.push({ key, value: text, is_hidden: hidden });
+  };
+
+  add('PLAYGAP_APP', app);
+  add('PLAYGAP_VERSION', version);
+  const sidecar = asObject(config.sidecar, 'sidecar');
+  const protocolId = str(sidecar, 'protocolId', 'sidecar.');
+  if (!/^(?:[0-9]{1,20}|0[xX][0-9a-fA-F]{1,16})$/.test(protocolId)) {
+    throw usageError('sidecar.protocolId must be a u64 (decimal or 0x hex).');
+  }
+  add('PLAYGAP_PROTOCOL_ID', protocolId);
+  const privateKey = str(sidecar, 'privateKey', 'sidecar.');
+  const keyText = privateKey.trim();
+  const isHex = /^(?:0x)?[0-9a-fA-F]{64}$/.test(keyText);
+  const isList = keyText.split(',').length === 32;
+  if (!isHex && !isList) {
+    // Never echo the key.
+    throw usageError(
+      'sidecar.privateKey must be 64 hex chars or a list of 32 numbers (run `playgap keygen`).',
+    );
+  }
+  add('PLAYGAP_PRIVATE_KEY', keyText, true);
+  const dialect = str(sidecar, 'tokenDialect', 'sidecar.', 'netcode');
+  if (dialect !== 'netcode' && dialect !== 'lightyear') {
+    throw usageError('sidecar.tokenDialect must be netcode or lightyear.');
+  }
+  add('PLAYGAP_TOKEN_DIALECT', dialect);
+  add('PLAYGAP_CAPACITY', int(sidecar, 'capacity', 'sidecar.', 1, 10_000, 16));
+  add('PLAYGAP_IDLE_TIMEOUT_MS', int(sidecar, 'idleTimeoutMs', 'sidecar.', 0, 86_400_000, 300_000));
+  add(
+    'PLAYGAP_READY_TIMEOUT_MS',
+    int(sidecar, 'readyTimeoutMs', 'sidecar.', 1_000, 3_600_000, 60_000),
+  );
+  add('PLAYGAP_SIDECAR_PORT', int(sidecar, 'port', 'sidecar.', 1, 65_535, 7999));
+
+  const nats = asObject(config.nats, 'nats');
+  const url = str(nats, 'url', 'nats.');
+  if (!/^(nats|tls):\/\/[^\s/]+$/.test(url)) {
+    throw usageError('nats.url must look like tls://nats.example.com:4222.');
+  }
+  add('NATS_URL', url);
+  add('NATS_USER', str(nats, 'user', 'nats.', 'gameserver'));
+  add('NATS_PASSWORD', str(nats, 'password', 'nats.'), true);
+  const caFile = optionalStr(nats, 'caFile', 'nats.');
+  if (caFile) {
+    let pem: string;
+    try {
+      pem = await readFile(resolve(baseDir, caFile), 'utf8');
+    } catch (error) {
+      throw usageError(`Cannot read nats.caFile ${caFile}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw usageError(`nats.caFile ${caFile} is not a PEM certificate.`);
+    }
+    add('NATS_CA_CONTENTS', pem.trim());
+  }
+
+  const extra = config.env ?? [];
+  if (!Array.isArray(extra)) throw usageError('env must be a list of {key, value, hidden?}.');
+  extra.forEach((item, i) => {
+    const entry = asObject(item, `env[${i}]`);
+    const key = str(entry, 'key', `env[${i}].`);
+    if (!ENV_KEY.test(key))
+      throw usageError(`env[${i}].key "${key}" is not a valid variable name.`);
+    if (envs.some((e) => e.key === key)) throw usageError(`env[${i}].key ${key} is set twice.`);
+    add(key, str(entry, 'value', `env[${i}].`), bool(entry, 'hidden', `env[${i}].`, false));
+  });
+  return envs;
+}
+
+/**
+ * The plan with every hidden value and the pull token replaced by `***`, for printing.
+ *
+ * @example
+ * console.log(JSON.stringify(redactPlan(plan)));
+ */
+export function redactPlan(plan: VersionPlan): VersionPlan {
+  return {
+    ...plan,
+    body: {
+      ...plan.body,
+      ...(plan.body.private_token ? { private_token: '***' } : {}),
+      envs: plan.body.envs.map((e) => (e.is_hidden ? { ...e, value: '***' } : e)),
+    },
+  };
+}
