@@ -17,9 +17,10 @@ const element = (id: string) => {
 /** performance.now() of the Connect click that led to the current connection. */
 let clickedAt: number | undefined;
 const arena = startArena(element('game'), {
-  onShips: (names) => {
-    hook.ships = names.length;
-    hook.names = names;
+  onShips: (ships) => {
+    hook.ships = ships.length;
+    hook.names = ships.map((ship) => ship.name);
+    hook.positions = ships.map(({ id, name, x, y }) => ({ id, name, x, y }));
   },
   onSnapshot: () => {
     hook.snapshots++;

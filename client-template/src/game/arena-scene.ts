@@ -4,7 +4,13 @@
  */
 import Phaser from 'phaser';
 import { SnapshotBuffer } from './interpolation.js';
-import { ARENA, type InputMessage, readSnapshot, readYourShip } from './messages.js';
+import {
+  ARENA,
+  type InputMessage,
+  readSnapshot,
+  readYourShip,
+  type ShipState,
+} from './messages.js';
 
 /** What the scene needs from the network, whatever carries it. */
 export interface GameLink {
@@ -16,7 +22,8 @@ export interface GameLink {
 
 /** What the scene reports to the page (test hook, HUD). */
 export interface ArenaObserver {
-  onShips(names: string[]): void;
+  /** Every frame: the ships on screen (interpolated). */
+  onShips(ships: readonly ShipState[]): void;
   onSnapshot(): void;
 }
 
@@ -119,20 +126,14 @@ export class ArenaScene extends Phaser.Scene {
       view.body.setPosition(ship.x, ship.y).setRotation(ship.angle);
       view.label.setPosition(ship.x, ship.y - 20).setText(ship.name || ship.id);
     }
-    let changed = false;
     for (const [id, view] of this.#views) {
       if (!seen.has(id)) {
         this.#destroy(view);
         this.#views.delete(id);
-        changed = true;
       }
     }
-    if (changed || seen.size !== this.#reported) {
-      this.#reported = seen.size;
-      this.#observer.onShips(ships.map((ship) => ship.name || ship.id));
-    }
+    this.#observer.onShips(ships);
   }
-  #reported = -1;
   #selfId = '';
 
   #sendInput(time: number): void {

@@ -15,6 +15,8 @@ export interface PlaygapTestHook {
   /** Ships on screen, yours included. */
   ships: number;
   names: string[];
+  /** Where each ship is drawn. */
+  positions: { id: string; name: string; x: number; y: number }[];
   /** Snapshots received since connected. */
   snapshots: number;
   /** ms from the Connect click to the first snapshot. */
@@ -38,6 +40,7 @@ export function installTestHook(): PlaygapTestHook {
     serverId: null,
     ships: 0,
     names: [],
+    positions: [],
     snapshots: 0,
     firstSnapshotMs: null,
     lastError: null,
