@@ -85,7 +85,10 @@ export class GameServer extends EventEmitter<GameServerEvents> {
 
   /** Send one message to every connected player. */
   broadcast(message: unknown, options?: SendOptions): void {
-    for (const p of this.players.values()) p.send(message, options);
+    if (this.players.size === 0) return;
+    const json = JSON.stringify(message);
+    const reliable = options?.reliable ?? true;
+    for (const p of this.players.values()) p.sendJson(json, reliable);
   }
 
   /** Mark ready with the running transports (done by createGameServer unless autoReady false). */

@@ -23,6 +23,8 @@ export interface SendOptions {
 export interface PlayerLink {
   readonly transport: TransportKind;
   send(message: unknown, reliable: boolean): void;
+  /** Send a message already serialised with JSON.stringify (broadcast serialises once). */
+  sendJson(json: string, reliable: boolean): void;
   close(code: CloseCode, reason?: { code: string; message: string }): void;
 }
 
@@ -70,6 +72,11 @@ export class Player extends EventEmitter<PlayerEvents> {
   send(message: unknown, options: SendOptions = {}): void {
     if (!this.#open) return;
     this.#link.send(message, options.reliable ?? true);
+  }
+
+  /** @internal Send a message already serialised with JSON.stringify. */
+  sendJson(json: string, reliable: boolean): void {
+    if (this.#open) this.#link.sendJson(json, reliable);
   }
 
   /** Close the player's connection (close code KICKED unless told otherwise). */

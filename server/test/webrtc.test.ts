@@ -58,6 +58,9 @@ describe('WebRTC transport (geckos.io)', () => {
     const echoed = new Promise((r) => channel.on('m', r));
     channel.emit('m', { t: 'input', right: true });
     expect(await echoed).toEqual({ echo: { t: 'input', right: true } });
+    const broadcasted = new Promise((r) => channel.on('m', r));
+    server.broadcast({ type: 'snapshot', tick: 9, ships: [] }, { reliable: false });
+    expect(await broadcasted).toEqual({ type: 'snapshot', tick: 9, ships: [] });
     const gone = new Promise((r) => server.once('disconnect', r));
     channel.close();
     await gone;

@@ -76,6 +76,8 @@ describe('WebSocket transport', () => {
     player.on('message', (m) => player.send({ echo: m }));
     ws.send(JSON.stringify({ t: 'input', up: true }));
     expect(await nextMessage(ws)).toEqual({ echo: { t: 'input', up: true } });
+    server.broadcast({ type: 'snapshot', tick: 1, ships: [] }, { reliable: false });
+    expect(await nextMessage(ws)).toEqual({ type: 'snapshot', tick: 1, ships: [] });
     const gone = new Promise((r) => server.once('disconnect', r));
     ws.close();
     await gone;

@@ -96,6 +96,11 @@ describe('WebTransport transport (HTTP/2 mode)', () => {
     player.send({ t: 'snapshot', tick: 1 }, { reliable: false });
     const { value } = await dgReader.read();
     expect(JSON.parse(Buffer.from(value).toString())).toEqual({ t: 'snapshot', tick: 1 });
+    server.broadcast({ t: 'snapshot', tick: 2 }, { reliable: false });
+    const next = await dgReader.read();
+    expect(JSON.parse(Buffer.from(next.value).toString())).toEqual({ t: 'snapshot', tick: 2 });
+    server.broadcast({ t: 'chat', text: 'hi' });
+    expect(await readMessage(reader, decoder)).toEqual({ t: 'chat', text: 'hi' });
 
     const gone = new Promise((r) => server.once('disconnect', r));
     client.close({ closeCode: 0, reason: 'bye' });

@@ -28,6 +28,13 @@ export interface GeckosTransportOptions {
   now?: () => number;
 }
 
+/** node-datachannel's DataChannel, as geckos keeps it on the channel. */
+interface RawDataChannel {
+  isOpen(): boolean;
+  bufferedAmount(): number;
+  sendMessage(message: string): boolean;
+}
+
 interface PendingPeer {
   clientId: string;
   createdAt: number;
@@ -140,6 +147,20 @@ export function attachGeckosTransport(
       transport: TransportKind.WEBRTC,
       send: (message, reliable) =>
         channel.emit(GECKOS_EVENT, message as object, reliable ? { reliable: true } : undefined),
+      sendJson: (json, reliable) => {
+        if (reliable) {
+          channel.emit(GECKOS_EVENT, JSON.parse(json) as object, { reliable: true });
+          return;
+        }
+        // Same frame geckos' emit writes (`{"<event>":<data>}`), built once per broadcast.
+        const dc = (channel as unknown as { dataChannel?: RawDataChannel }).dataChannel;
+        if (!dc?.isOpen() || dc.bufferedAmount() > 0) return; // drop like geckos when buffering
+        try {
+          dc.sendMessage(`{"${GECKOS_EVENT}":${json}}`);
+        } catch {
+          // peer closing: an unreliable message may be lost
+        }
+      },
       close: () => void channel.close(),
     });
     channel.on(GECKOS_EVENT, (data) => player.receive(data));

@@ -119,6 +119,9 @@ export function attachWebSocketTransport(
             send: (message) => {
               if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
             },
+            sendJson: (json) => {
+              if (ws.readyState === ws.OPEN) ws.send(json);
+            },
             close: (code, reason) => ws.close(code, reason ? closeReason(reason) : undefined),
           });
         },

@@ -165,6 +165,17 @@ export async function startWebTransport(context: TransportContext, options: WebT
           void writer.write(encodeFrame(message)).catch(() => {});
         }
       },
+      sendJson: (json, reliable) => {
+        const body = Buffer.from(json, 'utf8');
+        if (!reliable && datagramWriter) {
+          void datagramWriter.write(body).catch(() => {});
+          return;
+        }
+        const frame = Buffer.allocUnsafe(4 + body.length);
+        frame.writeUInt32BE(body.length, 0);
+        body.copy(frame, 4);
+        void writer.write(frame).catch(() => {});
+      },
       close: closeWith,
     });
     void session.closed.then(
