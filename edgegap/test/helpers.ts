@@ -1,0 +1,60 @@
+// Shared test helpers: a bounded poll, fixture paths, and an edgegap-local with a small app.
+import { fileURLToPath } from 'node:url';
+import { type EdgegapLocal, type LocalVersionConfig, startEdgegapLocal } from '../src/index.js';
+import type { EdgegapLocalOptions } from '../src/local/config.js';
+
+export const fixture = (name: string) =>
+  fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** Poll `check` until it returns a truthy value or `timeoutMs` passes (then throw). */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+  intervalMs = 20,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** A TCP game server version running the given fixture with `node`. */
+export function nodeVersion(
+  name: string,
+  script: string,
+  extra: Partial<LocalVersionConfig> = {},
+): LocalVersionConfig {
+  return {
+    name,
+    command: process.execPath,
+    arguments: [fixture(script)],
+    ports: [{ name: 'game', port: 7777, protocol: 'TCP', to_check: true }],
+    termination_grace_period_seconds: 1,
+    ...extra,
+  };
+}
+
+export function startLocal(options: EdgegapLocalOptions): Promise<EdgegapLocal> {
+  return startEdgegapLocal({ timing: { statusStepMs: 5, udpReadyAfterMs: 50 }, ...options });
+}
+
+/** Is a process alive? */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
