@@ -7,6 +7,7 @@ import { ErrorCode, isErrorCode, TransportKind } from '@playgap/protocol';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ServerCertificate } from './certificate.js';
 import { DEFAULTS } from './config.js';
+import { statusOf } from './errors.js';
 import type { ShutdownReason, Sidecar } from './sidecar.js';
 
 export interface AppOptions {
@@ -75,7 +76,7 @@ export function buildApp(sidecar: Sidecar, options: AppOptions = {}): FastifyIns
       });
     }
     if (isErrorCode(error.code)) {
-      const status = error.status ?? error.statusCode ?? 400;
+      const status = error.status ?? statusOf(error.code);
       return reply.code(status).send({ code: error.code, message: error.message });
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

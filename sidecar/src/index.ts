@@ -36,4 +36,10 @@ export {
   type VerifyResult,
 } from './sidecar.js';
 export { childEnv, type SuperviseOptions, supervise } from './supervisor.js';
-export { acceptedAddresses, type TokenVerifier, type VerifiedToken } from './token-check.js';
+export {
+  acceptedAddresses,
+  createTokenVerifier,
+  type TokenSettings,
+  type TokenVerifier,
+  type VerifiedToken,
+} from './token-check.js';

@@ -23,7 +23,12 @@ import type { Deployment } from './deployment.js';
 import { NatsUnavailableError, SeatRefusedError, SidecarError } from './errors.js';
 import { ReplayGuard } from './replay-guard.js';
 import { SeatBook } from './seat-book.js';
-import { acceptedAddresses, assertAddressListed, type TokenVerifier } from './token-check.js';
+import {
+  acceptedAddresses,
+  assertAddressListed,
+  type TokenVerifier,
+  type VerifiedToken,
+} from './token-check.js';
 
 /** Why the sidecar is stopping. */
 export type ShutdownReason =
@@ -78,7 +83,7 @@ export interface ServerInfo {
 /** The verify-and-consume answer. */
 export interface VerifyResult {
   clientId: string;
-  player: { playerId?: string; name?: string; mode?: string; team?: string };
+  player: VerifiedToken['player'];
   userData: string;
   seat: number;
   expiresAt: number;

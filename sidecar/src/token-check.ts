@@ -4,7 +4,14 @@
  * replays and connection limits are the Sidecar's business, not this module's.
  */
 import { ErrorCode } from '@playgap/protocol';
-import { SidecarError } from './errors.js';
+import {
+  decodeUserData,
+  parsePrivateKey,
+  parseProtocolId,
+  verifyConnectToken,
+} from '@playgap/protocol/token';
+import type { TokenDialect } from './config.js';
+import { ConfigError, SidecarError } from './errors.js';
 
 /** What the sidecar needs from a verified token. */
 export interface VerifiedToken {
@@ -17,7 +24,13 @@ export interface VerifiedToken {
   nonceHex: string;
   /** `ip:port` strings of the (private) server address list. */
   serverAddresses: string[];
-  player: { playerId?: string; name?: string; mode?: string; team?: string };
+  player: {
+    playerId?: string;
+    name?: string;
+    mode?: string;
+    team?: string;
+    extra?: Record<string, string>;
+  };
 }
 
 /**
@@ -67,4 +80,66 @@ export function assertAddressListed(listed: string[], accepted: Set<string>): vo
     "The token does not name this server's public address; it was minted for another server.",
     401,
   );
+}
+
+/** Key material and dialect for the real verifier (text as given in env). */
+export interface TokenSettings {
+  protocolIdText: string;
+  privateKeyText: string;
+  tokenDialect: TokenDialect;
+}
+
+/**
+ * The real verifier over protocol's netcode codec. Parses the key and protocol id once
+ * (ConfigError naming PLAYGAP_PRIVATE_KEY / PLAYGAP_PROTOCOL_ID, never showing the key).
+ *
+ * @example
+ * const verifier = createTokenVerifier({ protocolIdText: '7', privateKeyText: hex, tokenDialect: 'netcode' });
+ */
+export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
+  let privateKey: Uint8Array;
+  let protocolId: bigint;
+  try {
+    privateKey = parsePrivateKey(settings.privateKeyText);
+  } catch (cause) {
+    throw new ConfigError(
+      'PLAYGAP_PRIVATE_KEY',
+      'must be 64 hex characters or a list of 32 numbers 0-255',
+      { cause },
+    );
+  }
+  try {
+    protocolId = parseProtocolId(settings.protocolIdText);
+  } catch (cause) {
+    throw new ConfigError('PLAYGAP_PROTOCOL_ID', 'must be a decimal or 0x hex u64', { cause });
+  }
+  let clock = Date.now;
+  const options = { protocolId, privateKey, dialect: settings.tokenDialect, now: () => clock() };
+  return (tokenBase64, nowMs) => {
+    clock = () => nowMs;
+    const verified = verifyConnectToken(tokenBase64, options);
+    // The codec reuses scratch buffers: copy what outlives this call.
+    const userData = verified.userData.slice();
+    let player: VerifiedToken['player'] = {};
+    try {
+      const info = decodeUserData(userData);
+      player = {
+        ...(info.playerId !== undefined ? { playerId: String(info.playerId) } : {}),
+        ...(info.name !== undefined ? { name: String(info.name) } : {}),
+        ...(info.mode !== undefined ? { mode: String(info.mode) } : {}),
+        ...(info.team !== undefined ? { team: String(info.team) } : {}),
+        ...(info.extra ? { extra: { ...info.extra } } : {}),
+      };
+    } catch {
+      // Not playgap's user-data layout (another issuer): the raw bytes are still returned.
+    }
+    return {
+      clientId: verified.clientId,
+      userData,
+      expireTimestamp: Number(verified.expireTimestamp),
+      nonceHex: Buffer.from(verified.nonce).toString('hex'),
+      serverAddresses: [...verified.serverAddresses],
+      player,
+    };
+  };
 }
