@@ -42,6 +42,10 @@ export interface MatchmakerConfig {
   placementTimeoutMs: number;
   /** Poll interval for Edgegap status / session while starting. */
   statusPollMs: number;
+  /** The service repeats progress this often while a placement runs. */
+  progressHeartbeatMs: number;
+  /** The front retries a placement on another replica after this much silence. */
+  serviceSilenceMs: number;
   /** How often stale deployments and orphan Edgegap deployments are reaped. */
   reapIntervalMs: number;
   /** Unique id of this matchmaker process (tags its deployments and reservations). */
@@ -77,6 +81,8 @@ export const CONFIG_DEFAULTS = {
   placementTimeoutMs: 90_000,
   statusPollMs: 1_000,
   reapIntervalMs: 30_000,
+  progressHeartbeatMs: 5_000,
+  serviceSilenceMs: 15_000,
   listenHost: '127.0.0.1',
   listenPort: 3000,
   firstMessageTimeoutMs: 10_000,
@@ -322,6 +328,15 @@ export function loadConfig(
       3_600_000,
     ),
     statusPollMs: integer(src, ['status-poll-ms'], [], d.statusPollMs, 10, 60_000),
+    progressHeartbeatMs: integer(
+      src,
+      ['progress-heartbeat-ms'],
+      [],
+      d.progressHeartbeatMs,
+      10,
+      60_000,
+    ),
+    serviceSilenceMs: integer(src, ['service-silence-ms'], [], d.serviceSilenceMs, 50, 600_000),
     reapIntervalMs: integer(src, ['reap-interval-ms'], [], d.reapIntervalMs, 100, 3_600_000),
     instanceId: randomBytes(6).toString('hex'),
     runService: !frontOnly,

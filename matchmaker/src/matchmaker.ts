@@ -134,13 +134,17 @@ export async function startMatchmaker(
         instanceId: config.instanceId,
         placer,
         now,
+        heartbeatMs: config.progressHeartbeatMs,
         ...(deps.log ? { log: deps.log } : {}),
       });
       closers.push(() => service?.stop());
     }
     if (config.runFront) {
       front = await buildFrontApp({
-        requestPlacement: natsPlacementClient(nc, { timeoutMs: config.placementTimeoutMs + 5_000 }),
+        requestPlacement: natsPlacementClient(nc, {
+          timeoutMs: config.placementTimeoutMs + 5_000,
+          silenceMs: config.serviceSilenceMs,
+        }),
         metrics,
         allowedOrigins: config.allowedOrigins,
         trustedProxies: config.trustedProxies,

@@ -23,6 +23,8 @@ export interface PlayServiceOptions {
   instanceId: string;
   placer: Placer;
   now?: () => number;
+  /** Progress is repeated this often while a placement runs (front silence detection). */
+  heartbeatMs?: number;
   /** Called once per finished request with its outcome code ('ok' or an error code). */
   onOutcome?: (outcome: string, elapsedMs: number) => void;
   log?: (event: Record<string, unknown>) => void;
@@ -65,6 +67,7 @@ export function parsePlacementRequest(data: unknown): PlacementRequest {
 export async function startPlayService(options: PlayServiceOptions): Promise<Service> {
   const { nc, app } = options;
   const now = options.now ?? Date.now;
+  const heartbeatMs = options.heartbeatMs ?? 5_000;
   // @nats-io/services bundles its own nats-core copy: same runtime shape, distinct types.
   const svcm = new Svcm(nc as unknown as ConstructorParameters<typeof Svcm>[0]);
   const service = await svcm.add({
@@ -87,6 +90,7 @@ export async function startPlayService(options: PlayServiceOptions): Promise<Ser
     const started = now();
     let request: PlacementRequest | undefined;
     let outcome = 'ok';
+    let heartbeat: NodeJS.Timeout | undefined;
     try {
       request = parsePlacementRequest(msg.json());
       const progressSubject = request.progressSubject;
@@ -119,6 +123,7 @@ export async function startPlayService(options: PlayServiceOptions): Promise<Ser
       const body: ErrorMessage = { type: 'error', ...wire };
       msg.respond(encoder.encode(JSON.stringify(body)));
     } finally {
+      clearInterval(heartbeat);
       options.onOutcome?.(outcome, now() - started);
     }
   }

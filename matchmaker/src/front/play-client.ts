@@ -1,16 +1,13 @@
 /**
- * The front's NATS client for the placement service: one request on `playgap.<app>.play`,
- * progress messages streamed on a private inbox, and NATS failures turned into coded errors
- * (no responder → MATCHMAKER_UNAVAILABLE, no answer in time → PLACEMENT_TIMEOUT) instead of a
- * socket that hangs.
+ * The front's NATS client for the placement service: one request on `playgap.<app>.play` whose
+ * progress messages and final answer arrive on a private inbox. The service reports progress
+ * at least every few seconds; if it falls silent longer than `silenceMs` (the replica serving
+ * it died) the request is sent again, once, to the other replicas (an abandoned reservation
+ * just expires). NATS failures become coded errors (no responder → MATCHMAKER_UNAVAILABLE, no
+ * answer → PLACEMENT_TIMEOUT) instead of a socket that hangs.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  createInbox,
-  type NatsConnection,
-  RequestError,
-  TimeoutError,
-} from '@nats-io/transport-node';
+import { createInbox, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import {
   ErrorCode,
   type ErrorMessage,
@@ -30,11 +27,22 @@ export type RequestPlacement = (
   onProgress: (message: ProgressMessage) => void,
 ) => Promise<PlacementAnswer>;
 
+export interface PlacementClientOptions {
+  /** Longest whole placement, in ms. */
+  timeoutMs: number;
+  /** Longest silence from the service before the request is retried. Default 15 000 ms. */
+  silenceMs?: number;
+  /** Extra attempts after a silent replica. Default 1. */
+  retries?: number;
+}
+
 const encoder = new TextEncoder();
 
 function error(code: ErrorCode, message: string): ErrorMessage {
   return { type: 'error', code, message };
 }
+
+type Attempt = PlacementAnswer | 'silent';
 
 /**
  * @example
@@ -43,8 +51,103 @@ function error(code: ErrorCode, message: string): ErrorMessage {
  */
 export function natsPlacementClient(
   nc: NatsConnection,
-  options: { timeoutMs: number },
+  options: PlacementClientOptions,
 ): RequestPlacement {
+  const silenceMs = options.silenceMs ?? 15_000;
+  const retries = options.retries ?? 1;
+  // One wildcard subscription for every placement's inbox (like nats.js' muxed requests).
+  const prefix = createInbox();
+  const pending = new Map<string, (err: Error | null, msg: Msg) => void>();
+  let muxed: { unsubscribe(): void } | undefined;
+  let next = 0;
+  const subscribe = (callback: (err: Error | null, msg: Msg) => void) => {
+    if (!muxed) {
+      muxed = nc.subscribe(`${prefix}.*`, {
+        callback: (err, msg) => {
+          if (err) {
+            for (const handler of pending.values()) handler(err, msg);
+            return;
+          }
+          pending.get(msg.subject)?.(null, msg);
+        },
+      });
+    }
+    const inbox = `${prefix}.${(next++).toString(36)}`;
+    pending.set(inbox, callback);
+    return { inbox, unsubscribe: () => pending.delete(inbox) };
+  };
+
+  function attempt(
+    subject: string,
+    placement: PlacementRequest,
+    deadline: number,
+    onProgress: (message: ProgressMessage) => void,
+  ): Promise<Attempt> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (result: Attempt) => {
+        clearTimeout(timer);
+        sub.unsubscribe();
+        resolve(result);
+      };
+      const arm = () => {
+        clearTimeout(timer);
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          finish(error(ErrorCode.PLACEMENT_TIMEOUT, 'The matchmaker did not answer in time.'));
+          return;
+        }
+        timer = setTimeout(
+          () => finish(left <= silenceMs ? expired() : 'silent'),
+          Math.min(left, silenceMs),
+        );
+      };
+      const expired = () =>
+        error(ErrorCode.PLACEMENT_TIMEOUT, 'The matchmaker did not answer in time.');
+      const sub = subscribe((err, msg) => {
+        if (err) {
+          finish(error(ErrorCode.NATS_UNAVAILABLE, 'The matchmaker cannot be reached right now.'));
+          return;
+        }
+        if (msg.headers?.hasError && msg.headers.code === 503) {
+          finish(
+            error(
+              ErrorCode.MATCHMAKER_UNAVAILABLE,
+              'No matchmaker is serving this game right now; try again shortly.',
+            ),
+          );
+          return;
+        }
+        let body: FrontMessage;
+        try {
+          body = msg.json<FrontMessage>();
+        } catch {
+          return;
+        }
+        if (body.type === 'progress') {
+          arm();
+          onProgress(body);
+        } else if (body.type === 'ready' || body.type === 'error') {
+          finish(body);
+        }
+      });
+      const { inbox } = sub;
+      arm();
+      try {
+        // Progress and the final answer share the inbox.
+        nc.publish(
+          subject,
+          encoder.encode(JSON.stringify({ ...placement, progressSubject: inbox })),
+          {
+            reply: inbox,
+          },
+        );
+      } catch {
+        finish(error(ErrorCode.NATS_UNAVAILABLE, 'The matchmaker cannot be reached right now.'));
+      }
+    });
+  }
+
   return async (request, onProgress) => {
     let subject: string;
     try {
@@ -53,41 +156,15 @@ export function natsPlacementClient(
       return error(ErrorCode.UNKNOWN_GAME, 'Unknown game.');
     }
     if (nc.isClosed()) return error(ErrorCode.NATS_UNAVAILABLE, 'The matchmaker is offline.');
-    const progressSubject = createInbox();
-    const sub = nc.subscribe(progressSubject, {
-      callback: (err, msg) => {
-        if (err) return;
-        try {
-          const body = msg.json<FrontMessage>();
-          if (body.type === 'progress') onProgress(body);
-        } catch {}
-      },
-    });
+    const deadline = Date.now() + options.timeoutMs;
     const placement: PlacementRequest = {
       ...request,
-      progressSubject,
       requestId: randomUUID().replaceAll('-', ''),
     };
-    try {
-      const reply = await nc.request(subject, encoder.encode(JSON.stringify(placement)), {
-        timeout: options.timeoutMs,
-      });
-      const body = reply.json<FrontMessage>();
-      if (body.type === 'ready' || body.type === 'error') return body;
-      return error(ErrorCode.INTERNAL, 'The matchmaker sent an unexpected answer.');
-    } catch (err) {
-      if (err instanceof RequestError && err.isNoResponders()) {
-        return error(
-          ErrorCode.MATCHMAKER_UNAVAILABLE,
-          'No matchmaker is serving this game right now; try again shortly.',
-        );
-      }
-      if (err instanceof TimeoutError || (err as Error).name === 'TimeoutError') {
-        return error(ErrorCode.PLACEMENT_TIMEOUT, 'The matchmaker did not answer in time.');
-      }
-      return error(ErrorCode.NATS_UNAVAILABLE, 'The matchmaker cannot be reached right now.');
-    } finally {
-      sub.unsubscribe();
+    for (let i = 0; i <= retries; i++) {
+      const result = await attempt(subject, placement, deadline, onProgress);
+      if (result !== 'silent') return result;
     }
+    return error(ErrorCode.PLACEMENT_TIMEOUT, 'The matchmaker stopped answering; try again.');
   };
 }

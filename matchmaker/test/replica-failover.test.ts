@@ -1,0 +1,83 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EdgegapApi } from '../src/edgegap-api.js';
+import { startMatchmaker } from '../src/index.js';
+import { APP, startTestNats, type TestNats, testConfig } from './fake-fleet.js';
+import { TestEdgegap } from './test-edgegap.js';
+
+let nats: TestNats;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+});
+
+afterAll(async () => {
+  await nats?.stop();
+});
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('replicas', () => {
+  it('answers MATCHMAKER_UNAVAILABLE at once when no replica serves the game', async () => {
+    const front = await startMatchmaker(
+      { ...testConfig(nats.url), runService: false },
+      {},
+      { listen: true },
+    );
+    try {
+      const res = await fetch(`${front.url}/matchmaker/wannaplay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ game: APP, version: 'cold' }),
+      });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ code: 'MATCHMAKER_UNAVAILABLE' });
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('finishes a placement on another replica when the one serving it dies mid-flight', async () => {
+    // Replica A hangs in its Edgegap deploy call, then dies (its NATS connection drops).
+    let deployCalled = false;
+    const hanging: EdgegapApi = {
+      deploy: () => {
+        deployCalled = true;
+        return new Promise(() => {});
+      },
+      getStatus: () => new Promise(() => {}),
+      stopDeployment: async () => ({}),
+    };
+    const ncA: NatsConnection = await connect({ servers: nats.url });
+    const config = testConfig(nats.url, { serviceSilenceMs: 300, progressHeartbeatMs: 50 });
+    const a = await startMatchmaker({ ...config, runFront: false }, { nc: ncA, edgegap: hanging });
+    const front = await startMatchmaker({ ...config, runService: false }, {}, { listen: true });
+    const edgegap = new TestEdgegap(nats, 16);
+    const answer = fetch(`${front.url}/matchmaker/wannaplay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ game: APP, version: 'cold' }),
+    }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    await until(() => deployCalled, 'replica A to start deploying');
+    const b = await startMatchmaker({ ...config, runFront: false }, { edgegap });
+    try {
+      await ncA.close(); // the crash, as NATS sees it
+      const reply = await answer;
+      expect(reply).toMatchObject({ type: 'ready' });
+      expect(edgegap.deployed).toHaveLength(1);
+      expect(reply.serverId).toBe(edgegap.deployed[0]!.requestId);
+    } finally {
+      await a.close();
+      await b.close();
+      await front.close();
+      edgegap.close();
+    }
+  });
+});
