@@ -249,8 +249,8 @@ export function readAddressEntries(
       );
     }
     let octets: Uint8Array;
-    if (size === 7) octets = bytes.slice(at + 1, at + 5);
-    else if (ipv6Layout === 'octets') octets = bytes.slice(at + 1, at + 17);
+    if (size === 7) octets = bytes.subarray(at + 1, at + 5);
+    else if (ipv6Layout === 'octets') octets = bytes.subarray(at + 1, at + 17);
     else {
       octets = new Uint8Array(16);
       for (let g = 0; g < 8; g++) {

@@ -2,6 +2,7 @@
  * XChaCha20-Poly1305 (IETF) through sodium-native: the only crypto of the token. Measured
  * faster than node:crypto's chacha20-poly1305 plus a JS HChaCha20 (see docs/connect-tokens.md).
  */
+import { randomFillSync } from 'node:crypto';
 import sodium from 'sodium-native';
 import { ErrorCode } from '../error-codes.js';
 import { MAC_BYTES } from './constants.js';
@@ -61,6 +62,36 @@ export function openXChaCha(
  */
 export function randomFill(buffer: Uint8Array): void {
   sodium.randombytes_buf(buffer);
+}
+
+// One CSPRNG call per 64 tokens instead of one per token: a syscall-sized draw costs as much
+// as sealing a whole token. Bytes handed out are zeroed in the pool at once.
+const RANDOM_POOL_BYTES = 88 * 64;
+const randomPool = new Uint8Array(RANDOM_POOL_BYTES);
+let randomPoolUsed = RANDOM_POOL_BYTES;
+
+/**
+ * Copy `length` fresh random bytes into `target` at `offset` (from a pooled OS CSPRNG draw).
+ *
+ * @example
+ * randomInto(token, 37, 24); // the nonce
+ */
+export function randomInto(target: Uint8Array, offset: number, length: number): void {
+  if (length > RANDOM_POOL_BYTES) {
+    randomFillSync(target, offset, length);
+    return;
+  }
+  if (randomPoolUsed + length > RANDOM_POOL_BYTES) {
+    randomFillSync(randomPool);
+    randomPoolUsed = 0;
+  }
+  // Plain loops: for 24-32 bytes they beat subarray + set + fill by several times.
+  const from = randomPoolUsed;
+  for (let i = 0; i < length; i++) {
+    target[offset + i] = randomPool[from + i]!;
+    randomPool[from + i] = 0;
+  }
+  randomPoolUsed = from + length;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { ErrorCode } from '../error-codes.js';
 import { randomFill } from './aead.js';
+import { copyBytes } from './bytes.js';
 import { KEY_BYTES } from './constants.js';
 import { ConnectTokenError } from './errors.js';
 
@@ -29,7 +30,7 @@ function keyInvalid(why: string): ConnectTokenError {
 export function parsePrivateKey(input: string | Uint8Array): Uint8Array {
   if (input instanceof Uint8Array) {
     if (input.length !== KEY_BYTES) throw keyInvalid(`${input.length} bytes instead of 32`);
-    return input.slice();
+    return copyBytes(input, 0, KEY_BYTES);
   }
   if (typeof input !== 'string') throw keyInvalid('not a string');
   const text = input.trim();

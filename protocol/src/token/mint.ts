@@ -4,7 +4,7 @@
  */
 import { ErrorCode } from '../error-codes.js';
 import { parseAddressList, type ServerAddress, writeAddressEntries } from './address.js';
-import { randomFill, sealXChaCha, wipe } from './aead.js';
+import { randomInto, sealXChaCha, wipe } from './aead.js';
 import {
   assertOptions,
   fixedBytes,
@@ -14,6 +14,7 @@ import {
   nowSeconds,
   resolveIpv6Layout,
 } from './arguments.js';
+import { allocBytes } from './bytes.js';
 import {
   CONNECT_TOKEN_BYTES,
   DEFAULT_EXPIRE_SECONDS,
@@ -83,18 +84,18 @@ export interface MintedToken {
 
 const I32_MIN = -0x8000_0000;
 const I32_MAX = 0x7fff_ffff;
-/** One random draw for nonce and both session keys. */
-const randomScratch = new Uint8Array(NONCE_BYTES + 2 * KEY_BYTES);
 
 /** Address lists of recent mints: a matchmaker mints for the same few servers over and over. */
 const addressCache = new Map<string, ServerAddress[]>();
 const ADDRESS_CACHE_LIMIT = 256;
 
 function addressList(list: unknown, name: string): ServerAddress[] {
-  const key =
-    Array.isArray(list) && list.every((item) => typeof item === 'string')
-      ? list.join(' ')
-      : undefined;
+  let key: string | undefined;
+  if (Array.isArray(list)) {
+    // One server is the usual case: its address is the key as it is.
+    if (list.length === 1 && typeof list[0] === 'string') key = list[0];
+    else if (list.every((item) => typeof item === 'string')) key = list.join(' ');
+  }
   const cached = key === undefined ? undefined : addressCache.get(key);
   if (cached) return cached;
   const parsed = parseAddressList(list, name);
@@ -168,27 +169,36 @@ export function mintConnectToken(options: MintOptions): MintedToken {
   if (expireTimestamp > U64_MAX)
     throw invalidArgument('expireSeconds puts the expiry past the u64 range.');
 
-  randomFill(randomScratch);
-  const nonce = fixedNonce ?? randomScratch.subarray(0, NONCE_BYTES);
-  const clientToServerKey =
-    fixedC2s ?? randomScratch.subarray(NONCE_BYTES, NONCE_BYTES + KEY_BYTES);
-  const serverToClientKey = fixedS2c ?? randomScratch.subarray(NONCE_BYTES + KEY_BYTES);
-
-  const bytes = new Uint8Array(CONNECT_TOKEN_BYTES);
-  const view = new DataView(bytes.buffer);
+  const bytes = allocBytes(CONNECT_TOKEN_BYTES);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, CONNECT_TOKEN_BYTES);
   bytes.set(VERSION_INFO, TokenOffset.version);
   view.setBigUint64(TokenOffset.protocolId, protocolId, littleEndian);
   view.setBigUint64(TokenOffset.createTimestamp, createTimestamp, littleEndian);
   view.setBigUint64(TokenOffset.expireTimestamp, expireTimestamp, littleEndian);
-  bytes.set(nonce, TokenOffset.nonce);
+  if (fixedNonce) bytes.set(fixedNonce, TokenOffset.nonce);
+  else randomInto(bytes, TokenOffset.nonce, NONCE_BYTES);
+  view.setInt32(TokenOffset.timeoutSeconds, timeoutSeconds, littleEndian);
+  const keysOffset = writeAddressEntries(
+    view,
+    bytes,
+    TokenOffset.addressCount,
+    publicList,
+    littleEndian,
+    ipv6Layout,
+  );
+  if (fixedC2s) bytes.set(fixedC2s, keysOffset);
+  else randomInto(bytes, keysOffset, KEY_BYTES);
+  if (fixedS2c) bytes.set(fixedS2c, keysOffset + KEY_BYTES);
+  else randomInto(bytes, keysOffset + KEY_BYTES, KEY_BYTES);
 
+  const nonce = bytes.subarray(TokenOffset.nonce, TokenOffset.nonce + NONCE_BYTES);
   const plain = writePrivatePlain(
     {
       clientId,
       timeoutSeconds,
       addresses: privateList,
-      clientToServerKey,
-      serverToClientKey,
+      clientToServerKey: bytes.subarray(keysOffset, keysOffset + KEY_BYTES),
+      serverToClientKey: bytes.subarray(keysOffset + KEY_BYTES, keysOffset + 2 * KEY_BYTES),
       userData,
     },
     littleEndian,
@@ -210,25 +220,12 @@ export function mintConnectToken(options: MintOptions): MintedToken {
     wipe(plain);
   }
 
-  view.setInt32(TokenOffset.timeoutSeconds, timeoutSeconds, littleEndian);
-  const keysOffset = writeAddressEntries(
-    view,
-    bytes,
-    TokenOffset.addressCount,
-    publicList,
-    littleEndian,
-    ipv6Layout,
-  );
-  bytes.set(clientToServerKey, keysOffset);
-  bytes.set(serverToClientKey, keysOffset + KEY_BYTES);
-  wipe(randomScratch);
-
   return {
     bytes,
-    base64: Buffer.from(bytes.buffer, 0, CONNECT_TOKEN_BYTES).toString('base64'),
+    base64: Buffer.from(bytes.buffer, bytes.byteOffset, CONNECT_TOKEN_BYTES).toString('base64'),
     clientId,
     createTimestamp,
     expireTimestamp,
-    nonce: bytes.slice(TokenOffset.nonce, TokenOffset.nonce + NONCE_BYTES),
+    nonce,
   };
 }

@@ -7,6 +7,7 @@ import { ErrorCode } from '../error-codes.js';
 import { readAddressEntries, type ServerAddress, writeAddressEntries } from './address.js';
 import { openXChaCha, wipe } from './aead.js';
 import { assertOptions, fixedBytes, isLittleEndian, resolveIpv6Layout } from './arguments.js';
+import { allocBytes } from './bytes.js';
 import {
   AAD_BYTES,
   type Ipv6Layout,
@@ -109,7 +110,8 @@ export function readPrivatePlain(
     ipv6Layout,
     'private',
   );
-  const secrets = plainScratch.slice(offset, offset + 2 * KEY_BYTES + USER_DATA_BYTES);
+  const secrets = allocBytes(2 * KEY_BYTES + USER_DATA_BYTES);
+  secrets.set(plainScratch.subarray(offset, offset + secrets.length));
   return {
     clientId,
     timeoutSeconds,

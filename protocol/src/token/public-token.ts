@@ -6,6 +6,7 @@
 import { ErrorCode } from '../error-codes.js';
 import { readAddressEntries } from './address.js';
 import { isLittleEndian, resolveIpv6Layout } from './arguments.js';
+import { copyBytes } from './bytes.js';
 import {
   CONNECT_TOKEN_BYTES,
   CONNECTION_REQUEST_BYTES,
@@ -133,15 +134,12 @@ export function readPublicToken(
     protocolId: view.getBigUint64(TokenOffset.protocolId, littleEndian),
     createTimestamp,
     expireTimestamp,
-    nonce: bytes.slice(TokenOffset.nonce, TokenOffset.nonce + NONCE_BYTES),
-    encryptedPrivateToken: bytes.slice(
-      TokenOffset.privateToken,
-      TokenOffset.privateToken + PRIVATE_SEALED_BYTES,
-    ),
+    nonce: copyBytes(bytes, TokenOffset.nonce, NONCE_BYTES),
+    encryptedPrivateToken: copyBytes(bytes, TokenOffset.privateToken, PRIVATE_SEALED_BYTES),
     timeoutSeconds: tail.timeoutSeconds,
     serverAddresses: tail.serverAddresses,
-    clientToServerKey: bytes.slice(tail.keysOffset, tail.keysOffset + KEY_BYTES),
-    serverToClientKey: bytes.slice(tail.keysOffset + KEY_BYTES, tail.keysOffset + 2 * KEY_BYTES),
+    clientToServerKey: copyBytes(bytes, tail.keysOffset, KEY_BYTES),
+    serverToClientKey: copyBytes(bytes, tail.keysOffset + KEY_BYTES, KEY_BYTES),
   };
 }
 

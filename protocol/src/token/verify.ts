@@ -12,6 +12,7 @@ import {
   nowSeconds,
   resolveIpv6Layout,
 } from './arguments.js';
+import { copyBytes } from './bytes.js';
 import {
   AAD_BYTES,
   DEFAULT_CLOCK_SKEW_SECONDS,
@@ -170,7 +171,7 @@ export function verifyConnectToken(
     );
   }
 
-  const nonce = bytes.slice(at.nonce, at.nonce + NONCE_BYTES);
+  const nonce = copyBytes(bytes, at.nonce, NONCE_BYTES);
   const sealed = bytes.subarray(at.privateToken, at.privateToken + PRIVATE_SEALED_BYTES);
   let aad: Uint8Array;
   if (isToken) {
@@ -188,5 +189,17 @@ export function verifyConnectToken(
       `The token does not name this server (${serverAddress}): the player was sent elsewhere; ask the matchmaker again.`,
     );
   }
-  return { ...opened, form, expireTimestamp, createTimestamp, nonce };
+  // A literal, not a spread: V8 spreads plus extra keys slowly (~1 µs, as much as half a seal).
+  return {
+    clientId: opened.clientId,
+    timeoutSeconds: opened.timeoutSeconds,
+    serverAddresses: opened.serverAddresses,
+    clientToServerKey: opened.clientToServerKey,
+    serverToClientKey: opened.serverToClientKey,
+    userData: opened.userData,
+    form,
+    expireTimestamp,
+    createTimestamp,
+    nonce,
+  };
 }
