@@ -2,7 +2,8 @@
  * Supervisor mode (`playgap-sidecar run -- <command...>`): start the game server with the
  * sidecar's URL, certificate and port variables; stop it (SIGTERM, then SIGKILL after a grace
  * period) when the sidecar shuts down; when it exits, remove the records and resolve with its
- * exit code (128 + signal number when killed by a signal).
+ * exit code (128 + signal number when killed by a signal; 1 instead of 0 when the sidecar
+ * stopped it for never calling ready or for missing heartbeats).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
@@ -95,7 +96,10 @@ export function supervise(sidecar: Sidecar, options: SuperviseOptions): Promise<
       void finish(127);
     });
     child.once('exit', (code, signal) => {
-      const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1);
+      let exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1);
+      // A game server we stopped for failing (never ready, no heartbeats) is a failure too.
+      const failed = sidecar.stopReason === 'ready-timeout' || sidecar.stopReason === 'unhealthy';
+      if (failed && exitCode === 0) exitCode = 1;
       log('game server exited', { code, signal, reason: sidecar.stopReason });
       void finish(exitCode);
     });

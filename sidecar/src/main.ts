@@ -1,0 +1,148 @@
+/**
+ * `playgap-sidecar` entry: config (env + flags), deployment facts (Edgegap env + context API,
+ * or --local), certificate, the local API on 127.0.0.1, NATS in the background (the API serves
+ * while NATS is down), supervisor mode, signals, and a clean exit that removes the records.
+ *
+ *   playgap-sidecar [--local ...flags] run -- <game server command...>
+ *   playgap-sidecar [--local ...flags] serve
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { EdgegapClient } from '@playgap/edgegap';
+import { buildApp } from './app.js';
+import { loadConfig, type SidecarConfig } from './config.js';
+import { type Deployment, deploymentFromEnv, localDeployment, withContext } from './deployment.js';
+import { ConfigError } from './errors.js';
+import { log } from './log.js';
+import { connectNats } from './nats-connection.js';
+import { Sidecar } from './sidecar.js';
+import { supervise } from './supervisor.js';
+import { createTokenVerifier } from './token-check.js';
+
+async function resolveDeployment(
+  config: SidecarConfig,
+  edgegap: EdgegapClient,
+): Promise<Deployment> {
+  if (config.local) return localDeployment(config.local);
+  let deployment = deploymentFromEnv(process.env);
+  const context = deployment.context;
+  if (context) {
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      try {
+        const ctx = await edgegap.getContext(context, { timeoutMs: 5_000 });
+        const raw = (ctx.raw ?? {}) as Record<string, unknown>;
+        deployment = withContext(deployment, { fqdn: ctx.fqdn, app_name: raw.app_name });
+        break;
+      } catch (error) {
+        log('Edgegap context API call failed', { attempt, error: (error as Error).message });
+        if (attempt < 5) await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
+    }
+  }
+  return deployment;
+}
+
+/** Run the sidecar; resolves with the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const started = performance.now();
+  const config = loadConfig(process.env, argv);
+  const verifier = createTokenVerifier(config);
+  const edgegap = new EdgegapClient({});
+  const deployment = await resolveDeployment(config, edgegap);
+  const app = config.app ?? deployment.appName;
+  if (!app)
+    throw new ConfigError('PLAYGAP_APP', 'is required (the Edgegap context has no app_name)');
+  const ownCertDir = config.certDir
+    ? undefined
+    : await mkdtemp(join(tmpdir(), 'playgap-sidecar-cert-'));
+  const certDir = config.certDir ?? (ownCertDir as string);
+
+  const selfStopTarget = deployment.selfStop;
+  const sidecar = new Sidecar({
+    app,
+    version: config.version,
+    deployment,
+    verifier,
+    capacity: config.capacity,
+    certDir,
+    certValidityMs: config.certValidityDays * 86_400_000,
+    certRenewBeforeMs: config.certRenewBeforeMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    readyTimeoutMs: config.readyTimeoutMs,
+    heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+    serverHeartbeatMs: config.serverHeartbeatMs,
+    seatHeartbeatMs: config.seatHeartbeatMs,
+    ...(selfStopTarget ? { selfStop: () => edgegap.selfStop(selfStopTarget) } : {}),
+    log,
+  });
+  await sidecar.init();
+
+  const http = buildApp(sidecar, { bodyLimitBytes: config.bodyLimitBytes });
+  await http.listen({ host: '127.0.0.1', port: config.sidecarPort });
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.sidecarPort;
+  const sidecarUrl = `http://127.0.0.1:${port}`;
+  log('listening', {
+    url: sidecarUrl,
+    serverId: deployment.serverId,
+    app,
+    local: deployment.local,
+    certDigest: sidecar.info().certDigest,
+  });
+  process.stdout.write(`playgap-sidecar listening on ${sidecarUrl}\n`);
+
+  let nc: NatsConnection | undefined;
+  let stopping = false;
+  void connectNats(config.nats)
+    .then(async (connection) => {
+      if (stopping) {
+        await connection.close();
+        return;
+      }
+      nc = connection;
+      const natsUpAt = performance.now();
+      await sidecar.attachNats(connection);
+      log('server record published', {
+        server: connection.getServer(),
+        recordMs: Math.round((performance.now() - natsUpAt) * 10) / 10,
+        sinceStartMs: Math.round(performance.now() - started),
+      });
+    })
+    .catch((error) => log('NATS setup failed', { error: (error as Error).message }));
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      log('signal received', { signal });
+      sidecar.shutdown('signal');
+    });
+  }
+
+  let code: number;
+  if (config.command.length > 0) {
+    code = await supervise(sidecar, { command: config.command, sidecarUrl, log });
+  } else {
+    await new Promise<void>((resolve) => sidecar.once('shutdown', () => resolve()));
+    await sidecar.close();
+    code = 0;
+  }
+  stopping = true;
+  await http.close();
+  await nc?.close().catch(() => {});
+  if (ownCertDir) await rm(ownCertDir, { recursive: true, force: true });
+  log('exit', { code, reason: sidecar.stopReason });
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`playgap-sidecar: ${error.message}\n`);
+      process.exit(2);
+    }
+    log('fatal', { error: (error as Error).message });
+    process.exit(1);
+  },
+);

@@ -1,0 +1,179 @@
+import { type KV, Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { buckets, type ServerRecord } from '@playgap/protocol';
+import { encodeUserData, generatePrivateKey, mintConnectToken } from '@playgap/protocol/token';
+import { freePort, type RunningNatsServer, startNatsServer } from '@playgap/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './harness.js';
+import { FIXTURE, type SidecarProcess, spawnSidecar } from './process.js';
+
+const privateKey = generatePrivateKey();
+let nats: RunningNatsServer;
+let nc: NatsConnection;
+let running: SidecarProcess[] = [];
+let counter = 0;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+});
+afterAll(async () => {
+  await nc.close();
+  await nats.stop();
+});
+afterEach(async () => {
+  for (const p of running) {
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await p.exit;
+  }
+  running = [];
+});
+
+interface Started {
+  proc: SidecarProcess;
+  app: string;
+  serverId: string;
+  gamePort: number;
+  servers: KV;
+  seats: KV;
+}
+
+async function start(
+  env: Record<string, string> = {},
+  command = ['run', '--', process.execPath, FIXTURE],
+): Promise<Started> {
+  const app = `sup${process.pid}x${counter++}`;
+  const serverId = `sup-${counter}`;
+  const gamePort = await freePort();
+  const kvm = new Kvm(nc);
+  const names = buckets(app);
+  // Short bucket TTLs so expiry is observable in a test (the sidecar opens existing buckets).
+  const servers = await kvm.create(names.servers, { ttl: 2_000, history: 1 });
+  const seats = await kvm.create(names.seats, { ttl: 60_000, history: 1 });
+  const proc = spawnSidecar(
+    ['--local', '--server-id', serverId, '--port', `game:TCP:${gamePort}`, ...command],
+    {
+      NATS_URL: nats.url,
+      PLAYGAP_APP: app,
+      PLAYGAP_PROTOCOL_ID: '77',
+      PLAYGAP_PRIVATE_KEY: Buffer.from(privateKey).toString('hex'),
+      PLAYGAP_SERVER_HEARTBEAT_MS: '300',
+      PLAYGAP_SEAT_HEARTBEAT_MS: '300',
+      FIXTURE_HEARTBEAT_MS: '200',
+      ...env,
+    },
+  );
+  running.push(proc);
+  return { proc, app, serverId, gamePort, servers, seats };
+}
+
+async function record(s: Started): Promise<ServerRecord | undefined> {
+  const entry = await s.servers.get(s.serverId).catch(() => null);
+  return entry?.operation === 'PUT' ? entry.json<ServerRecord>() : undefined;
+}
+
+async function join(s: Started, clientId: bigint, seatIndex: number) {
+  await s.seats.create(
+    `${s.serverId}.${seatIndex}`,
+    JSON.stringify({
+      serverId: s.serverId,
+      seatIndex,
+      state: 'reserved',
+      clientId: String(clientId),
+      expiresAt: Date.now() + 30_000,
+      updatedAt: Date.now(),
+    }),
+  );
+  const token = mintConnectToken({
+    protocolId: 77n,
+    privateKey,
+    clientId,
+    serverAddresses: [`127.0.0.1:${s.gamePort}`],
+    userData: encodeUserData({ playerId: `p${clientId}` }),
+  });
+  return fetch(`http://127.0.0.1:${s.gamePort}/join`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: token.base64 }),
+  });
+}
+
+describe('supervisor mode', () => {
+  it('starts the game server with the sidecar env; it becomes ready and takes a player', async () => {
+    const s = await start();
+    const url = await s.proc.url;
+    await until(async () => (await record(s))?.state === 'ready', 15_000, 'ready record');
+    const info = await (await fetch(`${url}/v1/info`)).json();
+    expect(info.transports).toEqual([{ kind: 'websocket', port: 'game', path: '/' }]);
+    const res = await join(s, 500n, 0);
+    expect(res.status).toBe(200);
+    expect((await res.json()).player.playerId).toBe('p500');
+    await until(async () => (await record(s))?.players === 1, 5_000, 'players=1');
+    const leave = await fetch(`http://127.0.0.1:${s.gamePort}/leave`, {
+      method: 'POST',
+      body: JSON.stringify({ clientId: '500' }),
+    });
+    expect(leave.status).toBe(200);
+    await until(async () => (await record(s))?.players === 0, 5_000, 'players=0');
+  });
+
+  it('forwards SIGTERM, exits with the game server code 0 and removes its records', async () => {
+    const s = await start();
+    await until(async () => (await record(s))?.state === 'ready', 15_000, 'ready record');
+    expect((await join(s, 501n, 1)).status).toBe(200);
+    s.proc.child.kill('SIGTERM');
+    expect((await s.proc.exit).code).toBe(0);
+    expect(await record(s)).toBeUndefined();
+    expect((await s.seats.get(`${s.serverId}.1`))?.operation ?? 'DEL').not.toBe('PUT');
+  });
+
+  it('keeps the exit code of a crashing game server and cleans its records', async () => {
+    const s = await start();
+    await until(async () => (await record(s))?.state === 'ready', 15_000, 'ready record');
+    expect((await join(s, 502n, 0)).status).toBe(200);
+    await fetch(`http://127.0.0.1:${s.gamePort}/crash?code=7`).catch(() => {});
+    expect((await s.proc.exit).code).toBe(7);
+    expect(await record(s)).toBeUndefined();
+    expect((await s.seats.get(`${s.serverId}.0`))?.operation ?? 'DEL').not.toBe('PUT');
+  });
+
+  it('stops a game server that never calls ready, exiting 1', async () => {
+    const s = await start({ FIXTURE_NO_READY: '1', PLAYGAP_READY_TIMEOUT_MS: '500' });
+    expect((await s.proc.exit).code).toBe(1);
+    expect(s.proc.output()).toContain('never called ready');
+    expect(await record(s)).toBeUndefined();
+  });
+
+  it('stops an idle local server after PLAYGAP_IDLE_TIMEOUT_MS', async () => {
+    const s = await start({ PLAYGAP_IDLE_TIMEOUT_MS: '400' });
+    expect((await s.proc.exit).code).toBe(0);
+    expect(s.proc.output()).toContain('idle with no players');
+  });
+
+  it('marks the server unhealthy and stops it when heartbeats stop', async () => {
+    const s = await start({ FIXTURE_NO_HEARTBEAT: '1', PLAYGAP_HEARTBEAT_TIMEOUT_MS: '500' });
+    expect((await s.proc.exit).code).toBe(1);
+    expect(s.proc.output()).toContain('missed its heartbeats');
+  });
+
+  it('prints the bad variable and exits 2 on bad config', async () => {
+    const proc = spawnSidecar(['--local', 'serve'], {
+      PLAYGAP_APP: 'x',
+      PLAYGAP_PROTOCOL_ID: '1',
+      PLAYGAP_PRIVATE_KEY: 'nope',
+    });
+    running.push(proc);
+    expect((await proc.exit).code).toBe(2);
+    expect(proc.output()).toContain('PLAYGAP_PRIVATE_KEY');
+  });
+});
+
+describe('records without a sidecar', () => {
+  it('lets the record of a killed sidecar expire on its own', async () => {
+    const s = await start({}, ['serve']);
+    await until(() => record(s), 15_000, 'record');
+    s.proc.child.kill('SIGKILL');
+    await s.proc.exit;
+    await until(async () => (await record(s)) === undefined, 10_000, 'record expiry');
+  });
+});
