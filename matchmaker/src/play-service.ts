@@ -86,6 +86,14 @@ export async function startPlayService(options: PlayServiceOptions): Promise<Ser
     },
   });
 
+  function respond(msg: ServiceMsg, body: unknown): void {
+    try {
+      msg.respond(encoder.encode(JSON.stringify(body)));
+    } catch {
+      // Connection closed mid-request: the front retries on another replica.
+    }
+  }
+
   async function handle(msg: ServiceMsg): Promise<void> {
     const started = now();
     let request: PlacementRequest | undefined;
@@ -94,7 +102,12 @@ export async function startPlayService(options: PlayServiceOptions): Promise<Ser
     try {
       request = parsePlacementRequest(msg.json());
       const progressSubject = request.progressSubject;
+      let last: { stage: ProgressMessage['stage']; message: string } = {
+        stage: 'queued',
+        message: 'Looking for a server',
+      };
       const progress = (stage: ProgressMessage['stage'], message: string) => {
+        last = { stage, message };
         if (!progressSubject) return;
         const body: ProgressMessage = {
           type: 'progress',
@@ -102,10 +115,19 @@ export async function startPlayService(options: PlayServiceOptions): Promise<Ser
           elapsedMs: now() - started,
           message,
         };
-        nc.publish(progressSubject, encoder.encode(JSON.stringify(body)));
+        try {
+          nc.publish(progressSubject, encoder.encode(JSON.stringify(body)));
+        } catch {
+          // Connection closed: the front will retry elsewhere; nothing to tell.
+        }
       };
+      // A heartbeat so the front can tell a slow placement from a dead replica.
+      heartbeat = setInterval(() => {
+        if (nc.isClosed()) clearInterval(heartbeat);
+        else progress(last.stage, last.message);
+      }, heartbeatMs);
       const reply = await options.placer.place(request, progress);
-      msg.respond(encoder.encode(JSON.stringify(reply)));
+      respond(msg, reply);
     } catch (error) {
       const wire = toWireError(
         error instanceof SyntaxError
@@ -121,7 +143,7 @@ export async function startPlayService(options: PlayServiceOptions): Promise<Ser
         });
       }
       const body: ErrorMessage = { type: 'error', ...wire };
-      msg.respond(encoder.encode(JSON.stringify(body)));
+      respond(msg, body);
     } finally {
       clearInterval(heartbeat);
       options.onOutcome?.(outcome, now() - started);
