@@ -1,4 +1,5 @@
 // Shared test helpers: a bounded poll, fixture paths, and an edgegap-local with a small app.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type EdgegapLocal, type LocalVersionConfig, startEdgegapLocal } from '../src/index.js';
 import type { EdgegapLocalOptions } from '../src/local/config.js';
@@ -49,11 +50,16 @@ export function startLocal(options: EdgegapLocalOptions): Promise<EdgegapLocal> 
   return startEdgegapLocal({ timing: { statusStepMs: 5, udpReadyAfterMs: 50 }, ...options });
 }
 
-/** Is a process alive? */
+/** Is a process alive (running, not a zombie waiting to be reaped)? */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }

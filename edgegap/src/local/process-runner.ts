@@ -31,6 +31,9 @@ child.on('exit', (code, signal) => {
 });
 `;
 
+/** Time the guard gets to reap a SIGKILLed game before its whole group is killed, ms. */
+const GUARD_REAP_MS = 200;
+
 /** How to run a command. */
 export interface RunSpec {
   command: string;
@@ -103,9 +106,21 @@ export function runGuarded(spec: RunSpec, onOutput: (chunk: string) => void): Ru
     stop(graceMs) {
       stopping ??= (async () => {
         signalGroup('SIGTERM');
-        const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+        // Kill the game first so the guard reaps it (no zombie), then whatever is left.
+        let straggler: NodeJS.Timeout | undefined;
+        const timer = setTimeout(() => {
+          if (gamePid !== undefined) {
+            try {
+              process.kill(gamePid, 'SIGKILL');
+            } catch {
+              // Already gone.
+            }
+          }
+          straggler = setTimeout(() => signalGroup('SIGKILL'), GUARD_REAP_MS);
+        }, graceMs);
         const code = await exited;
         clearTimeout(timer);
+        clearTimeout(straggler);
         return code;
       })();
       return stopping;
