@@ -4,7 +4,7 @@
  * test (a CA and a server cert for 127.0.0.1), and random ports on 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findNatsServer, trackChild } from '@playgap/testkit';
@@ -58,16 +58,23 @@ export async function makeTlsFiles(dir: string): Promise<{ caPem: string }> {
 }
 
 /**
- * Run docker/nats/start.sh (the compose entrypoint) for app `app`.
+ * Run docker/nats/start.sh (the compose entrypoint) for app `app`, with certificates made here
+ * or the `ca.crt`, `server.crt` and `server.key` found in `certDir`.
  *
  * @example
  * const nats = await startComposeNats('arena');
  * // connect({ servers: nats.url, user: 'gameserver', pass: nats.passwords.gameserver, tls: { ca: nats.caPem } })
  * await nats.stop();
  */
-export async function startComposeNats(app: string): Promise<ComposeNats> {
+export async function startComposeNats(
+  app: string,
+  options: { certDir?: string } = {},
+): Promise<ComposeNats> {
   const dir = await mkdtemp(join(tmpdir(), 'playgap-compose-nats-'));
-  const { caPem } = await makeTlsFiles(dir);
+  const certDir = options.certDir ?? dir;
+  const caPem = options.certDir
+    ? await readFile(join(certDir, 'ca.crt'), 'utf8')
+    : (await makeTlsFiles(dir)).caPem;
   const passwords = {
     matchmaker: 'mm-secret-1',
     front: 'front-secret-2',
@@ -87,8 +94,8 @@ export async function startComposeNats(app: string): Promise<ComposeNats> {
         NATS_CONF_DIR: join(dockerDir, 'nats'),
         NATS_RUN_DIR: dir,
         NATS_STORE_DIR: join(dir, 'data'),
-        NATS_TLS_CERT: join(dir, 'server.crt'),
-        NATS_TLS_KEY: join(dir, 'server.key'),
+        NATS_TLS_CERT: join(certDir, 'server.crt'),
+        NATS_TLS_KEY: join(certDir, 'server.key'),
         NATS_SERVER_BIN: findNatsServer(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
