@@ -50,8 +50,17 @@ export async function startHarness(
   nats: RunningNatsServer,
   verifier: TokenVerifier,
   overrides: Partial<SidecarOptions> = {},
+  bucketTtlMs?: { servers: number; seats: number },
 ): Promise<Harness> {
   const app = `t${process.pid}x${counter++}`;
+  const mm = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  const kvm = new Kvm(mm);
+  const names = buckets(app);
+  if (bucketTtlMs) {
+    // Pre-created with short TTLs so expiry shows within a test; the sidecar opens them.
+    await kvm.create(names.servers, { ttl: bucketTtlMs.servers, history: 1 });
+    await kvm.create(names.seats, { ttl: bucketTtlMs.seats, history: 1 });
+  }
   const serverId = `srv-${counter}`;
   const certDir = await mkdtemp(join(tmpdir(), 'sidecar-test-'));
   const sidecar = new Sidecar({
@@ -73,9 +82,6 @@ export async function startHarness(
   await sidecar.init();
   const nc = await connect(natsConnectionOptions({ servers: nats.url, insecure: false }));
   await sidecar.attachNats(nc);
-  const mm = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
-  const kvm = new Kvm(mm);
-  const names = buckets(app);
   const servers = await kvm.open(names.servers);
   const seats = await kvm.open(names.seats);
   const fastify = buildApp(sidecar);

@@ -1,0 +1,86 @@
+import type { SeatRecord, ServerRecord } from '@playgap/protocol';
+import { type RunningNatsServer, startNatsServer } from '@playgap/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeToken, fakeVerifier } from './fake-token.js';
+import { type Harness, startHarness, until } from './harness.js';
+
+let nats: RunningNatsServer | undefined;
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  await nats?.stop();
+  nats = undefined;
+});
+
+describe('NATS outage', () => {
+  it('keeps serving, refuses token checks with NATS_UNAVAILABLE, and restores record and seats after a restart', async () => {
+    nats = await startNatsServer();
+    // Short TTLs: everything the sidecar wrote before the outage has expired when NATS is back,
+    // so what we see afterwards was republished.
+    h = await startHarness(
+      nats,
+      fakeVerifier,
+      { serverHeartbeatMs: 200, seatHeartbeatMs: 200 },
+      { servers: 1_000, seats: 1_000 },
+    );
+    const harness = h;
+    const serverId = h.sidecar.info().serverId;
+    await h.app.inject({
+      method: 'POST',
+      url: '/v1/ready',
+      payload: { transports: [{ kind: 'websocket', port: 'game' }] },
+    });
+    await h.reserve(61n, 0);
+    await h.reserve(62n, 1);
+    for (const id of [61, 62]) {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/v1/tokens/verify',
+        payload: { token: fakeToken({ clientId: id }) },
+      });
+      expect(res.statusCode).toBe(200);
+    }
+    const { port, storeDir } = nats;
+    await nats.stop({ keepStore: true });
+    await until(() => harness.sidecar.health().nats === 'disconnected', 10_000, 'disconnect seen');
+    const health = await h.app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.json()).toMatchObject({ status: 'degraded', nats: 'disconnected', players: 2 });
+    const refused = await h.app.inject({
+      method: 'POST',
+      url: '/v1/tokens/verify',
+      payload: { token: fakeToken({ clientId: 63 }) },
+    });
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().code).toBe('NATS_UNAVAILABLE');
+    await new Promise((r) => setTimeout(r, 1_200)); // outlive the 1 s bucket TTL on purpose
+    nats = await startNatsServer({ port, storeDir });
+    await until(() => harness.sidecar.health().nats === 'connected', 15_000, 'reconnect');
+    const rec = await until(
+      async () => {
+        const e = await harness.servers.get(serverId).catch(() => null);
+        return e?.operation === 'PUT' ? e.json<ServerRecord>() : undefined;
+      },
+      10_000,
+      'record back',
+    );
+    expect(rec).toMatchObject({ state: 'ready', players: 2 });
+    for (const i of [0, 1]) {
+      const seat = await until(
+        async () => {
+          const e = await harness.seats.get(`${serverId}.${i}`).catch(() => null);
+          return e?.operation === 'PUT' ? e.json<SeatRecord>() : undefined;
+        },
+        10_000,
+        `seat ${i} back`,
+      );
+      expect(seat.state).toBe('connected');
+    }
+    const disc = await h.app.inject({
+      method: 'POST',
+      url: '/v1/disconnect',
+      payload: { clientId: '61' },
+    });
+    expect(disc.statusCode).toBe(200);
+  });
+});
