@@ -68,6 +68,7 @@ if (statsIntervalMs > 0) {
         maxMs: Math.max(0, ...d),
       }),
     );
+    d.length = 0; // each line covers one interval
   }, statsIntervalMs).unref();
 }
 console.log(

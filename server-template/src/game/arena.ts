@@ -7,7 +7,7 @@
  * - server → client `{"type":"snapshot","tick":n,"ships":[{"id","name","x","y","angle"}]}` every
  *   tick (unreliable when the transport allows); a ship missing from a snapshot has left.
  * - server → client `{"type":"welcome","id"}` once (reliable): which ship is yours.
- * Units: world units (ARENA is 800×600), angle in radians (0 = +x, clockwise with +y down).
+ * Units: whole world units (ARENA is 800×600), angle in radians to 0.01 (0 = +x, +y is down).
  */
 
 export const ARENA = { width: 800, height: 600 } as const;
@@ -124,7 +124,14 @@ export class Arena {
   snapshot(tick: number): SnapshotMessage {
     const ships: ShipState[] = [];
     for (const s of this.#ships.values()) {
-      ships.push({ id: s.id, name: s.name, x: round(s.x), y: round(s.y), angle: round(s.angle) });
+      // Whole units and centiradians keep a 200-ship snapshot small (it goes to every player).
+      ships.push({
+        id: s.id,
+        name: s.name,
+        x: Math.round(s.x),
+        y: Math.round(s.y),
+        angle: round(s.angle),
+      });
     }
     return { type: 'snapshot', tick, ships };
   }
