@@ -28,12 +28,7 @@ import { ConnectTokenError } from './errors.js';
 import { assertPrivateKey } from './keys.js';
 import { aadScratch, openSealed, type PrivateConnectToken } from './private-token.js';
 import { assertU64 } from './protocol-id.js';
-import {
-  checkCreateBeforeExpire,
-  checkVersion,
-  type PublicTail,
-  readPublicTail,
-} from './public-token.js';
+import { checkVersion, type PublicTail, readPublicTail } from './public-token.js';
 import { type TokenForm, tokenBytes } from './token-input.js';
 
 /**
@@ -82,6 +77,66 @@ function canonicalServerAddress(address: unknown): string | undefined {
     lastServerAddress = address;
   }
   return lastCanonical;
+}
+
+interface Header {
+  protocolId: bigint;
+  expireTimestamp: bigint;
+  createTimestamp: bigint | undefined;
+}
+
+function readHeader(view: DataView, isToken: boolean, littleEndian: boolean): Header {
+  const at = isToken ? TokenOffset : RequestOffset;
+  return {
+    protocolId: view.getBigUint64(at.protocolId, littleEndian),
+    expireTimestamp: view.getBigUint64(at.expireTimestamp, littleEndian),
+    createTimestamp: isToken
+      ? view.getBigUint64(TokenOffset.createTimestamp, littleEndian)
+      : undefined,
+  };
+}
+
+/** The first header check that fails (protocol id, create ≤ expire, expiry, create time). */
+function headerError(
+  header: Header,
+  protocolId: bigint,
+  now: bigint,
+  skewSeconds: number,
+): ConnectTokenError | undefined {
+  const { createTimestamp, expireTimestamp } = header;
+  if (header.protocolId !== protocolId) {
+    return new ConnectTokenError(
+      ErrorCode.TOKEN_WRONG_PROTOCOL,
+      'The token was minted for another protocol id: give the matchmaker and the game server the same protocol id.',
+    );
+  }
+  if (createTimestamp !== undefined && createTimestamp > expireTimestamp) {
+    return new ConnectTokenError(
+      ErrorCode.TOKEN_NOT_YET_VALID,
+      'The token was created after its own expiry: check the matchmaker clock and mint a new one.',
+    );
+  }
+  if (expireTimestamp <= now) {
+    return new ConnectTokenError(
+      ErrorCode.TOKEN_EXPIRED,
+      'The token has expired: ask the matchmaker for a new one (and check the server clock).',
+    );
+  }
+  if (createTimestamp !== undefined && createTimestamp > now + BigInt(skewSeconds)) {
+    return new ConnectTokenError(
+      ErrorCode.TOKEN_NOT_YET_VALID,
+      'The token was created in the future: check the clocks of matchmaker and game server (NTP).',
+    );
+  }
+  return undefined;
+}
+
+function otherDialect(littleEndian: boolean): ConnectTokenError {
+  const [mine, theirs] = littleEndian ? ['netcode', 'lightyear'] : ['lightyear', 'netcode'];
+  return new ConnectTokenError(
+    ErrorCode.TOKEN_BAD_MAC,
+    `The token was minted in the ${theirs} dialect but this server verifies ${mine}: give the matchmaker and the game server the same dialect.`,
+  );
 }
 
 function sameBytes(a: Uint8Array, aOffset: number, b: Uint8Array): boolean {
@@ -144,32 +199,17 @@ export function verifyConnectToken(
   const at = isToken ? TokenOffset : RequestOffset;
   checkVersion(bytes, at.version);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getBigUint64(at.protocolId, littleEndian) !== protocolId) {
-    throw new ConnectTokenError(
-      ErrorCode.TOKEN_WRONG_PROTOCOL,
-      'The token was minted for another protocol id (or in the other dialect): give the matchmaker and the game server the same protocol id and dialect.',
-    );
+  const header = readHeader(view, isToken, littleEndian);
+  const problem = headerError(header, protocolId, now, skewSeconds);
+  if (problem) {
+    // A token of the other dialect reads as nonsense here; say so instead of a misleading code.
+    if (!headerError(readHeader(view, isToken, !littleEndian), protocolId, now, skewSeconds)) {
+      throw otherDialect(littleEndian);
+    }
+    throw problem;
   }
-  const expireTimestamp = view.getBigUint64(at.expireTimestamp, littleEndian);
-  let createTimestamp: bigint | undefined;
-  let tail: PublicTail | undefined;
-  if (isToken) {
-    createTimestamp = view.getBigUint64(TokenOffset.createTimestamp, littleEndian);
-    checkCreateBeforeExpire(createTimestamp, expireTimestamp);
-    tail = readPublicTail(view, bytes, littleEndian, ipv6Layout);
-  }
-  if (expireTimestamp <= now) {
-    throw new ConnectTokenError(
-      ErrorCode.TOKEN_EXPIRED,
-      'The token has expired: ask the matchmaker for a new one (and check the server clock).',
-    );
-  }
-  if (createTimestamp !== undefined && createTimestamp > now + BigInt(skewSeconds)) {
-    throw new ConnectTokenError(
-      ErrorCode.TOKEN_NOT_YET_VALID,
-      'The token was created in the future: check the clocks of matchmaker and game server (NTP).',
-    );
-  }
+  const { expireTimestamp, createTimestamp } = header;
+  const tail = isToken ? readPublicTail(view, bytes, littleEndian, ipv6Layout) : undefined;
 
   const nonce = copyBytes(bytes, at.nonce, NONCE_BYTES);
   const sealed = bytes.subarray(at.privateToken, at.privateToken + PRIVATE_SEALED_BYTES);
