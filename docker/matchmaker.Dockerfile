@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 # Matchmaker image: the placement service and its browser front. One command each, or both:
 #   docker run IMAGE --all-in-one        (default; what compose.yaml runs)
-#   docker run IMAGE --service           (placement on NATS only)
-#   docker run IMAGE --front             (WebSocket front only)
+#   docker run IMAGE                     (placement service on NATS only, no HTTP)
+#   docker run IMAGE --front-only --listen 0.0.0.0:8080   (WebSocket front only)
 # Build from the repository root:
 #   docker build -f docker/matchmaker.Dockerfile -t playgap-matchmaker .
 ARG NODE_IMAGE=node:20.19.5-bookworm-slim

@@ -1,0 +1,238 @@
+// Each image's ENTRYPOINT + CMD run as plain processes, with the image's ENV and the env the
+// image gets in production, container paths mapped to the repository (needs `npx tsc -b`):
+//   - game-server image: deployed through edgegap-local (which injects the ARBITRIUM_* env like
+//     Edgegap) as the app version `playgap version create` makes from docker/edgegap-version.yaml,
+//     against NATS started from the compose config with TLS and the `gameserver` user; it must
+//     publish a ready server record, then clean it up when the deployment stops;
+//   - drop-in sidecar: its launcher script with a non-SDK game server as the studio's CMD;
+//   - matchmaker image: the compose command line and env, until the compose health check passes.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { loadVersionConfig } from '@playgap/cli';
+import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/edgegap';
+import { freePort, trackChild } from '@playgap/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execForm, readDockerfile, stageEnv } from './dockerfile.js';
+import { type ComposeNats, dockerDir, startComposeNats } from './nats-from-compose.js';
+
+const repo = join(dockerDir, '..');
+const APP = 'arena';
+const PRIVATE_KEY = '5a'.repeat(32);
+
+/** The final stage's command line and ENV, `/app/` mapped to the repository, `node` to this node. */
+function imageCommand(dockerfile: string, map: (arg: string) => string = (a) => a) {
+  const parsed = readDockerfile(join(dockerDir, dockerfile));
+  const final = parsed.stages.at(-1)!;
+  const argv = [...(execForm(final, 'ENTRYPOINT') ?? []), ...(execForm(final, 'CMD') ?? [])]
+    .map((arg) => arg.replace(/^\/app\//, `${repo}/`))
+    .map((arg) => (arg === 'node' ? process.execPath : arg))
+    .map(map);
+  return { argv, env: stageEnv(final) };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let nats: ComposeNats;
+let local: EdgegapLocal;
+let nc: NatsConnection;
+let work: string;
+
+beforeAll(async () => {
+  for (const built of [
+    'sidecar/dist/main.js',
+    'server-template/dist/main.js',
+    'matchmaker/dist/main.js',
+  ]) {
+    if (!existsSync(join(repo, built)))
+      throw new Error(`${built} is missing: run \`npx tsc -b\` first`);
+  }
+  work = await mkdtemp(join(tmpdir(), 'playgap-entrypoints-'));
+  nats = await startComposeNats(APP);
+  nc = await connect({
+    servers: nats.url,
+    user: 'matchmaker',
+    pass: nats.passwords.matchmaker,
+    tls: { ca: nats.caPem },
+  });
+  local = await startEdgegapLocal({ apps: [{ name: APP, versions: [] }] });
+});
+
+afterAll(async () => {
+  await local?.close();
+  await nc?.close();
+  await nats?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** The app version as the release makes it, with this test's NATS and the given command. */
+async function releaseVersion(name: string, argv: string[], imageEnv: Record<string, string>) {
+  const caFile = join(work, 'ca.crt');
+  await writeFile(caFile, nats.caPem);
+  const plan = await loadVersionConfig(join(dockerDir, 'edgegap-version.yaml'), {
+    EDGEGAP_APP: APP,
+    RELEASE_TAG: name,
+    EDGEGAP_PROJECT: 'studio',
+    EDGEGAP_IMAGE: 'arena-server',
+    EDGEGAP_REGISTRY_USERNAME: 'robot',
+    EDGEGAP_REGISTRY_TOKEN: 'pull-token',
+    PLAYGAP_PROTOCOL_ID: '7',
+    PLAYGAP_PRIVATE_KEY: PRIVATE_KEY,
+    NATS_PUBLIC_URL: nats.url,
+    NATS_GAMESERVER_PASSWORD: nats.passwords.gameserver,
+    NATS_CA_FILE: caFile,
+  });
+  // The image's own ENV first (Edgegap's env wins over it, as in a container), with the one
+  // fixed port a shared test machine cannot have moved to a free one.
+  const env = { ...imageEnv, PLAYGAP_SIDECAR_PORT: '0', PLAYGAP_CERT_DIR: join(work, name) };
+  const envs = [
+    ...Object.entries(env).map(([key, value]) => ({ key, value })),
+    ...plan.body.envs.filter((e) => !(e.key in env)),
+  ];
+  const edgegap = new EdgegapClient({ apiUrl: local.url, apiKey: local.apiKey });
+  await edgegap.createVersion(APP, {
+    ...plan.body,
+    name,
+    command: argv[0],
+    arguments: argv.slice(1),
+    envs,
+  });
+  return edgegap;
+}
+
+async function serverRecord(id: string) {
+  const servers = await new Kvm(nc).open(`playgap_${APP}_servers`);
+  const entry = await servers.get(id);
+  return entry?.operation === 'PUT' ? entry.json<{ state: string; id: string }>() : undefined;
+}
+
+describe('image entrypoints', () => {
+  it('game-server image: the sidecar runs the arena server and registers it ready in NATS', async () => {
+    const { argv, env } = imageCommand('gameserver.Dockerfile');
+    expect(argv.slice(1, 4)).toEqual([join(repo, 'sidecar/dist/main.js'), 'run', '--']);
+    const edgegap = await releaseVersion('v-image', argv, env);
+    const { requestId } = await edgegap.deploy({
+      application: APP,
+      version: 'v-image',
+      users: [{ ipAddress: '127.0.0.1' }],
+    });
+    try {
+      const record = await until('a ready server record', async () => {
+        const r = await serverRecord(requestId);
+        return r?.state === 'ready' ? r : undefined;
+      });
+      expect(record.id).toBe(requestId);
+      expect((await edgegap.getStatus(requestId)).ready).toBe(true);
+    } catch (error) {
+      const logs = await edgegap.getLogs(requestId).catch(() => ({ logs: '(no logs)' }));
+      throw new Error(`${(error as Error).message}\n${logs.logs}`);
+    }
+    await edgegap.stopDeployment(requestId);
+    await until('the record removed on stop', async () =>
+      (await serverRecord(requestId)) ? undefined : true,
+    );
+  });
+
+  it('drop-in sidecar: the launcher runs a studio’s own server command under the sidecar', async () => {
+    // /opt/playgap as the image lays it out: app/ (the workspace), node/bin/node, bin/.
+    const home = join(work, 'opt-playgap');
+    await mkdir(join(home, 'node', 'bin'), { recursive: true });
+    await symlink(repo, join(home, 'app'));
+    await symlink(process.execPath, join(home, 'node', 'bin', 'node'));
+    const fixture = join(repo, 'sidecar', 'test', 'fixtures', 'game-server.mjs');
+    const { argv, env } = imageCommand('sidecar.Dockerfile', (arg) =>
+      arg === '/opt/playgap/bin/playgap-sidecar'
+        ? join(dockerDir, 'sidecar', 'playgap-sidecar')
+        : arg,
+    );
+    expect(argv.slice(0, 3)).toEqual([join(dockerDir, 'sidecar', 'playgap-sidecar'), 'run', '--']);
+    // The studio's Dockerfile replaces CMD with its own server; here, a plain (non-SDK) one.
+    const studioArgv = [...argv.slice(0, 3), process.execPath, fixture];
+    const edgegap = await releaseVersion('v-dropin', studioArgv, { ...env, PLAYGAP_HOME: home });
+    const { requestId } = await edgegap.deploy({
+      application: APP,
+      version: 'v-dropin',
+      users: [{ ipAddress: '127.0.0.1' }],
+    });
+    try {
+      await until('a ready server record', async () =>
+        (await serverRecord(requestId))?.state === 'ready' ? true : undefined,
+      );
+    } catch (error) {
+      const logs = await edgegap.getLogs(requestId).catch(() => ({ logs: '(no logs)' }));
+      throw new Error(`${(error as Error).message}\n${logs.logs}`);
+    }
+    await edgegap.stopDeployment(requestId);
+  });
+
+  it('matchmaker image: the compose command and env start a healthy front', async () => {
+    const port = await freePort();
+    const { argv } = imageCommand('matchmaker.Dockerfile', (arg) =>
+      arg === '0.0.0.0:8080' ? `127.0.0.1:${port}` : arg,
+    );
+    const caFile = join(work, 'mm-ca.crt');
+    await writeFile(caFile, nats.caPem);
+    // compose.yaml's matchmaker environment, with this test's values.
+    const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        PLAYGAP_APP: APP,
+        PLAYGAP_VERSIONS: 'v-image',
+        PLAYGAP_PROTOCOL_ID: '7',
+        PLAYGAP_PRIVATE_KEY: PRIVATE_KEY,
+        PLAYGAP_TOKEN_DIALECT: 'netcode',
+        PLAYGAP_ALLOWED_ORIGINS: 'https://game.example.com',
+        PLAYGAP_TRUSTED_PROXIES: '127.0.0.1',
+        EDGEGAP_API_URL: local.url,
+        EDGEGAP_API_KEY: local.apiKey,
+        NATS_URL: nats.url,
+        NATS_USER: 'matchmaker',
+        NATS_PASSWORD: nats.passwords.matchmaker,
+        NATS_CA: caFile,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const untrack = trackChild(child);
+    let output = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    try {
+      // compose.yaml's health check command, pointed at this port.
+      const health = `fetch('http://127.0.0.1:${port}/healthz').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`;
+      await until(
+        'the matchmaker health check',
+        () =>
+          new Promise<true | undefined>((resolve) => {
+            if (child.exitCode !== null) throw new Error(`matchmaker exited:\n${output}`);
+            spawn(process.execPath, ['-e', health]).once('exit', (code) =>
+              resolve(code === 0 ? true : undefined),
+            );
+          }),
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n${output}`);
+      });
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      untrack();
+    }
+  });
+});
