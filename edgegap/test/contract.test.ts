@@ -7,6 +7,7 @@ import {
   EdgegapClient,
   type EdgegapLocal,
   EdgegapNetworkError,
+  EdgegapResponseError,
   EdgegapTimeoutError,
 } from '../src/index.js';
 import { nodeVersion, startLocal, waitFor } from './helpers.js';
@@ -358,6 +359,27 @@ describe('auth, retries, timeouts and faults', () => {
     expect(alloc.status).toBe(422);
     expect(alloc.requestId).toBe('abcdefabcdef');
     expect(alloc.message).toContain('cannot allocate');
+  });
+
+  it('reports a 2xx body that is not JSON or lacks request_id as EdgegapResponseError', async () => {
+    await admin('POST', '/_local/faults', {
+      path: '^/v1/status/',
+      status: 200,
+      body: 'garbage',
+      times: 1,
+    });
+    const text = await edgegap.getStatus('abcabcabcabc').catch((e) => e);
+    expect(text).toBeInstanceOf(EdgegapResponseError);
+    expect(text.code).toBe('EDGEGAP_ERROR');
+    await admin('POST', '/_local/faults', {
+      path: '^/v2/deployments',
+      status: 202,
+      body: { id: 'x' },
+      times: 1,
+    });
+    const missing = await deployDemo().catch((e) => e);
+    expect(missing).toBeInstanceOf(EdgegapResponseError);
+    expect(missing.message).toContain('request_id');
   });
 
   it('times out a slow call with EdgegapTimeoutError (code EDGEGAP_TIMEOUT)', async () => {

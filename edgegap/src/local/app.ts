@@ -46,6 +46,18 @@ export async function buildEdgegapLocalApp(
 ): Promise<FastifyInstance> {
   const config: LocalConfig = await resolveLocalConfig(options);
   const app = Fastify({ logger: config.logger });
+  // Like Edgegap, accept a JSON content type with an empty body (DELETE from many clients).
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const error = new Error('Body is not valid JSON') as Error & { statusCode: number };
+      error.statusCode = 400;
+      done(error, undefined);
+    }
+  });
   const now = Date.now;
   const urlHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const baseUrl = () => {

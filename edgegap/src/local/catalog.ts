@@ -32,7 +32,7 @@ const VERSION_DEFAULTS = {
   max_duration: 1440,
   time_to_deploy: 15,
   termination_grace_period_seconds: 5,
-  restart_policy: 'Never',
+  restart_policy: 'never',
   ports: [],
   envs: [],
 };
