@@ -166,8 +166,9 @@ export function mintConnectToken(options: MintOptions): MintedToken {
   const createTimestamp = nowSeconds(options.now);
   const expireTimestamp =
     expireSeconds < 0 ? NEVER_EXPIRES : createTimestamp + BigInt(expireSeconds);
-  if (expireTimestamp > U64_MAX)
-    throw invalidArgument('expireSeconds puts the expiry past the u64 range.');
+  if (expireTimestamp > U64_MAX || createTimestamp > U64_MAX) {
+    throw invalidArgument('now and expireSeconds put the timestamps past the u64 range.');
+  }
 
   const bytes = allocBytes(CONNECT_TOKEN_BYTES);
   const view = new DataView(bytes.buffer, bytes.byteOffset, CONNECT_TOKEN_BYTES);
