@@ -34,20 +34,28 @@ function rewriteRefs(node: unknown): unknown {
   return out;
 }
 
-/** A validator for one documented response of one operation. */
+const validators = new WeakMap<Doc, Map<string, ValidateFunction>>();
+const ajv = new Ajv({ strict: false, allErrors: true });
+
+/** A validator for one documented response of one operation (compiled once per doc). */
 function responseValidator(
   doc: Doc,
   path: string,
   method: string,
   status: string,
 ): ValidateFunction {
+  const key = `${method} ${path} ${status}`;
+  const forDoc = validators.get(doc) ?? new Map<string, ValidateFunction>();
+  validators.set(doc, forDoc);
+  const cached = forDoc.get(key);
+  if (cached) return cached;
   const response = doc.paths[path]?.[method]?.responses[status];
   if (!response) throw new Error(`${method} ${path} ${status} is not documented`);
   const content = response.content as Record<string, { schema: unknown }> | undefined;
   const schema = content ? content['application/json']?.schema : response.schema;
   const defs = doc.components?.schemas ?? doc.definitions ?? {};
   const validate = ajv.compile(rewriteRefs({ ...(schema as object), $defs: defs }) as object);
-  validators.set(key, validate);
+  forDoc.set(key, validate);
   return validate;
 }
 
