@@ -37,6 +37,8 @@ export interface DeploymentPoolOptions {
 }
 
 const encoder = new TextEncoder();
+/** Extra deploy attempts after an Edgegap 429 (about 8 s of backoff in all). */
+const DEPLOY_429_RETRIES = 5;
 
 /** Map an Edgegap client failure to a player-facing error without leaking internals. */
 export function edgegapFailure(error: unknown, what: string): PlacementError {
@@ -125,18 +127,7 @@ export class DeploymentPool {
         }
       }
       progress('deploying', 'Starting a server near you');
-      let requestId: string;
-      try {
-        ({ requestId } = await edgegap.deploy({
-          application: this.#o.app,
-          version,
-          users: [{ ipAddress: clientIp }],
-          tags: deploymentTags(this.#o.app, this.#o.instanceId),
-        }));
-      } catch (error) {
-        this.#o.onEdgegapError?.();
-        throw edgegapFailure(error, 'start a server');
-      }
+      const requestId = await this.#deploy(edgegap, version, clientIp, progress);
       this.#o.onDeploymentStarted?.();
       const now = this.#now();
       const record: DeploymentRecord = {
@@ -154,6 +145,37 @@ export class DeploymentPool {
       await this.#o.deployments.put(requestId, this.#encode(record));
       return requestId;
     });
+  }
+
+  /**
+   * POST the deployment. A 429 means Edgegap refused it unprocessed, so it is safe to queue and
+   * send again (the client itself retries only idempotent calls); anything else is final.
+   */
+  async #deploy(
+    edgegap: EdgegapApi,
+    version: string,
+    clientIp: string,
+    progress: ProgressFn,
+  ): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { requestId } = await edgegap.deploy({
+          application: this.#o.app,
+          version,
+          users: [{ ipAddress: clientIp }],
+          tags: deploymentTags(this.#o.app, this.#o.instanceId),
+        });
+        return requestId;
+      } catch (error) {
+        this.#o.onEdgegapError?.();
+        const status = (error as { status?: unknown }).status;
+        if (status !== 429 || attempt >= DEPLOY_429_RETRIES) {
+          throw edgegapFailure(error, 'start a server');
+        }
+        progress('deploying', 'Edgegap is busy; your server is queued');
+        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 4_000)));
+      }
+    }
   }
 
   #encode(record: DeploymentRecord): Uint8Array {

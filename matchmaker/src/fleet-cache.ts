@@ -50,6 +50,7 @@ export class FleetCache {
   readonly #now: () => number;
   readonly #watchers: Array<{ stop(): void }> = [];
   readonly #listeners = new Set<() => void>();
+  readonly #seatRemovedListeners = new Set<(seat: SeatRecord) => void>();
 
   constructor(options: FleetCacheOptions) {
     this.#options = options;
@@ -73,6 +74,23 @@ export class FleetCache {
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Call `listener` with the last value of every seat that is deleted (player left). */
+  onSeatRemoved(listener: (seat: SeatRecord) => void): () => void {
+    this.#seatRemovedListeners.add(listener);
+    return () => this.#seatRemovedListeners.delete(listener);
+  }
+
+  /** Every seat record known, with its key and revision (for sweeps). */
+  seats(): Array<{ key: string; record: SeatRecord; revision: number }> {
+    const result: Array<{ key: string; record: SeatRecord; revision: number }> = [];
+    for (const [serverId, map] of this.#seats) {
+      for (const [index, { value, revision }] of map) {
+        result.push({ key: `${serverId}.${index}`, record: value, revision });
+      }
+    }
+    return result;
   }
 
   async #watch(kv: KV, apply: (entry: KvWatchEntry) => void): Promise<void> {
@@ -114,7 +132,12 @@ export class FleetCache {
     const parsed = parseSeatKey(entry.key);
     if (!parsed) return;
     if (entry.operation !== 'PUT') {
-      this.#seatMap(parsed.serverId).delete(parsed.seatIndex);
+      const map = this.#seatMap(parsed.serverId);
+      const previous = map.get(parsed.seatIndex);
+      map.delete(parsed.seatIndex);
+      if (previous && entry.isUpdate) {
+        for (const listener of this.#seatRemovedListeners) listener(previous.value);
+      }
       return;
     }
     this.noteSeat(entry.key, entry.json<SeatRecord>(), entry.revision);

@@ -19,6 +19,7 @@ import { connectNats } from './nats-connect.js';
 import { Placer } from './placement.js';
 import { startPlayService } from './play-service.js';
 import { SeatReserver } from './seat-reservation.js';
+import { SessionPlacer } from './session-placement.js';
 
 export interface MatchmakerDeps {
   /** Edgegap client; default `new EdgegapClient(...)` from `@playgap/edgegap` when a key is set. */
@@ -38,6 +39,7 @@ export interface RunningMatchmaker {
   readonly metrics: MatchmakerMetrics;
   readonly fleet?: FleetCache;
   readonly pool?: DeploymentPool;
+  readonly sessions?: SessionPlacer;
   readonly service?: Service;
   /** The front app (not listening); `url` is set once it listens. */
   readonly front?: FastifyInstance;
@@ -77,6 +79,7 @@ export async function startMatchmaker(
   const closers: Array<() => Promise<unknown> | unknown> = [];
   let fleet: FleetCache | undefined;
   let pool: DeploymentPool | undefined;
+  let sessions: SessionPlacer | undefined;
   let service: Service | undefined;
   let front: FastifyInstance | undefined;
   let url: string | undefined;
@@ -113,7 +116,23 @@ export async function startMatchmaker(
         onDeploymentStarted: () => metrics.deploymentsStarted.inc(),
         onEdgegapError: () => metrics.edgegapErrors.inc(),
       });
+      if (config.mode === 'sessions') {
+        if (!edgegap) throw new Error('sessions mode needs an Edgegap client (EDGEGAP_API_KEY)');
+        sessions = new SessionPlacer({
+          app: config.appName,
+          edgegap,
+          fleet,
+          reserver,
+          seats: kv.seats,
+          instanceId: config.instanceId,
+          statusPollMs: config.statusPollMs,
+          now,
+          onEdgegapError: () => metrics.edgegapErrors.inc(),
+        });
+        closers.push(sessions.startJanitor(config.reapIntervalMs));
+      }
       const placer = new Placer({
+        ...(sessions ? { sessions } : {}),
         app: config.appName,
         versions: config.versions,
         reserver,
@@ -181,6 +200,7 @@ export async function startMatchmaker(
     metrics,
     ...(fleet ? { fleet } : {}),
     ...(pool ? { pool } : {}),
+    ...(sessions ? { sessions } : {}),
     ...(service ? { service } : {}),
     ...(front ? { front } : {}),
     ...(url ? { url } : {}),

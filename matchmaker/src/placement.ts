@@ -6,6 +6,7 @@ import { ErrorCode, type PlacementRequest, type PlayReply } from '@playgap/proto
 import type { DeploymentPool, ProgressFn } from './deployment-pool.js';
 import { PlacementError } from './errors.js';
 import type { SeatReserver } from './seat-reservation.js';
+import type { SessionPlacer } from './session-placement.js';
 
 export interface PlacerOptions {
   app: string;
@@ -13,6 +14,8 @@ export interface PlacerOptions {
   reserver: SeatReserver;
   pool: DeploymentPool;
   placementTimeoutMs: number;
+  /** Set in sessions mode: every player goes through an Edgegap seat session. */
+  sessions?: SessionPlacer;
   now?: () => number;
 }
 
@@ -40,6 +43,9 @@ export class Placer {
         ErrorCode.UNKNOWN_VERSION,
         `Version "${request.version}" of ${request.game} is not served here.`,
       );
+    }
+    if (this.#o.sessions) {
+      return this.#o.sessions.place(request, progress, this.#now() + this.#o.placementTimeoutMs);
     }
     const seat = {
       version: request.version,

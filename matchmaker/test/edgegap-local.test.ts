@@ -1,0 +1,231 @@
+/**
+ * End to end with real parts: nats-server, edgegap-local running each deployment as a real
+ * playgap-sidecar supervising the fixture game server, and the matchmaker (front + service).
+ */
+import { fileURLToPath } from 'node:url';
+import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/edgegap';
+import type { PlayReply } from '@playgap/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type RunningMatchmaker, startMatchmaker } from '../src/index.js';
+import { PRIVATE_KEY_HEX, startTestNats, type TestNats, testConfig } from './fake-fleet.js';
+
+const SIDECAR = fileURLToPath(new URL('../../sidecar/dist/main.js', import.meta.url));
+const FIXTURE = fileURLToPath(
+  new URL('../../sidecar/test/fixtures/game-server.mjs', import.meta.url),
+);
+
+let nats: TestNats;
+let local: EdgegapLocal;
+let mm: RunningMatchmaker;
+let sessionsMm: RunningMatchmaker;
+
+function version(name: string, natsUrl: string, app: string, extra: Record<string, unknown> = {}) {
+  return {
+    name,
+    command: process.execPath,
+    arguments: [SIDECAR, 'run', '--', process.execPath, FIXTURE],
+    ports: [{ name: 'game', port: 7000, protocol: 'TCP' as const, to_check: true }],
+    envs: [
+      { key: 'PLAYGAP_APP', value: app },
+      { key: 'PLAYGAP_VERSION', value: name },
+      { key: 'PLAYGAP_PROTOCOL_ID', value: '7' },
+      { key: 'PLAYGAP_PRIVATE_KEY', value: PRIVATE_KEY_HEX, is_hidden: true },
+      { key: 'PLAYGAP_CAPACITY', value: '4' },
+      { key: 'PLAYGAP_SIDECAR_PORT', value: '0' },
+      { key: 'PLAYGAP_IDLE_TIMEOUT_MS', value: '600000' },
+      { key: 'NATS_URL', value: natsUrl },
+    ],
+    ...extra,
+  };
+}
+
+async function faults(body: unknown) {
+  const res = await fetch(`${local.url}/_local/faults`, {
+    method: body === undefined ? 'DELETE' : 'POST',
+    headers: {
+      authorization: `token ${local.apiKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  expect(res.status).toBeLessThan(300);
+}
+
+async function localDeployments(): Promise<Array<Record<string, unknown>>> {
+  const res = await fetch(`${local.url}/_local/deployments`, {
+    headers: { authorization: `token ${local.apiKey}` },
+  });
+  const body = (await res.json()) as unknown;
+  return (
+    Array.isArray(body) ? body : ((body as { deployments?: unknown[] }).deployments ?? [])
+  ) as Array<Record<string, unknown>>;
+}
+
+function play(base: string, game: string, v: string) {
+  return fetch(`${base}/matchmaker/wannaplay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ game, version: v, name: 'ada' }),
+  }).then((r) => r.json() as Promise<Record<string, unknown>>);
+}
+
+/** Join the fixture game server with the token over its WebSocket; resolves its first answer. */
+function join(reply: PlayReply): Promise<Record<string, unknown>> {
+  const ws = reply.transports.find((t) => t.kind === 'websocket');
+  if (!ws) throw new Error('no websocket transport');
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(ws.url);
+    socket.on('open', () => socket.send(reply.token));
+    socket.on('message', (data) => {
+      resolve(JSON.parse(String(data)) as Record<string, unknown>);
+      socket.close();
+    });
+    socket.on('error', reject);
+  });
+}
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  local = await startEdgegapLocal({
+    apps: [
+      {
+        name: 'arena',
+        versions: [
+          version('1.0.0', nats.url, 'arena'),
+          version('fail', nats.url, 'arena'),
+          version('cold', nats.url, 'arena'),
+        ],
+      },
+      {
+        name: 'seats',
+        versions: [
+          version('1.0.0', nats.url, 'seats', {
+            session_config: { kind: 'Seat', sockets: 4, autodeploy: true },
+          }),
+        ],
+      },
+    ],
+    portMode: 'mapped',
+    timing: { statusStepMs: 20 },
+  });
+  const edgegapConfig = { edgegapApiUrl: local.url, edgegapApiKey: local.apiKey };
+  mm = await startMatchmaker(
+    testConfig(nats.url, { ...edgegapConfig, deploymentDeadlineMs: 8_000, statusPollMs: 100 }),
+    {},
+    { listen: true },
+  );
+  sessionsMm = await startMatchmaker(
+    {
+      ...testConfig(nats.url, { ...edgegapConfig, statusPollMs: 100 }),
+      appName: 'seats',
+      versions: ['1.0.0'],
+      mode: 'sessions',
+    },
+    {},
+    { listen: true },
+  );
+}, 60_000);
+
+afterEach(async () => {
+  await faults(undefined);
+});
+
+afterAll(async () => {
+  await sessionsMm?.close();
+  await mm?.close();
+  await local?.close();
+  await nats?.stop();
+});
+
+describe('with edgegap-local and real sidecars', () => {
+  it('places a player cold through a real deployment whose game server accepts the token', async () => {
+    const reply = (await play(mm.url!, 'arena', '1.0.0')) as unknown as PlayReply;
+    expect(reply.type).toBe('ready');
+    expect(reply.certDigest).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    const answer = await join(reply);
+    expect(answer).toMatchObject({ type: 'welcome', clientId: reply.clientId });
+    // The second player lands warm on the same server.
+    const second = (await play(mm.url!, 'arena', '1.0.0')) as unknown as PlayReply;
+    expect(second.serverId).toBe(reply.serverId);
+  });
+
+  it('surfaces Edgegap 5xx on deploy as EDGEGAP_ERROR and starts nothing', async () => {
+    await faults({ method: 'POST', path: '/v2/deployments', status: 503 });
+    const before = (await localDeployments()).length;
+    const answer = await play(mm.url!, 'arena', 'cold');
+    expect(answer).toMatchObject({ type: 'error', code: 'EDGEGAP_ERROR' });
+    expect((await localDeployments()).length).toBe(before);
+  });
+
+  it('queues a deploy refused with 429 and retries it instead of failing', async () => {
+    await faults({ method: 'POST', path: '/v2/deployments', status: 429, times: 1 });
+    const answer = await play(mm.url!, 'arena', 'cold');
+    expect(answer).toMatchObject({ type: 'ready' });
+  });
+
+  it('turns an ERROR deployment into DEPLOYMENT_FAILED and stops it', async () => {
+    await faults({ method: 'POST', path: '/v2/deployments', deployment: 'error', times: 1 });
+    const answer = await play(mm.url!, 'arena', 'fail');
+    expect(answer).toMatchObject({ type: 'error', code: 'DEPLOYMENT_FAILED' });
+    const records = await mm.pool!.records();
+    expect(records.some((r) => r.record.version === 'fail' && r.record.state === 'failed')).toBe(
+      true,
+    );
+  });
+
+  it('places a player through an Edgegap seat session in sessions mode', async () => {
+    const reply = (await play(sessionsMm.url!, 'seats', '1.0.0')) as unknown as PlayReply;
+    expect(reply.type).toBe('ready');
+    const seats = sessionsMm.fleet!.seats().filter((s) => s.record.clientId === reply.clientId);
+    expect(seats).toHaveLength(1);
+    expect(seats[0]!.record.sessionId).toBeTruthy();
+    const answer = await join(reply);
+    expect(answer).toMatchObject({ type: 'welcome' });
+    const client = new EdgegapClient({ apiUrl: local.url, apiKey: local.apiKey });
+    const session = await client.getSession(seats[0]!.record.sessionId!);
+    expect(session.deployment?.requestId).toBe(reply.serverId);
+  });
+
+  it('deletes the seat session when its player leaves, and when a reservation expires unused', async () => {
+    const client = new EdgegapClient({ apiUrl: local.url, apiKey: local.apiKey });
+    const gone = async (sessionId: string) => {
+      for (let i = 0; i < 300; i++) {
+        try {
+          await client.getSession(sessionId);
+        } catch (error) {
+          if ([404, 410].includes((error as { status?: number }).status ?? 0)) return true;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return false;
+    };
+    // Player joins then leaves: the sidecar deletes the seat, the janitor the session.
+    const left = (await play(sessionsMm.url!, 'seats', '1.0.0')) as unknown as PlayReply;
+    const leftSeat = sessionsMm.fleet!.seats().find((s) => s.record.clientId === left.clientId);
+    expect(await join(left)).toMatchObject({ type: 'welcome' });
+    expect(await gone(leftSeat!.record.sessionId!)).toBe(true);
+    // Player never comes: once the reservation expired, a sweep deletes seat and session.
+    const unused = (await play(sessionsMm.url!, 'seats', '1.0.0')) as unknown as PlayReply;
+    const unusedSeat = sessionsMm.fleet!.seats().find((s) => s.record.clientId === unused.clientId);
+    let offsetMs = 0;
+    const sweeper = await startMatchmaker(
+      {
+        ...testConfig(nats.url, { edgegapApiUrl: local.url, edgegapApiKey: local.apiKey }),
+        appName: 'seats',
+        versions: ['1.0.0'],
+        mode: 'sessions',
+        runFront: false,
+      },
+      { now: () => Date.now() + offsetMs },
+    );
+    try {
+      offsetMs = 31_000;
+      const deleted = await sweeper.sessions!.sweep();
+      expect(deleted).toContain(unusedSeat!.record.sessionId);
+      expect(await gone(unusedSeat!.record.sessionId!)).toBe(true);
+    } finally {
+      await sweeper.close();
+    }
+  });
+});
