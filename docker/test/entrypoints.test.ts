@@ -182,57 +182,107 @@ describe('image entrypoints', () => {
     const { argv } = imageCommand('matchmaker.Dockerfile', (arg) =>
       arg === '0.0.0.0:8080' ? `127.0.0.1:${port}` : arg,
     );
-    const caFile = join(work, 'mm-ca.crt');
-    await writeFile(caFile, nats.caPem);
-    // compose.yaml's matchmaker environment, with this test's values.
-    const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'production',
-        PLAYGAP_APP: APP,
-        PLAYGAP_VERSIONS: 'v-image',
-        PLAYGAP_PROTOCOL_ID: '7',
-        PLAYGAP_PRIVATE_KEY: PRIVATE_KEY,
-        PLAYGAP_TOKEN_DIALECT: 'netcode',
-        PLAYGAP_ALLOWED_ORIGINS: 'https://game.example.com',
-        PLAYGAP_TRUSTED_PROXIES: '127.0.0.1',
-        EDGEGAP_API_URL: local.url,
-        EDGEGAP_API_KEY: local.apiKey,
-        NATS_URL: nats.url,
-        NATS_USER: 'matchmaker',
-        NATS_PASSWORD: nats.passwords.matchmaker,
-        NATS_CA: caFile,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const untrack = trackChild(child);
-    let output = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr?.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
+    expect(argv).toContain('--all-in-one');
+    const mm = await startMatchmaker(argv, 'matchmaker');
     try {
-      // compose.yaml's health check command, pointed at this port.
-      const health = `fetch('http://127.0.0.1:${port}/healthz').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`;
-      await until(
-        'the matchmaker health check',
-        () =>
-          new Promise<true | undefined>((resolve) => {
-            if (child.exitCode !== null) throw new Error(`matchmaker exited:\n${output}`);
-            spawn(process.execPath, ['-e', health]).once('exit', (code) =>
-              resolve(code === 0 ? true : undefined),
-            );
-          }),
-      ).catch((error: Error) => {
-        throw new Error(`${error.message}\n${output}`);
-      });
+      await composeHealthCheck(port, mm);
     } finally {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      untrack();
+      await mm.stop();
+    }
+  });
+
+  it('matchmaker image split in front (front user) and service (matchmaker user) places a player', async () => {
+    const port = await freePort();
+    const { argv } = imageCommand('matchmaker.Dockerfile');
+    const entrypoint = argv.slice(0, 2);
+    const service = await startMatchmaker(entrypoint, 'matchmaker');
+    const front = await startMatchmaker(
+      [...entrypoint, '--front-only', '--listen', `127.0.0.1:${port}`],
+      'front',
+    );
+    try {
+      await composeHealthCheck(port, front);
+      const response = await fetch(`http://127.0.0.1:${port}/matchmaker/wannaplay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ game: APP, version: 'v-image' }),
+      });
+      const answer = (await response.json()) as Record<string, unknown>;
+      expect(
+        answer,
+        `${JSON.stringify(answer)}\n${front.output()}\n${service.output()}`,
+      ).toMatchObject({
+        type: 'ready',
+      });
+      expect(response.status).toBe(200);
+    } finally {
+      await front.stop();
+      await service.stop();
     }
   });
 });
+
+/** The matchmaker as compose runs it: its environment, the given NATS user. */
+async function startMatchmaker(argv: string[], user: 'matchmaker' | 'front') {
+  const caFile = join(work, `${user}-ca.crt`);
+  await writeFile(caFile, nats.caPem);
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      PLAYGAP_APP: APP,
+      PLAYGAP_VERSIONS: 'v-image',
+      PLAYGAP_PROTOCOL_ID: '7',
+      PLAYGAP_PRIVATE_KEY: PRIVATE_KEY,
+      PLAYGAP_TOKEN_DIALECT: 'netcode',
+      PLAYGAP_ALLOWED_ORIGINS: 'https://game.example.com',
+      PLAYGAP_TRUSTED_PROXIES: '127.0.0.1',
+      EDGEGAP_API_URL: local.url,
+      EDGEGAP_API_KEY: local.apiKey,
+      NATS_URL: nats.url,
+      NATS_USER: user,
+      NATS_PASSWORD: nats.passwords[user],
+      NATS_CA: caFile,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const untrack = trackChild(child);
+  let output = '';
+  const collect = (c: Buffer) => {
+    output += c.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return {
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      untrack();
+    },
+  };
+}
+
+/** compose.yaml's health check command, pointed at this port, until it passes. */
+async function composeHealthCheck(
+  port: number,
+  mm: { child: ChildProcess; output: () => string },
+): Promise<void> {
+  const health = `fetch('http://127.0.0.1:${port}/healthz').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`;
+  await until(
+    'the matchmaker health check',
+    () =>
+      new Promise<true | undefined>((resolve, reject) => {
+        if (mm.child.exitCode !== null) reject(new Error('the matchmaker exited'));
+        spawn(process.execPath, ['-e', health]).once('exit', (code) =>
+          resolve(code === 0 ? true : undefined),
+        );
+      }),
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n${mm.output()}`);
+  });
+}
