@@ -80,6 +80,8 @@ export function supervise(sidecar: Sidecar, options: SuperviseOptions): Promise<
     killTimer.unref();
   };
   sidecar.on('shutdown', stopChild);
+  // The sidecar may have decided to stop before the child was even started.
+  if (sidecar.stopReason) stopChild();
   return new Promise((resolve) => {
     let settled = false;
     const finish = async (code: number) => {

@@ -132,27 +132,27 @@ describe('supervisor mode', () => {
     await until(async () => (await record(s))?.state === 'ready', 15_000, 'ready record');
     expect((await join(s, 502n, 0)).status).toBe(200);
     await fetch(`http://127.0.0.1:${s.gamePort}/crash?code=7`).catch(() => {});
-    expect((await s.proc.exit).code).toBe(7);
+    expect((await s.proc.exit).code, s.proc.output()).toBe(7);
     expect(await record(s)).toBeUndefined();
     expect((await s.seats.get(`${s.serverId}.0`))?.operation ?? 'DEL').not.toBe('PUT');
   });
 
   it('stops a game server that never calls ready, exiting 1', async () => {
     const s = await start({ FIXTURE_NO_READY: '1', PLAYGAP_READY_TIMEOUT_MS: '500' });
-    expect((await s.proc.exit).code).toBe(1);
+    expect((await s.proc.exit).code, s.proc.output()).toBe(1);
     expect(s.proc.output()).toContain('never called ready');
     expect(await record(s)).toBeUndefined();
   });
 
   it('stops an idle local server after PLAYGAP_IDLE_TIMEOUT_MS', async () => {
     const s = await start({ PLAYGAP_IDLE_TIMEOUT_MS: '400' });
-    expect((await s.proc.exit).code).toBe(0);
+    expect((await s.proc.exit).code, s.proc.output()).toBe(0);
     expect(s.proc.output()).toContain('idle with no players');
   });
 
   it('marks the server unhealthy and stops it when heartbeats stop', async () => {
     const s = await start({ FIXTURE_NO_HEARTBEAT: '1', PLAYGAP_HEARTBEAT_TIMEOUT_MS: '500' });
-    expect((await s.proc.exit).code).toBe(1);
+    expect((await s.proc.exit).code, s.proc.output()).toBe(1);
     expect(s.proc.output()).toContain('missed its heartbeats');
   });
 
