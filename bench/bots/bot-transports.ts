@@ -55,6 +55,22 @@ export interface BotTarget {
   timeoutMs?: number;
 }
 
+/** Fan-out of received messages that keeps the ones that arrive before the first listener. */
+function inbox() {
+  const pending: unknown[] = [];
+  const listeners: ((m: unknown) => void)[] = [];
+  return {
+    deliver(m: unknown) {
+      if (listeners.length === 0) pending.push(m);
+      for (const cb of listeners) cb(m);
+    },
+    listen(cb: (m: unknown) => void) {
+      listeners.push(cb);
+      for (const m of pending.splice(0)) cb(m);
+    },
+  };
+}
+
 export class BotConnectError extends Error {
   constructor(
     readonly code: string,
@@ -94,7 +110,7 @@ export function connectBot(transport: BotTransport, target: BotTarget): Promise<
 function viaWebSocket(target: BotTarget): Promise<BotLink> {
   const ws = new WebSocket(target.url);
   return new Promise((resolve, reject) => {
-    const messageCbs: ((m: unknown) => void)[] = [];
+    const box = inbox();
     const closeCbs: (() => void)[] = [];
     let welcome: BotWelcome | undefined;
     ws.on('error', (err) => reject(new BotConnectError('TRANSPORT_FAILED', String(err))));
@@ -110,13 +126,13 @@ function viaWebSocket(target: BotTarget): Promise<BotLink> {
         resolve({
           welcome,
           send: (m) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m)),
-          onMessage: (cb) => messageCbs.push(cb),
+          onMessage: (cb) => box.listen(cb),
           onClose: (cb) => closeCbs.push(cb),
           close: () => ws.close(),
         });
         return;
       }
-      for (const cb of messageCbs) cb(message);
+      box.deliver(message);
     });
   });
 }
@@ -136,11 +152,13 @@ function viaGeckos(target: BotTarget): Promise<BotLink> {
         return;
       }
       const welcome = channel.userData as BotWelcome;
+      const box = inbox();
+      channel.on('m', (d) => box.deliver(d));
       resolve({
         welcome,
         send: (m, reliable) =>
           channel.emit('m', m as never, reliable ? { reliable: true } : undefined),
-        onMessage: (cb) => channel.on('m', (d) => cb(d)),
+        onMessage: (cb) => box.listen(cb),
         onClose: (cb) => channel.onDisconnect(() => cb()),
         close: () => {
           try {
@@ -156,10 +174,10 @@ function viaGeckos(target: BotTarget): Promise<BotLink> {
 
 async function viaWebTransport(target: BotTarget): Promise<BotLink> {
   const { WebTransport } = (await import('@fails-components/webtransport')) as unknown as {
-    // biome-ignore lint/suspicious/noExplicitAny: loose library types
     WebTransport: new (
       url: string,
       options: unknown,
+      // biome-ignore lint/suspicious/noExplicitAny: the library ships loose JS types
     ) => any;
   };
   const hash = Buffer.from((target.certDigest ?? '').replace(/:/g, ''), 'hex');
@@ -185,12 +203,8 @@ async function viaWebTransport(target: BotTarget): Promise<BotLink> {
   const reader = stream.readable.getReader();
   const writer = stream.writable.getWriter();
   let buffer = Buffer.alloc(0);
-  const pending: unknown[] = [];
-  const messageCbs: ((m: unknown) => void)[] = [];
-  const deliver = (m: unknown) => {
-    if (messageCbs.length === 0) pending.push(m);
-    for (const cb of messageCbs) cb(m);
-  };
+  const box = inbox();
+  const deliver = (m: unknown) => box.deliver(m);
   const readFrame = async (): Promise<unknown> => {
     for (;;) {
       if (buffer.length >= 4) {
@@ -232,10 +246,7 @@ async function viaWebTransport(target: BotTarget): Promise<BotLink> {
       body.copy(frame, 4);
       void writer.write(frame).catch(() => {});
     },
-    onMessage: (cb) => {
-      messageCbs.push(cb);
-      for (const m of pending.splice(0)) cb(m);
-    },
+    onMessage: (cb) => box.listen(cb),
     onClose: (cb) => void session.closed.then(cb, cb),
     close: () => session.close({ closeCode: 0, reason: 'bye' }),
   };

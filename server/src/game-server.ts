@@ -206,7 +206,9 @@ export async function createGameServer(options: GameServerOptions = {}): Promise
     await server.close();
     throw err;
   }
-  if (options.handleSignals ?? true) installSignalHandlers(server, log);
+  if (options.handleSignals ?? true) {
+    installSignalHandlers(server, log, (options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs) + 2_000);
+  }
   return server;
 }
 
@@ -364,9 +366,15 @@ function startBackground(
   })();
 }
 
-function installSignalHandlers(server: GameServer, log: (m: string) => void): void {
+function installSignalHandlers(
+  server: GameServer,
+  log: (m: string) => void,
+  hardDeadlineMs: number,
+): void {
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: closing`);
+    // A transport that hangs while closing must not keep the process past the supervisor's grace.
+    setTimeout(() => process.exit(0), hardDeadlineMs).unref();
     void server.close().finally(() => process.exit(0));
   };
   process.once('SIGTERM', onSignal);

@@ -84,6 +84,10 @@ export async function startRealSidecar(
   trackChild(child);
   const output: string[] = [];
   child.stderr?.on('data', (d) => output.push(String(d)));
+  if (process.env['PLAYGAP_TEST_DEBUG']) {
+    child.stderr?.on('data', (d) => process.stderr.write(`[sidecar:err] ${d}`));
+    child.stdout?.on('data', (d) => process.stderr.write(`[sidecar:out] ${d}`));
+  }
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`sidecar did not start: ${output.join('')}`)),

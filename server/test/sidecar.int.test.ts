@@ -32,9 +32,7 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-function wsAuth(
-  token: string,
-): Promise<{
+function wsAuth(token: string): Promise<{
   ws: WebSocket;
   welcome?: Record<string, unknown>;
   close?: { code: number; reason: Record<string, unknown> };
