@@ -11,7 +11,9 @@ import {
 
 /** geckos' client trickles late candidates into a peer it already closed; ignore those. */
 class TolerantPeerConnection extends RTCPeerConnection {
-  override async addIceCandidate(candidate?: RTCIceCandidateInit): Promise<void> {
+  override async addIceCandidate(
+    candidate?: ConstructorParameters<typeof RTCIceCandidate>[0],
+  ): Promise<void> {
     try {
       await super.addIceCandidate(candidate as never);
     } catch {
