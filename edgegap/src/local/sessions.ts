@@ -5,7 +5,7 @@
  * `empty_ttl` minutes is stopped. Statuses are the live API's plain words.
  */
 import type { AppRecord, VersionRecord } from './catalog.js';
-import { type Deployment, type Fleet, Status } from './deployments.js';
+import { type Deployment, type Fleet, LOCAL_LOCATION, Status } from './deployments.js';
 import { edgegapTime, newSessionId } from './ids.js';
 
 export interface Session {
@@ -228,6 +228,7 @@ export class SessionBook {
         whitelisting_active: false,
         fqdn: this.fleet.fqdn(),
         ports: d.ports,
+        location: LOCAL_LOCATION,
         tags: [...d.tags.keys()],
         sockets: d.sockets ?? 1,
         sockets_usage: this.usage(d),
