@@ -112,6 +112,15 @@ function asObject(value: unknown, at: string): Json {
   return value as Json;
 }
 
+/** Refuse keys the file format does not have, so a typo is not silently ignored. */
+function onlyKeys(obj: Json, keys: readonly string[], at: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!keys.includes(key)) {
+      throw usageError(`${at}${key} is not a known field (known: ${keys.join(', ')}).`);
+    }
+  }
+}
+
 function str(obj: Json, key: string, at: string, fallback?: string): string {
   const value = obj[key] ?? fallback;
   if (typeof value === 'number') return String(value);
@@ -151,6 +160,23 @@ function buildPlan(
   baseDir: string,
   overrides: { app?: string; version?: string; tag?: string },
 ): Promise<VersionPlan> | VersionPlan {
+  onlyKeys(
+    config,
+    [
+      'app',
+      'version',
+      'image',
+      'resources',
+      'maxDurationMinutes',
+      'restartPolicy',
+      'terminationGraceSeconds',
+      'ports',
+      'sidecar',
+      'nats',
+      'env',
+    ],
+    '',
+  );
   const app = overrides.app ?? str(config, 'app', '');
   if (!NAME.test(app)) throw usageError('app must be 1-64 letters, digits, "_" or "-".');
   const version = overrides.version ?? str(config, 'version', '');
@@ -159,6 +185,7 @@ function buildPlan(
   }
 
   const image = asObject(config.image, 'image');
+  onlyKeys(image, ['registry', 'repository', 'tag', 'pullUsername', 'pullToken'], 'image.');
   const pullUsername = optionalStr(image, 'pullUsername', 'image.');
   const pullToken = optionalStr(image, 'pullToken', 'image.');
   if ((pullUsername === undefined) !== (pullToken === undefined)) {
@@ -166,10 +193,12 @@ function buildPlan(
   }
 
   const resources = asObject(config.resources ?? {}, 'resources');
+  onlyKeys(resources, ['cpuUnits', 'memoryMb'], 'resources.');
   const ports = Object.entries(asObject(config.ports, 'ports')).map(([name, spec]) => {
     const at = `ports.${name}.`;
     if (!NAME.test(name)) throw usageError(`ports: "${name}" is not a valid port name.`);
     const port = asObject(spec, `ports.${name}`);
+    onlyKeys(port, ['port', 'protocol', 'check', 'tlsUpgrade'], at);
     const protocol = str(port, 'protocol', at).toUpperCase();
     if (!(PORT_PROTOCOLS as readonly string[]).includes(protocol)) {
       throw usageError(`${at}protocol must be one of ${PORT_PROTOCOLS.join(', ')}.`);
@@ -232,6 +261,19 @@ async function withEnvs(config: Json, baseDir: string, app: string, version: str
   add('PLAYGAP_APP', app);
   add('PLAYGAP_VERSION', version);
   const sidecar = asObject(config.sidecar, 'sidecar');
+  onlyKeys(
+    sidecar,
+    [
+      'protocolId',
+      'privateKey',
+      'tokenDialect',
+      'capacity',
+      'idleTimeoutMs',
+      'readyTimeoutMs',
+      'port',
+    ],
+    'sidecar.',
+  );
   const protocolId = str(sidecar, 'protocolId', 'sidecar.');
   if (!/^(?:[0-9]{1,20}|0[xX][0-9a-fA-F]{1,16})$/.test(protocolId)) {
     throw usageError('sidecar.protocolId must be a u64 (decimal or 0x hex).');
@@ -262,6 +304,7 @@ async function withEnvs(config: Json, baseDir: string, app: string, version: str
   add('PLAYGAP_SIDECAR_PORT', int(sidecar, 'port', 'sidecar.', 1, 65_535, 7999));
 
   const nats = asObject(config.nats, 'nats');
+  onlyKeys(nats, ['url', 'user', 'password', 'caFile'], 'nats.');
   const url = str(nats, 'url', 'nats.');
   if (!/^(nats|tls):\/\/[^\s/]+$/.test(url)) {
     throw usageError('nats.url must look like tls://nats.example.com:4222.');
@@ -289,6 +332,7 @@ async function withEnvs(config: Json, baseDir: string, app: string, version: str
   if (!Array.isArray(extra)) throw usageError('env must be a list of {key, value, hidden?}.');
   extra.forEach((item, i) => {
     const entry = asObject(item, `env[${i}]`);
+    onlyKeys(entry, ['key', 'value', 'hidden'], `env[${i}].`);
     const key = str(entry, 'key', `env[${i}].`);
     if (!ENV_KEY.test(key))
       throw usageError(`env[${i}].key "${key}" is not a valid variable name.`);

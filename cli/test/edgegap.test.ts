@@ -252,6 +252,66 @@ describe('playgap version create|update', () => {
       {},
       /pullUsername and image\.pullToken go together/,
     ],
+    [
+      'a number has the wrong type',
+      config().replace('capacity: 8', 'capacity: lots'),
+      {},
+      /sidecar\.capacity must be an integer 1\.\.10000/,
+    ],
+    [
+      'the token dialect is unknown',
+      config().replace('capacity: 8', 'capacity: 8\n  tokenDialect: bevy'),
+      {},
+      /sidecar\.tokenDialect must be netcode or lightyear/,
+    ],
+    [
+      'TLS upgrade is asked on a UDP port',
+      config().replace('protocol: UDP', 'protocol: UDP, tlsUpgrade: true'),
+      {},
+      /ports\.rtc\.tlsUpgrade works only with protocol WS or HTTP/,
+    ],
+    [
+      'an extra env key is set twice',
+      config().replace('value: debug }', 'value: debug }\n  - { key: LOG_LEVEL, value: x }'),
+      {},
+      /env\[1\]\.key LOG_LEVEL is set twice/,
+    ],
+    [
+      'an extra env key is not a variable name',
+      config().replace('key: LOG_LEVEL', 'key: 1-bad'),
+      {},
+      /env\[0\]\.key "1-bad" is not a valid variable name/,
+    ],
+    [
+      'an env value is over Edgegap’s 4 KB',
+      config().replace('value: debug', `value: ${'x'.repeat(5000)}`),
+      {},
+      /LOG_LEVEL is over Edgegap's 4096-byte limit/,
+    ],
+    [
+      'the NATS URL is not one',
+      config().replace('tls://nats.example.com:4222', 'http://nats'),
+      {},
+      /nats\.url must look like tls:\/\//,
+    ],
+    [
+      'the version name has a slash',
+      config(),
+      { RELEASE_TAG: 'feature/x' },
+      /version must be 1-64 letters/,
+    ],
+    [
+      'a field is misspelt',
+      config().replace('sidecar:', 'resouces: {}\nsidecar:'),
+      {},
+      /resouces is not a known field/,
+    ],
+    [
+      'a port field is misspelt',
+      config().replace('protocol: TCP }', 'protocol: TCP, tls_upgrade: true }'),
+      {},
+      /ports\.game\.tls_upgrade is not a known field/,
+    ],
   ])('fails with BAD_REQUEST, exit 2, when %s', async (_why, text, extraEnv, message) => {
     const path = await writeConfig('bad.yaml', text);
     const run = await playgap(['version', 'create', '--config', path], {
