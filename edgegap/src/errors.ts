@@ -56,12 +56,25 @@ export class EdgegapNetworkError extends PlaygapError {
   readonly method: string;
   readonly path: string;
   constructor(method: string, path: string, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = networkReason(cause);
     super(ErrorCode.EDGEGAP_ERROR, `Edgegap ${method} ${path} failed: ${reason}`, { cause });
     this.name = 'EdgegapNetworkError';
     this.method = method;
     this.path = path;
   }
+}
+
+/** `fetch failed` says little: add the system error code (ECONNREFUSED...) when there is one. */
+function networkReason(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const inner = (cause as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const detail =
+    typeof inner?.code === 'string'
+      ? inner.code
+      : typeof inner?.message === 'string'
+        ? inner.message
+        : undefined;
+  return detail ? `${cause.message} (${detail})` : cause.message;
 }
 
 /**

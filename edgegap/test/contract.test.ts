@@ -418,7 +418,9 @@ describe('auth, retries, timeouts and faults', () => {
       maxRetries: 1,
       retryBaseDelayMs: 1,
     });
-    expect(await dead.getApp('demo').catch((e) => e)).toBeInstanceOf(EdgegapNetworkError);
+    const unreachable = await dead.getApp('demo').catch((e) => e);
+    expect(unreachable).toBeInstanceOf(EdgegapNetworkError);
+    expect(unreachable.message).toMatch(/fetch failed \(.+\)/);
     let deployTries = 0;
     const failing: typeof fetch = () => {
       deployTries++;

@@ -196,7 +196,9 @@ export class Fleet {
     try {
       await this.allocatePorts(d);
     } catch (error) {
-      return this.fail(d, `cannot allocate ports: ${(error as Error).message}`);
+      this.fail(d, `cannot allocate ports: ${(error as Error).message}`);
+      if (d.stopRequested) await this.finish(d);
+      return;
     }
     if (d.stopRequested) return this.finish(d);
     const graceMs = Number(d.version.termination_grace_period_seconds ?? 5) * 1000;
