@@ -30,6 +30,18 @@ function envNamesIn(text: string): string[] {
 }
 
 describe('docs', () => {
+  it('sidecar-drop-in.md gives the entrypoint and path the sidecar image really has', () => {
+    const guide = readFileSync(join(docs, 'sidecar-drop-in.md'), 'utf8');
+    const dockerfile = readFileSync(join(repo, 'docker', 'sidecar.Dockerfile'), 'utf8');
+    const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+    expect(entrypoint).toBe('["/opt/playgap/bin/playgap-sidecar", "run", "--"]');
+    expect(guide).toContain(`ENTRYPOINT ${entrypoint}`);
+    expect(guide).toMatch(
+      /^COPY --from=ghcr\.io\/[\w-]+\/playgap-sidecar:v[\d.]+ \/opt\/playgap \/opt\/playgap$/m,
+    );
+    expect(dockerfile).toContain('COPY --from=build /opt/playgap /opt/playgap');
+  });
+
   it('configuration.md documents every variable the components read', () => {
     const reference = readFileSync(join(docs, 'configuration.md'), 'utf8');
     const dirs = [
