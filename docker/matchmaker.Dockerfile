@@ -10,9 +10,7 @@ ARG NODE_IMAGE=node:20.19.5-bookworm-slim
 FROM --platform=linux/amd64 ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY . .
-RUN npm ci --no-audit --no-fund \
- && npx tsc -b \
- && npm run build --workspace=@playgap/client-template --if-present
+RUN npm ci --no-audit --no-fund && npx tsc -b
 RUN rm -rf node_modules \
  && npm ci --omit=dev --no-audit --no-fund --include-workspace-root=false \
       --workspace=@playgap/matchmaker
