@@ -24,20 +24,20 @@ import type {
   SessionStatus,
 } from './types.js';
 
-/** Edgegap's production API. */
+/** Edgegap's production API. @example new EdgegapClient({ apiUrl: DEFAULT_EDGEGAP_API_URL }); */
 export const DEFAULT_EDGEGAP_API_URL = 'https://api.edgegap.com';
 /** Default overall deadline of one call, retries included. */
 export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Default number of retries of an idempotent call. */
 export const DEFAULT_MAX_RETRIES = 3;
-/** Edgegap's documented limits, requests per second. */
+/** Edgegap's documented limits, requests per second. @example EDGEGAP_RATE_LIMITS.status; // 20 */
 export const EDGEGAP_RATE_LIMITS: Readonly<Record<LimitClass, number>> = Object.freeze({
   deploy: 40,
   status: 20,
   list: 10,
 });
 
-/** Options of {@link EdgegapClient}. */
+/** Options of {@link EdgegapClient}. @example new EdgegapClient({ apiUrl: local.url, apiKey: local.apiKey, timeoutMs: 5000 }); */
 export interface EdgegapClientOptions {
   /** Base URL; default https://api.edgegap.com (or an edgegap-local URL). */
   apiUrl?: string;
@@ -69,7 +69,7 @@ function positive(name: string, value: number | undefined, fallback: number, min
   return value;
 }
 
-/** Turn `abc`, `token abc` or `Token abc` into `token abc`. */
+/** Turn `abc`, `token abc` or `Token abc` into `token abc`. @example authorizationFromKey('token abc'); // 'token abc' */
 export function authorizationFromKey(apiKey: string): string {
   const bare = apiKey.trim().replace(/^token\s+/i, '');
   return `token ${bare}`;

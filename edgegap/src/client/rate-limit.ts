@@ -4,7 +4,10 @@
  * deploy 40/s, status 20/s, list 10/s). Time and sleeping are injected for tests.
  */
 
-/** Time source and sleep used by the limiter and the retry backoff. */
+/**
+ * Time source and sleep used by the limiter and the retry backoff (inject a fake in tests).
+ * @example new EdgegapClient({ clock: { now: () => t, sleep: async (ms) => { t += ms; } } });
+ */
 export interface Clock {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;

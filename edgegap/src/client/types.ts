@@ -4,7 +4,7 @@
  * Every normalized object keeps the untouched body in `raw`.
  */
 
-/** Options every client method accepts as its last argument. */
+/** Options every client method accepts as its last argument. @example await edgegap.getStatus(id, { timeoutMs: 2000, signal }); */
 export interface CallOptions {
   /** Aborts the call (and its retries). */
   signal?: AbortSignal;
@@ -33,7 +33,7 @@ export interface DeploymentLocation {
   longitude?: number;
 }
 
-/** `GET /v1/status/{id}`, normalized. */
+/** `GET /v1/status/{id}`, normalized. @example const { ready, publicIp, ports } = await edgegap.getStatus(id); */
 export interface DeploymentStatus {
   requestId: string;
   fqdn?: string;
@@ -54,7 +54,7 @@ export interface DeploymentStatus {
   raw: unknown;
 }
 
-/** One row of `GET /v1/deployments`. */
+/** One row of `GET /v1/deployments`. @example (await edgegap.listDeployments()).items[0]?.requestId; */
 export interface DeploymentSummary {
   requestId: string;
   fqdn?: string;
@@ -73,7 +73,7 @@ export interface DeploymentFilter {
   value: unknown;
 }
 
-/** `GET /v1/session/{id}`, normalized. */
+/** `GET /v1/session/{id}`, normalized. @example const s = await edgegap.getSession(sid); if (s.ready) connect(s.deployment!.publicIp); */
 export interface SessionStatus {
   sessionId: string;
   /** Plain word: Initializing, Seeking, Waiting, Ready, Linked, Error, Unprocessable. */
@@ -95,7 +95,7 @@ export interface SessionStatus {
   raw: unknown;
 }
 
-/** `GET $ARBITRIUM_CONTEXT_URL`, normalized. */
+/** `GET $ARBITRIUM_CONTEXT_URL`, normalized. @example const ctx = await edgegap.getContext({ url, token }); ctx.ports.game?.external; */
 export interface DeploymentContext {
   requestId: string;
   publicIp: string;
@@ -120,7 +120,7 @@ export interface DeployEnv {
   isHidden?: boolean;
 }
 
-/** Body of `deploy` (`POST /v2/deployments`). */
+/** Body of `deploy` (`POST /v2/deployments`). @example { application: 'g', version: 'v1', users: [{ ipAddress: '1.2.3.4' }] } */
 export interface DeployRequest {
   application: string;
   version: string;

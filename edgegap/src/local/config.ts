@@ -12,7 +12,10 @@ import type { FaultSpec } from './faults.js';
 export const PORT_PROTOCOLS = ['TCP', 'UDP', 'TCP/UDP', 'HTTP', 'HTTPS', 'WS', 'WSS'] as const;
 export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
 
-/** A version as edgegap-local runs it: Edgegap's version fields plus a local `command`. */
+/**
+ * A version as edgegap-local runs it: Edgegap's version fields plus a local `command`.
+ * @example { name: 'v1', command: 'node', arguments: ['server.js'], ports: [{ name: 'game', port: 7777, protocol: 'UDP' }] }
+ */
 export interface LocalVersionConfig {
   name: string;
   /** Program to run; with `arguments` as a string, the pair runs through /bin/sh. */
@@ -40,13 +43,13 @@ export interface LocalVersionConfig {
   };
 }
 
-/** An app and its versions. */
+/** An app and its versions. @example { name: 'my-game', versions: [version] } */
 export interface LocalAppConfig {
   name: string;
   versions: LocalVersionConfig[];
 }
 
-/** Options of edgegap-local (all optional). */
+/** Options of edgegap-local (all optional). @example await startEdgegapLocal({ configFile: 'edgegap-local.json', portMode: 'mapped' }); */
 export interface EdgegapLocalOptions {
   apps?: LocalAppConfig[];
   /** JSON file `{ "apps": [...], "faults"?: [...] }` loaded at start. */

@@ -4,7 +4,7 @@
  * create end in ERROR or never become ready. Each rule applies `times` times (default: always).
  */
 
-/** A fault rule as the admin endpoint takes it. */
+/** A fault rule as the admin endpoint takes it. @example { method: 'POST', path: '^/v2/deployments', status: 429, times: 3 } */
 export interface FaultSpec {
   /** HTTP method to match (any when absent). */
   method?: string;

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildEdgegapLocalApp } from './app.js';
 import { DEFAULT_LOCAL_API_KEY, type EdgegapLocalOptions } from './config.js';
 
-/** A running edgegap-local. */
+/** A running edgegap-local. @example const { url, apiKey } = await startEdgegapLocal(); */
 export interface EdgegapLocal {
   /** Base URL, e.g. http://127.0.0.1:43121 — use as EDGEGAP_API_URL. */
   url: string;

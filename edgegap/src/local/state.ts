@@ -6,7 +6,7 @@ import type { Fleet } from './deployments.js';
 import type { FaultTable } from './faults.js';
 import type { SessionBook } from './sessions.js';
 
-/** One request edgegap-local received (admin calls excluded). */
+/** One request edgegap-local received (admin calls excluded). @example { method: 'GET', path: '/v1/status/abc', url: '/v1/status/abc', status: 200, at: 1700000000000 } */
 export interface RecordedCall {
   method: string;
   /** Path without the query string. */
