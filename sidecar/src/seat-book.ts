@@ -7,7 +7,7 @@
  */
 import type { KV, KvEntry } from '@nats-io/kv';
 import { ErrorCode, type SeatRecord, SeatState, seatKey } from '@playgap/protocol';
-import { SeatRefusedError } from './errors.js';
+import { NatsUnavailableError, SeatRefusedError } from './errors.js';
 
 interface CachedSeat {
   record: SeatRecord;
@@ -30,6 +30,8 @@ export interface ConnectedSeat {
  */
 export class SeatBook {
   private readonly cache = new Map<string, CachedSeat>();
+  /** clientId → key of its latest reserved seat in the cache (O(1) lookup on verify). */
+  private readonly reservedBy = new Map<string, string>();
   private readonly connected = new Map<string, ConnectedSeat>();
   private stopWatch: (() => void) | undefined;
 
@@ -44,6 +46,7 @@ export class SeatBook {
     this.stopWatch?.();
     this.kv = kv;
     this.cache.clear();
+    this.reservedBy.clear();
     const watch = await kv.watch({ key: `${this.serverId}.>` });
     this.stopWatch = () => watch.stop();
     void (async () => {
@@ -101,6 +104,12 @@ export class SeatBook {
     try {
       revision = await this.kv.update(key, JSON.stringify(record), seat.revision);
     } catch (cause) {
+      if (!/wrong last sequence/i.test(String((cause as Error)?.message ?? cause))) {
+        throw new NatsUnavailableError(
+          'The seat could not be updated in NATS; try again shortly.',
+          { cause },
+        );
+      }
       // Someone else changed the seat first (a racing verify of the same token, or a takeover).
       throw new SeatRefusedError(
         ErrorCode.NO_RESERVATION,
@@ -109,12 +118,14 @@ export class SeatBook {
       );
     }
     if (this.connected.has(clientId)) {
+      // A racing verify of another reservation of this client won: give this seat back.
+      await this.kv.delete(key).catch(() => {});
       throw new SeatRefusedError(
         ErrorCode.ALREADY_CONNECTED,
         `Client ${clientId} is already connected to this server.`,
       );
     }
-    this.cache.set(key, { record, revision });
+    this.setCached(key, { record, revision });
     const connected = { clientId, seatIndex: record.seatIndex, record };
     this.connected.set(clientId, connected);
     return connected;
@@ -126,7 +137,7 @@ export class SeatBook {
     if (!seat) return false;
     this.connected.delete(clientId);
     const key = seatKey(this.serverId, seat.seatIndex);
-    this.cache.delete(key);
+    this.deleteCached(key);
     await this.kv.delete(key).catch(() => {});
     return true;
   }
@@ -138,7 +149,7 @@ export class SeatBook {
         seat.record = { ...seat.record, updatedAt: nowMs };
         const key = seatKey(this.serverId, seat.seatIndex);
         const revision = await this.kv.put(key, JSON.stringify(seat.record));
-        this.cache.set(key, { record: seat.record, revision });
+        this.setCached(key, { record: seat.record, revision });
       }),
     );
   }
@@ -149,29 +160,46 @@ export class SeatBook {
     for (const seat of this.connected.values()) keys.add(seatKey(this.serverId, seat.seatIndex));
     this.connected.clear();
     this.cache.clear();
+    this.reservedBy.clear();
     await Promise.all([...keys].map((key) => this.kv.delete(key).catch(() => {})));
+  }
+
+  private setCached(key: string, seat: CachedSeat): void {
+    const previous = this.cache.get(key);
+    if (previous && this.reservedBy.get(previous.record.clientId) === key) {
+      this.reservedBy.delete(previous.record.clientId);
+    }
+    this.cache.set(key, seat);
+    if (seat.record.state === SeatState.RESERVED) this.reservedBy.set(seat.record.clientId, key);
+  }
+
+  private deleteCached(key: string): void {
+    const previous = this.cache.get(key);
+    if (previous && this.reservedBy.get(previous.record.clientId) === key) {
+      this.reservedBy.delete(previous.record.clientId);
+    }
+    this.cache.delete(key);
   }
 
   private apply(entry: KvEntry): void {
     if (entry.operation !== 'PUT') {
-      this.cache.delete(entry.key);
+      this.deleteCached(entry.key);
       return;
     }
     try {
       const record = entry.json<SeatRecord>();
       const known = this.cache.get(entry.key);
       if (!known || known.revision < entry.revision)
-        this.cache.set(entry.key, { record, revision: entry.revision });
+        this.setCached(entry.key, { record, revision: entry.revision });
     } catch {
-      this.cache.delete(entry.key);
+      this.deleteCached(entry.key);
     }
   }
 
   private findReservation(clientId: string, nowMs: number): CachedSeat | undefined {
-    for (const seat of this.cache.values()) {
-      if (isLiveReservation(seat.record, clientId, nowMs)) return seat;
-    }
-    return undefined;
+    const key = this.reservedBy.get(clientId);
+    const seat = key === undefined ? undefined : this.cache.get(key);
+    return seat && isLiveReservation(seat.record, clientId, nowMs) ? seat : undefined;
   }
 
   private async scanForReservation(
