@@ -1,9 +1,12 @@
 // The NATS roles of compose.yaml, proven on a real nats-server started from the same template
 // and entrypoint (start.sh) with TLS: each user can do its job and nothing the matchmaker alone
 // may do. Also: TLS is required, and wrong passwords are refused.
+
+import { PassThrough } from 'node:stream';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { runCli } from '@playgap/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComposeNats, startComposeNats } from './nats-from-compose.js';
 
@@ -193,6 +196,29 @@ describe('matchmaker user', () => {
     await expect(mm.request('playgap.other.play', '{}', { timeout: 5_000 })).rejects.toThrow(
       /Permissions Violation for Publish/,
     );
+  });
+});
+
+describe('playgap CLI on the compose NATS', () => {
+  it('lists servers as the matchmaker user over TLS with NATS_CA_CONTENTS', async () => {
+    const stdout = new PassThrough();
+    let printed = '';
+    stdout.on('data', (c: Buffer) => {
+      printed += c.toString();
+    });
+    const code = await runCli(['servers', '--app', app, '--json'], {
+      stdout,
+      stderr: new PassThrough(),
+      env: {
+        NATS_URL: nats.url,
+        NATS_USER: 'matchmaker',
+        NATS_PASSWORD: nats.passwords.matchmaker,
+        NATS_CA_CONTENTS: nats.caPem,
+      },
+      now: () => Date.now(),
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(printed)).toMatchObject({ app });
   });
 });
 
