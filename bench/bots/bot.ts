@@ -80,5 +80,12 @@ export function endpointFor(
 ): { url: string; token: string; certDigest: string } {
   const e = reply.transports.find((t) => t.kind === kind);
   if (!e) throw new Error(`the server offers no ${kind}`);
-  return { url: e.url, token: reply.token, certDigest: reply.certDigest };
+  // The webrtc endpoint is a signaling base URL plus a separate port (geckos' url/port pair).
+  const url = new URL(e.url);
+  if (url.port === '' && e.port) url.port = String(e.port);
+  return {
+    url: url.toString().replace(/\/$/, ''),
+    token: reply.token,
+    certDigest: reply.certDigest,
+  };
 }
