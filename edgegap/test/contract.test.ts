@@ -268,6 +268,25 @@ describe('seat sessions', () => {
     await untilStatus(s3.deployment!.requestId, 'Status.TERMINATED');
   });
 
+  it('seats a session on a running Seat deployment started by deploy', async () => {
+    const { requestId } = await edgegap.deploy({
+      application: 'demo',
+      version: 'seat',
+      users: [{ ipAddress: '1.2.3.4' }],
+    });
+    const session = await edgegap.createSession({
+      appName: 'demo',
+      versionName: 'seat',
+      ipList: ['5.5.5.5'],
+      deploymentRequestId: requestId,
+    });
+    const s = await edgegap.getSession(session.sessionId);
+    expect(s.deployment?.requestId).toBe(requestId);
+    expect(s.linked).toBe(true);
+    await edgegap.deleteSession(session.sessionId);
+    await edgegap.stopDeployment(requestId);
+  });
+
   it('reports an unknown session as a 404', async () => {
     const error = await edgegap.getSession('000000000000-S').catch((e) => e);
     expect(error.status).toBe(404);

@@ -120,6 +120,28 @@ describe('injected environment and in-container calls', () => {
     expect(badCtx.message).not.toContain(env.ARBITRIUM_DELETE_TOKEN);
     expect(badCtx.message).not.toMatch(/\/v1\/context\/\w+\/\d+/);
 
+    // Tags from inside the container, with the context token.
+    const tagUrl = `${env.ARBITRIUM_CONTEXT_URL}/tags`;
+    const tagged = await fetch(tagUrl, {
+      method: 'POST',
+      headers: { authorization: env.ARBITRIUM_CONTEXT_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'from-inside' }),
+    });
+    expect(tagged.status).toBe(200);
+    expect((await edgegap.getStatus(requestId)).tags).toContain('from-inside');
+    const refused = await fetch(tagUrl, {
+      method: 'POST',
+      headers: { authorization: 'wrong', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x' }),
+    });
+    expect(refused.status).toBe(401);
+    const untagged = await fetch(`${tagUrl}/from-inside`, {
+      method: 'DELETE',
+      headers: { authorization: env.ARBITRIUM_CONTEXT_TOKEN },
+    });
+    expect(untagged.status).toBe(200);
+    expect((await edgegap.getStatus(requestId)).tags).not.toContain('from-inside');
+
     const badStop = await edgegap
       .selfStop({ url: env.ARBITRIUM_DELETE_URL, token: env.ARBITRIUM_CONTEXT_TOKEN })
       .catch((e) => e);

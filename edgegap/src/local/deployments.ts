@@ -149,6 +149,8 @@ export class Fleet {
       markEnded,
     };
     if (request.fault !== undefined) d.fault = request.fault;
+    const session = d.version.session_config as { kind?: string; sockets?: number } | undefined;
+    if (session?.kind === 'Seat') d.sockets = Number(session.sockets ?? 1);
     this.deployments.set(d.requestId, d);
     this.step(d, 0);
     const maxMinutes = Number(d.version.max_duration ?? 1440);

@@ -122,7 +122,7 @@ export class SessionBook {
 
   private deployFor(app: AppRecord, version: VersionRecord, sockets: number): string {
     const d = this.fleet.create({ appName: app.name, version });
-    d.sockets = sockets;
+    d.sockets ??= sockets;
     return d.requestId;
   }
 

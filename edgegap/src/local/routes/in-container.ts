@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { LOCAL_LOCATION, Status } from '../deployments.js';
+import { edgegapTime } from '../ids.js';
 import { type LocalState, sendError } from '../state.js';
 
 type Params = { id: string; secret: string };
@@ -43,6 +44,40 @@ export function inContainerRoutes(app: FastifyInstance, state: LocalState): void
       is_joinable_by_session: d.status === Status.READY && !d.stopRequested,
     };
   });
+
+  const contextDeployment = (params: Params, authorization: unknown) => {
+    const d = fleet.get(params.id);
+    const ok =
+      d !== undefined &&
+      params.secret === String(d.contextNumber) &&
+      sameSecret(authorization, d.contextToken);
+    return ok ? d : undefined;
+  };
+
+  app.post<{ Params: Params }>('/v1/context/:id/:secret/tags', async (req, reply) => {
+    const d = contextDeployment(req.params, req.headers.authorization);
+    if (!d) return sendError(reply, 401, 'Unauthorized');
+    const body = req.body as { name?: unknown } | undefined;
+    if (typeof body?.name !== 'string' || body.name === '') {
+      return sendError(reply, 400, 'name is required');
+    }
+    if (d.tags.has(body.name)) return sendError(reply, 409, `Tag ${body.name} already exists`);
+    const time = edgegapTime(state.now());
+    d.tags.set(body.name, { create_time: time, last_updated: time });
+    return { name: body.name, create_time: time, last_updated: time };
+  });
+
+  app.delete<{ Params: Params & { tag: string } }>(
+    '/v1/context/:id/:secret/tags/:tag',
+    async (req, reply) => {
+      const d = contextDeployment(req.params, req.headers.authorization);
+      if (!d) return sendError(reply, 401, 'Unauthorized');
+      if (!d.tags.delete(req.params.tag)) {
+        return sendError(reply, 404, `Tag ${req.params.tag} not found`);
+      }
+      return { message: `Tag ${req.params.tag} deleted` };
+    },
+  );
 
   app.delete<{ Params: Params }>('/v1/self/stop/:id/:secret', async (req, reply) => {
     const d = fleet.get(req.params.id);
