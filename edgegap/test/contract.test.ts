@@ -1,5 +1,7 @@
 // Contract suite: the EdgegapClient driven against a real edgegap-local over HTTP — every
 // call, success and failure paths, retries (idempotent calls only), timeouts, abort, auth.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   EdgegapAbortedError,
@@ -215,6 +217,50 @@ describe('deployments', () => {
     await edgegap.stopDeployment(requestId);
     await untilStatus(requestId, 'Status.TERMINATED');
     expect((await edgegap.getLogs(requestId)).logs).toContain('got SIGTERM');
+  });
+
+  it('POSTs the status to the v2 webhooks on READY and TERMINATED, and to the v1 webhook_url', async () => {
+    const received: { path: string; status: string }[] = [];
+    const hooks = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', status: JSON.parse(body).current_status });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
+    try {
+      const { requestId } = await edgegap.deploy({
+        application: 'demo',
+        version: 'v1',
+        users: [{ ipAddress: '1.2.3.4' }],
+        webhooks: {
+          onReady: `${base}/ready`,
+          onError: `${base}/error`,
+          onTerminated: `${base}/end`,
+        },
+      });
+      await waitFor(() => received.some((r) => r.path === '/ready'), 'ready webhook');
+      await edgegap.stopDeployment(requestId);
+      await waitFor(() => received.some((r) => r.path === '/end'), 'terminated webhook');
+      expect(received).toEqual([
+        { path: '/ready', status: 'Status.READY' },
+        { path: '/end', status: 'Status.TERMINATED' },
+      ]);
+      const v1 = await edgegap.deployV1({
+        appName: 'demo',
+        versionName: 'v1',
+        webhookUrl: `${base}/v1`,
+      });
+      await waitFor(() => received.some((r) => r.path === '/v1'), 'v1 webhook');
+      await edgegap.stopDeployment(v1.requestId);
+    } finally {
+      await new Promise((r) => hooks.close(r));
+    }
   });
 
   it('reports an unknown deployment as a 404 EdgegapApiError', async () => {

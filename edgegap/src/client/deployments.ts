@@ -49,6 +49,9 @@ export async function deploy(
   };
   if (body.environmentVariables) wire.environment_variables = envBody(body.environmentVariables);
   if (body.tags) wire.tags = body.tags;
+  if (body.webhooks?.onReady) wire.webhook_on_ready = { url: body.webhooks.onReady };
+  if (body.webhooks?.onError) wire.webhook_on_error = { url: body.webhooks.onError };
+  if (body.webhooks?.onTerminated) wire.webhook_on_terminated = { url: body.webhooks.onTerminated };
   const path = '/v2/deployments';
   const result = await http.request(
     { method: 'POST', path, body: wire, idempotent: false, limit: 'deploy' },

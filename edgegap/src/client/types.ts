@@ -127,6 +127,8 @@ export interface DeployRequest {
   users: DeployUser[];
   environmentVariables?: DeployEnv[];
   tags?: string[];
+  /** URLs Edgegap POSTs the deployment status to (once, no retry). */
+  webhooks?: { onReady?: string; onError?: string; onTerminated?: string };
 }
 
 /** Body of `deployV1` (`POST /v1/deploy`). */

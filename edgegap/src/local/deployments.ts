@@ -78,6 +78,7 @@ export interface Deployment {
   fault?: 'error' | 'never-ready';
   logs: string;
   exitCode?: number;
+  webhooks: DeploymentWebhooks;
   /** Seat sockets of this deployment (session_config), when it has sessions. */
   sockets?: number;
   timers: Set<NodeJS.Timeout>;
@@ -85,7 +86,18 @@ export interface Deployment {
   markEnded: () => void;
 }
 
+/** Where to POST the status when a deployment gets READY, ERROR or TERMINATED. */
+export interface DeploymentWebhooks {
+  ready?: string;
+  error?: string;
+  terminated?: string;
+}
+
+/** Like Edgegap: one POST, 10 s timeout, no retry. */
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
 export interface CreateDeployment {
+  webhooks?: DeploymentWebhooks;
   appName: string;
   version: VersionRecord;
   envs?: { key: string; value: string; is_hidden?: boolean }[];
@@ -145,6 +157,7 @@ export class Fleet {
       stopRequested: false,
       logs: '',
       timers: new Set(),
+      webhooks: request.webhooks ?? {},
       ended,
       markEnded,
     };
@@ -187,6 +200,7 @@ export class Fleet {
     d.error = true;
     d.errorDetail = detail;
     this.appendLog(d, `edgegap-local: ${detail}\n`);
+    this.notify(d, d.webhooks.error);
   }
 
   private async launch(d: Deployment): Promise<void> {
@@ -308,7 +322,10 @@ export class Fleet {
       }
       await new Promise((r) => setTimeout(r, READY_POLL_MS));
     }
-    if (d.status === Status.DEPLOYING && !d.stopRequested) d.status = Status.READY;
+    if (d.status === Status.DEPLOYING && !d.stopRequested) {
+      d.status = Status.READY;
+      this.notify(d, d.webhooks.ready);
+    }
   }
 
   private onExit(d: Deployment, code: number): void {
@@ -331,6 +348,7 @@ export class Fleet {
     }
     if (d.stopRequested || d.status !== Status.ERROR) d.status = Status.TERMINATED;
     d.endMs ??= this.now();
+    if (d.status === Status.TERMINATED) this.notify(d, d.webhooks.terminated);
     d.markEnded();
   }
 
@@ -355,6 +373,21 @@ export class Fleet {
   /** Stop everything, waiting for every process to exit. */
   async closeAll(): Promise<void> {
     await Promise.all([...this.deployments.values()].map((d) => this.terminate(d)));
+  }
+
+  /** POST the status body to `url` once; failures only go to the deployment's log. */
+  private notify(d: Deployment, url: string | undefined): void {
+    if (!url) return;
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(this.statusView(d)),
+      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    }).then(
+      (res) => res.body?.cancel(),
+      (error: Error) =>
+        this.appendLog(d, `edgegap-local: webhook ${url} failed: ${error.message}\n`),
+    );
   }
 
   private appendLog(d: Deployment, chunk: string): void {

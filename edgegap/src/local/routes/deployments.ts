@@ -96,6 +96,15 @@ export function deploymentRoutes(app: FastifyInstance, state: LocalState): void 
     if (!envs) return invalid('environment_variables must be a list of {key, value}');
     const tags = stringList(body.tags);
     if (!tags) return invalid('tags must be a list of strings');
+    const webhooks: Record<string, string> = {};
+    for (const kind of ['ready', 'error', 'terminated'] as const) {
+      const hook = body[`webhook_on_${kind}`];
+      if (hook === undefined || hook === null) continue;
+      if (!isObject(hook) || typeof hook.url !== 'string') {
+        return invalid(`webhook_on_${kind} must be {url}`);
+      }
+      webhooks[kind] = hook.url;
+    }
     const target = resolveVersion(reply, body.application, body.version);
     if (!target) return reply;
     const d = fleet.create({
@@ -103,6 +112,7 @@ export function deploymentRoutes(app: FastifyInstance, state: LocalState): void 
       version: target.version,
       envs,
       tags,
+      webhooks,
       ...(req.deploymentFault ? { fault: req.deploymentFault } : {}),
     });
     return reply.code(202).send({ request_id: d.requestId });
@@ -117,13 +127,18 @@ export function deploymentRoutes(app: FastifyInstance, state: LocalState): void 
     const envs = envList(body.env_vars);
     const tags = stringList(body.tags);
     if (!ips || !envs || !tags) return sendError(reply, 400, 'ip_list, env_vars or tags malformed');
+    if (body.webhook_url !== undefined && typeof body.webhook_url !== 'string') {
+      return sendError(reply, 400, 'webhook_url must be a string');
+    }
     const target = resolveVersion(reply, body.app_name, body.version_name);
     if (!target) return reply;
+    const hook = body.webhook_url as string | undefined;
     const d = fleet.create({
       appName: target.app.name,
       version: target.version,
       envs,
       tags,
+      ...(hook ? { webhooks: { ready: hook, error: hook } } : {}),
       ...(req.deploymentFault ? { fault: req.deploymentFault } : {}),
     });
     return {
