@@ -45,7 +45,10 @@ export interface FleetCacheOptions {
  */
 export class FleetCache {
   readonly #servers = new Map<string, Versioned<ServerRecord>>();
-  readonly #seats = new Map<string, Map<number, Versioned<SeatRecord>>>();
+  /** Occupied-seat count per server, valid until a seat changes or a reservation expires. */
+  readonly #occupancy = new Map<string, { count: number; validUntil: number }>();
+  /** Seats by server and index; `null` = deleted, kept as a tombstone with its revision. */
+  readonly #seats = new Map<string, Map<number, Versioned<SeatRecord | null>>>();
   readonly #options: FleetCacheOptions;
   readonly #now: () => number;
   readonly #watchers: Array<{ stop(): void }> = [];
@@ -87,7 +90,7 @@ export class FleetCache {
     const result: Array<{ key: string; record: SeatRecord; revision: number }> = [];
     for (const [serverId, map] of this.#seats) {
       for (const [index, { value, revision }] of map) {
-        result.push({ key: `${serverId}.${index}`, record: value, revision });
+        if (value) result.push({ key: `${serverId}.${index}`, record: value, revision });
       }
     }
     return result;
@@ -134,8 +137,11 @@ export class FleetCache {
     if (entry.operation !== 'PUT') {
       const map = this.#seatMap(parsed.serverId);
       const previous = map.get(parsed.seatIndex);
-      map.delete(parsed.seatIndex);
-      if (previous && entry.isUpdate) {
+      if (previous && previous.revision > entry.revision) return;
+      // A KV create on a key whose last message is a delete marker must be an update at the
+      // marker's revision: keep it, so the reservation is one round trip.
+      map.set(parsed.seatIndex, { value: null, revision: entry.revision });
+      if (previous?.value && entry.isUpdate) {
         for (const listener of this.#seatRemovedListeners) listener(previous.value);
       }
       return;
@@ -143,7 +149,20 @@ export class FleetCache {
     this.noteSeat(entry.key, entry.json<SeatRecord>(), entry.revision);
   }
 
-  #seatMap(serverId: string): Map<number, Versioned<SeatRecord>> {
+  /** Drop what is known of a seat (after a failed compare-and-set: the cache was wrong). */
+  forgetSeat(key: string, revision: number): void {
+    const parsed = parseSeatKey(key);
+    if (!parsed) return;
+    const map = this.#seats.get(parsed.serverId);
+    if (map?.get(parsed.seatIndex)?.revision === revision) {
+      map.delete(parsed.seatIndex);
+      this.#occupancy.delete(parsed.serverId);
+    }
+  }
+
+  /** The seat map of a server, about to change: its occupancy is recomputed on next read. */
+  #seatMap(serverId: string): Map<number, Versioned<SeatRecord | null>> {
+    this.#occupancy.delete(serverId);
     let map = this.#seats.get(serverId);
     if (!map) {
       map = new Map();
@@ -181,10 +200,19 @@ export class FleetCache {
   /** Seats of a server in use right now (connected, or reserved and not expired). */
   occupiedSeats(serverId: string): number {
     const now = this.#now();
+    const cached = this.#occupancy.get(serverId);
+    if (cached && now < cached.validUntil) return cached.count;
     let count = 0;
+    let validUntil = Number.POSITIVE_INFINITY;
     for (const { value } of this.#seats.get(serverId)?.values() ?? []) {
-      if (value.state === SeatState.CONNECTED || value.expiresAt > now) count++;
+      if (!value) continue;
+      if (value.state === SeatState.CONNECTED) count++;
+      else if (value.expiresAt > now) {
+        count++;
+        validUntil = Math.min(validUntil, value.expiresAt);
+      }
     }
+    this.#occupancy.set(serverId, { count, validUntil });
     return count;
   }
 
@@ -201,7 +229,7 @@ export class FleetCache {
       const free = server.capacity - this.occupiedSeats(server.id);
       if (free > 0) ranked.push({ server, free });
     }
-    ranked.sort((a, b) => a.free - b.free || a.server.id.localeCompare(b.server.id));
+    ranked.sort((a, b) => a.free - b.free || (a.server.id < b.server.id ? -1 : 1));
     const result: FreeSeat[] = [];
     for (const { server } of ranked) {
       const seats = this.#seats.get(server.id);
@@ -210,7 +238,10 @@ export class FleetCache {
         const seat = seats?.get(i);
         if (!seat) {
           result.push({ serverId: server.id, seatIndex: i });
-        } else if (seat.value.state === SeatState.RESERVED && seat.value.expiresAt <= now) {
+        } else if (
+          seat.value === null ||
+          (seat.value.state === SeatState.RESERVED && seat.value.expiresAt <= now)
+        ) {
           result.push({ serverId: server.id, seatIndex: i, revision: seat.revision });
         }
       }

@@ -118,7 +118,11 @@ export class SeatReserver {
             ? await this.#options.seats.create(key, payload)
             : await this.#options.seats.update(key, payload, seat.revision);
       } catch (error) {
-        if (error instanceof JetStreamApiError) return undefined; // taken meanwhile
+        if (error instanceof JetStreamApiError) {
+          // Taken meanwhile, or the cached revision was stale: the watch will bring the truth.
+          if (seat.revision !== undefined) this.#options.fleet.forgetSeat(key, seat.revision);
+          return undefined;
+        }
         throw new PlacementError(ErrorCode.NATS_UNAVAILABLE, 'The seat store is unreachable.', {
           cause: error,
         });

@@ -61,4 +61,27 @@ describe('reservation expiry', () => {
       await local.close();
     }
   });
+
+  it('places the next player on a seat the sidecar deleted when its player left', async () => {
+    await nats.putServer(serverRecord('left-a', { version: 'pack', capacity: 1 }));
+    const local = await startMatchmaker(testConfig(nats.url), {}, { listen: true });
+    const play = () =>
+      fetch(`${local.url}/matchmaker/wannaplay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ game: APP, version: 'pack' }),
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    try {
+      await waitFor(() => local.fleet?.server('left-a') !== undefined, 'server in cache');
+      expect(await play()).toMatchObject({ type: 'ready' });
+      expect(await play()).toMatchObject({ code: 'NO_CAPACITY' });
+      await nats.kv.seats.delete('left-a.0');
+      await waitFor(() => local.fleet?.occupiedSeats('left-a') === 0, 'delete seen');
+      const again = await play();
+      expect(again).toMatchObject({ type: 'ready', serverId: 'left-a' });
+      expect((await seats('left-a'))[0]?.clientId).toBe(again.clientId);
+    } finally {
+      await local.close();
+    }
+  });
 });
