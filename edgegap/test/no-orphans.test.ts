@@ -38,7 +38,11 @@ async function startCli(): Promise<{ child: ChildProcess; url: string; output: (
   child.stderr?.on('data', (d) => {
     output += d;
   });
-  const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(output)?.[1], 'CLI URL');
+  const url = await waitFor(
+    () => /listening on (http:\/\/\S+)/.exec(output)?.[1],
+    'CLI URL',
+    25_000,
+  );
   return { child, url, output: () => output };
 }
 

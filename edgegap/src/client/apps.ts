@@ -2,7 +2,8 @@
  * Applications and versions (`/v1/app...`): the CLI and CI create and patch versions. Bodies
  * are Edgegap's own snake_case objects, passed through; answers are returned as parsed.
  */
-import type { HttpTransport } from './http.js';
+import { type HttpTransport, shaped } from './http.js';
+import { asObject } from './normalize.js';
 import type { CallOptions, EdgegapBody } from './types.js';
 
 const seg = encodeURIComponent;
@@ -16,7 +17,8 @@ async function json(
 ): Promise<EdgegapBody> {
   const idempotent = method !== 'POST';
   const result = await http.request({ method, path, body, idempotent }, call);
-  return (result.body ?? {}) as EdgegapBody;
+  if (result.body === undefined) return {};
+  return shaped(method, path, result.body, (b) => asObject(b, 'body'));
 }
 
 export const getApp = (http: HttpTransport, name: string, call?: CallOptions) =>
