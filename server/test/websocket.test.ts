@@ -155,6 +155,17 @@ describe('WebSocket transport', () => {
     a.close();
   });
 
+  it('closes an oversized frame (over 64 KiB) with 1009 and frees the seat', async () => {
+    sidecar.addToken('big', '10');
+    const ws = await open();
+    ws.send(JSON.stringify({ type: 'auth', token: 'big' }));
+    await nextMessage(ws);
+    const done = closed(ws);
+    ws.send(JSON.stringify({ t: 'x', pad: 'x'.repeat(70_000) }));
+    expect((await done).code).toBe(1009);
+    await waitFor(() => sidecar.disconnects.includes('10'), 2_000, 'disconnect report');
+  });
+
   it('sends heartbeats to the sidecar', async () => {
     await waitFor(() => sidecar.heartbeats >= 2, 2_000, 'heartbeats');
   });

@@ -108,6 +108,34 @@ describe('WebTransport transport (HTTP/2 mode)', () => {
     await waitFor(() => sidecar.disconnects.includes('77'), 3_000, 'disconnect report');
   });
 
+  it('closes the session with 4005 on an oversized reliable frame, and frees the seat', async () => {
+    sidecar.addToken('big1', '78');
+    const client = connect('big1');
+    await client.ready;
+    const stream = await firstStream(client);
+    const writer = stream.writable.getWriter();
+    await writer.write(new Uint8Array([0x7f, 0, 0, 0])); // claims a 2 GiB frame
+    const info = await client.closed.catch((e: unknown) => e);
+    expect(info).toMatchObject({ closeCode: 4005 });
+    await waitFor(() => sidecar.disconnects.includes('78'), 3_000, 'disconnect report');
+  });
+
+  it('drops a datagram that is not JSON and keeps the session', { timeout: 5_000 }, async () => {
+    sidecar.addToken('dgr1', '79');
+    const connected = new Promise<Player>((r) => server.once('connect', r));
+    const client = connect('dgr1');
+    await client.ready;
+    await firstStream(client);
+    const player = await connected;
+    const got = new Promise((r) => player.once('message', r));
+    const dg = client.datagrams.createWritable().getWriter();
+    await dg.write(new Uint8Array(Buffer.from('{nope')));
+    await dg.write(new Uint8Array(Buffer.from(JSON.stringify({ t: 'ok' }))));
+    expect(await got).toEqual({ t: 'ok' });
+    expect(player.connected).toBe(true);
+    client.close({ closeCode: 0, reason: '' });
+  });
+
   it('closes the session with code 4001 and the refusal JSON for a refused token', async () => {
     sidecar.refuseToken('old1', 'TOKEN_EXPIRED');
     const client = connect('old1');

@@ -5,7 +5,7 @@
  * rewritten to the public IP + external UDP port, and peers that never open their data channel
  * (half-open) are closed and their seat given back.
  */
-import type { IncomingMessage, OutgoingMessage, Server } from 'node:http';
+import type { IncomingMessage, OutgoingMessage, Server, ServerResponse } from 'node:http';
 import geckos, { type GeckosServer, type ServerChannel } from '@geckos.io/server';
 import { GECKOS_EVENT, TransportKind, type WelcomeMessage } from '@playgap/protocol';
 import { toWireError } from '../errors.js';
@@ -133,6 +133,7 @@ export function attachGeckosTransport(
   };
 
   io.addServer(server);
+  guardRequestListeners(server, context);
   io.onConnection((channel: ServerChannel) => {
     const welcome = channel.userData as (WelcomeMessage & { seat?: number }) | undefined;
     const id = channel.id ?? '';
@@ -195,6 +196,34 @@ export function attachGeckosTransport(
       await Promise.all(closing);
     },
   };
+}
+
+/**
+ * geckos' request handler is async and some bad inputs make it throw after it answered (a
+ * remote description without `sdp` answers 400, then fails again): catch those rejections so
+ * they never become an unhandled rejection that would end the process.
+ */
+function guardRequestListeners(server: Server, context: TransportContext): void {
+  const listeners = server.listeners('request') as ((
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => unknown)[];
+  server.removeAllListeners('request');
+  for (const listener of listeners) {
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      try {
+        const result = listener.call(server, req, res);
+        if (result instanceof Promise) result.catch((err: unknown) => onError(err, res));
+      } catch (err) {
+        onError(err, res);
+      }
+    });
+  }
+  function onError(err: unknown, res: ServerResponse): void {
+    context.log(`webrtc signaling: ${String(err)}`);
+    if (!res.headersSent) res.writeHead(500).end();
+    else if (!res.writableEnded) res.end();
+  }
 }
 
 /**
