@@ -14,7 +14,12 @@ import { versionCreate, versionUpdate } from './commands/version.js';
 import { CliError, ExitCode, usageError } from './errors.js';
 import { emit, line, type Output } from './output.js';
 
-/** Every command, in the order `playgap --help` lists them. */
+/**
+ * Every command, in the order `playgap --help` lists them.
+ *
+ * @example
+ * COMMANDS.map((c) => c.name); // ['check-key', 'version create', ...]
+ */
 export const COMMANDS: readonly Command[] = [
   checkKey,
   versionCreate,
@@ -28,7 +33,12 @@ export const COMMANDS: readonly Command[] = [
   keygen,
 ];
 
-/** What runCli needs from the outside; every field has a process default. */
+/**
+ * What runCli needs from the outside; every field but the streams has a process default.
+ *
+ * @example
+ * const io: CliEnvironment = { stdout: process.stdout, stderr: process.stderr, env: { PLAYGAP_APP: 'arena' } };
+ */
 export interface CliEnvironment {
   stdout: Output['stdout'];
   stderr: Output['stderr'];

@@ -7,7 +7,12 @@ import type { ParseArgsConfig } from 'node:util';
 import type { EdgegapClient } from '@playgap/edgegap';
 import type { Output } from './output.js';
 
-/** The Edgegap calls the CLI makes (EdgegapClient has them all). */
+/**
+ * The Edgegap calls the CLI makes (EdgegapClient has them all).
+ *
+ * @example
+ * const api: EdgegapApi = new EdgegapClient({ apiUrl: local.url, apiKey: local.apiKey });
+ */
 export type EdgegapApi = Pick<
   EdgegapClient,
   | 'apiUrl'
@@ -34,7 +39,13 @@ export interface CommandContext {
 
 export type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-/** One command of the CLI. */
+/**
+ * One command of the CLI.
+ *
+ * @example
+ * const hello: Command = { name: 'hello', summary: 'say hi', help: 'Usage: playgap hello', options: {},
+ *   async run({ out }) { out.stdout.write('hi\n'); } };
+ */
 export interface Command {
   /** `check-key`, or `version create` for a subcommand. */
   name: string;

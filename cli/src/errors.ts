@@ -4,7 +4,12 @@
  */
 import { ErrorCode, PlaygapError } from '@playgap/protocol';
 
-/** Exit codes of every command: scripts and the release workflow switch on them. */
+/**
+ * Exit codes of every command: scripts and the release workflow switch on them.
+ *
+ * @example
+ * if ((await runCli(argv, io)) === ExitCode.USAGE) printHelp();
+ */
 export const ExitCode = {
   OK: 0,
   /** The operation failed (Edgegap refused, NATS unreachable, not found...). */

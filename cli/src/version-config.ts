@@ -23,7 +23,12 @@ export interface VersionEnv {
   is_hidden: boolean;
 }
 
-/** The Edgegap app-version body (snake_case, as the API takes it) plus where it goes. */
+/**
+ * The Edgegap app-version body (snake_case, as the API takes it) plus where it goes.
+ *
+ * @example
+ * const { app, version, body } = await loadVersionConfig('docker/edgegap-version.yaml', process.env);
+ */
 export interface VersionPlan {
   app: string;
   version: string;
