@@ -83,6 +83,45 @@ describe.each(dockerfiles)('docker/%s.Dockerfile', (name) => {
   });
 });
 
+/** Workspace dirs a set of workspaces needs at run time: their @playgap dependencies, transitively. */
+function runtimeWorkspaces(roots: string[]): string[] {
+  const workspaces: string[] = JSON.parse(
+    readFileSync(join(repo, 'package.json'), 'utf8'),
+  ).workspaces;
+  const dirOf = new Map<string, string>();
+  for (const dir of workspaces) {
+    const pkg = JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8'));
+    dirOf.set(pkg.name, dir);
+  }
+  const needed = new Set<string>();
+  const visit = (dir: string) => {
+    if (needed.has(dir)) return;
+    needed.add(dir);
+    const pkg = JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8'));
+    for (const name of Object.keys(pkg.dependencies ?? {})) {
+      const dep = dirOf.get(name);
+      if (dep) visit(dep);
+    }
+  };
+  roots.forEach(visit);
+  return [...needed].sort();
+}
+
+describe.each([
+  ['gameserver', ['sidecar', 'server-template']],
+  ['matchmaker', ['matchmaker']],
+  ['sidecar', ['sidecar']],
+])('docker/%s.Dockerfile ships every workspace it runs', (name, roots) => {
+  const text = readFileSync(join(repo, 'docker', `${name}.Dockerfile`), 'utf8');
+  it.each(runtimeWorkspaces(roots))('%s (package.json and dist)', (dir) => {
+    const copied =
+      text.includes(`COPY --from=build /src/${dir}/dist ./${dir}/dist`) &&
+      text.includes(`COPY --from=build /src/${dir}/package.json ./${dir}/package.json`);
+    const looped = new RegExp(`for pkg in [\\w\\s-]*\\b${dir}\\b`).test(text);
+    expect(copied || looped).toBe(true);
+  });
+});
+
 describe('docker/gameserver.Dockerfile', () => {
   const dockerfile = readDockerfile(join(repo, 'docker', 'gameserver.Dockerfile'));
   const final = dockerfile.stages.at(-1)!;
