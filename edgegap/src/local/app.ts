@@ -15,6 +15,7 @@ import { appRoutes } from './routes/apps.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { inContainerRoutes } from './routes/in-container.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { tagAndLogRoutes } from './routes/tags-logs.js';
 import { SessionBook } from './sessions.js';
 import type { LocalState } from './state.js';
 
@@ -131,6 +132,7 @@ export async function buildEdgegapLocalApp(
 
   appRoutes(app, state);
   deploymentRoutes(app, state);
+  tagAndLogRoutes(app, state);
   sessionRoutes(app, state);
   inContainerRoutes(app, state);
   adminRoutes(app, state);

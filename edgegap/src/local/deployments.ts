@@ -5,39 +5,21 @@
  * injected environment of a real deployment. READY comes once the `to_check` TCP ports accept
  * connections and `to_check` UDP ports have had `udpReadyAfterMs`.
  */
-import { connect } from 'node:net';
 import type { VersionRecord } from './catalog.js';
 import type { LocalConfig } from './config.js';
+import { injectedEnvironment } from './environment.js';
 import { edgegapTime, newRequestId, newSecurityNumber, newToken } from './ids.js';
 import type { PortPool } from './ports.js';
 import { type RunningProcess, runGuarded } from './process-runner.js';
+import { allAccept } from './readiness.js';
 import { type Relay, startTcpRelay, startUdpRelay } from './relay.js';
+import { LOCAL_LOCATION, Status } from './status.js';
 
-export const Status = {
-  INITIALIZING: 'Status.INITIALIZING',
-  SEEKING: 'Status.SEEKING',
-  SEEKED: 'Status.SEEKED',
-  SCANNING: 'Status.SCANNING',
-  DEPLOYING: 'Status.DEPLOYING',
-  READY: 'Status.READY',
-  ERROR: 'Status.ERROR',
-  TERMINATED: 'Status.TERMINATED',
-} as const;
+export { LOCAL_LOCATION, Status } from './status.js';
 
 const STEPS = [Status.SEEKING, Status.SEEKED, Status.SCANNING, Status.DEPLOYING];
 const LOG_LIMIT_CHARS = 1_000_000;
 const READY_POLL_MS = 25;
-
-/** Where every local deployment says it runs. */
-export const LOCAL_LOCATION = Object.freeze({
-  city: 'Localhost',
-  country: 'Local',
-  continent: 'Local',
-  administrative_division: 'Local',
-  timezone: 'UTC',
-  latitude: 0,
-  longitude: 0,
-});
 
 interface VersionPort {
   name: string;
@@ -104,12 +86,6 @@ export interface CreateDeployment {
   tags?: string[];
   fault?: 'error' | 'never-ready';
 }
-
-function portEnvName(name: string): string {
-  return name.toUpperCase().replace(/ /g, '_');
-}
-
-const PARENT_ENV = /^(PATH|HOME|TMPDIR|TMP|TEMP|LANG|LC_ALL|USER|NODE_.*)$/;
 
 export class Fleet {
   readonly deployments = new Map<string, Deployment>();
@@ -225,7 +201,7 @@ export class Fleet {
           command,
           ...(args !== undefined ? { arguments: args } : {}),
           ...(typeof d.version.working_dir === 'string' ? { cwd: d.version.working_dir } : {}),
-          env: this.environment(d),
+          env: injectedEnvironment(d, this.baseUrl(), this.config.publicIp),
           graceMs,
         },
         (chunk) => this.appendLog(d, chunk),
@@ -259,48 +235,6 @@ export class Fleet {
         }
       }
     }
-  }
-
-  /** The injected environment of a real Edgegap deployment, plus what `node` needs. */
-  environment(d: Deployment): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) {
-      if (value !== undefined && PARENT_ENV.test(key)) env[key] = value;
-    }
-    const base = this.baseUrl();
-    const mapping: Record<
-      string,
-      { name: string; internal: number; external: number; protocol: string }
-    > = {};
-    for (const p of Object.values(d.ports)) {
-      mapping[p.name] = {
-        name: p.name,
-        internal: p.internal,
-        external: p.external,
-        protocol: p.protocol,
-      };
-      const name = portEnvName(p.name);
-      env[`ARBITRIUM_PORT_${name}_INTERNAL`] = String(p.internal);
-      env[`ARBITRIUM_PORT_${name}_EXTERNAL`] = String(p.external);
-      env[`ARBITRIUM_PORT_${name}_PROTOCOL`] = p.protocol;
-    }
-    Object.assign(env, {
-      ARBITRIUM_REQUEST_ID: d.requestId,
-      ARBITRIUM_PUBLIC_IP: this.config.publicIp,
-      ARBITRIUM_HOST_ID: 'edgegap-local',
-      ARBITRIUM_PORTS_MAPPING: JSON.stringify({ ports: mapping }),
-      ARBITRIUM_CONTEXT_URL: `${base}/v1/context/${d.requestId}/${d.contextNumber}`,
-      ARBITRIUM_CONTEXT_TOKEN: d.contextToken,
-      ARBITRIUM_DELETE_URL: `${base}/v1/self/stop/${d.requestId}/${d.deleteKey}`,
-      ARBITRIUM_DELETE_TOKEN: d.deleteToken,
-      ARBITRIUM_DEPLOYMENT_LOCATION: JSON.stringify(LOCAL_LOCATION),
-      ARBITRIUM_DEPLOYMENT_TAGS: [...d.tags.keys()].join(','),
-      ARBITRIUM_DEPLOYMENT_VCPU_UNITS: String(d.version.req_cpu ?? 256),
-      ARBITRIUM_DEPLOYMENT_MEMORY_MB: String(d.version.req_memory ?? 512),
-    });
-    const versionEnvs = (d.version.envs ?? []) as { key: string; value: string }[];
-    for (const e of [...versionEnvs, ...d.requestEnvs]) env[e.key] = e.value;
-    return env;
   }
 
   private async awaitReady(d: Deployment): Promise<void> {
@@ -429,20 +363,4 @@ export class Fleet {
     if (d.sockets !== undefined) view.sockets = d.sockets;
     return view;
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function allAccept(ports: number[]): Promise<boolean> {
-  const results = await Promise.all(ports.map(accepts));
-  return results.every(Boolean);
 }
