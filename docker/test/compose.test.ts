@@ -73,6 +73,16 @@ describe('docker/compose.yaml', () => {
     },
   );
 
+  it('trusts exactly the proxy’s fixed address for X-Forwarded-For', () => {
+    const proxy = compose.services.proxy as Service & {
+      networks: Record<string, { ipv4_address: string }>;
+    };
+    const address = proxy.networks.playgap?.ipv4_address;
+    expect(address).toMatch(/^172\.30\.0\.\d+$/);
+    expect(envExample).toContain(`PLAYGAP_TRUSTED_PROXIES=${address}`);
+    expect(compose.services.matchmaker!.environment!.PLAYGAP_TRUSTED_PROXIES).toContain(address);
+  });
+
   it('keeps the JetStream store on a named volume', () => {
     expect(compose.services.nats?.volumes).toContain('nats-data:/data');
   });
