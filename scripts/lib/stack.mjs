@@ -21,6 +21,9 @@ export const STACK_DEFAULTS = Object.freeze({
   capacity: 16,
   portMode: 'same',
   tokenExpireSeconds: 30,
+  // How long a started deployment may take to come up. Local servers are up in a few seconds;
+  // keep this short (the matchmaker also treats a deployment record as joinable until then).
+  deploymentDeadlineMs: 30_000,
 });
 
 /** A free TCP port on 127.0.0.1 (the OS picks; released before use). */
@@ -63,7 +66,7 @@ function natsServerBinary() {
 /** Start a nats-server with JetStream on a free port and a temp store. */
 async function startNats(log) {
   const port = await freePort();
-  const storeDir = mkdtempSync(join(tmpdir(), 'playgap-nats-'));
+  const storeDir = mkdtempSync(join(tmpdir(), 'playgap-stack-nats-'));
   const child = spawn(
     natsServerBinary(),
     ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
@@ -249,6 +252,8 @@ export async function startStack(options = {}) {
       String(o.capacity),
       '--token-expire-seconds',
       String(o.tokenExpireSeconds),
+      '--deployment-deadline-ms',
+      String(o.deploymentDeadlineMs),
       '--edgegap-api-url',
       edgegapUrl,
     ];

@@ -63,6 +63,10 @@ export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOpt
     ui.status.textContent = status;
   };
 
+  // Leave properly when the tab closes: the others see the ship go at once instead of when the
+  // server notices the silence.
+  window.addEventListener('pagehide', () => channel?.close());
+
   ui.button.addEventListener('click', async () => {
     if (controller) {
       controller.abort();

@@ -1,0 +1,278 @@
+/**
+ * The arena in headless Chromium against the real local stack (nats-server, edgegap-local,
+ * matchmaker, sidecar + server-template processes): connect, see each other, leave, idle stop,
+ * WebSocket-only, refused tokens. Screenshots go to e2e/artifacts/.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestReply, standInFront, useTokenOnce } from './front-tools.js';
+import {
+  ARTIFACTS,
+  ensureClientBuilt,
+  hook,
+  launchChromium,
+  openAndConnect,
+  ROOT,
+  type Stack,
+  startLocalStack,
+  waitForHook,
+} from './harness.js';
+
+const IDLE_TIMEOUT_MS = 4_000;
+let stack: Stack;
+let browser: Browser;
+const timings: Record<string, number | string | null> = {};
+
+// One file, run in order: each stack is a nats-server, edgegap-local, matchmaker and game
+// server processes, and the machine is small.
+beforeAll(async () => {
+  ensureClientBuilt();
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  writeFileSync(join(ARTIFACTS, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+  await browser?.close();
+}, 60_000);
+
+/** Screenshot every new connect state until the page plays or fails. */
+async function captureStages(page: Page, prefix: string): Promise<string[]> {
+  const seen: string[] = [];
+  for (let i = 0; i < 1200; i++) {
+    const { state } = await hook(page);
+    if (!seen.includes(state)) {
+      seen.push(state);
+      await page.screenshot({ path: join(ARTIFACTS, `${prefix}-${seen.length}-${state}.png`) });
+    }
+    if (state === 'playing' || state === 'error') break;
+    await page.waitForTimeout(25);
+  }
+  return seen;
+}
+
+async function deploymentGone(requestId: string): Promise<boolean> {
+  const response = await fetch(`${stack.edgegapUrl}/v1/status/${requestId}`, {
+    headers: { authorization: 'token local-dev-key' },
+  });
+  if (response.status === 404 || response.status === 410) return true;
+  const body = (await response.json()) as { current_status?: string };
+  return body.current_status !== 'Status.READY' && body.current_status !== 'Status.DEPLOYING';
+}
+
+describe('arena in the browser', { timeout: 120_000 }, () => {
+  beforeAll(async () => {
+    // deploymentDeadlineMs: the matchmaker (96be4eb) keeps a deployment record joinable until
+    // its deadline even after that server stopped; a short deadline lets the restart test start
+    // a new server instead of waiting on the terminated one.
+    stack = await startLocalStack({
+      idleTimeoutMs: IDLE_TIMEOUT_MS,
+      tokenExpireSeconds: 5,
+      deploymentDeadlineMs: 12_000,
+    });
+  }, 120_000);
+  afterAll(() => stack?.close(), 60_000);
+
+  let ada: Page;
+  let bob: Page;
+  let firstServer: string | null = null;
+
+  it('two pages connect and each sees the other ship move', async () => {
+    ada = await openAndConnect(browser, stack.url, 'name=Ada');
+    await captureStages(ada, 'stages-cold');
+    const adaState = await waitForHook(ada, "h.state === 'playing' && h.snapshots > 0", 60_000);
+    timings.coldClickToFirstSnapshotMs = adaState.firstSnapshotMs;
+    expect(adaState.lastError).toBeNull();
+    // A cold start: the matchmaker had to start a server.
+    expect(adaState.stages).toEqual(
+      expect.arrayContaining(['matchmaking', 'deploying', 'connecting', 'playing']),
+    );
+    firstServer = adaState.serverId;
+
+    bob = await openAndConnect(browser, stack.url, 'name=Bob');
+    const bobState = await waitForHook(bob, "h.state === 'playing' && h.snapshots > 0", 30_000);
+    timings.warmClickToFirstSnapshotMs = bobState.firstSnapshotMs;
+    expect(bobState.serverId).toBe(firstServer);
+    timings.transport = adaState.transport;
+    await waitForHook(ada, "h.names.includes('Bob') && h.names.includes('Ada')");
+    await waitForHook(bob, "h.names.includes('Bob') && h.names.includes('Ada')");
+
+    const before = (await hook(bob)).positions.find((p) => p.name === 'Ada');
+    expect(before).toBeDefined();
+    await ada.bringToFront();
+    await ada.keyboard.down(before && before.x > 400 ? 'ArrowLeft' : 'ArrowRight');
+    const moved = `Math.abs(h.positions.find((p) => p.name === 'Ada').x - ${before?.x}) > 60`;
+    await waitForHook(bob, moved, 10_000);
+    await ada.keyboard.up('ArrowLeft');
+    await ada.keyboard.up('ArrowRight');
+    await ada.screenshot({ path: join(ARTIFACTS, 'two-ships-ada.png') });
+    await bob.screenshot({ path: join(ARTIFACTS, 'two-ships-bob.png') });
+    console.log(
+      `e2e: transport ${adaState.transport}; click→first snapshot cold ${timings.coldClickToFirstSnapshotMs} ms, warm ${timings.warmClickToFirstSnapshotMs} ms`,
+    );
+  });
+
+  it('a player who closes the page vanishes for the other', async () => {
+    await bob.close();
+    await waitForHook(ada, "h.ships === 1 && !h.names.includes('Bob')", 20_000);
+  });
+
+  it('a WebSocket-only page still plays', async () => {
+    const page = await openAndConnect(browser, stack.url, 'transport=websocket&name=Wes');
+    const state = await waitForHook(page, "h.state === 'playing' && h.snapshots > 2", 30_000);
+    expect(state.transport).toBe('websocket');
+    await page.close();
+  });
+
+  it('refuses a replayed token with a visible message', async () => {
+    const reply = await requestReply(stack.url, {
+      game: stack.app,
+      version: stack.version,
+      transports: ['websocket'],
+    });
+    await useTokenOnce(reply);
+    const front = await standInFront(reply);
+    try {
+      const page = await openAndConnect(
+        browser,
+        stack.url,
+        `transport=websocket&matchmaker=${encodeURIComponent(front.url)}`,
+      );
+      const state = await waitForHook(page, "h.state === 'error'", 20_000);
+      expect(state.lastError?.code).toBe('TOKEN_REFUSED');
+      expect(state.lastError?.reason).toBe('TOKEN_REPLAYED');
+      expect(await page.isVisible('#error')).toBe(true);
+      expect(await page.textContent('#error')).toContain('already used');
+      await page.screenshot({ path: join(ARTIFACTS, 'token-replayed.png') });
+      await page.close();
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('refuses an expired token with a visible message', async () => {
+    const reply = await requestReply(stack.url, {
+      game: stack.app,
+      version: stack.version,
+      transports: ['websocket'],
+    });
+    // Wait until the token's own expiry has passed (5 s tokens in this stack).
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, reply.expiresAt - Date.now()) + 1_000),
+    );
+    const front = await standInFront(reply);
+    try {
+      const page = await openAndConnect(
+        browser,
+        stack.url,
+        `transport=websocket&matchmaker=${encodeURIComponent(front.url)}`,
+      );
+      const state = await waitForHook(page, "h.state === 'error'", 20_000);
+      expect(state.lastError?.code).toBe('TOKEN_REFUSED');
+      expect(['TOKEN_EXPIRED', 'NO_RESERVATION']).toContain(state.lastError?.reason);
+      expect(await page.isVisible('#error')).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, 'token-expired.png') });
+      await page.close();
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('the server stops once empty and the next Connect starts a new one', async () => {
+    await ada.close();
+    expect(firstServer).toBeTruthy();
+    const deadline = Date.now() + IDLE_TIMEOUT_MS + 30_000;
+    while (!(await deploymentGone(firstServer as string))) {
+      if (Date.now() > deadline) throw new Error(`server ${firstServer} still running`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const page = await openAndConnect(browser, stack.url, 'name=Again');
+    await captureStages(page, 'stages-restart');
+    const state = await waitForHook(page, "h.state === 'playing' && h.snapshots > 0", 60_000);
+    expect(state.serverId).not.toBe(firstServer);
+    expect(state.stages).toContain('deploying');
+    timings.coldAfterIdleClickToFirstSnapshotMs = state.firstSnapshotMs;
+    await page.close();
+  });
+});
+
+describe('WebRTC behind a port mapping', { timeout: 120_000 }, () => {
+  let mapped: Stack;
+  beforeAll(async () => {
+    mapped = await startLocalStack({ portMode: 'mapped', idleTimeoutMs: 5_000 });
+  }, 120_000);
+  afterAll(() => mapped?.close(), 60_000);
+
+  // edgegap-local in `mapped` mode gives every port an external number different from the
+  // internal one and relays it, as Edgegap does: a WebRTC-only page can only play if the server
+  // announces the external UDP port in its ICE candidates.
+  it('a WebRTC-only page plays when external ports differ from internal ones', async () => {
+    const page = await openAndConnect(browser, mapped.url, 'transport=webrtc&name=Mapped');
+    const state = await waitForHook(
+      page,
+      "(h.state === 'playing' && h.snapshots > 2) || h.state === 'error'",
+      60_000,
+    );
+    expect(state.lastError).toBeNull();
+    expect(state.transport).toBe('webrtc');
+    await page.screenshot({ path: join(ARTIFACTS, 'webrtc-mapped.png') });
+    await page.close();
+  });
+});
+
+describe('npm start (scripts/start.mjs)', { timeout: 120_000 }, () => {
+  // Ctrl-C must stop everything, game servers included: after SIGINT the game server's port
+  // no longer answers and nothing the script started is left.
+  it('prints its URL, serves the page and leaves no process behind on SIGINT', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'scripts/start.mjs'), '--no-build', '--port', '0', '--idle-timeout-ms', '60000'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    try {
+      let out = '';
+      child.stderr.on('data', (chunk) => {
+        out += chunk;
+      });
+      const ready = await new Promise<{ url: string; natsUrl: string }>((resolve, reject) => {
+        child.stdout.on('data', (chunk) => {
+          out += chunk;
+          const line = /PLAYGAP_READY (.*)/.exec(out);
+          if (line?.[1]) resolve(JSON.parse(line[1]));
+        });
+        child.once('exit', () => reject(new Error(`start.mjs exited early:\n${out}`)));
+      });
+      expect((await fetch(ready.url)).status).toBe(200);
+      const reply = await requestReply(ready.url, {
+        game: 'arena',
+        version: '1.0.0',
+        transports: ['websocket'],
+      });
+      const gamePort = reply.transports.find((t) => t.kind === 'websocket')?.port;
+      expect(await accepts(gamePort as number)).toBe(true);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(await accepts(gamePort as number)).toBe(false);
+      expect(await accepts(Number(new URL(ready.natsUrl).port))).toBe(false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * Shared pieces of the browser end-to-end tests: the real local stack (the same module
+ * `npm start` uses), headless Debian Chromium, a built client, page helpers that wait on the
+ * page's `window.__playgap` hook, and artifact paths.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+// @ts-expect-error plain ESM module without types
+import { ROOT, startStack } from '../../scripts/lib/stack.mjs';
+
+export { ROOT };
+export const ARTIFACTS = join(ROOT, 'e2e/artifacts');
+// Fresh artifacts each run (screenshots of this run only).
+rmSync(ARTIFACTS, { recursive: true, force: true });
+mkdirSync(ARTIFACTS, { recursive: true });
+
+export interface Stack {
+  url: string;
+  natsUrl: string;
+  edgegapUrl: string;
+  app: string;
+  version: string;
+  close(): Promise<void>;
+}
+
+export function startLocalStack(options: Record<string, unknown>): Promise<Stack> {
+  return startStack({ port: 0, log: () => {}, ...options }) as Promise<Stack>;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Build client-template/dist when it is missing or older than its sources. */
+export function ensureClientBuilt(): void {
+  const dist = join(ROOT, 'client-template/dist/index.html');
+  const sources = Math.max(
+    newestMtime(join(ROOT, 'client-template/src')),
+    newestMtime(join(ROOT, 'client/src')),
+    statSync(join(ROOT, 'client-template/index.html')).mtimeMs,
+  );
+  if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/vite/bin/vite.js'),
+      'build',
+      join(ROOT, 'client-template'),
+      '--logLevel',
+      'warn',
+    ],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0) throw new Error('vite build of client-template failed');
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      // Two tabs side by side must both keep running their game loop.
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
+    ],
+  });
+}
+
+export interface HookState {
+  state: string;
+  stages: string[];
+  transport: string | null;
+  serverId: string | null;
+  clientId: string | null;
+  ships: number;
+  names: string[];
+  positions: { id: string; name: string; x: number; y: number }[];
+  snapshots: number;
+  firstSnapshotMs: number | null;
+  lastError: { code: string; reason?: string; message: string; text: string } | null;
+}
+
+export function hook(page: Page): Promise<HookState> {
+  return page.evaluate(() => JSON.parse(JSON.stringify(window.__playgap)) as HookState);
+}
+
+declare global {
+  interface Window {
+    __playgap: HookState;
+  }
+}
+
+/** Wait (bounded) until the page's hook satisfies `predicate` (a function run in the page). */
+export async function waitForHook(
+  page: Page,
+  predicate: string,
+  timeoutMs = 30_000,
+): Promise<HookState> {
+  await page.waitForFunction(
+    `(() => { const h = window.__playgap; return h && (${predicate}); })()`,
+    null,
+    {
+      timeout: timeoutMs,
+      polling: 50,
+    },
+  );
+  return hook(page);
+}
+
+/** Open the arena with query params and click Connect. */
+export async function openAndConnect(browser: Browser, url: string, query: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 900, height: 720 } });
+  page.on('pageerror', (error) => console.error(`[page ${query}] ${error.message}`));
+  await page.goto(`${url}?${query}`);
+  await page.waitForFunction('window.__playgap !== undefined');
+  await page.click('#connect');
+  return page;
+}
