@@ -8,7 +8,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
+import { Worker } from 'node:worker_threads';
 
 /** Longest validity a browser accepts for serverCertificateHashes, minus a day of margin. */
 export const MAX_CERT_VALIDITY_DAYS = 13;
@@ -69,6 +69,7 @@ export async function createCertificate(options: CertificateOptions): Promise<Se
   }
   const notBefore = options.now - 60_000;
   const notAfter = options.now + options.validityMs;
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: options.fqdn ?? options.publicIp }], {
     keyType: 'ec',
     curve: 'P-256',
@@ -100,4 +101,30 @@ export async function createCertificate(options: CertificateOptions): Promise<Se
     notBefore: Date.parse(x509.validFrom),
     notAfter: Date.parse(x509.validTo),
   };
+}
+
+/**
+ * Like createCertificate, but in a worker thread when the compiled worker file exists (dist),
+ * so the X.509 libraries never stay loaded in the sidecar; in place otherwise (tests on src).
+ *
+ * @example
+ * const cert = await createCertificateIsolated({ dir, publicIp, validityMs, now: Date.now() });
+ */
+export async function createCertificateIsolated(
+  options: CertificateOptions,
+): Promise<ServerCertificate> {
+  const workerUrl = new URL('./certificate-worker.js', import.meta.url);
+  if (!import.meta.url.endsWith('.js')) return createCertificate(options);
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerUrl, { workerData: options });
+    worker.once(
+      'message',
+      (m: { ok: true; cert: ServerCertificate } | { ok: false; message: string }) => {
+        void worker.terminate();
+        if (m.ok) resolve(m.cert);
+        else reject(new Error(m.message));
+      },
+    );
+    worker.once('error', reject);
+  });
 }

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { EdgegapClient } from '@playgap/edgegap';
+import type { EdgegapClient } from '@playgap/edgegap';
 import { buildApp } from './app.js';
 import { loadConfig, type SidecarConfig } from './config.js';
 import { type Deployment, deploymentFromEnv, localDeployment, withContext } from './deployment.js';
@@ -23,12 +23,12 @@ import { createTokenVerifier } from './token-check.js';
 
 async function resolveDeployment(
   config: SidecarConfig,
-  edgegap: EdgegapClient,
+  edgegap: EdgegapClient | undefined,
 ): Promise<Deployment> {
   if (config.local) return localDeployment(config.local);
   let deployment = deploymentFromEnv(process.env);
   const context = deployment.context;
-  if (context) {
+  if (context && edgegap) {
     for (let attempt = 1; attempt <= 5; attempt++) {
       try {
         const ctx = await edgegap.getContext(context, { timeoutMs: 5_000 });
@@ -49,7 +49,10 @@ export async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   const config = loadConfig(process.env, argv);
   const verifier = createTokenVerifier(config);
-  const edgegap = new EdgegapClient({});
+  // The Edgegap client is only needed inside a deployment (context, self-stop): load it lazily.
+  const edgegap = config.local
+    ? undefined
+    : new (await import('@playgap/edgegap')).EdgegapClient({});
   const deployment = await resolveDeployment(config, edgegap);
   const app = config.app ?? deployment.appName;
   if (!app)
@@ -74,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     serverHeartbeatMs: config.serverHeartbeatMs,
     seatHeartbeatMs: config.seatHeartbeatMs,
-    ...(selfStopTarget ? { selfStop: () => edgegap.selfStop(selfStopTarget) } : {}),
+    ...(selfStopTarget && edgegap ? { selfStop: () => edgegap.selfStop(selfStopTarget) } : {}),
     log,
   });
   await sidecar.init();

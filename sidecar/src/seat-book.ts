@@ -9,6 +9,9 @@ import type { KV, KvEntry } from '@nats-io/kv';
 import { ErrorCode, type SeatRecord, SeatState, seatKey } from '@playgap/protocol';
 import { NatsUnavailableError, SeatRefusedError } from './errors.js';
 
+/** Connected seats rewritten concurrently per heartbeat slice. */
+const REFRESH_SLICE = 64;
+
 interface CachedSeat {
   record: SeatRecord;
   revision: number;
@@ -144,14 +147,19 @@ export class SeatBook {
 
   /** Rewrite every connected seat (heartbeat, and after NATS comes back). */
   async refresh(nowMs: number): Promise<void> {
-    await Promise.all(
-      [...this.connected.values()].map(async (seat) => {
-        seat.record = { ...seat.record, updatedAt: nowMs };
-        const key = seatKey(this.serverId, seat.seatIndex);
-        const revision = await this.kv.put(key, JSON.stringify(seat.record));
-        this.setCached(key, { record: seat.record, revision });
-      }),
-    );
+    // In slices, so a server full of players does not send a burst of writes at once.
+    const seats = [...this.connected.values()];
+    for (let i = 0; i < seats.length; i += REFRESH_SLICE) {
+      await Promise.all(
+        seats.slice(i, i + REFRESH_SLICE).map(async (seat) => {
+          if (this.connected.get(seat.clientId) !== seat) return;
+          seat.record = { ...seat.record, updatedAt: nowMs };
+          const key = seatKey(this.serverId, seat.seatIndex);
+          const revision = await this.kv.put(key, JSON.stringify(seat.record));
+          this.setCached(key, { record: seat.record, revision });
+        }),
+      );
+    }
   }
 
   /** Delete every seat of this server (exit path): connections and leftover reservations. */

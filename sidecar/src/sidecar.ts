@@ -17,7 +17,7 @@ import {
   TransportKind,
   type TransportOffer,
 } from '@playgap/protocol';
-import { createCertificate, type ServerCertificate } from './certificate.js';
+import { createCertificateIsolated, type ServerCertificate } from './certificate.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import type { Deployment } from './deployment.js';
 import { NatsUnavailableError, SeatRefusedError, SidecarError } from './errors.js';
@@ -29,6 +29,9 @@ import {
   type TokenVerifier,
   type VerifiedToken,
 } from './token-check.js';
+
+/** Longest delay between a player joining or leaving and the record showing it. */
+export const PLAYERS_PUBLISH_MS = 50;
 
 /** Why the sidecar is stopping. */
 export type ShutdownReason =
@@ -114,7 +117,7 @@ export class Sidecar extends EventEmitter {
   private readonly accepted: Set<string>;
   private readonly startedAt: number;
   private timers: Record<
-    'ready' | 'idle' | 'heartbeat' | 'cert' | 'record' | 'seats',
+    'ready' | 'idle' | 'heartbeat' | 'cert' | 'record' | 'seats' | 'players',
     TimerHandle | undefined
   > = {
     ready: undefined,
@@ -123,6 +126,7 @@ export class Sidecar extends EventEmitter {
     cert: undefined,
     record: undefined,
     seats: undefined,
+    players: undefined,
   };
   private publishing: Promise<void> | undefined;
   private publishAgain = false;
@@ -263,6 +267,18 @@ export class Sidecar extends EventEmitter {
       this.publishing = undefined;
     });
     return this.publishing;
+  }
+
+  /**
+   * Player-count changes are written at most every PLAYERS_PUBLISH_MS: under a burst of joins
+   * the record is rewritten a few times, not once per player (seats are the exact truth).
+   */
+  private publishPlayersSoon(): void {
+    if (this.timers.players) return;
+    this.timers.players = this.clock.setTimeout(() => {
+      this.timers.players = undefined;
+      void this.publishRecord();
+    }, PLAYERS_PUBLISH_MS);
   }
 
   private publishEvent(type: string, fields: Record<string, unknown> = {}): void {
@@ -426,7 +442,7 @@ export class Sidecar extends EventEmitter {
       throw error;
     }
     this.updateIdleTimer();
-    void this.publishRecord();
+    this.publishPlayersSoon();
     this.publishEvent('player.connected', {
       clientId,
       seat: seat.seatIndex,
@@ -451,7 +467,7 @@ export class Sidecar extends EventEmitter {
       );
     }
     await this.seatBook.release(clientId);
-    void this.publishRecord();
+    this.publishPlayersSoon();
     this.publishEvent('player.disconnected', { clientId });
     if (this.state === ServerState.DRAINING && this.seatBook.players === 0)
       this.shutdown('drained');
@@ -522,7 +538,7 @@ export class Sidecar extends EventEmitter {
 
   private async renewCertificate(announce: boolean): Promise<void> {
     const d = this.options.deployment;
-    this.cert = await createCertificate({
+    this.cert = await createCertificateIsolated({
       dir: this.options.certDir,
       publicIp: d.publicIp,
       fqdn: d.fqdn,

@@ -23,7 +23,13 @@ afterAll(async () => {
 });
 afterEach(async () => {
   for (const p of running) {
-    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    if (p.child.exitCode === null && p.child.signalCode === null) {
+      // Gracefully first, so the sidecar stops its game server; SIGKILL if it hangs.
+      p.child.kill('SIGTERM');
+      const timer = setTimeout(() => p.child.kill('SIGKILL'), 5_000);
+      await p.exit;
+      clearTimeout(timer);
+    }
     await p.exit;
   }
   running = [];
