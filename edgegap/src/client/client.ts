@@ -137,7 +137,12 @@ export class EdgegapClient {
    */
   static fromEnv(env: NodeJS.ProcessEnv = process.env): EdgegapClient {
     const options: EdgegapClientOptions = {};
-    if (env.EDGEGAP_API_URL) options.apiUrl = env.EDGEGAP_API_URL;
+    if (env.EDGEGAP_API_URL) {
+      if (!URL.canParse(env.EDGEGAP_API_URL)) {
+        throw new EdgegapConfigError('EDGEGAP_API_URL must be an absolute URL');
+      }
+      options.apiUrl = env.EDGEGAP_API_URL;
+    }
     if (env.EDGEGAP_API_KEY) options.apiKey = env.EDGEGAP_API_KEY;
     return new EdgegapClient(options);
   }
