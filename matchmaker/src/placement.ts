@@ -51,6 +51,7 @@ export class Placer {
       version: request.version,
       ...(request.name ? { name: request.name } : {}),
       ...(request.mode ? { mode: request.mode } : {}),
+      ...(request.transports ? { transports: request.transports } : {}),
     };
     const warm = await this.#o.reserver.reserve(seat);
     if (warm) return warm;

@@ -13,6 +13,8 @@ import {
   SeatState,
   type ServerRecord,
   seatKey,
+  type TransportEndpoint,
+  type TransportKind,
 } from '@playgap/protocol';
 import type { MintedToken, TokenMinter } from './connect-token.js';
 import { tokenAddresses, transportEndpoints } from './endpoints.js';
@@ -37,6 +39,8 @@ export interface SeatRequest {
   serverId?: string;
   /** Edgegap seat session (sessions mode). */
   sessionId?: string;
+  /** Transports the client can use, best first (the reply lists those, in that order). */
+  transports?: readonly TransportKind[];
 }
 
 const encoder = new TextEncoder();
@@ -128,7 +132,7 @@ export class SeatReserver {
         });
       }
       this.#options.fleet.noteSeat(key, record, revision);
-      return buildReply(server, token, expiresAt);
+      return buildReply(server, token, expiresAt, request.transports);
     } finally {
       this.#trying.delete(key);
     }
@@ -136,8 +140,13 @@ export class SeatReserver {
 }
 
 /** The PlayReply for a reserved seat. */
-export function buildReply(server: ServerRecord, token: MintedToken, expiresAt: number): PlayReply {
-  const transports = transportEndpoints(server);
+export function buildReply(
+  server: ServerRecord,
+  token: MintedToken,
+  expiresAt: number,
+  preferred?: readonly TransportKind[],
+): PlayReply {
+  const transports = orderByPreference(transportEndpoints(server), preferred);
   const reply: PlayReply = {
     type: 'ready',
     token: token.base64,
@@ -151,4 +160,17 @@ export function buildReply(server: ServerRecord, token: MintedToken, expiresAt: 
   };
   if (server.fqdn) reply.fqdn = server.fqdn;
   return reply;
+}
+
+/**
+ * The endpoints the client asked for, in its order; all of them when it named none (or none of
+ * its kinds is offered: it then learns what there is instead of an empty list).
+ */
+function orderByPreference(
+  endpoints: TransportEndpoint[],
+  preferred: readonly TransportKind[] | undefined,
+): TransportEndpoint[] {
+  if (!preferred || preferred.length === 0) return endpoints;
+  const chosen = preferred.flatMap((kind) => endpoints.filter((e) => e.kind === kind));
+  return chosen.length > 0 ? chosen : endpoints;
 }

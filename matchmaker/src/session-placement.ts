@@ -111,6 +111,7 @@ export class SessionPlacer {
         sessionId,
         ...(request.name ? { name: request.name } : {}),
         ...(request.mode ? { mode: request.mode } : {}),
+        ...(request.transports ? { transports: request.transports } : {}),
       };
       const reply = await this.#o.reserver.reserve(seat);
       if (!reply) {

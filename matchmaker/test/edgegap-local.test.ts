@@ -2,15 +2,19 @@
  * End to end with real parts: nats-server, edgegap-local running each deployment as a real
  * playgap-sidecar supervising the fixture game server, and the matchmaker (front + service).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Kvm } from '@nats-io/kv';
 import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/edgegap';
 import type { PlayReply } from '@playgap/protocol';
+import { trackChild } from '@playgap/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningMatchmaker, startMatchmaker } from '../src/index.js';
 import { PRIVATE_KEY_HEX, startTestNats, type TestNats, testConfig } from './fake-fleet.js';
 
 const SIDECAR = fileURLToPath(new URL('../../sidecar/dist/main.js', import.meta.url));
+const MATCHMAKER = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const FIXTURE = fileURLToPath(
   new URL('../../sidecar/test/fixtures/game-server.mjs', import.meta.url),
 );
@@ -97,6 +101,7 @@ beforeAll(async () => {
           version('cold', nats.url, 'arena'),
         ],
       },
+      { name: 'crashy', versions: [version('1.0.0', nats.url, 'crashy')] },
       {
         name: 'seats',
         versions: [
@@ -111,7 +116,12 @@ beforeAll(async () => {
   });
   const edgegapConfig = { edgegapApiUrl: local.url, edgegapApiKey: local.apiKey };
   mm = await startMatchmaker(
-    testConfig(nats.url, { ...edgegapConfig, deploymentDeadlineMs: 8_000, statusPollMs: 100 }),
+    testConfig(nats.url, {
+      ...edgegapConfig,
+      deploymentDeadlineMs: 8_000,
+      statusPollMs: 100,
+      seatsPerServer: 4,
+    }),
     {},
     { listen: true },
   );
@@ -228,4 +238,108 @@ describe('with edgegap-local and real sidecars', () => {
       await sweeper.close();
     }
   });
+
+  it('finishes a placement on another replica process when the one serving it is SIGKILLed, leaking no deployment', async () => {
+    const children: ChildProcess[] = [];
+    const startReplica = () =>
+      new Promise<ChildProcess>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [
+            MATCHMAKER,
+            '--deployment-deadline-ms',
+            '6000',
+            '--reap-interval-ms',
+            '250',
+            '--progress-heartbeat-ms',
+            '100',
+            '--status-poll-ms',
+            '100',
+            '--seats-per-server',
+            '4',
+          ],
+          {
+            env: {
+              ...process.env,
+              PLAYGAP_APP: 'crashy',
+              PLAYGAP_VERSIONS: '1.0.0',
+              PLAYGAP_PROTOCOL_ID: '7',
+              PLAYGAP_PRIVATE_KEY: PRIVATE_KEY_HEX,
+              NATS_URL: nats.url,
+              EDGEGAP_API_URL: local.url,
+              EDGEGAP_API_KEY: local.apiKey,
+            },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
+        trackChild(child);
+        children.push(child);
+        child.stdout!.on('data', (chunk: Buffer) => {
+          if (String(chunk).includes('"event":"started"')) resolve(child);
+        });
+        child.once('exit', (code) => reject(new Error(`replica exited with ${code}`)));
+      });
+    const front = await startMatchmaker(
+      {
+        ...testConfig(nats.url),
+        appName: 'crashy',
+        versions: ['1.0.0'],
+        runService: false,
+        serviceSilenceMs: 1_000,
+      },
+      {},
+      { listen: true },
+    );
+    const calls = async () => {
+      const res = await fetch(`${local.url}/_local/calls`, {
+        headers: { authorization: `token ${local.apiKey}` },
+      });
+      return ((await res.json()) as Array<{ method?: string; path?: string; url?: string }>).filter(
+        (c) => c.method === 'POST' && String(c.path ?? c.url).includes('/v2/deployments'),
+      ).length;
+    };
+    try {
+      const a = await startReplica();
+      const before = await calls();
+      await faults({ method: 'POST', path: '/v2/deployments', latencyMs: 1_500, times: 1 });
+      const answer = play(front.url!, 'crashy', '1.0.0');
+      for (let i = 0; i < 300 && (await calls()) === before; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // A's deploy call returned (calls are recorded on response): A now waits for the server,
+      // holding a `starting` deployment record that B must attach to or reap.
+      await startReplica();
+      a.kill('SIGKILL');
+      const reply = (await answer) as unknown as PlayReply;
+      expect(reply.type).toBe('ready');
+      expect(await join(reply)).toMatchObject({ type: 'welcome' });
+      // Every deployment of the app ends up registered by its sidecar or stopped.
+      const servers = await new Kvm(nats.nc).open('playgap_crashy_servers');
+      const settled = async () => {
+        const mine = (await localDeployments()).filter((d) => d.app === 'crashy');
+        for (const d of mine) {
+          if (d.stopRequested) continue;
+          const record = await servers.get(String(d.requestId));
+          if (record?.operation !== 'PUT') return false;
+        }
+        return mine.length > 0;
+      };
+      let ok = false;
+      for (let i = 0; i < 100 && !ok; i++) {
+        ok = await settled();
+        if (!ok) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(ok).toBe(true);
+    } finally {
+      for (const child of children) child.kill('SIGTERM');
+      await Promise.all(
+        children.map((c) =>
+          c.exitCode !== null || c.signalCode !== null
+            ? undefined
+            : new Promise((r) => c.once('exit', r)),
+        ),
+      );
+      await front.close();
+    }
+  }, 60_000);
 });

@@ -105,6 +105,16 @@ describe('warm placement', () => {
     }
   });
 
+  it('lists only the transports the client asked for, in its order', async () => {
+    const c = await converse(
+      mm.url!,
+      JSON.stringify({ game: APP, version: VERSION, transports: ['websocket', 'webtransport'] }),
+    );
+    const reply = last(c) as PlayReply;
+    expect(reply.transports.map((t) => t.kind)).toEqual(['websocket', 'webtransport']);
+    expect(reply.port).toBe(31000);
+  });
+
   it('answers POST /matchmaker/wannaplay with the final JSON only', async () => {
     const { status, body } = await wannaplay({ game: APP, version: VERSION });
     expect(status).toBe(200);
