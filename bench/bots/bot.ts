@@ -42,7 +42,7 @@ export interface Bot {
 }
 
 /**
- * Connect and play: a new random direction every `inputEveryMs`.
+ * Connect and play: input every `inputEveryMs`, a new random direction every `changeEvery` inputs.
  *
  * @example
  * const bot = await playBot('webrtc', { url: 'http://127.0.0.1:4000', token });
@@ -51,6 +51,7 @@ export async function playBot(
   transport: BotTransport,
   target: { url: string; token: string; certDigest?: string },
   inputEveryMs = 250,
+  changeEvery = 4,
 ): Promise<Bot> {
   const link = await connectBot(transport, target);
   const bot: Bot = { link, snapshots: 0, lastTick: 0, stop: () => {} };
@@ -62,10 +63,15 @@ export async function playBot(
     }
   });
   const axis = () => (Math.floor(Math.random() * 3) - 1) as -1 | 0 | 1;
-  const timer = setInterval(
-    () => link.send({ type: 'input', x: axis(), y: axis() }, true),
-    inputEveryMs,
-  );
+  // Like the browser client: a change is sent reliable, the periodic repeat unreliable
+  // (geckos sends a reliable message 10 times, so reliable repeats would be 10x the traffic).
+  let input = { type: 'input', x: axis(), y: axis() };
+  let beat = 0;
+  const timer = setInterval(() => {
+    const change = beat++ % changeEvery === 0;
+    if (change) input = { type: 'input', x: axis(), y: axis() };
+    link.send(input, change);
+  }, inputEveryMs);
   bot.stop = () => {
     clearInterval(timer);
     link.close();
