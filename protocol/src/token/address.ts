@@ -248,9 +248,14 @@ export function readAddressEntries(
         `The ${part} token's address list runs past its end.`,
       );
     }
+    const port = view.getUint16(at + size - 2, littleEndian);
+    if (size === 7) {
+      addresses.push(`${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}.${bytes[at + 4]}:${port}`);
+      at += size;
+      continue;
+    }
     let octets: Uint8Array;
-    if (size === 7) octets = bytes.subarray(at + 1, at + 5);
-    else if (ipv6Layout === 'octets') octets = bytes.subarray(at + 1, at + 17);
+    if (ipv6Layout === 'octets') octets = bytes.subarray(at + 1, at + 17);
     else {
       octets = new Uint8Array(16);
       for (let g = 0; g < 8; g++) {
@@ -259,7 +264,6 @@ export function readAddressEntries(
         octets[2 * g + 1] = value & 0xff;
       }
     }
-    const port = view.getUint16(at + size - 2, littleEndian);
     addresses.push(formatServerAddress({ octets, port }));
     at += size;
   }

@@ -1,4 +1,7 @@
-/** Byte helpers that behave the same for Uint8Array and Buffer inputs. */
+/**
+ * Byte helpers for the hot paths: copies that behave the same for Uint8Array and Buffer, and
+ * slabs that outputs are carved from.
+ */
 
 /**
  * A copy (never a view, even of a Buffer) of `length` bytes of `source` from `offset`.
@@ -12,26 +15,50 @@ export function copyBytes(source: Uint8Array, offset: number, length: number): U
   return copy;
 }
 
-// Fresh off-heap Uint8Arrays of a few hundred bytes cost ~1 µs each (as much as half a seal),
-// so outputs are carved from 64 KiB slabs. A view keeps its slab alive: fine for tokens,
-// which live for seconds. Slabs come zeroed and no byte is handed out twice.
+// A fresh off-heap Uint8Array of a few hundred bytes costs ~1 µs (half a seal), so outputs
+// are carved from 64 KiB slabs that come with one DataView and one Buffer view each. A view
+// keeps its slab alive: fine for tokens, which live for seconds. Slabs come zeroed and no
+// byte is handed out twice.
 const SLAB_BYTES = 64 * 1024;
-let slab = new ArrayBuffer(SLAB_BYTES);
-let slabUsed = 0;
+
+/** One slab: its bytes, a DataView and a Buffer over all of it, and how much is handed out. */
+export class Slab {
+  readonly bytes = new Uint8Array(SLAB_BYTES);
+  readonly view = new DataView(this.bytes.buffer);
+  readonly buffer = Buffer.from(this.bytes.buffer);
+  used = 0;
+}
+
+let current = new Slab();
 
 /**
- * A zeroed Uint8Array of `length` bytes, carved from a shared slab when small.
+ * The slab to carve `length` (≤ 4 KiB) zeroed bytes from: they start at `slab.used`; the
+ * caller advances it with `takeFromSlab`.
  *
  * @example
- * const token = allocBytes(2048);
+ * const slab = slabWithRoom(2048);
+ * const start = takeFromSlab(slab, 2048);
+ */
+export function slabWithRoom(length: number): Slab {
+  if (current.used + length > SLAB_BYTES) current = new Slab();
+  return current;
+}
+
+/** Hand out `length` bytes of `slab` and return where they start (8-byte aligned). */
+export function takeFromSlab(slab: Slab, length: number): number {
+  const start = slab.used;
+  slab.used = start + ((length + 7) & ~7);
+  return start;
+}
+
+/**
+ * A zeroed Uint8Array of `length` (≤ 4 KiB) bytes carved from a slab.
+ *
+ * @example
+ * const secrets = allocBytes(320);
  */
 export function allocBytes(length: number): Uint8Array {
-  if (length > SLAB_BYTES / 16) return new Uint8Array(length);
-  if (slabUsed + length > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const bytes = new Uint8Array(slab, slabUsed, length);
-  slabUsed += (length + 7) & ~7;
-  return bytes;
+  const slab = slabWithRoom(length);
+  const start = takeFromSlab(slab, length);
+  return slab.bytes.subarray(start, start + length);
 }

@@ -4,7 +4,7 @@
  */
 import { ErrorCode } from '../error-codes.js';
 import { parseAddressList, type ServerAddress, writeAddressEntries } from './address.js';
-import { randomInto, sealXChaCha, wipe } from './aead.js';
+import { randomInto, sealXChaCha } from './aead.js';
 import {
   assertOptions,
   fixedBytes,
@@ -14,7 +14,7 @@ import {
   nowSeconds,
   resolveIpv6Layout,
 } from './arguments.js';
-import { allocBytes } from './bytes.js';
+import { slabWithRoom, takeFromSlab } from './bytes.js';
 import {
   CONNECT_TOKEN_BYTES,
   DEFAULT_EXPIRE_SECONDS,
@@ -32,7 +32,7 @@ import {
 } from './constants.js';
 import { ConnectTokenError } from './errors.js';
 import { assertPrivateKey } from './keys.js';
-import { buildAad, writePrivatePlain } from './private-token.js';
+import { buildAad, plainScratch, writePrivatePlain } from './private-token.js';
 import { assertU64 } from './protocol-id.js';
 
 /**
@@ -170,60 +170,54 @@ export function mintConnectToken(options: MintOptions): MintedToken {
     throw invalidArgument('now and expireSeconds put the timestamps past the u64 range.');
   }
 
-  const bytes = allocBytes(CONNECT_TOKEN_BYTES);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, CONNECT_TOKEN_BYTES);
-  bytes.set(VERSION_INFO, TokenOffset.version);
-  view.setBigUint64(TokenOffset.protocolId, protocolId, littleEndian);
-  view.setBigUint64(TokenOffset.createTimestamp, createTimestamp, littleEndian);
-  view.setBigUint64(TokenOffset.expireTimestamp, expireTimestamp, littleEndian);
-  if (fixedNonce) bytes.set(fixedNonce, TokenOffset.nonce);
-  else randomInto(bytes, TokenOffset.nonce, NONCE_BYTES);
-  view.setInt32(TokenOffset.timeoutSeconds, timeoutSeconds, littleEndian);
-  const keysOffset = writeAddressEntries(
+  // Written straight into a slab through the slab's own DataView: no per-token view objects.
+  const slab = slabWithRoom(CONNECT_TOKEN_BYTES);
+  const { bytes: slabBytes, view } = slab;
+  const start = takeFromSlab(slab, CONNECT_TOKEN_BYTES);
+  slabBytes.set(VERSION_INFO, start + TokenOffset.version);
+  view.setBigUint64(start + TokenOffset.protocolId, protocolId, littleEndian);
+  view.setBigUint64(start + TokenOffset.createTimestamp, createTimestamp, littleEndian);
+  view.setBigUint64(start + TokenOffset.expireTimestamp, expireTimestamp, littleEndian);
+  const nonceAt = start + TokenOffset.nonce;
+  if (fixedNonce) slabBytes.set(fixedNonce, nonceAt);
+  else randomInto(slabBytes, nonceAt, NONCE_BYTES);
+  view.setInt32(start + TokenOffset.timeoutSeconds, timeoutSeconds, littleEndian);
+  const keysAt = writeAddressEntries(
     view,
-    bytes,
-    TokenOffset.addressCount,
+    slabBytes,
+    start + TokenOffset.addressCount,
     publicList,
     littleEndian,
     ipv6Layout,
   );
-  if (fixedC2s) bytes.set(fixedC2s, keysOffset);
-  else randomInto(bytes, keysOffset, KEY_BYTES);
-  if (fixedS2c) bytes.set(fixedS2c, keysOffset + KEY_BYTES);
-  else randomInto(bytes, keysOffset + KEY_BYTES, KEY_BYTES);
+  if (fixedC2s) slabBytes.set(fixedC2s, keysAt);
+  else randomInto(slabBytes, keysAt, KEY_BYTES);
+  if (fixedS2c) slabBytes.set(fixedS2c, keysAt + KEY_BYTES);
+  else randomInto(slabBytes, keysAt + KEY_BYTES, KEY_BYTES);
 
-  const nonce = bytes.subarray(TokenOffset.nonce, TokenOffset.nonce + NONCE_BYTES);
-  const plain = writePrivatePlain(
-    {
-      clientId,
-      timeoutSeconds,
-      addresses: privateList,
-      clientToServerKey: bytes.subarray(keysOffset, keysOffset + KEY_BYTES),
-      serverToClientKey: bytes.subarray(keysOffset + KEY_BYTES, keysOffset + 2 * KEY_BYTES),
-      userData,
-    },
+  const nonce = slabBytes.subarray(nonceAt, nonceAt + NONCE_BYTES);
+  const plainEnd = writePrivatePlain(
+    clientId,
+    timeoutSeconds,
+    privateList,
+    slabBytes,
+    keysAt,
+    userData,
     littleEndian,
     ipv6Layout,
   );
   try {
-    const sealed = bytes.subarray(
-      TokenOffset.privateToken,
-      TokenOffset.privateToken + PRIVATE_SEALED_BYTES,
-    );
-    sealXChaCha(
-      sealed,
-      plain,
-      buildAad(protocolId, expireTimestamp, littleEndian),
-      nonce,
-      options.privateKey,
-    );
+    const sealedAt = start + TokenOffset.privateToken;
+    const sealed = slabBytes.subarray(sealedAt, sealedAt + PRIVATE_SEALED_BYTES);
+    const aad = buildAad(protocolId, expireTimestamp, littleEndian);
+    sealXChaCha(sealed, plainScratch, aad, nonce, options.privateKey);
   } finally {
-    wipe(plain);
+    plainScratch.fill(0, 0, plainEnd); // the rest was never written
   }
 
   return {
-    bytes,
-    base64: Buffer.from(bytes.buffer, bytes.byteOffset, CONNECT_TOKEN_BYTES).toString('base64'),
+    bytes: slabBytes.subarray(start, start + CONNECT_TOKEN_BYTES),
+    base64: slab.buffer.toString('base64', start, start + CONNECT_TOKEN_BYTES),
     clientId,
     createTimestamp,
     expireTimestamp,

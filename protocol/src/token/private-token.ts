@@ -7,7 +7,7 @@ import { ErrorCode } from '../error-codes.js';
 import { readAddressEntries, type ServerAddress, writeAddressEntries } from './address.js';
 import { openXChaCha, wipe } from './aead.js';
 import { assertOptions, fixedBytes, isLittleEndian, resolveIpv6Layout } from './arguments.js';
-import { allocBytes } from './bytes.js';
+import { slabWithRoom, takeFromSlab } from './bytes.js';
 import {
   AAD_BYTES,
   type Ipv6Layout,
@@ -60,37 +60,28 @@ export function buildAad(
   return aadScratch;
 }
 
-/** Fields written into the plaintext. */
-export interface PrivateFields {
-  clientId: bigint;
-  timeoutSeconds: number;
-  addresses: readonly ServerAddress[];
-  clientToServerKey: Uint8Array;
-  serverToClientKey: Uint8Array;
-  userData: Uint8Array | undefined;
-}
-
-/** Write the plaintext into plainScratch (which must be all zeros) and return it. */
+/**
+ * Write the plaintext into plainScratch (which must be all zeros) and return where the
+ * written part ends (wipe up to there). `keys` holds client-to-server then server-to-client
+ * key at `keysAt`.
+ */
 export function writePrivatePlain(
-  fields: PrivateFields,
+  clientId: bigint,
+  timeoutSeconds: number,
+  addresses: readonly ServerAddress[],
+  keys: Uint8Array,
+  keysAt: number,
+  userData: Uint8Array | undefined,
   littleEndian: boolean,
   ipv6Layout: Ipv6Layout,
-): Uint8Array {
-  plainView.setBigUint64(0, fields.clientId, littleEndian);
-  plainView.setInt32(8, fields.timeoutSeconds, littleEndian);
-  let at = writeAddressEntries(
-    plainView,
-    plainScratch,
-    12,
-    fields.addresses,
-    littleEndian,
-    ipv6Layout,
-  );
-  plainScratch.set(fields.clientToServerKey, at);
-  plainScratch.set(fields.serverToClientKey, at + KEY_BYTES);
-  at += 2 * KEY_BYTES;
-  if (fields.userData) plainScratch.set(fields.userData, at);
-  return plainScratch;
+): number {
+  plainView.setBigUint64(0, clientId, littleEndian);
+  plainView.setInt32(8, timeoutSeconds, littleEndian);
+  const at = writeAddressEntries(plainView, plainScratch, 12, addresses, littleEndian, ipv6Layout);
+  for (let i = 0; i < 2 * KEY_BYTES; i++) plainScratch[at + i] = keys[keysAt + i]!;
+  const userDataAt = at + 2 * KEY_BYTES;
+  if (userData) plainScratch.set(userData, userDataAt);
+  return userDataAt + USER_DATA_BYTES;
 }
 
 /** Parse plainScratch (already decrypted); copies everything it returns. */
@@ -110,15 +101,18 @@ export function readPrivatePlain(
     ipv6Layout,
     'private',
   );
-  const secrets = allocBytes(2 * KEY_BYTES + USER_DATA_BYTES);
-  secrets.set(plainScratch.subarray(offset, offset + secrets.length));
+  const size = 2 * KEY_BYTES + USER_DATA_BYTES;
+  const slab = slabWithRoom(size);
+  const start = takeFromSlab(slab, size);
+  const out = slab.bytes;
+  out.set(plainScratch.subarray(offset, offset + size), start);
   return {
     clientId,
     timeoutSeconds,
     serverAddresses: addresses,
-    clientToServerKey: secrets.subarray(0, KEY_BYTES),
-    serverToClientKey: secrets.subarray(KEY_BYTES, 2 * KEY_BYTES),
-    userData: secrets.subarray(2 * KEY_BYTES),
+    clientToServerKey: out.subarray(start, start + KEY_BYTES),
+    serverToClientKey: out.subarray(start + KEY_BYTES, start + 2 * KEY_BYTES),
+    userData: out.subarray(start + 2 * KEY_BYTES, start + size),
   };
 }
 

@@ -22,7 +22,7 @@ import {
   VERSION_STRING,
 } from './constants.js';
 import { ConnectTokenError } from './errors.js';
-import { tokenBytes } from './token-input.js';
+import { loadToken, tokenScratch, tokenView } from './token-input.js';
 
 /**
  * Everything readable in a connect token without the private key. The timeout, addresses and
@@ -116,7 +116,8 @@ export function readPublicToken(
 ): PublicConnectToken {
   const littleEndian = isLittleEndian(options?.dialect);
   const ipv6Layout = resolveIpv6Layout(options?.ipv6Layout);
-  const { bytes, form } = tokenBytes(input);
+  const form = loadToken(input);
+  const bytes = tokenScratch;
   if (form !== 'connect-token') {
     throw new ConnectTokenError(
       ErrorCode.TOKEN_MALFORMED,
@@ -124,7 +125,7 @@ export function readPublicToken(
     );
   }
   checkVersion(bytes, TokenOffset.version);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = tokenView;
   const createTimestamp = view.getBigUint64(TokenOffset.createTimestamp, littleEndian);
   const expireTimestamp = view.getBigUint64(TokenOffset.expireTimestamp, littleEndian);
   checkCreateBeforeExpire(createTimestamp, expireTimestamp);
@@ -152,7 +153,8 @@ export function readPublicToken(
  * socket.send(connectionRequestFromToken(minted.bytes));
  */
 export function connectionRequestFromToken(token: Uint8Array | string): Uint8Array {
-  const { bytes, form } = tokenBytes(token);
+  const form = loadToken(token);
+  const bytes = tokenScratch;
   if (form !== 'connect-token') {
     throw new ConnectTokenError(
       ErrorCode.TOKEN_MALFORMED,

@@ -13,7 +13,7 @@ import {
   vectorProtocolId,
 } from './fixtures.test-helper.js';
 import { mintConnectToken } from './mint.js';
-import { buildAad, openPrivateToken, writePrivatePlain } from './private-token.js';
+import { buildAad, openPrivateToken, plainScratch, writePrivatePlain } from './private-token.js';
 import { connectionRequestFromToken, readPublicToken } from './public-token.js';
 import { verifyConnectToken } from './verify.js';
 
@@ -60,18 +60,20 @@ describe.each(DIALECTS)('netcode vectors, %s dialect', (dialect) => {
   });
 
   it('writes the private plaintext byte for byte', () => {
-    const plain = writePrivatePlain(
-      {
-        clientId: BigInt(inputs.clientId),
-        timeoutSeconds: inputs.timeout,
-        addresses: inputs.serverAddresses.map(parseServerAddress),
-        clientToServerKey: fromHex(inputs.c2s),
-        serverToClientKey: fromHex(inputs.s2c),
-        userData: fromHex(inputs.userData),
-      },
+    const keys = fromHex(inputs.c2s + inputs.s2c);
+    const addresses = inputs.serverAddresses.map(parseServerAddress);
+    const userData = fromHex(inputs.userData);
+    writePrivatePlain(
+      BigInt(inputs.clientId),
+      inputs.timeout,
+      addresses,
+      keys,
+      0,
+      userData,
       littleEndian,
       'groups',
     );
+    const plain = plainScratch;
     try {
       // The C reference keeps the plaintext in a 1024-byte buffer: 1008 bytes + room for the tag.
       expect(expected.private_plain).toHaveLength(2048);

@@ -12,9 +12,7 @@ import {
   nowSeconds,
   resolveIpv6Layout,
 } from './arguments.js';
-import { copyBytes } from './bytes.js';
 import {
-  AAD_BYTES,
   DEFAULT_CLOCK_SKEW_SECONDS,
   type Ipv6Layout,
   KEY_BYTES,
@@ -29,7 +27,7 @@ import { assertPrivateKey } from './keys.js';
 import { aadScratch, openSealed, type PrivateConnectToken } from './private-token.js';
 import { assertU64 } from './protocol-id.js';
 import { checkVersion, type PublicTail, readPublicTail } from './public-token.js';
-import { type TokenForm, tokenBytes } from './token-input.js';
+import { loadToken, type TokenForm, tokenScratch, tokenView } from './token-input.js';
 
 /**
  * Options of verifyConnectToken.
@@ -65,6 +63,18 @@ export interface VerifiedToken extends PrivateConnectToken {
   nonce: Uint8Array;
 }
 
+const nonceScratch = new Uint8Array(NONCE_BYTES);
+/** The sealed private token inside a loaded connect token / request packet. */
+const sealedInToken = tokenScratch.subarray(
+  TokenOffset.privateToken,
+  TokenOffset.privateToken + PRIVATE_SEALED_BYTES,
+);
+const sealedInPacket = tokenScratch.subarray(
+  RequestOffset.privateToken,
+  RequestOffset.privateToken + PRIVATE_SEALED_BYTES,
+);
+const DEFAULT_SKEW = BigInt(DEFAULT_CLOCK_SKEW_SECONDS);
+
 let lastServerAddress: string | undefined;
 let lastCanonical = '';
 
@@ -79,32 +89,16 @@ function canonicalServerAddress(address: unknown): string | undefined {
   return lastCanonical;
 }
 
-interface Header {
-  protocolId: bigint;
-  expireTimestamp: bigint;
-  createTimestamp: bigint | undefined;
-}
-
-function readHeader(view: DataView, isToken: boolean, littleEndian: boolean): Header {
-  const at = isToken ? TokenOffset : RequestOffset;
-  return {
-    protocolId: view.getBigUint64(at.protocolId, littleEndian),
-    expireTimestamp: view.getBigUint64(at.expireTimestamp, littleEndian),
-    createTimestamp: isToken
-      ? view.getBigUint64(TokenOffset.createTimestamp, littleEndian)
-      : undefined,
-  };
-}
-
 /** The first header check that fails (protocol id, create ≤ expire, expiry, create time). */
 function headerError(
-  header: Header,
+  tokenProtocolId: bigint,
+  createTimestamp: bigint | undefined,
+  expireTimestamp: bigint,
   protocolId: bigint,
   now: bigint,
-  skewSeconds: number,
+  skewSeconds: bigint,
 ): ConnectTokenError | undefined {
-  const { createTimestamp, expireTimestamp } = header;
-  if (header.protocolId !== protocolId) {
+  if (tokenProtocolId !== protocolId) {
     return new ConnectTokenError(
       ErrorCode.TOKEN_WRONG_PROTOCOL,
       'The token was minted for another protocol id: give the matchmaker and the game server the same protocol id.',
@@ -122,13 +116,32 @@ function headerError(
       'The token has expired: ask the matchmaker for a new one (and check the server clock).',
     );
   }
-  if (createTimestamp !== undefined && createTimestamp > now + BigInt(skewSeconds)) {
+  if (createTimestamp !== undefined && createTimestamp > now + skewSeconds) {
     return new ConnectTokenError(
       ErrorCode.TOKEN_NOT_YET_VALID,
       'The token was created in the future: check the clocks of matchmaker and game server (NTP).',
     );
   }
   return undefined;
+}
+
+/** headerError of the loaded token read in the given byte order. */
+function headerErrorIn(
+  isToken: boolean,
+  littleEndian: boolean,
+  protocolId: bigint,
+  now: bigint,
+  skewSeconds: bigint,
+): ConnectTokenError | undefined {
+  const at = isToken ? TokenOffset : RequestOffset;
+  return headerError(
+    tokenView.getBigUint64(at.protocolId, littleEndian),
+    isToken ? tokenView.getBigUint64(TokenOffset.createTimestamp, littleEndian) : undefined,
+    tokenView.getBigUint64(at.expireTimestamp, littleEndian),
+    protocolId,
+    now,
+    skewSeconds,
+  );
 }
 
 function otherDialect(littleEndian: boolean): ConnectTokenError {
@@ -179,16 +192,22 @@ export function verifyConnectToken(
   assertPrivateKey(options.privateKey);
   const protocolId = assertU64(options.protocolId, 'protocolId');
   const serverAddress = canonicalServerAddress(options.serverAddress);
-  const skewSeconds = integerOption(
-    options.clockSkewSeconds,
-    DEFAULT_CLOCK_SKEW_SECONDS,
-    'clockSkewSeconds',
-    0,
-    86_400,
-  );
+  const skewSeconds =
+    options.clockSkewSeconds === undefined
+      ? DEFAULT_SKEW
+      : BigInt(
+          integerOption(
+            options.clockSkewSeconds,
+            DEFAULT_CLOCK_SKEW_SECONDS,
+            'clockSkewSeconds',
+            0,
+            86_400,
+          ),
+        );
   const now = nowSeconds(options.now);
 
-  const { bytes, form } = tokenBytes(input);
+  const form = loadToken(input);
+  const bytes = tokenScratch;
   const isToken = form === 'connect-token';
   if (!isToken && bytes[RequestOffset.packetType] !== 0) {
     throw new ConnectTokenError(
@@ -198,30 +217,32 @@ export function verifyConnectToken(
   }
   const at = isToken ? TokenOffset : RequestOffset;
   checkVersion(bytes, at.version);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const header = readHeader(view, isToken, littleEndian);
-  const problem = headerError(header, protocolId, now, skewSeconds);
+  const problem = headerErrorIn(isToken, littleEndian, protocolId, now, skewSeconds);
   if (problem) {
     // A token of the other dialect reads as nonsense here; say so instead of a misleading code.
-    if (!headerError(readHeader(view, isToken, !littleEndian), protocolId, now, skewSeconds)) {
+    if (!headerErrorIn(isToken, !littleEndian, protocolId, now, skewSeconds))
       throw otherDialect(littleEndian);
-    }
     throw problem;
   }
-  const { expireTimestamp, createTimestamp } = header;
-  const tail = isToken ? readPublicTail(view, bytes, littleEndian, ipv6Layout) : undefined;
+  const expireTimestamp = tokenView.getBigUint64(at.expireTimestamp, littleEndian);
+  const createTimestamp = isToken
+    ? tokenView.getBigUint64(TokenOffset.createTimestamp, littleEndian)
+    : undefined;
+  const tail = isToken ? readPublicTail(tokenView, bytes, littleEndian, ipv6Layout) : undefined;
 
-  const nonce = copyBytes(bytes, at.nonce, NONCE_BYTES);
-  const sealed = bytes.subarray(at.privateToken, at.privateToken + PRIVATE_SEALED_BYTES);
-  let aad: Uint8Array;
-  if (isToken) {
-    aadScratch.set(bytes.subarray(TokenOffset.protocolId, TokenOffset.createTimestamp), 13);
-    aadScratch.set(bytes.subarray(TokenOffset.expireTimestamp, TokenOffset.nonce), 21);
-    aad = aadScratch;
-  } else {
-    aad = bytes.subarray(RequestOffset.version, RequestOffset.version + AAD_BYTES);
-  }
-  const opened = openSealed(sealed, aad, nonce, options.privateKey, littleEndian, ipv6Layout);
+  // AAD = version ‖ protocol id ‖ expire timestamp, copied from the header as they are.
+  for (let i = 0; i < 21; i++) aadScratch[i] = bytes[at.version + i]!;
+  for (let i = 0; i < 8; i++) aadScratch[21 + i] = bytes[at.expireTimestamp + i]!;
+  for (let i = 0; i < NONCE_BYTES; i++) nonceScratch[i] = bytes[at.nonce + i]!;
+  const sealed = isToken ? sealedInToken : sealedInPacket;
+  const opened = openSealed(
+    sealed,
+    aadScratch,
+    nonceScratch,
+    options.privateKey,
+    littleEndian,
+    ipv6Layout,
+  );
   if (tail) checkPublicCopies(bytes, tail, opened);
   if (serverAddress !== undefined && !opened.serverAddresses.includes(serverAddress)) {
     throw new ConnectTokenError(
@@ -240,6 +261,6 @@ export function verifyConnectToken(
     form,
     expireTimestamp,
     createTimestamp,
-    nonce,
+    nonce: nonceScratch.slice(),
   };
 }
