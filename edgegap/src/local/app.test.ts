@@ -65,6 +65,24 @@ describe('edgegap-local input handling', () => {
     expect(typeof res.json().message).toBe('string');
   });
 
+  it('drops __proto__ keys from JSON bodies', async () => {
+    const res = await app.inject({
+      method: 'PATCH',
+      url: '/v1/app/game/version/v1',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"__proto__": {"polluted": true}, "docker_tag": "x"}',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().version.docker_tag).toBe('x');
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    const version = await app.inject({
+      method: 'GET',
+      url: '/v1/app/game/version/v1',
+      headers: auth,
+    });
+    expect(version.json().polluted).toBeUndefined();
+  });
+
   it('refuses a bad list query, page or filter with 400', async () => {
     for (const query of [
       'query=%7Bnope',

@@ -52,7 +52,11 @@ export async function buildEdgegapLocalApp(
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      // Drop "__proto__" keys: bodies are merged into stored records.
+      done(
+        null,
+        JSON.parse(text, (key, value) => (key === '__proto__' ? undefined : value)),
+      );
     } catch {
       const error = new Error('Body is not valid JSON') as Error & { statusCode: number };
       error.statusCode = 400;
