@@ -135,6 +135,7 @@ export async function play(options: PlayOptions): Promise<Channel> {
       ...(options.WebSocketImpl ? { WebSocketImpl: options.WebSocketImpl } : {}),
     });
     const failures: PlaygapClientError[] = [];
+    const attempted: TransportKind[] = [];
     try {
       const channel = await connectWithFallback({
         reply,
@@ -142,8 +143,10 @@ export async function play(options: PlayOptions): Promise<Channel> {
         attemptTimeoutMs: timeouts.transportMs,
         signal: options.signal,
         failures,
-        onAttempt: (transport) =>
-          report({ stage: 'connecting', transport, message: `Connecting (${transport})…` }),
+        onAttempt: (transport) => {
+          attempted.push(transport);
+          report({ stage: 'connecting', transport, message: `Connecting (${transport})…` });
+        },
       });
       report({
         stage: 'connected',
@@ -152,7 +155,8 @@ export async function play(options: PlayOptions): Promise<Channel> {
       });
       return channel;
     } catch (error) {
-      const failedKinds = new Set(failures.map((f) => f.transport));
+      // The transports that failed before the refusal; the refused one only needs a new token.
+      const failedKinds = new Set(attempted.slice(0, -1));
       const retry =
         round === 0 &&
         failures.length > 0 &&

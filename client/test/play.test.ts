@@ -121,3 +121,54 @@ describe('play() over WebSocket against a stand-in front and game server', () =>
     expect(closes[0]).toMatchObject({ code: 'SERVER_DRAINING', reason: 'Bye' });
   });
 });
+
+describe('play() transport fallback with a used token', () => {
+  it('asks the matchmaker again for the transports not yet tried when the next one is refused as a replay', async () => {
+    standIn = await startStandIn('ok');
+    const { ChannelBase } = await import('../src/channel.js');
+    class Ok extends ChannelBase {
+      readonly transport = 'websocket' as const;
+      protected transmit(): void {}
+      protected hangUp(): void {}
+    }
+    const attempts: string[] = [];
+    let websocketCalls = 0;
+    const conn = await play({
+      game: 'arena',
+      version: '1.0.0',
+      matchmakerUrl: standIn.url,
+      WebSocketImpl,
+      transports: ['webrtc', 'websocket'],
+      implementations: [
+        {
+          kind: 'webrtc',
+          supported: () => true,
+          connect: () => {
+            attempts.push('webrtc');
+            return Promise.reject(new PlaygapClientError('TRANSPORT_FAILED', 'ICE failed'));
+          },
+        },
+        {
+          kind: 'websocket',
+          supported: () => true,
+          connect: () => {
+            attempts.push('websocket');
+            websocketCalls++;
+            if (websocketCalls === 1) {
+              return Promise.reject(
+                new PlaygapClientError('TOKEN_REFUSED', 'used', { reason: 'TOKEN_REPLAYED' }),
+              );
+            }
+            return Promise.resolve(new Ok());
+          },
+        },
+      ],
+    });
+    expect(conn.transport).toBe('websocket');
+    expect(attempts).toEqual(['webrtc', 'websocket', 'websocket']);
+    expect(standIn.requests.map((r) => (r as { transports: string[] }).transports)).toEqual([
+      ['webrtc', 'websocket'],
+      ['websocket'],
+    ]);
+  });
+});

@@ -52,7 +52,10 @@ export async function startStandIn(script: FrontScript = 'ok'): Promise<StandIn>
             serverId: 'srv-1',
             ip: '127.0.0.1',
             port,
-            transports: [{ kind: 'websocket', url: `ws://127.0.0.1:${port}/game`, port }],
+            transports: [
+              { kind: 'webrtc', url: 'http://127.0.0.1', port },
+              { kind: 'websocket', url: `ws://127.0.0.1:${port}/game`, port },
+            ],
             certDigest: 'AB',
             clientId: '7',
             expiresAt: Date.now() + 30_000,
