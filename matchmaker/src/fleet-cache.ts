@@ -225,6 +225,8 @@ export class FleetCache {
     const ranked: Array<{ server: ServerRecord; free: number }> = [];
     for (const { value: server } of this.#servers.values()) {
       if (server.version !== version || server.state !== ServerState.READY) continue;
+      // No digest yet, no player: WebTransport clients need it to trust the certificate.
+      if (!server.certDigest) continue;
       if (!this.#isLive(server)) continue;
       const free = server.capacity - this.occupiedSeats(server.id);
       if (free > 0) ranked.push({ server, free });

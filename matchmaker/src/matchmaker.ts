@@ -76,6 +76,7 @@ export async function startMatchmaker(
   const ownsNc = !deps.nc;
   const nc = deps.nc ?? (await connectNats(config.nats, `playgap-matchmaker-${config.instanceId}`));
   const metrics = new MatchmakerMetrics();
+  const natsLink = watchNatsLink(nc);
   const closers: Array<() => Promise<unknown> | unknown> = [];
   let fleet: FleetCache | undefined;
   let pool: DeploymentPool | undefined;
@@ -173,7 +174,7 @@ export async function startMatchmaker(
         rateLimitWindowMs: config.rateLimitWindowMs,
         maxConcurrentPerIp: config.maxConcurrentPerIp,
         health: {
-          nats: () => !nc.isClosed() && nc.info !== undefined,
+          nats: () => natsLink.connected(),
           ...(edgegap ? { edgegap: () => edgegapReachable(config.edgegapApiUrl) } : {}),
         },
         now,
@@ -211,6 +212,18 @@ export async function startMatchmaker(
       if (ownsNc) await nc.drain().catch(() => {});
     },
   };
+}
+
+/** Tracks whether the NATS connection is up right now (it reconnects forever). */
+function watchNatsLink(nc: NatsConnection): { connected(): boolean } {
+  let up = !nc.isClosed();
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'close') up = false;
+      else if (status.type === 'reconnect') up = true;
+    }
+  })().catch(() => {});
+  return { connected: () => up && !nc.isClosed() };
 }
 
 /** Any HTTP answer from the Edgegap API host means it is reachable. */

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import {
+  buckets,
+  DeploymentState,
+  MATCHMAKER_QUEUE,
+  ProgressStage,
+  SeatState,
+  ServerState,
+  subjects,
+  TransportKind,
+} from '@playgap/protocol';
+import { describe, expect, it } from 'vitest';
+
+const doc = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
+
+describe('docs/protocol.md', () => {
+  it('documents every subject, bucket, queue and enum value protocol/src defines', () => {
+    const s = subjects('arena');
+    const names = [
+      s.play,
+      s.serverEvents('<serverId>'),
+      s.allServerEvents,
+      s.serverControl('<serverId>'),
+      ...Object.values(buckets('arena')),
+      MATCHMAKER_QUEUE,
+      ...Object.values(ProgressStage),
+      ...Object.values(ServerState),
+      ...Object.values(SeatState),
+      ...Object.values(DeploymentState),
+      ...Object.values(TransportKind),
+    ];
+    const missing = names.filter((name) => !doc.includes(name));
+    expect(missing).toEqual([]);
+  });
+});
