@@ -1,0 +1,58 @@
+// The API docs match the app: every route the app serves is in the OpenAPI file and the guide.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { buildApp } from '../src/app.js';
+import { ManualClock } from '../src/clock.js';
+import { Sidecar } from '../src/sidecar.js';
+import { fakeVerifier } from './fake-token.js';
+import { deploymentFor } from './harness.js';
+
+const docs = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../docs/${name}`, import.meta.url)), 'utf8');
+
+describe('sidecar API docs', () => {
+  it('document every route in sidecar-openapi.yaml and sidecar-api.md, and the app serves each', async () => {
+    const certDir = await mkdtemp(join(tmpdir(), 'sidecar-docs-'));
+    const sidecar = new Sidecar({
+      app: 'docs',
+      version: 'v',
+      deployment: deploymentFor('docs'),
+      verifier: fakeVerifier,
+      capacity: 1,
+      certDir,
+      certValidityMs: 86_400_000,
+      certRenewBeforeMs: 3_600_000,
+      idleTimeoutMs: 0,
+      readyTimeoutMs: 60_000,
+      heartbeatTimeoutMs: 0,
+      clock: new ManualClock(),
+    });
+    const app = buildApp(sidecar);
+    await app.ready();
+    const openapi = parse(docs('sidecar-openapi.yaml')) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const guide = docs('sidecar-api.md');
+    const documented = Object.entries(openapi.paths).flatMap(([url, ops]) =>
+      Object.keys(ops).map((method) => ({ method, url })),
+    );
+    expect(documented).toHaveLength(10);
+    for (const { method, url } of documented) {
+      expect(
+        app.hasRoute({ method: method.toUpperCase() as 'GET', url }),
+        `${method} ${url} served`,
+      ).toBe(true);
+      expect(guide).toContain(`${method.toUpperCase()} ${url}`);
+    }
+    // And nothing served is undocumented: an unknown documented-looking route is a 404.
+    const res = await app.inject({ method: 'GET', url: '/v1/undocumented' });
+    expect(res.json().code).toBe('NOT_FOUND');
+    await app.close();
+    await rm(certDir, { recursive: true, force: true });
+  });
+});
