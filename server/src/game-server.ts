@@ -250,10 +250,13 @@ async function startTransports(
         path: paths.webtransport,
       });
       server.addCleanup(() => transport.close());
-      server.on('close', () => {});
-      certificateReloaders.set(server, async () => {
-        const [c, k] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+      certificateReloaders.set(server, async (next) => {
+        // The event names the renewed files; older sidecars renew in place.
+        const cert = typeof next.certFile === 'string' ? next.certFile : certFile;
+        const key = typeof next.keyFile === 'string' ? next.keyFile : keyFile;
+        const [c, k] = await Promise.all([readFile(cert, 'utf8'), readFile(key, 'utf8')]);
         transport.updateCert(c, k);
+        log('webtransport: certificate renewed');
       });
     } else {
       log('webtransport: no certificate from the sidecar; not started');
@@ -324,7 +327,10 @@ function mapGeckos(
   });
 }
 
-const certificateReloaders = new WeakMap<GameServer, () => Promise<void>>();
+const certificateReloaders = new WeakMap<
+  GameServer,
+  (next: { certFile?: unknown; keyFile?: unknown }) => Promise<void>
+>();
 
 /** Heartbeats and the sidecar's event stream, both stopped by close(). */
 function startBackground(
@@ -346,7 +352,7 @@ function startBackground(
     else if (e.event === 'shutdown') void server.close();
     else if (e.event === 'certificate') {
       certificateReloaders
-        .get(server)?.()
+        .get(server)?.((e.data ?? {}) as { certFile?: unknown; keyFile?: unknown })
         .catch((err: unknown) => log(`certificate reload failed: ${String(err)}`));
     }
   };

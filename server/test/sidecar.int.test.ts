@@ -102,4 +102,22 @@ describe('against the real sidecar and NATS', () => {
     channel.close();
     await waitFor(() => server.players.size === 0, 5_000, 'player gone');
   });
+
+  it('drains when the sidecar is told to: new players get SERVER_DRAINING, players in stay', async () => {
+    const token = await sidecar.ticket(1006n, { seat: 0 });
+    const inside = await wsAuth(token);
+    expect(inside.welcome?.type).toBe('welcome');
+    const drained = new Promise((r) => server.once('drain', () => r(true)));
+    await fetch(`${sidecar.url}/v1/drain`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(await drained).toBe(true);
+    const late = await wsAuth(await sidecar.ticket(1007n, { seat: 1 }));
+    expect(late.close?.code).toBe(CloseCode.SERVER_STOPPING);
+    expect(late.close?.reason.code).toBe('SERVER_DRAINING');
+    expect(server.players.has('1006')).toBe(true);
+    inside.ws.close();
+  });
 });

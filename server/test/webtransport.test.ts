@@ -154,4 +154,41 @@ describe('WebTransport transport (HTTP/2 mode)', () => {
     const info = await client.closed.catch((e: unknown) => e);
     expect(JSON.parse((info as { reason: string }).reason).code).toBe('TOKEN_MALFORMED');
   });
+
+  it('switches to the renewed certificate on the sidecar certificate event', async () => {
+    const renewed = await makeTestCert();
+    try {
+      const early = new WebTransport(`${base}?token=none`, {
+        serverCertificateHashes: [{ algorithm: 'sha-256', value: renewed.hash }],
+        forceReliable: true,
+      } as never);
+      early.closed.catch(() => {});
+      expect(
+        await early.ready.then(
+          () => true,
+          () => false,
+        ),
+      ).toBe(false); // not the served cert yet
+      await waitFor(() => sidecar.followers() > 0, 3_000, 'event stream');
+      sidecar.push('certificate', { certFile: renewed.certFile, keyFile: renewed.keyFile });
+      let accepted = false;
+      for (let i = 0; i < 50 && !accepted; i++) {
+        sidecar.addToken(`rn${String(i).padStart(2, '0')}`, String(900 + i));
+        const client = new WebTransport(`${base}?token=rn${String(i).padStart(2, '0')}`, {
+          serverCertificateHashes: [{ algorithm: 'sha-256', value: renewed.hash }],
+          forceReliable: true,
+        } as never);
+        client.closed.catch(() => {});
+        accepted = await client.ready.then(
+          () => true,
+          () => false,
+        );
+        if (accepted) client.close({ closeCode: 0, reason: '' });
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(accepted).toBe(true);
+    } finally {
+      await renewed.cleanup();
+    }
+  });
 });
