@@ -68,7 +68,12 @@ export interface MatchmakerConfig {
   maxConcurrentPerIp: number;
 }
 
-/** Named defaults, units in the names. */
+/**
+ * Named defaults, units in the names.
+ *
+ * @example
+ * CONFIG_DEFAULTS.seatsPerServer; // 16
+ */
 export const CONFIG_DEFAULTS = {
   tokenDialect: 'netcode' as TokenDialect,
   mode: 'deployments' as PlacementMode,
@@ -93,7 +98,12 @@ export const CONFIG_DEFAULTS = {
 
 type Source = { flags: Record<string, string | true>; env: NodeJS.ProcessEnv };
 
-/** Split `--a b --c=d --flag` into a map; everything must be a `--flag`. */
+/**
+ * Split `--a b --c=d --flag` into a map; everything must be a `--flag`.
+ *
+ * @example
+ * parseFlags(['--mode', 'sessions', '--all-in-one']); // { mode: 'sessions', 'all-in-one': true }
+ */
 export function parseFlags(argv: readonly string[]): Record<string, string | true> {
   const flags: Record<string, string | true> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -179,6 +189,9 @@ function list(raw: string | undefined): string[] {
 /**
  * Parse a netcode private key: 64 hex characters or Bevygap's list of 32 numbers ("1, 2, ...").
  * The error names the variable but never echoes the key.
+ *
+ * @example
+ * parseKeyMaterial('PLAYGAP_PRIVATE_KEY', 'ab'.repeat(32)).length; // 32
  */
 export function parseKeyMaterial(name: string, raw: string): Uint8Array {
   const text = raw.trim();
@@ -366,7 +379,12 @@ export function loadConfig(
   return Object.freeze(config);
 }
 
-/** The config as safe to log: secrets replaced. */
+/**
+ * The config as safe to log: secrets replaced.
+ *
+ * @example
+ * console.log(JSON.stringify(describeConfig(config))); // privateKey: "<redacted>"
+ */
 export function describeConfig(config: MatchmakerConfig): Record<string, unknown> {
   return {
     ...config,

@@ -38,7 +38,12 @@ interface TokenModule {
   encodeUserData(input: { playerId?: string; name?: string; mode?: string }): Uint8Array;
 }
 
-/** A random non-zero u64 netcode client id. */
+/**
+ * A random non-zero u64 netcode client id.
+ *
+ * @example
+ * const clientId = randomClientId(); // e.g. 9021370125631374218n
+ */
 export function randomClientId(): bigint {
   for (;;) {
     const id = randomBytes(8).readBigUInt64LE(0);

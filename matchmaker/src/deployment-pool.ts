@@ -40,7 +40,12 @@ const encoder = new TextEncoder();
 /** Extra deploy attempts after an Edgegap 429 (about 8 s of backoff in all). */
 const DEPLOY_429_RETRIES = 5;
 
-/** Map an Edgegap client failure to a player-facing error without leaking internals. */
+/**
+ * Map an Edgegap client failure to a player-facing error without leaking internals.
+ *
+ * @example
+ * throw edgegapFailure(error, 'start a server'); // EDGEGAP_ERROR "... (HTTP 503) ..."
+ */
 export function edgegapFailure(error: unknown, what: string): PlacementError {
   if (error instanceof PlacementError) return error;
   const status = (error as { status?: unknown }).status;

@@ -48,7 +48,12 @@ export interface EdgegapApi {
   deleteSession?(sessionId: string): Promise<unknown>;
 }
 
-/** Tags playgap puts on every deployment it starts, so it can find its own. */
+/**
+ * Tags playgap puts on every deployment it starts, so it can find its own.
+ *
+ * @example
+ * deploymentTags('arena', 'a1b2'); // ['playgap', 'playgap-app:arena', 'playgap-mm:a1b2']
+ */
 export function deploymentTags(app: string, instanceId: string): string[] {
   return ['playgap', `playgap-app:${app}`, `playgap-mm:${instanceId}`];
 }

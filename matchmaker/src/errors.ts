@@ -33,7 +33,12 @@ export class PlacementError extends PlaygapError {
   }
 }
 
-/** Turn anything thrown into a `{code, message}` fit for the wire, hiding internals. */
+/**
+ * Turn anything thrown into a `{code, message}` fit for the wire, hiding internals.
+ *
+ * @example
+ * toWireError(new TypeError('x')); // { code: 'INTERNAL', message: 'The matchmaker failed ...' }
+ */
 export function toWireError(error: unknown): { code: ErrorCode; message: string } {
   if (error instanceof PlaygapError) return { code: error.code, message: error.message };
   return { code: ErrorCode.INTERNAL, message: 'The matchmaker failed unexpectedly; try again.' };

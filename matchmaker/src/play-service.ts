@@ -34,7 +34,12 @@ const encoder = new TextEncoder();
 const SUBJECT_TOKEN = /^[A-Za-z0-9_.$-]{1,200}$/;
 const IP = /^[0-9A-Fa-f:.]{2,45}$/;
 
-/** Validate what the front sends (the play request plus what only the front knows). */
+/**
+ * Validate what the front sends (the play request plus what only the front knows).
+ *
+ * @example
+ * parsePlacementRequest({ game: 'arena', version: '1.0.0', clientIp: '203.0.113.7', requestId: 'r1' });
+ */
 export function parsePlacementRequest(data: unknown): PlacementRequest {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new PlacementError(ErrorCode.BAD_REQUEST, 'The placement request must be an object.');

@@ -139,7 +139,12 @@ export class SeatReserver {
   }
 }
 
-/** The PlayReply for a reserved seat. */
+/**
+ * The PlayReply for a reserved seat, transports in the client's order of preference.
+ *
+ * @example
+ * const reply = buildReply(server, token, Number(token.expireTimestamp) * 1000, ['websocket']);
+ */
 export function buildReply(
   server: ServerRecord,
   token: MintedToken,

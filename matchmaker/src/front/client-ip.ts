@@ -3,7 +3,12 @@
  * that peer is one of the configured trusted proxies (anyone else could forge the header).
  */
 
-/** Strip the IPv4-mapped IPv6 prefix so `::ffff:1.2.3.4` compares as `1.2.3.4`. */
+/**
+ * Strip the IPv4-mapped IPv6 prefix so `::ffff:1.2.3.4` compares as `1.2.3.4`.
+ *
+ * @example
+ * normalizeIp('::ffff:10.0.0.2'); // '10.0.0.2'
+ */
 export function normalizeIp(ip: string): string {
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
 }
