@@ -3,7 +3,7 @@
  * messages and tell it when the connection ended; the game sends and listens.
  */
 import { EventEmitter } from 'node:events';
-import type { CloseCode, TransportKind } from '@playgap/protocol';
+import { CloseCode, type TransportKind } from '@playgap/protocol';
 
 /** What the token's user data said about the player (trusted: the matchmaker signed it). */
 export interface PlayerInfo {
@@ -80,7 +80,7 @@ export class Player extends EventEmitter<PlayerEvents> {
   }
 
   /** Close the player's connection (close code KICKED unless told otherwise). */
-  disconnect(code: CloseCode = 4004, reason?: { code: string; message: string }): void {
+  disconnect(code: CloseCode = CloseCode.KICKED, reason?: { code: string; message: string }): void {
     if (!this.#open) return;
     this.#link.close(code, reason);
   }

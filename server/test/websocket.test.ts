@@ -166,6 +166,20 @@ describe('WebSocket transport', () => {
     await waitFor(() => sidecar.disconnects.includes('10'), 2_000, 'disconnect report');
   });
 
+  it('player.disconnect() closes the socket with KICKED and reports the seat free', async () => {
+    sidecar.addToken('kick', '11');
+    const connected = new Promise<import('../src/index.js').Player>((r) =>
+      server.once('connect', r),
+    );
+    const ws = await open();
+    ws.send(JSON.stringify({ type: 'auth', token: 'kick' }));
+    await nextMessage(ws);
+    const done = closed(ws);
+    (await connected).disconnect();
+    expect((await done).code).toBe(CloseCode.KICKED);
+    await waitFor(() => sidecar.disconnects.includes('11'), 2_000, 'disconnect report');
+  });
+
   it('sends heartbeats to the sidecar', async () => {
     await waitFor(() => sidecar.heartbeats >= 2, 2_000, 'heartbeats');
   });
