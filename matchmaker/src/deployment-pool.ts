@@ -34,6 +34,8 @@ export interface DeploymentPoolOptions {
   /** Called when a deployment is started (metrics). */
   onDeploymentStarted?: () => void;
   onEdgegapError?: () => void;
+  /** Structured log sink (no secrets, no player IPs). */
+  log?: (event: Record<string, unknown>) => void;
 }
 
 const encoder = new TextEncoder();
@@ -134,6 +136,7 @@ export class DeploymentPool {
       progress('deploying', 'Starting a server near you');
       const requestId = await this.#deploy(edgegap, version, clientIp, progress);
       this.#o.onDeploymentStarted?.();
+      this.#o.log?.({ event: 'deployment_started', requestId, version });
       const now = this.#now();
       const record: DeploymentRecord = {
         requestId,
@@ -267,6 +270,7 @@ export class DeploymentPool {
 
   /** Mark a deployment failed (waiters stop waiting) and stop it on Edgegap. */
   async fail(requestId: string, reason: string): Promise<void> {
+    this.#o.log?.({ event: 'deployment_failed', requestId, reason: reason.slice(0, 200) });
     try {
       const entry = await this.#o.deployments.get(requestId);
       if (entry?.operation === 'PUT') {
@@ -345,6 +349,7 @@ export class DeploymentPool {
       if (now - seenAt >= this.#o.deploymentDeadlineMs) {
         try {
           await edgegap.stopDeployment(requestId);
+          this.#o.log?.({ event: 'orphan_deployment_stopped', requestId });
           stopped.push(requestId);
         } catch {
           this.#o.onEdgegapError?.();

@@ -93,3 +93,17 @@ describe('matchmaker config', () => {
     expect(text).not.toContain('"pw"');
   });
 });
+
+describe('playgap-matchmaker CLI', () => {
+  it('exits with code 2 naming the missing variable', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const bin = fileURLToPath(new URL('../bin/playgap-matchmaker.js', import.meta.url));
+    const result = spawnSync(process.execPath, [bin, '--app-name', 'arena'], {
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('PLAYGAP_VERSIONS');
+  });
+});
