@@ -106,7 +106,17 @@ export async function main(argv: string[]): Promise<number> {
       }
       nc = connection;
       const natsUpAt = performance.now();
-      await sidecar.attachNats(connection);
+      // Retried: a JetStream hiccup at boot must not leave the server unregistered.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await sidecar.attachNats(connection);
+          break;
+        } catch (error) {
+          if (stopping) return;
+          log('NATS buckets not ready; retrying', { attempt, error: (error as Error).message });
+          await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
+        }
+      }
       log('server record published', {
         server: connection.getServer(),
         recordMs: Math.round((performance.now() - natsUpAt) * 10) / 10,

@@ -35,6 +35,8 @@ export class SeatBook {
   private readonly cache = new Map<string, CachedSeat>();
   /** clientId → key of its latest reserved seat in the cache (O(1) lookup on verify). */
   private readonly reservedBy = new Map<string, string>();
+  /** Seat keys whose delete did not reach NATS (disconnects during an outage). */
+  private readonly pendingDeletes = new Set<string>();
   private readonly connected = new Map<string, ConnectedSeat>();
   private stopWatch: (() => void) | undefined;
 
@@ -135,18 +137,31 @@ export class SeatBook {
   }
 
   /** Free this client's seat; false when the client is not connected here. */
-  async release(clientId: string): Promise<boolean> {
+  async release(clientId: string, online = true): Promise<boolean> {
     const seat = this.connected.get(clientId);
     if (!seat) return false;
     this.connected.delete(clientId);
     const key = seatKey(this.serverId, seat.seatIndex);
     this.deleteCached(key);
-    await this.kv.delete(key).catch(() => {});
+    if (online) await this.deleteKey(key);
+    else this.pendingDeletes.add(key);
     return true;
+  }
+
+  /** Delete a seat key; remembered and retried on the next refresh when NATS refuses. */
+  private async deleteKey(key: string): Promise<void> {
+    try {
+      await this.kv.delete(key);
+      this.pendingDeletes.delete(key);
+    } catch {
+      this.pendingDeletes.add(key);
+    }
   }
 
   /** Rewrite every connected seat (heartbeat, and after NATS comes back). */
   async refresh(nowMs: number): Promise<void> {
+    // Seats freed while NATS was down are deleted first.
+    await Promise.all([...this.pendingDeletes].map((key) => this.deleteKey(key)));
     // In slices, so a server full of players does not send a burst of writes at once.
     const seats = [...this.connected.values()];
     for (let i = 0; i < seats.length; i += REFRESH_SLICE) {
@@ -164,7 +179,7 @@ export class SeatBook {
 
   /** Delete every seat of this server (exit path): connections and leftover reservations. */
   async releaseAll(): Promise<void> {
-    const keys = new Set<string>([...this.cache.keys()]);
+    const keys = new Set<string>([...this.cache.keys(), ...this.pendingDeletes]);
     for (const seat of this.connected.values()) keys.add(seatKey(this.serverId, seat.seatIndex));
     this.connected.clear();
     this.cache.clear();

@@ -466,7 +466,7 @@ export class Sidecar extends EventEmitter {
         404,
       );
     }
-    await this.seatBook.release(clientId);
+    await this.seatBook.release(clientId, this.natsUp);
     this.publishPlayersSoon();
     this.publishEvent('player.disconnected', { clientId });
     if (this.state === ServerState.DRAINING && this.seatBook.players === 0)
