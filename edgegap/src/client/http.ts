@@ -94,10 +94,13 @@ export class HttpTransport {
   private async attempts(spec: RequestSpec, shownPath: string, signal: AbortSignal) {
     const maxRetries = spec.idempotent ? this.options.maxRetries : 0;
     for (let attempt = 0; ; attempt++) {
-      if (spec.limit) await this.limiters[spec.limit].acquire(signal);
+      const sent = spec.limit ? await this.limiters[spec.limit].acquire(signal) : undefined;
       let response: Response;
       try {
-        response = await this.options.fetch(this.url(spec), this.init(spec, signal));
+        const url = this.url(spec);
+        const init = this.init(spec, signal);
+        sent?.();
+        response = await this.options.fetch(url, init);
       } catch (error) {
         if (signal.aborted) throw error;
         if (attempt < maxRetries) {

@@ -37,6 +37,24 @@ describe('SlidingWindowLimiter', () => {
     expect(started[6]).toBeGreaterThanOrEqual(2000);
   });
 
+  it('counts a slot from when the request was really sent', async () => {
+    const clock = fakeClock();
+    const limiter = new SlidingWindowLimiter(1, clock);
+    const sent = await limiter.acquire();
+    await clock.advance(300); // slow to send: the slot starts at 300, not 0
+    sent();
+    let granted = false;
+    const next = limiter.acquire().then(() => {
+      granted = true;
+    });
+    await clock.advance(1000); // t = 1300: still inside 300 + 1000 (+ safety)
+    expect(granted).toBe(false);
+    for (let i = 0; i < 10 && !granted; i++) await clock.advance(10);
+    await next;
+    expect(clock.now()).toBeGreaterThanOrEqual(1300);
+    expect(clock.now()).toBeLessThan(1500);
+  });
+
   it('rejects a waiting call when its signal aborts, without blocking the next', async () => {
     const clock = fakeClock();
     const limiter = new SlidingWindowLimiter(1, clock);
@@ -49,6 +67,6 @@ describe('SlidingWindowLimiter', () => {
     await expect(waiting).rejects.toThrow('stop');
     const next = limiter.acquire();
     await clock.advance(1001);
-    await expect(next).resolves.toBeUndefined();
+    await expect(next).resolves.toBeTypeOf('function');
   });
 });

@@ -32,35 +32,49 @@ export const systemClock: Clock = {
 };
 
 const WINDOW_MS = 1000;
+/**
+ * Extra room on the window, ms: a request granted now reaches Edgegap a little later (the
+ * sending itself takes time), so keep a small safety gap instead of hitting the limit exactly.
+ */
+const SAFETY_MS = 25;
 
-/** At most `perSecond` acquisitions in any sliding window of one second. */
+/**
+ * At most `perSecond` requests in any sliding window of one second. `acquire()` waits for a
+ * slot and resolves with `sent`, to call right when the request goes out: the slot's time is
+ * then the real send time, not the (possibly earlier) grant time.
+ */
 export class SlidingWindowLimiter {
-  private readonly starts: number[] = [];
-  private queue: Promise<void> = Promise.resolve();
+  private slots: { at: number }[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly perSecond: number,
     private readonly clock: Clock,
   ) {}
 
-  /** Resolves when one more request may start; calls are served in order. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /** Resolves with a `sent()` marker when one more request may start; served in order. */
+  acquire(signal?: AbortSignal): Promise<() => void> {
     const turn = this.queue.then(() => this.waitForSlot(signal));
     // A failed (aborted) waiter must not block the ones behind it.
     this.queue = turn.catch(() => {});
     return turn;
   }
 
-  private async waitForSlot(signal?: AbortSignal): Promise<void> {
+  private async waitForSlot(signal?: AbortSignal): Promise<() => void> {
+    const window = WINDOW_MS + SAFETY_MS;
     for (;;) {
       signal?.throwIfAborted();
       const now = this.clock.now();
-      while (this.starts.length > 0 && this.starts[0]! <= now - WINDOW_MS) this.starts.shift();
-      if (this.starts.length < this.perSecond) {
-        this.starts.push(now);
-        return;
+      this.slots = this.slots.filter((s) => s.at > now - window);
+      if (this.slots.length < this.perSecond) {
+        const slot = { at: now };
+        this.slots.push(slot);
+        return () => {
+          slot.at = Math.max(slot.at, this.clock.now());
+        };
       }
-      await this.clock.sleep(this.starts[0]! + WINDOW_MS - now + 1, signal);
+      const oldest = Math.min(...this.slots.map((s) => s.at));
+      await this.clock.sleep(oldest + window - now + 1, signal);
     }
   }
 }
