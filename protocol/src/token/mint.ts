@@ -82,6 +82,17 @@ export interface MintedToken {
   nonce: Uint8Array;
 }
 
+/** The token being minted; only the header, address list and keys change between tokens. */
+const mintScratch = new Uint8Array(CONNECT_TOKEN_BYTES);
+const mintView = new DataView(mintScratch.buffer);
+const mintScratchBuffer = Buffer.from(mintScratch.buffer);
+const nonceInScratch = mintScratch.subarray(TokenOffset.nonce, TokenOffset.nonce + NONCE_BYTES);
+const sealedInScratch = mintScratch.subarray(
+  TokenOffset.privateToken,
+  TokenOffset.privateToken + PRIVATE_SEALED_BYTES,
+);
+mintScratch.set(VERSION_INFO, TokenOffset.version);
+
 const I32_MIN = -0x8000_0000;
 const I32_MAX = 0x7fff_ffff;
 
@@ -170,57 +181,57 @@ export function mintConnectToken(options: MintOptions): MintedToken {
     throw invalidArgument('now and expireSeconds put the timestamps past the u64 range.');
   }
 
-  // Written straight into a slab through the slab's own DataView: no per-token view objects.
-  const slab = slabWithRoom(CONNECT_TOKEN_BYTES);
-  const { bytes: slabBytes, view } = slab;
-  const start = takeFromSlab(slab, CONNECT_TOKEN_BYTES);
-  slabBytes.set(VERSION_INFO, start + TokenOffset.version);
-  view.setBigUint64(start + TokenOffset.protocolId, protocolId, littleEndian);
-  view.setBigUint64(start + TokenOffset.createTimestamp, createTimestamp, littleEndian);
-  view.setBigUint64(start + TokenOffset.expireTimestamp, expireTimestamp, littleEndian);
-  const nonceAt = start + TokenOffset.nonce;
-  if (fixedNonce) slabBytes.set(fixedNonce, nonceAt);
-  else randomInto(slabBytes, nonceAt, NONCE_BYTES);
-  view.setInt32(start + TokenOffset.timeoutSeconds, timeoutSeconds, littleEndian);
+  // Built in a reused scratch (cache-hot, persistent views), then copied into a slab.
+  const t = mintScratch;
+  const view = mintView;
+  view.setBigUint64(TokenOffset.protocolId, protocolId, littleEndian);
+  view.setBigUint64(TokenOffset.createTimestamp, createTimestamp, littleEndian);
+  view.setBigUint64(TokenOffset.expireTimestamp, expireTimestamp, littleEndian);
+  if (fixedNonce) t.set(fixedNonce, TokenOffset.nonce);
+  else randomInto(t, TokenOffset.nonce, NONCE_BYTES);
+  view.setInt32(TokenOffset.timeoutSeconds, timeoutSeconds, littleEndian);
   const keysAt = writeAddressEntries(
     view,
-    slabBytes,
-    start + TokenOffset.addressCount,
+    t,
+    TokenOffset.addressCount,
     publicList,
     littleEndian,
     ipv6Layout,
   );
-  if (fixedC2s) slabBytes.set(fixedC2s, keysAt);
-  else randomInto(slabBytes, keysAt, KEY_BYTES);
-  if (fixedS2c) slabBytes.set(fixedS2c, keysAt + KEY_BYTES);
-  else randomInto(slabBytes, keysAt + KEY_BYTES, KEY_BYTES);
+  if (fixedC2s) t.set(fixedC2s, keysAt);
+  else randomInto(t, keysAt, KEY_BYTES);
+  if (fixedS2c) t.set(fixedS2c, keysAt + KEY_BYTES);
+  else randomInto(t, keysAt + KEY_BYTES, KEY_BYTES);
+  const keysEnd = keysAt + 2 * KEY_BYTES;
 
-  const nonce = slabBytes.subarray(nonceAt, nonceAt + NONCE_BYTES);
   const plainEnd = writePrivatePlain(
     clientId,
     timeoutSeconds,
     privateList,
-    slabBytes,
+    t,
     keysAt,
     userData,
     littleEndian,
     ipv6Layout,
   );
   try {
-    const sealedAt = start + TokenOffset.privateToken;
-    const sealed = slabBytes.subarray(sealedAt, sealedAt + PRIVATE_SEALED_BYTES);
     const aad = buildAad(protocolId, expireTimestamp, littleEndian);
-    sealXChaCha(sealed, plainScratch, aad, nonce, options.privateKey);
+    sealXChaCha(sealedInScratch, plainScratch, aad, nonceInScratch, options.privateKey);
   } finally {
     plainScratch.fill(0, 0, plainEnd); // the rest was never written
   }
 
+  const slab = slabWithRoom(CONNECT_TOKEN_BYTES);
+  const start = takeFromSlab(slab, CONNECT_TOKEN_BYTES);
+  slab.bytes.set(t, start);
+  const base64 = mintScratchBuffer.toString('base64');
+  t.fill(0, TokenOffset.addresses, keysEnd); // the next token may end earlier: keep padding zero
   return {
-    bytes: slabBytes.subarray(start, start + CONNECT_TOKEN_BYTES),
-    base64: slab.buffer.toString('base64', start, start + CONNECT_TOKEN_BYTES),
+    bytes: slab.bytes.subarray(start, start + CONNECT_TOKEN_BYTES),
+    base64,
     clientId,
     createTimestamp,
     expireTimestamp,
-    nonce,
+    nonce: t.slice(TokenOffset.nonce, TokenOffset.nonce + NONCE_BYTES),
   };
 }
