@@ -2,8 +2,9 @@
  * Supervisor mode (`playgap-sidecar run -- <command...>`): start the game server with the
  * sidecar's URL, certificate and port variables; stop it (SIGTERM, then SIGKILL after a grace
  * period) when the sidecar shuts down; when it exits, remove the records and resolve with its
- * exit code (128 + signal number when killed by a signal; 1 instead of 0 when the sidecar
- * stopped it for never calling ready or for missing heartbeats).
+ * exit code (128 + signal number when killed by someone else's signal, 0 when it died of the
+ * SIGTERM/SIGKILL we sent; 1 instead of 0 when the sidecar stopped it for never calling ready
+ * or for missing heartbeats).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
@@ -73,8 +74,10 @@ export function supervise(sidecar: Sidecar, options: SuperviseOptions): Promise<
     return Promise.resolve(127);
   }
   let killTimer: NodeJS.Timeout | undefined;
+  let signalSent = false;
   const stopChild = () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
+    signalSent = true;
     child.kill('SIGTERM');
     killTimer = setTimeout(() => child.kill('SIGKILL'), options.killGraceMs ?? 10_000);
     killTimer.unref();
@@ -98,7 +101,10 @@ export function supervise(sidecar: Sidecar, options: SuperviseOptions): Promise<
       void finish(127);
     });
     child.once('exit', (code, signal) => {
-      let exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1);
+      // Killed by the signal we sent to stop it: a clean stop, not a crash.
+      const stoppedByUs = signalSent && (signal === 'SIGTERM' || signal === 'SIGKILL');
+      let exitCode =
+        code ?? (stoppedByUs ? 0 : 128 + (signal ? (constants.signals[signal] ?? 1) : 1));
       // A game server we stopped for failing (never ready, no heartbeats) is a failure too.
       const failed = sidecar.stopReason === 'ready-timeout' || sidecar.stopReason === 'unhealthy';
       if (failed && exitCode === 0) exitCode = 1;
