@@ -1,0 +1,68 @@
+/**
+ * What keeps a game server in step with its sidecar after start: heartbeats, the `/v1/events`
+ * stream (drain, shutdown, certificate) followed with reconnects, and signal handling.
+ */
+import { DEFAULTS, type GameServerOptions } from './config.js';
+import type { GameServer } from './game-server.js';
+import type { SidecarEvent } from './sidecar-client.js';
+import type { CertificateReloader } from './start-transports.js';
+
+/** Heartbeats and the sidecar's event stream, both stopped by close(). */
+export function startBackground(
+  server: GameServer,
+  options: GameServerOptions,
+  log: (m: string) => void,
+  reloadCertificate?: CertificateReloader,
+): void {
+  const heartbeat = setInterval(() => {
+    server.sidecar.heartbeat().catch((err: unknown) => log(`heartbeat failed: ${String(err)}`));
+  }, options.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs);
+  heartbeat.unref();
+  const abort = new AbortController();
+  server.addCleanup(() => {
+    clearInterval(heartbeat);
+    abort.abort();
+  });
+  const onEvent = (e: SidecarEvent) => {
+    if (e.event === 'drain') server.drain();
+    else if (e.event === 'shutdown') void server.close();
+    else if (e.event === 'certificate') {
+      reloadCertificate?.((e.data ?? {}) as { certFile?: unknown; keyFile?: unknown }).catch(
+        (err: unknown) => log(`certificate reload failed: ${String(err)}`),
+      );
+    }
+  };
+  void (async () => {
+    let delayMs = 100;
+    while (!abort.signal.aborted) {
+      try {
+        await server.sidecar.followEvents(onEvent, abort.signal);
+        delayMs = 100;
+      } catch {
+        // sidecar restarting or stream unsupported: retry below
+      }
+      if (abort.signal.aborted) return;
+      await new Promise((r) => setTimeout(r, delayMs).unref());
+      delayMs = Math.min(delayMs * 2, 5_000);
+    }
+  })();
+}
+
+export function installSignalHandlers(
+  server: GameServer,
+  log: (m: string) => void,
+  hardDeadlineMs: number,
+): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: closing`);
+    // A transport that hangs while closing must not keep the process past the supervisor's grace.
+    setTimeout(() => process.exit(0), hardDeadlineMs).unref();
+    void server.close().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  server.addCleanup(() => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  });
+}
