@@ -130,3 +130,35 @@ describe('parsePortFlag', () => {
     expect(() => parsePortFlag(text)).toThrow(/--port/);
   });
 });
+
+describe('--local-file', () => {
+  it('reads server id, public ip, fqdn and ports from a JSON file; flags win', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'sidecar-local-'));
+    try {
+      const file = join(dir, 'local.json');
+      await writeFile(
+        file,
+        JSON.stringify({
+          serverId: 'from-file',
+          publicIp: '10.1.1.1',
+          fqdn: 'dev.local',
+          ports: { game: { protocol: 'TCP', internal: 7000, external: 7100 } },
+        }),
+      );
+      const config = loadConfig(base, ['--local', '--local-file', file, '--public-ip', '10.2.2.2']);
+      expect(config.local).toEqual({
+        serverId: 'from-file',
+        publicIp: '10.2.2.2',
+        fqdn: 'dev.local',
+        ports: { game: { name: 'game', protocol: 'TCP', internal: 7000, external: 7100 } },
+      });
+      await writeFile(file, '{broken');
+      expect(() => loadConfig(base, ['--local', '--local-file', file])).toThrow(/--local-file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
