@@ -149,6 +149,14 @@ export class FleetCache {
     this.noteSeat(entry.key, entry.json<SeatRecord>(), entry.revision);
   }
 
+  #hostsParty(serverId: string, party: string, now: number): boolean {
+    for (const { value } of this.#seats.get(serverId)?.values() ?? []) {
+      if (value?.party !== party) continue;
+      if (value.state === SeatState.CONNECTED || value.expiresAt > now) return true;
+    }
+    return false;
+  }
+
   /** Drop what is known of a seat (after a failed compare-and-set: the cache was wrong). */
   forgetSeat(key: string, revision: number): void {
     const parsed = parseSeatKey(key);
@@ -218,9 +226,15 @@ export class FleetCache {
 
   /**
    * Free seats on ready servers of `version`, fullest server first (pack players so empty
-   * servers can stop), lowest seat index first, skipping keys in `skip` (seats being tried).
+   * servers can stop) — servers already seating `party` before all — lowest seat index first,
+   * skipping keys in `skip` (seats being tried).
    */
-  freeSeats(version: string, skip: ReadonlySet<string> = new Set(), limit = 8): FreeSeat[] {
+  freeSeats(
+    version: string,
+    skip: ReadonlySet<string> = new Set(),
+    limit = 8,
+    party?: string,
+  ): FreeSeat[] {
     const now = this.#now();
     const ranked: Array<{ server: ServerRecord; free: number }> = [];
     for (const { value: server } of this.#servers.values()) {
@@ -232,6 +246,14 @@ export class FleetCache {
       if (free > 0) ranked.push({ server, free });
     }
     ranked.sort((a, b) => a.free - b.free || (a.server.id < b.server.id ? -1 : 1));
+    if (party) {
+      // Servers already seating this party come first (stable: still fullest first among them).
+      const withParty = ranked.filter(({ server }) => this.#hostsParty(server.id, party, now));
+      if (withParty.length > 0) {
+        const rest = ranked.filter((r) => !withParty.includes(r));
+        ranked.splice(0, ranked.length, ...withParty, ...rest);
+      }
+    }
     const result: FreeSeat[] = [];
     for (const { server } of ranked) {
       const seats = this.#seats.get(server.id);

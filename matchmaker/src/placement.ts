@@ -52,6 +52,7 @@ export class Placer {
       ...(request.name ? { name: request.name } : {}),
       ...(request.mode ? { mode: request.mode } : {}),
       ...(request.transports ? { transports: request.transports } : {}),
+      ...(request.party ? { party: request.party } : {}),
     };
     const warm = await this.#o.reserver.reserve(seat);
     if (warm) return warm;

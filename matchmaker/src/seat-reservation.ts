@@ -39,6 +39,8 @@ export interface SeatRequest {
   serverId?: string;
   /** Edgegap seat session (sessions mode). */
   sessionId?: string;
+  /** Party id: seat with the party's other players when possible. */
+  party?: string;
   /** Transports the client can use, best first (the reply lists those, in that order). */
   transports?: readonly TransportKind[];
 }
@@ -84,6 +86,7 @@ export class SeatReserver {
       request.version,
       this.#trying,
       request.serverId ? 10_000 : 8,
+      request.party,
     );
     return request.serverId ? all.filter((s) => s.serverId === request.serverId).slice(0, 8) : all;
   }
@@ -114,6 +117,7 @@ export class SeatReserver {
       };
       if (request.playerId) record.playerId = request.playerId;
       if (request.sessionId) record.sessionId = request.sessionId;
+      if (request.party) record.party = request.party;
       const payload = encoder.encode(JSON.stringify(record));
       let revision: number;
       try {

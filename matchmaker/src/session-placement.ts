@@ -112,6 +112,7 @@ export class SessionPlacer {
         ...(request.name ? { name: request.name } : {}),
         ...(request.mode ? { mode: request.mode } : {}),
         ...(request.transports ? { transports: request.transports } : {}),
+        ...(request.party ? { party: request.party } : {}),
       };
       const reply = await this.#o.reserver.reserve(seat);
       if (!reply) {

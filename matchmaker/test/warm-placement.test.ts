@@ -115,6 +115,38 @@ describe('warm placement', () => {
     expect(reply.port).toBe(31000);
   });
 
+  it('seats a party with its members before packing the fullest server', async () => {
+    await nats.putServer(serverRecord('party-full', { version: 'party' }));
+    await nats.putServer(serverRecord('party-host', { version: 'party' }));
+    const now = Date.now();
+    const seat = (serverId: string, seatIndex: number, party?: string): SeatRecord => ({
+      serverId,
+      seatIndex,
+      state: 'connected',
+      clientId: String(200 + seatIndex),
+      expiresAt: now + 60_000,
+      updatedAt: now,
+      ...(party ? { party } : {}),
+    });
+    await nats.kv.seats.put('party-full.0', JSON.stringify(seat('party-full', 0)));
+    await nats.kv.seats.put('party-full.1', JSON.stringify(seat('party-full', 1)));
+    await nats.kv.seats.put('party-host.0', JSON.stringify(seat('party-host', 0, 'p1')));
+    await waitFor(
+      () =>
+        mm.fleet?.occupiedSeats('party-full') === 2 && mm.fleet?.occupiedSeats('party-host') === 1,
+      'seats in cache',
+    );
+    const friend = await converse(
+      mm.url!,
+      JSON.stringify({ game: APP, version: 'party', party: 'p1' }),
+    );
+    expect((last(friend) as PlayReply).serverId).toBe('party-host');
+    const stranger = await converse(mm.url!, JSON.stringify({ game: APP, version: 'party' }));
+    expect((last(stranger) as PlayReply).serverId).toBe('party-full');
+    const stored = await seats('party-host');
+    expect(stored.filter((s) => s.party === 'p1')).toHaveLength(2);
+  });
+
   it('answers POST /matchmaker/wannaplay with the final JSON only', async () => {
     const { status, body } = await wannaplay({ game: APP, version: VERSION });
     expect(status).toBe(200);
