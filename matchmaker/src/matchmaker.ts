@@ -175,7 +175,9 @@ export async function startMatchmaker(
         maxConcurrentPerIp: config.maxConcurrentPerIp,
         health: {
           nats: () => natsLink.connected(),
-          ...(edgegap ? { edgegap: () => edgegapReachable(config.edgegapApiUrl) } : {}),
+          ...(edgegap
+            ? { edgegap: cached(() => edgegapReachable(config.edgegapApiUrl), 10_000) }
+            : {}),
         },
         now,
         ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
@@ -224,6 +226,15 @@ function watchNatsLink(nc: NatsConnection): { connected(): boolean } {
     }
   })().catch(() => {});
   return { connected: () => up && !nc.isClosed() };
+}
+
+/** Remember an async check's answer for `ttlMs`, so frequent health probes stay cheap. */
+function cached(check: () => Promise<boolean>, ttlMs: number): () => Promise<boolean> {
+  let last: { at: number; value: Promise<boolean> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > ttlMs) last = { at: Date.now(), value: check() };
+    return last.value;
+  };
 }
 
 /** Any HTTP answer from the Edgegap API host means it is reachable. */
