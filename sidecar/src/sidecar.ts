@@ -175,6 +175,45 @@ export class Sidecar extends EventEmitter {
     await this.publishRecord();
     this.scheduleHeartbeats();
     void this.watchStatus(nc);
+    this.serveControl(nc);
+  }
+
+  /**
+   * Commands over NATS on `playgap.<app>.server.<id>.control` (request/reply): JSON
+   * `{"command": "drain" | "shutdown" | "info"}` (or the bare word) → `{ok, state}` or the info;
+   * anything else → `{code: "BAD_REQUEST", message}`.
+   */
+  private serveControl(nc: NatsConnection): void {
+    const subject = subjects(this.options.app).serverControl(this.options.deployment.serverId);
+    nc.subscribe(subject, {
+      callback: (_error, msg) => {
+        let command: unknown;
+        try {
+          const text = msg.string().trim();
+          command = text.startsWith('{')
+            ? (JSON.parse(text) as { command?: unknown }).command
+            : text;
+        } catch {
+          command = undefined;
+        }
+        let reply: unknown;
+        if (command === 'drain') {
+          this.drain();
+          reply = { ok: true, state: this.state };
+        } else if (command === 'shutdown') {
+          this.shutdown('requested');
+          reply = { ok: true, state: this.state };
+        } else if (command === 'info') {
+          reply = this.info();
+        } else {
+          reply = {
+            code: ErrorCode.BAD_REQUEST,
+            message: 'Unknown command: send {"command": "drain" | "shutdown" | "info"}.',
+          };
+        }
+        if (msg.reply) msg.respond(JSON.stringify(reply));
+      },
+    });
   }
 
   private async watchStatus(nc: NatsConnection): Promise<void> {

@@ -251,6 +251,31 @@ describe('verify-and-consume', () => {
   });
 });
 
+describe('control subject', () => {
+  it('drains on a NATS drain command and refuses unknown commands', async () => {
+    h = await startHarness(nats, fakeVerifier);
+    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
+    await h.reserve(71n, 0);
+    await h.app.inject({
+      method: 'POST',
+      url: '/v1/tokens/verify',
+      payload: { token: fakeToken({ clientId: 71 }) },
+    });
+    const subject = subjects(h.sidecar.options.app).serverControl(h.sidecar.info().serverId);
+    const info = (await h.mm.request(subject, JSON.stringify({ command: 'info' }))).json<{
+      players: number;
+    }>();
+    expect(info.players).toBe(1);
+    const bad = (await h.mm.request(subject, 'explode')).json<{ code: string }>();
+    expect(bad.code).toBe('BAD_REQUEST');
+    const drained = (await h.mm.request(subject, JSON.stringify({ command: 'drain' }))).json<{
+      state: string;
+    }>();
+    expect(drained.state).toBe('draining');
+    expect(h.sidecar.currentState).toBe('draining');
+  });
+});
+
 describe('disconnect and drain', () => {
   it('frees the seat on disconnect so the count drops and the key is gone', async () => {
     h = await startHarness(nats, fakeVerifier);
