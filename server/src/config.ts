@@ -39,6 +39,12 @@ export interface GameServerOptions {
   now?: () => number;
 }
 
+/**
+ * Named defaults of the timing options.
+ *
+ * @example
+ * createGameServer({ heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs * 2 });
+ */
 export const DEFAULTS = {
   heartbeatIntervalMs: 2_000,
   sidecarWaitTimeoutMs: 30_000,
@@ -88,7 +94,13 @@ function parsePort(variable: string, value: string): number {
   return port;
 }
 
-/** Validate the options that need it and return the sidecar URL. */
+/**
+ * Validate the options that need it and return the sidecar URL (ServerConfigError naming the
+ * variable otherwise).
+ *
+ * @example
+ * sidecarUrlFrom({}, { PLAYGAP_SIDECAR_URL: 'http://127.0.0.1:7999' }); // 'http://127.0.0.1:7999'
+ */
 export function sidecarUrlFrom(options: GameServerOptions, env: NodeJS.ProcessEnv): string {
   const url = options.sidecarUrl ?? env['PLAYGAP_SIDECAR_URL'];
   if (!url)

@@ -60,7 +60,12 @@ export class ConnectionRefusedError extends PlaygapError {
   }
 }
 
-/** Turn anything thrown into a `{code, message}` safe to send to a player (no internals). */
+/**
+ * Turn anything thrown into a `{code, message}` safe to send to a player (no internals).
+ *
+ * @example
+ * ws.close(4001, JSON.stringify(toWireError(err)));
+ */
 export function toWireError(err: unknown): { code: ErrorCode; message: string } {
   if (err instanceof PlaygapError) return { code: err.code, message: err.message };
   return { code: ErrorCode.INTERNAL, message: 'The game server could not check the token.' };

@@ -7,7 +7,12 @@ import type { GameServer } from './game-server.js';
 import type { SidecarEvent } from './sidecar-client.js';
 import type { CertificateReloader } from './start-transports.js';
 
-/** Heartbeats and the sidecar's event stream, both stopped by close(). */
+/**
+ * Heartbeats and the sidecar's event stream, both stopped by close().
+ *
+ * @example
+ * startBackground(server, { heartbeatIntervalMs: 2000 }, console.log, reloadCertificate);
+ */
 export function startBackground(
   server: GameServer,
   options: GameServerOptions,
@@ -48,6 +53,12 @@ export function startBackground(
   })();
 }
 
+/**
+ * Close on SIGTERM/SIGINT, then exit 0 (hard exit after `hardDeadlineMs` whatever happens).
+ *
+ * @example
+ * installSignalHandlers(server, console.log, 5_000);
+ */
 export function installSignalHandlers(
   server: GameServer,
   log: (m: string) => void,

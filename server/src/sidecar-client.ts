@@ -195,7 +195,12 @@ export class SidecarClient {
   }
 }
 
-/** Parse one server-sent-events block (`event:` and `data:` lines). */
+/**
+ * Parse one server-sent-events block (`event:` and `data:` lines); data is JSON when it parses.
+ *
+ * @example
+ * parseSseBlock('event: drain\ndata: {"state":"draining"}'); // { event: 'drain', data: { state: 'draining' } }
+ */
 export function parseSseBlock(block: string): SidecarEvent | undefined {
   let event = 'message';
   const data: string[] = [];

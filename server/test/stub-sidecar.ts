@@ -27,6 +27,8 @@ export async function startStubSidecar(info: {
   publicIp?: string;
   certFile?: string;
   keyFile?: string;
+  /** Listen on this port (default: any free one). */
+  port?: number;
 }): Promise<StubSidecar> {
   const tokens = new Map<string, { clientId: string; name?: string; used: boolean }>();
   const refusals = new Map<string, { code: string; status: number }>();
@@ -101,7 +103,7 @@ export async function startStubSidecar(info: {
     }
     send(res, 404, { code: 'NOT_FOUND', message: route });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(info.port ?? 0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,

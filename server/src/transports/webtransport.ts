@@ -53,7 +53,12 @@ interface WtServer {
   updateCert(cert: string, key: string, http2only: boolean): void;
 }
 
-/** base64url (URL-safe) → standard base64, the form the sidecar takes. */
+/**
+ * base64url (URL-safe) → standard base64, the form the sidecar takes.
+ *
+ * @example
+ * base64UrlToBase64('ab-_cd'); // 'ab+/cd=='
+ */
 export function base64UrlToBase64(value: string): string {
   const b64 = value.replace(/-/g, '+').replace(/_/g, '/');
   return b64 + '='.repeat((4 - (b64.length % 4)) % 4);
