@@ -41,7 +41,13 @@ export function requestReply(
 }
 
 /** Present the reply's token over WebSocket, wait for the welcome, then leave. */
-export function useTokenOnce(reply: PlayReply): Promise<void> {
+export async function useTokenOnce(reply: PlayReply): Promise<void> {
+  const leave = await joinAndStay(reply);
+  await leave();
+}
+
+/** Present the reply's token over WebSocket and stay connected until the returned leave(). */
+export function joinAndStay(reply: PlayReply): Promise<() => Promise<void>> {
   const endpoint = reply.transports.find((t) => t.kind === 'websocket');
   if (!endpoint) throw new Error('the reply offers no websocket endpoint');
   return new Promise((resolve, reject) => {
@@ -50,8 +56,13 @@ export function useTokenOnce(reply: PlayReply): Promise<void> {
     socket.once('message', (data) => {
       const message = JSON.parse(String(data)) as { type: string };
       if (message.type !== 'welcome') return reject(new Error(`not welcomed: ${String(data)}`));
-      socket.close(1000);
-      socket.once('close', () => resolve());
+      resolve(
+        () =>
+          new Promise<void>((done) => {
+            socket.once('close', () => done());
+            socket.close(1000);
+          }),
+      );
     });
     socket.on('close', (code, reason) => {
       if (code !== 1000) reject(new Error(`closed ${code} ${String(reason)}`));
