@@ -203,11 +203,13 @@ export function writeAddressEntries(
 }
 
 /**
- * Read a u32 count and that many address entries from `offset`, never past `end`;
+ * Read a u32 count and that many address entries from `offset`, never past `end`, pushing
+ * their canonical text to `addresses` (when given); returns the offset after them.
  * TOKEN_MALFORMED on a count outside 1..32, an unknown type or a truncated entry.
  *
  * @example
- * const { addresses, offset: next } = readAddressEntries(view, bytes, 1089, 2048, true, 'groups', 'public');
+ * const addresses: string[] = [];
+ * const next = readAddressEntries(view, bytes, 1089, 1984, true, 'groups', 'public', addresses);
  */
 export function readAddressEntries(
   view: DataView,
@@ -217,7 +219,8 @@ export function readAddressEntries(
   littleEndian: boolean,
   ipv6Layout: Ipv6Layout,
   part: 'public' | 'private',
-): { addresses: string[]; offset: number } {
+  addresses: string[] | undefined,
+): number {
   const count = view.getUint32(offset, littleEndian);
   if (count < 1 || count > MAX_SERVER_ADDRESSES) {
     throw new ConnectTokenError(
@@ -226,7 +229,6 @@ export function readAddressEntries(
     );
   }
   let at = offset + 4;
-  const addresses: string[] = [];
   for (let i = 0; i < count; i++) {
     if (at >= end) {
       throw new ConnectTokenError(
@@ -248,6 +250,10 @@ export function readAddressEntries(
         `The ${part} token's address list runs past its end.`,
       );
     }
+    if (!addresses) {
+      at += size; // checked only: the caller does not need the text
+      continue;
+    }
     const port = view.getUint16(at + size - 2, littleEndian);
     if (size === 7) {
       addresses.push(`${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}.${bytes[at + 4]}:${port}`);
@@ -267,5 +273,5 @@ export function readAddressEntries(
     addresses.push(formatServerAddress({ octets, port }));
     at += size;
   }
-  return { addresses, offset: at };
+  return at;
 }

@@ -92,7 +92,8 @@ export function readPrivatePlain(
   const clientId = plainView.getBigUint64(0, littleEndian);
   const timeoutSeconds = plainView.getInt32(8, littleEndian);
   const end = PRIVATE_PLAIN_BYTES - 2 * KEY_BYTES - USER_DATA_BYTES;
-  const { addresses, offset } = readAddressEntries(
+  const addresses: string[] = [];
+  const offset = readAddressEntries(
     plainView,
     plainScratch,
     12,
@@ -100,6 +101,7 @@ export function readPrivatePlain(
     littleEndian,
     ipv6Layout,
     'private',
+    addresses,
   );
   const size = 2 * KEY_BYTES + USER_DATA_BYTES;
   const slab = slabWithRoom(size);

@@ -73,16 +73,24 @@ export interface PublicTail {
   keysOffset: number;
 }
 
-/** Parse the part after the sealed private token; TOKEN_MALFORMED on a bad address list. */
+/** Stands for the public address list when it was checked but not read. */
+const NOT_READ: string[] = [];
+
+/**
+ * Parse the part after the sealed private token; TOKEN_MALFORMED on a bad address list.
+ * `withAddresses: false` checks the list without formatting it.
+ */
 export function readPublicTail(
   view: DataView,
   bytes: Uint8Array,
   littleEndian: boolean,
   ipv6Layout: Ipv6Layout,
+  withAddresses = true,
 ): PublicTail {
   const timeoutSeconds = view.getInt32(TokenOffset.timeoutSeconds, littleEndian);
   const end = CONNECT_TOKEN_BYTES - 2 * KEY_BYTES;
-  const { addresses, offset } = readAddressEntries(
+  const addresses: string[] = withAddresses ? [] : NOT_READ;
+  const keysOffset = readAddressEntries(
     view,
     bytes,
     TokenOffset.addressCount,
@@ -90,8 +98,9 @@ export function readPublicTail(
     littleEndian,
     ipv6Layout,
     'public',
+    withAddresses ? addresses : undefined,
   );
-  return { timeoutSeconds, serverAddresses: addresses, keysOffset: offset };
+  return { timeoutSeconds, serverAddresses: addresses, keysOffset };
 }
 
 /** Options of readPublicToken. */

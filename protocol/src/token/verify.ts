@@ -228,7 +228,10 @@ export function verifyConnectToken(
   const createTimestamp = isToken
     ? tokenView.getBigUint64(TokenOffset.createTimestamp, littleEndian)
     : undefined;
-  const tail = isToken ? readPublicTail(tokenView, bytes, littleEndian, ipv6Layout) : undefined;
+  // The public list is checked, not formatted: the server trusts only the sealed one.
+  const tail = isToken
+    ? readPublicTail(tokenView, bytes, littleEndian, ipv6Layout, false)
+    : undefined;
 
   // AAD = version ‖ protocol id ‖ expire timestamp, copied from the header as they are.
   for (let i = 0; i < 21; i++) aadScratch[i] = bytes[at.version + i]!;
