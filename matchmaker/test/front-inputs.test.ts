@@ -58,9 +58,14 @@ async function finalError(first: string | Buffer | undefined): Promise<ErrorMess
 }
 
 describe('WebSocket front input handling', () => {
-  it('streams queued and service progress, then the reply, then a normal close', async () => {
+  it('streams queued, service progress and ready stages, then the reply, then a normal close', async () => {
     const c = await converse(url, '{"game":"arena","version":"1.0.0"}');
-    expect(c.messages.map((m) => m.type)).toEqual(['progress', 'progress', 'ready']);
+    expect(c.messages.map((m) => (m.type === 'progress' ? m.stage : m.type))).toEqual([
+      'queued',
+      'deploying',
+      'ready',
+      'ready',
+    ]);
     expect(c.closeCode).toBe(1000);
   });
 

@@ -168,15 +168,28 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
 
   app.get('/matchmaker/ws', { websocket: true }, (socket: WebSocket, request) => {
     const ip = ipOf(request);
+    const openedAt = now();
     let done = false;
     const finish = (message: FrontMessage, closeCode = CLOSE_NORMAL) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      if (socket.readyState === socket.OPEN) {
-        socket.send(JSON.stringify(message));
-        socket.close(closeCode);
+      if (socket.readyState !== socket.OPEN) return;
+      // One TCP write for the last progress, the answer and the close frame.
+      const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+      raw?.cork();
+      if (message.type === 'ready') {
+        const ready: FrontMessage = {
+          type: 'progress',
+          stage: 'ready',
+          elapsedMs: now() - openedAt,
+          message: 'Your server is ready',
+        };
+        socket.send(JSON.stringify(ready));
       }
+      socket.send(JSON.stringify(message));
+      socket.close(closeCode);
+      if (raw) process.nextTick(() => raw.uncork());
     };
     const timer = setTimeout(() => {
       finish(
