@@ -45,8 +45,9 @@ describe('natsConnectionOptions', () => {
   });
 
   it('builds an authenticator from a creds file and names NATS_CREDS when it is missing', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sidecar-nats-'));
-    const creds = join(dir, 'user.creds');
+    const tmp = await mkdtemp(join(tmpdir(), 'sidecar-nats-'));
+    dir = tmp;
+    const creds = join(tmp, 'user.creds');
     await writeFile(creds, 'not really creds');
     expect(
       natsConnectionOptions(loadConfig({ ...base, NATS_CREDS: creds }, ['--local']).nats)
@@ -54,12 +55,12 @@ describe('natsConnectionOptions', () => {
     ).toBeTypeOf('function');
     expect(() =>
       natsConnectionOptions(
-        loadConfig({ ...base, NATS_CREDS: join(dir, 'nope') }, ['--local']).nats,
+        loadConfig({ ...base, NATS_CREDS: join(tmp, 'nope') }, ['--local']).nats,
       ),
     ).toThrow(/NATS_CREDS/);
     expect(() =>
       natsConnectionOptions(
-        loadConfig({ ...base, NATS_NKEY: join(dir, 'nope') }, ['--local']).nats,
+        loadConfig({ ...base, NATS_NKEY: join(tmp, 'nope') }, ['--local']).nats,
       ),
     ).toThrow(/NATS_NKEY/);
   });
