@@ -1,0 +1,149 @@
+import type { PlayReply } from '@playgap/protocol';
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, FrameReader } from './framing.js';
+import { webtransportTransport } from './webtransport.js';
+
+const digest = Array.from({ length: 32 }, () => 'AB').join(':');
+const reply = { token: 'ab+/cd==', certDigest: digest, serverId: 's', clientId: '1' } as PlayReply;
+const endpoint = { kind: 'webtransport' as const, url: 'https://127.0.0.1:4433/wt', port: 4433 };
+const encoder = new TextEncoder();
+
+/** A WebTransport double whose server side the test drives through web streams. */
+function fakeWebTransport(serverFrames: Uint8Array[] | 'no-stream') {
+  const written: Uint8Array[] = [];
+  const datagramsOut: string[] = [];
+  const state = { url: '', options: undefined as unknown, closed: false };
+  let pushDatagram: (bytes: Uint8Array) => void = () => {};
+  class FakeSession {
+    ready = Promise.resolve();
+    closed: Promise<void>;
+    #closeSession!: () => void;
+    incomingBidirectionalStreams: ReadableStream<unknown>;
+    datagrams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
+    constructor(url: string, options: unknown) {
+      state.url = url;
+      state.options = options;
+      this.closed = new Promise((resolve) => {
+        this.#closeSession = resolve;
+      });
+      this.incomingBidirectionalStreams = new ReadableStream({
+        start(controller) {
+          if (serverFrames === 'no-stream') {
+            controller.close();
+            return;
+          }
+          controller.enqueue({
+            readable: new ReadableStream({
+              start(c) {
+                for (const frame of serverFrames) c.enqueue(frame);
+              },
+            }),
+            writable: new WritableStream<Uint8Array>({
+              write: (chunk) => void written.push(chunk),
+            }),
+          });
+        },
+      });
+      this.datagrams = {
+        readable: new ReadableStream({
+          start(c) {
+            pushDatagram = (bytes) => c.enqueue(bytes);
+          },
+        }),
+        writable: new WritableStream<Uint8Array>({
+          write: (chunk) => void datagramsOut.push(new TextDecoder().decode(chunk)),
+        }),
+      };
+    }
+    close() {
+      state.closed = true;
+      this.#closeSession();
+    }
+  }
+  return {
+    WebTransport: FakeSession as unknown as typeof WebTransport,
+    state,
+    written,
+    datagramsOut,
+    pushDatagram: (text: string) => pushDatagram(encoder.encode(text)),
+  };
+}
+
+const welcome = JSON.stringify({
+  type: 'welcome',
+  clientId: '1',
+  serverId: 's',
+  player: { name: 'Ada' },
+});
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('WebTransport transport', () => {
+  it('opens the session with the token and the pinned certificate digest, then reads the welcome', async () => {
+    const fake = fakeWebTransport([
+      encodeFrame(welcome),
+      encodeFrame('{"type":"snapshot","tick":1}'),
+    ]);
+    const channel = await webtransportTransport(fake.WebTransport).connect({
+      endpoint,
+      reply,
+      signal: new AbortController().signal,
+    });
+    expect(fake.state.url).toBe('https://127.0.0.1:4433/wt?token=ab-_cd');
+    const options = fake.state.options as {
+      serverCertificateHashes: { algorithm: string; value: Uint8Array }[];
+    };
+    expect(options.serverCertificateHashes[0]?.algorithm).toBe('sha-256');
+    expect([...(options.serverCertificateHashes[0]?.value ?? [])]).toEqual(Array(32).fill(0xab));
+    expect(channel.welcome.player.name).toBe('Ada');
+    const got: unknown[] = [];
+    channel.on('message', (m) => got.push(m));
+    fake.pushDatagram('{"type":"snapshot","tick":2}');
+    await flush();
+    expect(got).toEqual([
+      { type: 'snapshot', tick: 1 },
+      { type: 'snapshot', tick: 2 },
+    ]);
+  });
+
+  it('sends reliable messages as length-prefixed frames and unreliable ones as datagrams', async () => {
+    const fake = fakeWebTransport([encodeFrame(welcome)]);
+    const channel = await webtransportTransport(fake.WebTransport).connect({
+      endpoint,
+      reply,
+      signal: new AbortController().signal,
+    });
+    channel.send({ type: 'input', x: 1 });
+    channel.send({ type: 'input', x: 0 }, { reliable: false });
+    await flush();
+    const frames = fake.written.flatMap((chunk) => new FrameReader().push(chunk));
+    expect(frames).toEqual(['{"type":"input","x":1}']);
+    expect(fake.datagramsOut).toEqual(['{"type":"input","x":0}']);
+  });
+
+  it('treats a session that ends without a stream as a refused token', async () => {
+    const fake = fakeWebTransport('no-stream');
+    await expect(
+      webtransportTransport(fake.WebTransport).connect({
+        endpoint,
+        reply,
+        signal: new AbortController().signal,
+      }),
+    ).rejects.toMatchObject({ code: 'TOKEN_REFUSED', transport: 'webtransport' });
+    expect(fake.state.closed).toBe(true);
+  });
+
+  it('refuses with the server reason when the first frame is a refusal instead of a welcome', async () => {
+    const fake = fakeWebTransport([encodeFrame('{"code":"TOKEN_EXPIRED","message":"expired"}')]);
+    await expect(
+      webtransportTransport(fake.WebTransport).connect({
+        endpoint,
+        reply,
+        signal: new AbortController().signal,
+      }),
+    ).rejects.toMatchObject({ code: 'TOKEN_REFUSED', reason: 'TOKEN_EXPIRED' });
+  });
+
+  it('is unsupported where the browser has no WebTransport', () => {
+    expect(webtransportTransport(undefined).supported()).toBe(false);
+  });
+});
