@@ -185,6 +185,11 @@ export async function startStack(options = {}) {
   };
   try {
     const remote = Boolean(env.EDGEGAP_API_KEY);
+    if (remote && (!env.PLAYGAP_PRIVATE_KEY || !env.PLAYGAP_PROTOCOL_ID)) {
+      throw new Error(
+        'EDGEGAP_API_KEY is set: also set PLAYGAP_PRIVATE_KEY and PLAYGAP_PROTOCOL_ID to the values your game server version on Edgegap has.',
+      );
+    }
     const token = await importDist('protocol/dist/token/index.js');
     const privateKey =
       env.PLAYGAP_PRIVATE_KEY ?? token.formatPrivateKey(token.generatePrivateKey());
@@ -254,9 +259,9 @@ export async function startStack(options = {}) {
       String(o.tokenExpireSeconds),
       '--deployment-deadline-ms',
       String(o.deploymentDeadlineMs),
-      '--edgegap-api-url',
-      edgegapUrl,
     ];
+    // Unset in remote mode without EDGEGAP_API_URL: the matchmaker's default (Edgegap's API).
+    if (edgegapUrl) argv.push('--edgegap-api-url', edgegapUrl);
     // The key and the API key go through the environment, never argv (visible in `ps`).
     const config = loadConfig(argv, {
       ...env,
