@@ -30,6 +30,8 @@ export interface FleetCacheOptions {
   seats: KV;
   /** Records older than this (ms since `updatedAt`) count as gone. */
   serverStaleMs: number;
+  /** Seat records older than this (ms since `updatedAt`) were aged out of KV: free. Default 60 000. */
+  seatStaleMs?: number;
   now?: () => number;
   /** Longest wait for the initial state of a bucket. Default 3 000 ms. */
   initialTimeoutMs?: number;
@@ -47,6 +49,7 @@ export class FleetCache {
   readonly #servers = new Map<string, Versioned<ServerRecord>>();
   /** Occupied-seat count per server, valid until a seat changes or a reservation expires. */
   readonly #occupancy = new Map<string, { count: number; validUntil: number }>();
+  #lastSweepAt = 0;
   /** Seats by server and index; `null` = deleted, kept as a tombstone with its revision. */
   readonly #seats = new Map<string, Map<number, Versioned<SeatRecord | null>>>();
   readonly #options: FleetCacheOptions;
@@ -201,6 +204,26 @@ export class FleetCache {
     return [...this.#servers.values()].map((e) => e.value).filter((s) => this.#isLive(s));
   }
 
+  get #seatStaleMs(): number {
+    return this.#options.seatStaleMs ?? 60_000;
+  }
+
+  /**
+   * Forget servers gone for twice their stale time, with their seats: KV max age removes
+   * records without telling watchers, so without this the cache would only grow.
+   */
+  #sweep(now: number): void {
+    if (now - this.#lastSweepAt < this.#options.serverStaleMs) return;
+    this.#lastSweepAt = now;
+    for (const [id, { value }] of this.#servers) {
+      if (now - value.updatedAt > 2 * this.#options.serverStaleMs) {
+        this.#servers.delete(id);
+        this.#seats.delete(id);
+        this.#occupancy.delete(id);
+      }
+    }
+  }
+
   #isLive(server: ServerRecord): boolean {
     return this.#now() - server.updatedAt <= this.#options.serverStaleMs;
   }
@@ -214,10 +237,14 @@ export class FleetCache {
     let validUntil = Number.POSITIVE_INFINITY;
     for (const { value } of this.#seats.get(serverId)?.values() ?? []) {
       if (!value) continue;
-      if (value.state === SeatState.CONNECTED) count++;
-      else if (value.expiresAt > now) {
+      const agedOutAt = value.updatedAt + this.#seatStaleMs;
+      if (agedOutAt <= now) continue;
+      if (value.state === SeatState.CONNECTED) {
         count++;
-        validUntil = Math.min(validUntil, value.expiresAt);
+        validUntil = Math.min(validUntil, agedOutAt);
+      } else if (value.expiresAt > now) {
+        count++;
+        validUntil = Math.min(validUntil, value.expiresAt, agedOutAt);
       }
     }
     this.#occupancy.set(serverId, { count, validUntil });
@@ -236,6 +263,7 @@ export class FleetCache {
     party?: string,
   ): FreeSeat[] {
     const now = this.#now();
+    this.#sweep(now);
     const ranked: Array<{ server: ServerRecord; free: number }> = [];
     for (const { value: server } of this.#servers.values()) {
       if (server.version !== version || server.state !== ServerState.READY) continue;
@@ -264,6 +292,7 @@ export class FleetCache {
           result.push({ serverId: server.id, seatIndex: i });
         } else if (
           seat.value === null ||
+          seat.value.updatedAt + this.#seatStaleMs <= now ||
           (seat.value.state === SeatState.RESERVED && seat.value.expiresAt <= now)
         ) {
           result.push({ serverId: server.id, seatIndex: i, revision: seat.revision });

@@ -92,6 +92,7 @@ export async function startMatchmaker(
         servers: kv.servers,
         seats: kv.seats,
         serverStaleMs: KV_DEFAULTS.serversMaxAgeMs,
+        seatStaleMs: KV_DEFAULTS.seatsMaxAgeMs,
         now,
       });
       await fleet.start();

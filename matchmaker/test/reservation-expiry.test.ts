@@ -84,4 +84,31 @@ describe('reservation expiry', () => {
       await local.close();
     }
   });
+
+  it('treats a seat record older than the seats bucket max age as free (its sidecar died)', async () => {
+    await nats.putServer(serverRecord('aged-a', { version: 'race', capacity: 1 }));
+    const old = Date.now() - 61_000;
+    const seat: SeatRecord = {
+      serverId: 'aged-a',
+      seatIndex: 0,
+      state: 'connected',
+      clientId: '77',
+      expiresAt: old + 30_000,
+      updatedAt: old,
+    };
+    await nats.kv.seats.put('aged-a.0', JSON.stringify(seat));
+    const local = await startMatchmaker(testConfig(nats.url), {}, { listen: true });
+    try {
+      await waitFor(() => local.fleet?.server('aged-a') !== undefined, 'server in cache');
+      const reply = await fetch(`${local.url}/matchmaker/wannaplay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ game: APP, version: 'race' }),
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
+      expect(reply).toMatchObject({ type: 'ready', serverId: 'aged-a' });
+      expect((await seats('aged-a'))[0]?.clientId).toBe(reply.clientId);
+    } finally {
+      await local.close();
+    }
+  });
 });
