@@ -186,7 +186,7 @@ export function writeAddressEntries(
     const o = address.octets;
     if (o.length === 4) {
       bytes[at] = ADDRESS_IPV4;
-      bytes.set(o, at + 1);
+      for (let i = 0; i < 4; i++) bytes[at + 1 + i] = o[i]!; // cheaper than set() for 4 bytes
       at += 5;
     } else {
       bytes[at] = ADDRESS_IPV6;

@@ -50,15 +50,3 @@ export function takeFromSlab(slab: Slab, length: number): number {
   slab.used = start + ((length + 7) & ~7);
   return start;
 }
-
-/**
- * A zeroed Uint8Array of `length` (≤ 4 KiB) bytes carved from a slab.
- *
- * @example
- * const secrets = allocBytes(320);
- */
-export function allocBytes(length: number): Uint8Array {
-  const slab = slabWithRoom(length);
-  const start = takeFromSlab(slab, length);
-  return slab.bytes.subarray(start, start + length);
-}
