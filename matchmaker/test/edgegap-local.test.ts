@@ -99,6 +99,7 @@ beforeAll(async () => {
           version('1.0.0', nats.url, 'arena'),
           version('fail', nats.url, 'arena'),
           version('cold', nats.url, 'arena'),
+          version('burst', nats.url, 'arena'),
         ],
       },
       { name: 'crashy', versions: [version('1.0.0', nats.url, 'crashy')] },
@@ -158,6 +159,20 @@ describe('with edgegap-local and real sidecars', () => {
     // The second player lands warm on the same server.
     const second = (await play(mm.url!, 'arena', '1.0.0')) as unknown as PlayReply;
     expect(second.serverId).toBe(reply.serverId);
+  });
+
+  it('starts 3 real deployments, not 10, for a burst of 10 players with 4 seats each', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => play(mm.url!, 'arena', 'burst')),
+    );
+    expect(results.filter((r) => r.type === 'ready')).toHaveLength(10);
+    const started = (await localDeployments()).filter(
+      (d) => d.app === 'arena' && d.version === 'burst',
+    );
+    expect(started).toHaveLength(3);
+    const perServer = new Map<unknown, number>();
+    for (const r of results) perServer.set(r.serverId, (perServer.get(r.serverId) ?? 0) + 1);
+    expect([...perServer.values()].sort()).toEqual([2, 4, 4]);
   });
 
   it('surfaces Edgegap 5xx on deploy as EDGEGAP_ERROR and starts nothing', async () => {
