@@ -111,6 +111,15 @@ describe('arena in the browser', { timeout: 120_000 }, () => {
     await waitForHook(bob, moved, 10_000);
     await ada.keyboard.up('ArrowLeft');
     await ada.keyboard.up('ArrowRight');
+
+    const bobBefore = (await hook(ada)).positions.find((p) => p.name === 'Bob');
+    expect(bobBefore).toBeDefined();
+    await bob.bringToFront();
+    await bob.keyboard.down(bobBefore && bobBefore.y > 300 ? 'ArrowUp' : 'ArrowDown');
+    const bobMoved = `Math.abs(h.positions.find((p) => p.name === 'Bob').y - ${bobBefore?.y}) > 60`;
+    await waitForHook(ada, bobMoved, 10_000);
+    await bob.keyboard.up('ArrowUp');
+    await bob.keyboard.up('ArrowDown');
     await ada.screenshot({ path: join(ARTIFACTS, 'two-ships-ada.png') });
     await bob.screenshot({ path: join(ARTIFACTS, 'two-ships-bob.png') });
     console.log(

@@ -20,7 +20,6 @@ export function startArena(parent: HTMLElement, observer: ArenaObserver): ArenaS
     height: ARENA.height,
     backgroundColor: '#0f172a',
     scene,
-    // Keep simulating when the tab is in the background (two tabs side by side).
     disableContextMenu: true,
   });
   return scene;
