@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { type KV, Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { buckets, type ServerRecord } from '@playgap/protocol';
@@ -33,6 +36,7 @@ afterEach(async () => {
     await p.exit;
   }
   running = [];
+  for (const dir of certDirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
 interface Started {
@@ -43,6 +47,8 @@ interface Started {
   servers: KV;
   seats: KV;
 }
+
+const certDirs: string[] = [];
 
 async function start(
   env: Record<string, string> = {},
@@ -56,6 +62,9 @@ async function start(
   // Short bucket TTLs so expiry is observable in a test (the sidecar opens existing buckets).
   const servers = await kvm.create(names.servers, { ttl: 2_000, history: 1 });
   const seats = await kvm.create(names.seats, { ttl: 60_000, history: 1 });
+  // A test-owned cert dir: a SIGKILLed sidecar cannot remove its own temp dir.
+  const certDir = await mkdtemp(joinPath(tmpdir(), 'sidecar-sup-cert-'));
+  certDirs.push(certDir);
   const proc = spawnSidecar(
     ['--local', '--server-id', serverId, '--port', `game:TCP:${gamePort}`, ...command],
     {
@@ -66,6 +75,7 @@ async function start(
       PLAYGAP_SERVER_HEARTBEAT_MS: '300',
       PLAYGAP_SEAT_HEARTBEAT_MS: '300',
       FIXTURE_HEARTBEAT_MS: '200',
+      PLAYGAP_CERT_DIR: certDir,
       ...env,
     },
   );
