@@ -1,6 +1,7 @@
 import type { ErrorMessage, PlayReply } from '@playgap/protocol';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { buildFrontApp, MatchmakerMetrics, type RequestPlacement } from '../src/index.js';
 import { converse, last } from './ws-client.js';
 
@@ -142,6 +143,21 @@ describe('WebSocket front input handling', () => {
     expect(last(second)).toMatchObject({ code: 'TOO_MANY_CONCURRENT' });
     release?.();
     expect(last(await held).type).toBe('ready');
+  });
+
+  it('counts an idle socket against the per-IP cap until it is closed', async () => {
+    const idle = new WebSocket(`${url.replace('http', 'ws')}/matchmaker/ws`);
+    await new Promise((resolve) => idle.once('open', resolve));
+    const refused = await converse(url, '{"game":"arena","version":"1"}');
+    expect(last(refused)).toMatchObject({ code: 'TOO_MANY_CONCURRENT' });
+    const closed = new Promise((resolve) => idle.once('close', resolve));
+    idle.close();
+    await closed;
+    let answer: string | undefined;
+    for (let i = 0; i < 100 && answer !== 'ready'; i++) {
+      answer = last(await converse(url, '{"game":"arena","version":"1"}')).type;
+    }
+    expect(answer).toBe('ready');
   });
 
   it('answers a malformed POST body with 400 BAD_REQUEST and an oversized one with 413', async () => {

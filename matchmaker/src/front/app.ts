@@ -134,12 +134,13 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
     raw: unknown,
     ip: string,
     onProgress: (m: FrontMessage) => void,
+    admitted = false,
   ): Promise<PlacementAnswer> {
     const started = now();
     let answer: PlacementAnswer;
     try {
       const request = parsePlayRequest(raw);
-      const release = limits.admit(ip);
+      const release = admitted ? () => {} : limits.admit(ip);
       try {
         answer = await options.requestPlacement({ ...request, clientIp: ip }, onProgress);
       } finally {
@@ -169,10 +170,23 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
   app.get('/matchmaker/ws', { websocket: true }, (socket: WebSocket, request) => {
     const ip = ipOf(request);
     const openedAt = now();
+    // Sockets count against the per-IP limits from the moment they open, so idle sockets
+    // cannot pile up; the slot is freed with the final message.
+    let release: () => void;
+    try {
+      release = limits.admit(ip);
+    } catch (error) {
+      const wire = toWireError(error);
+      metrics.requests.inc({ outcome: wire.code });
+      socket.send(JSON.stringify(errorMessage(wire.code, wire.message)));
+      socket.close(CLOSE_NORMAL);
+      return;
+    }
     let done = false;
     const finish = (message: FrontMessage, closeCode = CLOSE_NORMAL) => {
       if (done) return;
       done = true;
+      release();
       clearTimeout(timer);
       if (socket.readyState !== socket.OPEN) return;
       // One TCP write for the last progress, the answer and the close frame.
@@ -231,12 +245,18 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
         message: 'Looking for a server',
       };
       socket.send(JSON.stringify(queued));
-      void place(bytes.toString('utf8'), ip, (m) => {
-        if (!done && socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
-      }).then((answer) => finish(answer));
+      void place(
+        bytes.toString('utf8'),
+        ip,
+        (m) => {
+          if (!done && socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+        },
+        true,
+      ).then((answer) => finish(answer));
     });
     socket.on('close', () => {
       done = true;
+      release();
       clearTimeout(timer);
     });
     socket.on('error', () => {});
