@@ -3,7 +3,12 @@
  * matching http/https, at `/matchmaker/ws` (Bevygap's path).
  */
 
-/** Path of the matchmaker front's WebSocket. */
+/**
+ * Path of the matchmaker front's WebSocket.
+ *
+ * @example
+ * new WebSocket(`wss://${location.host}${MATCHMAKER_WS_PATH}`);
+ */
 export const MATCHMAKER_WS_PATH = '/matchmaker/ws';
 
 /**

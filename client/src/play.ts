@@ -44,13 +44,24 @@ export interface PlayTimeouts {
   transportMs?: number;
 }
 
+/**
+ * Step deadlines used when `timeouts` leaves one out.
+ *
+ * @example
+ * play({ game, version, timeouts: { ...DEFAULT_TIMEOUTS, transportMs: 5_000 } });
+ */
 export const DEFAULT_TIMEOUTS: Readonly<Required<PlayTimeouts>> = Object.freeze({
   matchmakerOpenMs: 10_000,
   matchmakingMs: 120_000,
   transportMs: 10_000,
 });
 
-/** Best first. */
+/**
+ * The transports `play()` allows by default, best first.
+ *
+ * @example
+ * play({ game, version, transports: DEFAULT_TRANSPORTS.filter((t) => t !== 'webtransport') });
+ */
 export const DEFAULT_TRANSPORTS: readonly TransportKind[] = ['webtransport', 'webrtc', 'websocket'];
 
 export interface PlayOptions {
