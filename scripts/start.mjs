@@ -102,6 +102,7 @@ async function stop(signal) {
 }
 process.once('SIGINT', () => void stop('SIGINT'));
 process.once('SIGTERM', () => void stop('SIGTERM'));
+process.once('SIGHUP', () => void stop('SIGHUP'));
 
 try {
   stack = await startStack(options);

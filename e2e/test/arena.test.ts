@@ -277,7 +277,13 @@ describe('npm start (scripts/start.mjs)', { timeout: 120_000 }, () => {
       expect(await accepts(gamePort as number)).toBe(false);
       expect(await accepts(Number(new URL(ready.natsUrl).port))).toBe(false);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      // Stop it the way a user does, so it stops what it started; SIGKILL only as a last resort.
+      if (child.exitCode === null) {
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        await exited;
+        clearTimeout(timer);
+      }
     }
   });
 });
