@@ -135,6 +135,7 @@ async function main() {
     const s = startSidecar(nats.url, app, serverId, gamePort);
     const { url } = await s.published;
     const base = new URL(url);
+    const idleMem = memoryOf(s.child.pid ?? 0);
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const ready = await post(
       agent,
@@ -180,12 +181,14 @@ async function main() {
     const latencies: number[] = [];
     let next = 0;
     let failures = 0;
+    let memAt1024: { rssMb: number; peakMb: number } | undefined;
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         for (;;) {
           const i = next++;
           if (i >= TOKENS) return;
+          if (i === 1024) memAt1024 = memoryOf(s.child.pid ?? 0);
           const start = performance.now();
           const res = await post(
             agent,
@@ -208,8 +211,18 @@ async function main() {
     );
     // 3. Memory.
     const mem = memoryOf(s.child.pid ?? 0);
+    const health = await new Promise<string>((resolve) =>
+      request({ host: base.hostname, port: base.port, path: '/healthz', agent }, (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => resolve(text));
+      }).end(),
+    );
+    console.log(`sidecar /healthz after load: ${health}`);
     console.log(
-      `sidecar RSS after load: ${mem.rssMb} MB (peak ${mem.peakMb} MB) with ${TOKENS} connected seats`,
+      `sidecar RSS: ready and idle ${idleMem.rssMb} MB; with 1024 players ${memAt1024?.rssMb} MB; after load ${mem.rssMb} MB (peak ${mem.peakMb} MB) with ${TOKENS} connected seats`,
     );
     agent.destroy();
     s.child.kill('SIGTERM');

@@ -366,6 +366,7 @@ export class Sidecar extends EventEmitter {
     state: ServerState;
     players: number;
     uptimeMs: number;
+    memory: { rssMb: number; heapUsedMb: number };
   } {
     const healthy = this.natsUp && this.state !== ServerState.UNHEALTHY;
     return {
@@ -374,6 +375,10 @@ export class Sidecar extends EventEmitter {
       state: this.state,
       players: this.seatBook?.players ?? 0,
       uptimeMs: this.clock.now() - this.startedAt,
+      memory: {
+        rssMb: mb(process.memoryUsage.rss()),
+        heapUsedMb: mb(process.memoryUsage().heapUsed),
+      },
     };
   }
 
@@ -618,6 +623,10 @@ export class Sidecar extends EventEmitter {
     ]).catch(() => {});
     return this.closed;
   }
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / 104_857.6) / 10;
 }
 
 async function openBucket(kvm: Kvm, name: string, ttlMs: number): Promise<KV> {
