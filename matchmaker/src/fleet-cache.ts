@@ -192,16 +192,11 @@ export class FleetCache {
     map.set(parsed.seatIndex, { value: record, revision });
   }
 
-  /** A server that is alive, ready and serves `version`, or undefined. */
+  /** A server whose record is fresh (any state), or undefined. */
   server(serverId: string): ServerRecord | undefined {
     const entry = this.#servers.get(serverId);
     if (!entry || !this.#isLive(entry.value)) return undefined;
     return entry.value;
-  }
-
-  /** Every live server record (any state), for health and cleanup. */
-  allServers(): ServerRecord[] {
-    return [...this.#servers.values()].map((e) => e.value).filter((s) => this.#isLive(s));
   }
 
   get #seatStaleMs(): number {
