@@ -138,7 +138,8 @@ export async function main(argv: string[]): Promise<number> {
   } else {
     await new Promise<void>((resolve) => sidecar.once('shutdown', () => resolve()));
     await sidecar.close();
-    code = 0;
+    const failed = sidecar.stopReason === 'ready-timeout' || sidecar.stopReason === 'unhealthy';
+    code = failed ? 1 : 0;
   }
   stopping = true;
   await http.close();

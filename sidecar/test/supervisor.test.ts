@@ -184,6 +184,14 @@ describe('supervisor mode', () => {
   });
 });
 
+describe('serve mode (no child)', () => {
+  it('exits 1 when no game server calls ready in time', async () => {
+    const s = await start({ PLAYGAP_READY_TIMEOUT_MS: '300' }, ['serve']);
+    expect((await s.proc.exit).code, s.proc.output()).toBe(1);
+    expect(await record(s)).toBeUndefined();
+  });
+});
+
 describe('records without a sidecar', () => {
   it('lets the record of a killed sidecar expire on its own', async () => {
     const s = await start({}, ['serve']);
