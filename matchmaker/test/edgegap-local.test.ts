@@ -103,6 +103,7 @@ beforeAll(async () => {
         ],
       },
       { name: 'crashy', versions: [version('1.0.0', nats.url, 'crashy')] },
+      { name: 'stuck', versions: [version('1.0.0', nats.url, 'stuck')] },
       {
         name: 'seats',
         versions: [
@@ -197,6 +198,38 @@ describe('with edgegap-local and real sidecars', () => {
     expect(records.some((r) => r.record.version === 'fail' && r.record.state === 'failed')).toBe(
       true,
     );
+  });
+
+  it('stops a deployment that never gets ready and answers SERVER_NEVER_READY', async () => {
+    const stuck = await startMatchmaker(
+      {
+        ...testConfig(nats.url, {
+          edgegapApiUrl: local.url,
+          edgegapApiKey: local.apiKey,
+          deploymentDeadlineMs: 1_500,
+          statusPollMs: 100,
+        }),
+        appName: 'stuck',
+        versions: ['1.0.0'],
+      },
+      {},
+      { listen: true },
+    );
+    try {
+      await faults({
+        method: 'POST',
+        path: '/v2/deployments',
+        deployment: 'never-ready',
+        times: 1,
+      });
+      const answer = await play(stuck.url!, 'stuck', '1.0.0');
+      expect(answer).toMatchObject({ type: 'error', code: 'SERVER_NEVER_READY' });
+      const deployments = (await localDeployments()).filter((d) => d.app === 'stuck');
+      expect(deployments).toHaveLength(1);
+      expect(deployments[0]!.stopRequested).toBe(true);
+    } finally {
+      await stuck.close();
+    }
   });
 
   it('places a player through an Edgegap seat session in sessions mode', async () => {
