@@ -8,7 +8,7 @@
  *   BENCH_CONCURRENCY=64 BENCH_ROUNDS=3 BENCH_PER_ROUND=3000 npm run bench -w matchmaker
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import type { ServerRecord } from '@playgap/protocol';
@@ -48,6 +48,20 @@ function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ = 100
+}
+
+/** The pid of the nats-server this process started (its child). */
+function natsPid(): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (ppid === process.pid && name === 'nats-server') return Number(entry);
+    } catch {}
+  }
+  return undefined;
 }
 
 function startMatchmaker(natsUrl: string): Promise<{ child: ChildProcess; url: string }> {
@@ -138,6 +152,8 @@ async function main(): Promise<void> {
   let wallMs = 0;
   let mmCpuMs = 0;
   let benchCpuMs = 0;
+  let natsCpuMs = 0;
+  const natsServerPid = natsPid();
   for (let round = 0; round < ROUNDS; round++) {
     // Free every seat as a sidecar does on disconnect (KV delete; all keys, no listing).
     const keys = ids.flatMap((id) => Array.from({ length: CAPACITY }, (_, j) => `${id}.${j}`));
@@ -147,6 +163,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 300)); // let the watch catch up on the purges
     let issued = 0;
     const cpu0 = cpuMs(child.pid!);
+    const nats0 = natsServerPid ? cpuMs(natsServerPid) : 0;
     const self0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
@@ -161,6 +178,7 @@ async function main(): Promise<void> {
     );
     wallMs += performance.now() - t0;
     mmCpuMs += cpuMs(child.pid!) - cpu0;
+    if (natsServerPid) natsCpuMs += cpuMs(natsServerPid) - nats0;
     const self = process.cpuUsage(self0);
     benchCpuMs += (self.user + self.system) / 1000;
   }
@@ -173,6 +191,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `cpu per placement: matchmaker ${((mmCpuMs / total) * 1000).toFixed(0)} µs, ` +
+      `nats-server ${natsServerPid ? `${((natsCpuMs / total) * 1000).toFixed(0)} µs` : '?'}, ` +
       `load generator ${((benchCpuMs / total) * 1000).toFixed(0)} µs`,
   );
   console.log(
