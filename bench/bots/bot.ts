@@ -49,7 +49,7 @@ export interface Bot {
  */
 export async function playBot(
   transport: BotTransport,
-  target: { url: string; token: string; certDigest?: string },
+  target: { url: string; token: string; certDigest?: string; timeoutMs?: number },
   inputEveryMs = 250,
   changeEvery = 4,
 ): Promise<Bot> {

@@ -99,17 +99,23 @@ while (!up) await new Promise((r) => setTimeout(r, 50));
 const url =
   transport === 'websocket' ? `ws://127.0.0.1:${ports.game}/ws` : `http://127.0.0.1:${ports.game}`;
 const bots: Bot[] = [];
+let nextId = 0;
 const rows: Record<string, number | string>[] = [];
 for (const target of values.steps.split(',').map(Number)) {
-  while (bots.length < target) {
-    const batch = Math.min(10, target - bots.length);
-    const joined = await Promise.all(
-      Array.from({ length: batch }, (_, i) =>
-        playBot(transport, { url, token: `bench-${bots.length + i}` }),
+  let failed = 0;
+  while (bots.length < target && failed < 20) {
+    const batch = Math.min(5, target - bots.length);
+    const joined = await Promise.allSettled(
+      Array.from({ length: batch }, () =>
+        playBot(transport, { url, token: `bench-${nextId++}`, timeoutMs: 30_000 }),
       ),
     );
-    bots.push(...joined);
+    for (const j of joined) {
+      if (j.status === 'fulfilled') bots.push(j.value);
+      else failed++;
+    }
   }
+  if (failed > 0) console.log(`${failed} bots could not join (connect timeout) at ${bots.length}`);
   await new Promise((r) => setTimeout(r, 1000)); // let the joins settle
   const before = bots.map((b) => b.snapshots);
   const firstLine = stats.length;
