@@ -15,7 +15,6 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBenchSidecar } from './bench-sidecar.js';
-import { type Bot, playBot } from './bot.js';
 import type { BotTransport } from './bot-transports.js';
 
 const { values } = parseArgs({
@@ -25,6 +24,8 @@ const { values } = parseArgs({
     hz: { type: 'string', default: '20' },
     'hold-s': { type: 'string', default: '6' },
     cpu: { type: 'string', default: '0' },
+    /** Bots per child process (each has its own event loop). */
+    'bots-per-swarm': { type: 'string', default: '50' },
     /** Run every step even after the server fell behind. */
     'keep-going': { type: 'boolean', default: false },
     /** Write a V8 CPU profile of the game server into this directory. */
@@ -98,56 +99,91 @@ while (!up) await new Promise((r) => setTimeout(r, 50));
 
 const url =
   transport === 'websocket' ? `ws://127.0.0.1:${ports.game}/ws` : `http://127.0.0.1:${ports.game}`;
-const bots: Bot[] = [];
-let nextId = 0;
+const swarmMain = fileURLToPath(new URL('./bot-swarm.ts', import.meta.url));
+const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+
+/** A child process holding up to `botsPerSwarm` bots (its own event loop). */
+function startSwarm(firstId: number) {
+  const proc = spawn(process.execPath, [tsx, swarmMain, transport, url, String(firstId)], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  const replies: ((m: Record<string, number>) => void)[] = [];
+  createInterface({ input: proc.stdout! }).on('line', (line) => {
+    if (line.startsWith('{')) replies.shift()?.(JSON.parse(line) as Record<string, number>);
+  });
+  const ask = (cmd: unknown) =>
+    new Promise<Record<string, number>>((resolve) => {
+      replies.push(resolve);
+      proc.stdin!.write(`${JSON.stringify(cmd)}\n`);
+    });
+  return { proc, ask, size: 0 };
+}
+
+const botsPerSwarm = Number(values['bots-per-swarm']);
+const swarms: ReturnType<typeof startSwarm>[] = [];
+let total = 0;
 const rows: Record<string, number | string>[] = [];
 for (const target of values.steps.split(',').map(Number)) {
   let failed = 0;
-  while (bots.length < target && failed < 20) {
-    const batch = Math.min(5, target - bots.length);
-    const joined = await Promise.allSettled(
-      Array.from({ length: batch }, () =>
-        playBot(transport, { url, token: `bench-${nextId++}`, timeoutMs: 30_000 }),
-      ),
-    );
-    for (const j of joined) {
-      if (j.status === 'fulfilled') bots.push(j.value);
-      else failed++;
+  while (total < target && failed < 20) {
+    let swarm = swarms.at(-1);
+    if (!swarm || swarm.size >= botsPerSwarm) {
+      swarm = startSwarm(swarms.length * 100_000);
+      swarms.push(swarm);
     }
+    const n = Math.min(target - total, botsPerSwarm - swarm.size);
+    const reply = await swarm.ask({ join: n });
+    failed += reply['failed'] ?? 0;
+    swarm.size = reply['joined'] ?? swarm.size;
+    total = swarms.reduce((sum, s) => sum + s.size, 0);
   }
-  if (failed > 0) console.log(`${failed} bots could not join (connect timeout) at ${bots.length}`);
+  if (failed > 0) console.log(`${failed} bots could not join (connect timeout) at ${total}`);
   await new Promise((r) => setTimeout(r, 1000)); // let the joins settle
-  const before = bots.map((b) => b.snapshots);
+  const count = async () =>
+    (await Promise.all(swarms.map((s) => s.ask({ report: true })))).reduce(
+      (sum, r) => sum + (r['snapshots'] ?? 0),
+      0,
+    );
+  const before = await count();
   const firstLine = stats.length;
   const cpuBefore = cpuSeconds(child.pid!);
+  const t0 = performance.now();
   await new Promise((r) => setTimeout(r, holdMs));
   const cpuUsed = cpuSeconds(child.pid!) - cpuBefore;
+  const elapsedS = (performance.now() - t0) / 1000;
+  const received = (await count()) - before;
   const window = stats.slice(firstLine + 1); // skip the line that overlaps the joins
-  const received = bots.reduce((sum, b, i) => sum + b.snapshots - (before[i] ?? 0), 0);
   const row = {
-    bots: bots.length,
+    bots: total,
     serverPlayers: window.at(-1)?.players ?? 0,
     tickP50Ms: round(Math.max(...window.map((w) => w.p50Ms))),
     tickP99Ms: round(Math.max(...window.map((w) => w.p99Ms))),
     tickMaxMs: round(Math.max(...window.map((w) => w.maxMs))),
     // `missed` is cumulative in the server's stats lines
     missedTicks: (window.at(-1)?.missed ?? 0) - (stats[firstLine]?.missed ?? 0),
-    snapshotsPerBotPerS: Number((received / bots.length / (holdMs / 1000)).toFixed(1)),
+    snapshotsPerBotPerS: round(received / total / elapsedS),
     /** Share of one core the game server used (all its threads: JS, SCTP/DTLS, ICE). */
-    serverCpuPct: Math.round((cpuUsed / (holdMs / 1000)) * 100),
+    serverCpuPct: Math.round((cpuUsed / elapsedS) * 100),
   };
   rows.push(row);
   console.log(JSON.stringify(row));
   // Falling behind = whole ticks skipped, the typical tick no longer fitting its period, or the
   // bots no longer getting a snapshot per tick. (Single slow ticks show in p99/max only.)
   if (row.missedTicks > 0 || row.tickP50Ms > periodMs || row.snapshotsPerBotPerS < 0.95 * hz) {
-    console.log(`falls behind at ${bots.length} bots`);
+    console.log(`falls behind at ${total} bots`);
     if (!values['keep-going']) break;
   }
 }
 console.table(rows);
-for (const b of bots) b.stop();
-await new Promise((r) => setTimeout(r, 1000));
+await Promise.all(
+  swarms.map(
+    (s) =>
+      new Promise((r) => {
+        s.proc.once('exit', r);
+        s.proc.stdin!.write('{"stop":true}\n');
+      }),
+  ),
+);
 cleanup();
 await childExited;
 process.exit(0);
