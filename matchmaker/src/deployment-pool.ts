@@ -201,15 +201,18 @@ export class DeploymentPool {
   }
 
   /**
-   * Wait until the deployment's sidecar published a ready ServerRecord. Fails with
+   * Wait until Edgegap reports the deployment READY and its sidecar published a ready
+   * ServerRecord. Fails with
    * DEPLOYMENT_FAILED (Edgegap ERROR), SERVER_NEVER_READY (deadline) or PLACEMENT_TIMEOUT.
    */
   async awaitServer(requestId: string, progress: ProgressFn, giveUpAt: number): Promise<void> {
     const started = this.#now();
     let edgegapReady = false;
     for (;;) {
+      // Both Edgegap's READY (the ports are reachable from outside) and the sidecar's ready
+      // record (the game server is up, the digest is known) are required.
       const server = this.#o.fleet.server(requestId);
-      if (server?.state === ServerState.READY) return;
+      if (server?.state === ServerState.READY && edgegapReady) return;
       const entry = await this.#o.deployments.get(requestId);
       const record = entry?.operation === 'PUT' ? entry.json<DeploymentRecord>() : undefined;
       if (record?.state === DeploymentState.FAILED) {
@@ -247,7 +250,10 @@ export class DeploymentPool {
             'Edgegap could not start the server; try again.',
           );
         }
-        if (status?.ready) edgegapReady = true;
+        if (status?.ready) {
+          edgegapReady = true;
+          continue; // the server record may already be there
+        }
       }
       const elapsedS = Math.round((this.#now() - started) / 1000);
       if (edgegapReady) progress('waiting_for_server', 'Waiting for the server to get ready');
