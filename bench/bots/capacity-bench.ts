@@ -24,6 +24,8 @@ const { values } = parseArgs({
     hz: { type: 'string', default: '20' },
     'hold-s': { type: 'string', default: '6' },
     cpu: { type: 'string', default: '0' },
+    /** CPUs the bot processes run on (taskset list). */
+    'bot-cpus': { type: 'string', default: '1' },
     /** Bots per child process (each has its own event loop). */
     'bots-per-swarm': { type: 'string', default: '50' },
     /** Run every step even after the server fell behind. */
@@ -104,9 +106,14 @@ const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.
 
 /** A child process holding up to `botsPerSwarm` bots (its own event loop). */
 function startSwarm(firstId: number) {
-  const proc = spawn(process.execPath, [tsx, swarmMain, transport, url, String(firstId)], {
-    stdio: ['pipe', 'pipe', 'ignore'],
-  });
+  // Bots on the other CPU(s), so they do not compete with the server's core.
+  const proc = spawn(
+    'taskset',
+    ['-c', values['bot-cpus'], process.execPath, tsx, swarmMain, transport, url, String(firstId)],
+    {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    },
+  );
   const replies: ((m: Record<string, number>) => void)[] = [];
   createInterface({ input: proc.stdout! }).on('line', (line) => {
     if (line.startsWith('{')) replies.shift()?.(JSON.parse(line) as Record<string, number>);
