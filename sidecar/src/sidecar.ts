@@ -5,10 +5,9 @@
  * HTTP, supervisor.ts wraps a child process around it.
  */
 import { EventEmitter } from 'node:events';
-import { type KV, Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  buckets,
   ErrorCode,
   KV_DEFAULTS,
   type ServerRecord,
@@ -19,8 +18,10 @@ import {
 } from '@playgap/protocol';
 import { createCertificateIsolated, type ServerCertificate } from './certificate.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
+import { serveControl } from './control.js';
 import type { Deployment } from './deployment.js';
 import { NatsUnavailableError, SeatRefusedError, SidecarError } from './errors.js';
+import { openSidecarBuckets } from './kv-buckets.js';
 import { ReplayGuard } from './replay-guard.js';
 import { SeatBook } from './seat-book.js';
 import {
@@ -162,12 +163,7 @@ export class Sidecar extends EventEmitter {
 
   /** Hand over the NATS connection: open buckets, watch seats, publish the record. */
   async attachNats(nc: NatsConnection): Promise<void> {
-    const kvm = new Kvm(nc);
-    const names = buckets(this.options.app);
-    const [servers, seats] = await Promise.all([
-      openBucket(kvm, names.servers, KV_DEFAULTS.serversMaxAgeMs),
-      openBucket(kvm, names.seats, KV_DEFAULTS.seatsMaxAgeMs),
-    ]);
+    const { servers, seats } = await openSidecarBuckets(nc, this.options.app);
     this.nats = { nc, servers, seats };
     this.seatBook = new SeatBook(seats, this.options.deployment.serverId, () => this.capacity);
     await this.seatBook.start();
@@ -175,44 +171,16 @@ export class Sidecar extends EventEmitter {
     await this.publishRecord();
     this.scheduleHeartbeats();
     void this.watchStatus(nc);
-    this.serveControl(nc);
-  }
-
-  /**
-   * Commands over NATS on `playgap.<app>.server.<id>.control` (request/reply): JSON
-   * `{"command": "drain" | "shutdown" | "info"}` (or the bare word) → `{ok, state}` or the info;
-   * anything else → `{code: "BAD_REQUEST", message}`.
-   */
-  private serveControl(nc: NatsConnection): void {
-    const subject = subjects(this.options.app).serverControl(this.options.deployment.serverId);
-    nc.subscribe(subject, {
-      callback: (_error, msg) => {
-        let command: unknown;
-        try {
-          const text = msg.string().trim();
-          command = text.startsWith('{')
-            ? (JSON.parse(text) as { command?: unknown }).command
-            : text;
-        } catch {
-          command = undefined;
-        }
-        let reply: unknown;
-        if (command === 'drain') {
-          this.drain();
-          reply = { ok: true, state: this.state };
-        } else if (command === 'shutdown') {
-          this.shutdown('requested');
-          reply = { ok: true, state: this.state };
-        } else if (command === 'info') {
-          reply = this.info();
-        } else {
-          reply = {
-            code: ErrorCode.BAD_REQUEST,
-            message: 'Unknown command: send {"command": "drain" | "shutdown" | "info"}.',
-          };
-        }
-        if (msg.reply) msg.respond(JSON.stringify(reply));
+    serveControl(nc, subjects(this.options.app).serverControl(this.options.deployment.serverId), {
+      drain: () => {
+        this.drain();
+        return { ok: true, state: this.state };
       },
+      shutdown: () => {
+        this.shutdown('requested');
+        return { ok: true, state: this.state };
+      },
+      info: () => this.info(),
     });
   }
 
@@ -627,20 +595,4 @@ export class Sidecar extends EventEmitter {
 
 function mb(bytes: number): number {
   return Math.round(bytes / 104_857.6) / 10;
-}
-
-async function openBucket(kvm: Kvm, name: string, ttlMs: number): Promise<KV> {
-  try {
-    return await kvm.create(name, {
-      ttl: ttlMs,
-      history: KV_DEFAULTS.history,
-      replicas: KV_DEFAULTS.replicas,
-    });
-  } catch (error) {
-    try {
-      return await kvm.open(name);
-    } catch {
-      throw error;
-    }
-  }
 }

@@ -26,6 +26,8 @@ let certRoot: string;
 interface Running {
   serverId: string;
   stop(): Promise<void>;
+  /** What the sidecar printed, for failure messages. */
+  output(): Promise<string>;
 }
 interface Mode {
   name: string;
@@ -72,6 +74,7 @@ const modes: Mode[] = [
           proc.child.kill('SIGTERM');
           await proc.exit;
         },
+        output: async () => proc.output(),
       };
     },
   },
@@ -88,6 +91,12 @@ const modes: Mode[] = [
         serverId: requestId,
         async stop() {
           await edgegap.stopDeployment(requestId);
+        },
+        async output() {
+          const res = await fetch(`${local.url}/v1/deployment/${requestId}/container-logs`, {
+            headers: { authorization: `token ${local.apiKey}` },
+          });
+          return res.text();
         },
       };
     },
@@ -152,7 +161,9 @@ describe.each(modes)('sidecar contract: $name', (mode) => {
       },
       20_000,
       'ready record',
-    );
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await running.output()}`);
+    });
     const game = record.ports.game;
     expect(game).toMatchObject({ name: 'game', protocol: 'TCP' });
     expect(record.transports).toEqual([{ kind: 'websocket', port: 'game', path: '/' }]);
