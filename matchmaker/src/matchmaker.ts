@@ -132,6 +132,7 @@ export async function startMatchmaker(
           onEdgegapError: () => metrics.edgegapErrors.inc(),
         });
         closers.push(sessions.startJanitor(config.reapIntervalMs));
+        await sessions.sweep(); // sessions a crashed instance reserved and nobody claimed
       }
       const placer = new Placer({
         ...(sessions ? { sessions } : {}),
