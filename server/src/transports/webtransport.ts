@@ -1,6 +1,7 @@
 /**
- * WebTransport through `@fails-components/webtransport` with the sidecar's certificate, in its
- * HTTP/2 mode (Node clients and bots; HTTP/3 needs the optional quiche addon). The token is
+ * WebTransport through `@fails-components/webtransport` with the sidecar's certificate: HTTP/3
+ * (UDP) plus HTTP/2 (TCP) on the same port when the optional quiche addon is installed, HTTP/2
+ * only otherwise (Node clients and bots; browsers need HTTP/3). The token is
  * the session URL's `token` query parameter. After the check the server opens the first
  * bidirectional stream and writes the welcome on it; reliable messages are length-prefixed
  * JSON on that stream (either direction), unreliable ones are datagrams of one JSON message.
@@ -72,17 +73,26 @@ export function base64UrlToBase64(value: string): string {
  * await wt.close();
  */
 export async function startWebTransport(context: TransportContext, options: WebTransportOptions) {
-  const { Http2Server } = (await import('@fails-components/webtransport')) as unknown as {
+  const { Http2Server, HttpServer } = (await import(
+    '@fails-components/webtransport'
+  )) as unknown as {
     Http2Server: new (args: Record<string, unknown>) => WtServer;
+    HttpServer: new (args: Record<string, unknown>) => WtServer;
   };
   const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-  const server = new Http2Server({
+  const http3 = await hasQuicheAddon();
+  const args = {
     port: options.port,
     host: options.host ?? '0.0.0.0',
     secret: crypto.randomUUID(),
     cert: options.certPem,
     privKey: options.keyPem,
-  });
+  };
+  // With the optional quiche addon: HTTP/3 on UDP and HTTP/2 on TCP, same port number.
+  const server = http3 ? new HttpServer({ ...args, reliability: 'both' }) : new Http2Server(args);
+  context.log(
+    `webtransport: ${http3 ? 'HTTP/3 + HTTP/2' : 'HTTP/2 only (no quiche addon)'} on ${options.port}`,
+  );
   const sessions = new Set<WtSession>();
 
   server.setRequestCallback(async ({ header }) => {
@@ -216,11 +226,13 @@ export async function startWebTransport(context: TransportContext, options: WebT
   }
 
   return {
+    /** `http3+http2` when the quiche addon is installed, else `http2`. */
+    mode: http3 ? 'http3+http2' : 'http2',
     get port(): number {
       return server.address()?.port ?? options.port;
     },
     updateCert(certPem: string, keyPem: string): void {
-      server.updateCert(certPem, keyPem, true);
+      server.updateCert(certPem, keyPem, !http3);
     },
     async close(): Promise<void> {
       for (const s of sessions) {
@@ -233,6 +245,15 @@ export async function startWebTransport(context: TransportContext, options: WebT
       server.stopServer();
     },
   };
+}
+
+/** The optional HTTP/3 addon (`@fails-components/webtransport-transport-http3-quiche`). */
+async function hasQuicheAddon(): Promise<boolean> {
+  const name = '@fails-components/webtransport-transport-http3-quiche';
+  return import(name).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function readFrames(
