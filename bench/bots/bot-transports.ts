@@ -162,16 +162,28 @@ function viaGeckos(target: BotTarget): Promise<BotLink> {
           channel.emit('m', m as never, reliable ? { reliable: true } : undefined),
         onMessage: (cb) => box.listen(cb),
         onClose: (cb) => channel.onDisconnect(() => cb()),
-        close: () => {
-          try {
-            channel.close();
-          } catch {
-            // never connected
-          }
-        },
+        close: () => closeGeckos(channel),
       });
     });
   });
+}
+
+/**
+ * geckos' `close()` fires a `POST …/close` to the server and drops the promise; when the server
+ * is already gone that rejection is unhandled, which ends a Node process. The request starts
+ * synchronously inside `close()`, so a fetch that swallows its failure is swapped in just for it.
+ */
+function closeGeckos(channel: { close(): void }): void {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = ((...args: Parameters<typeof fetch>) =>
+    realFetch(...args).catch(() => new Response(null, { status: 503 }))) as typeof fetch;
+  try {
+    channel.close();
+  } catch {
+    // never connected
+  } finally {
+    globalThis.fetch = realFetch;
+  }
 }
 
 async function viaWebTransport(target: BotTarget): Promise<BotLink> {
