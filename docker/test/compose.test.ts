@@ -30,7 +30,12 @@ function compileComposeSchema() {
     string,
     unknown
   >;
-  return new Ajv2019({ strict: false, allErrors: true }).compile(schema);
+  const ajv = new Ajv2019({ strict: false, allErrors: true });
+  // The spec's own formats: durations are checked ("1m30s"); the rest are free-form strings
+  // whose shape compose itself parses (port ranges, subnets).
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(h|m|s|ms|us|ns))+$/);
+  for (const format of ['expose', 'ports', 'subnet_ip_address']) ajv.addFormat(format, true);
+  return ajv.compile(schema);
 }
 
 function withoutIdAnnotations(value: unknown): unknown {
