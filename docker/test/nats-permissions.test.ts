@@ -99,7 +99,9 @@ describe('gameserver user (sidecars)', () => {
     const gs = await as('gameserver');
     const mm = await as('matchmaker');
     const control = gs.subscribe(`playgap.${app}.server.srv-1.control`, {
-      callback: (_err, msg) => msg.respond('drained'),
+      callback: (_err, msg) => {
+        msg.respond('drained');
+      },
     });
     await gs.flush();
     const reply = await mm.request(`playgap.${app}.server.srv-1.control`, 'drain', {
@@ -159,7 +161,9 @@ describe('front user', () => {
     const front = await as('front');
     const service = mm.subscribe(`playgap.${app}.play`, {
       queue: 'playgap-matchmaker',
-      callback: (_err, msg) => msg.respond('{"type":"ready"}'),
+      callback: (_err, msg) => {
+        msg.respond('{"type":"ready"}');
+      },
     });
     await mm.flush();
     const reply = await front.request(`playgap.${app}.play`, '{}', { timeout: 5_000 });

@@ -133,7 +133,7 @@ describe('sidecar under edgegap-local', () => {
       body: JSON.stringify({ token: token.base64 }),
     });
     expect(join.status).toBe(200);
-    expect((await join.json()).clientId).toBe('900');
+    expect(((await join.json()) as { clientId: string }).clientId).toBe('900');
     const leave = await fetch(`http://127.0.0.1:${game?.external}/leave`, {
       method: 'POST',
       body: JSON.stringify({ clientId: '900' }),

@@ -119,11 +119,11 @@ describe('supervisor mode', () => {
     const s = await start();
     const url = await s.proc.url;
     await until(async () => (await record(s))?.state === 'ready', 15_000, 'ready record');
-    const info = await (await fetch(`${url}/v1/info`)).json();
+    const info = (await (await fetch(`${url}/v1/info`)).json()) as { transports: unknown };
     expect(info.transports).toEqual([{ kind: 'websocket', port: 'game', path: '/' }]);
     const res = await join(s, 500n, 0);
     expect(res.status).toBe(200);
-    expect((await res.json()).player.playerId).toBe('p500');
+    expect(((await res.json()) as { player: { playerId: string } }).player.playerId).toBe('p500');
     await until(async () => (await record(s))?.players === 1, 5_000, 'players=1');
     const leave = await fetch(`http://127.0.0.1:${s.gamePort}/leave`, {
       method: 'POST',

@@ -83,6 +83,19 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+/** The slice of the browser's WebTransport this test uses (Node's types do not have it). */
+type BrowserWebTransport = new (
+  url: string,
+  options: { serverCertificateHashes: { algorithm: string; value: Uint8Array }[] },
+) => {
+  ready: Promise<void>;
+  createBidirectionalStream(): Promise<{
+    writable: WritableStream<Uint8Array>;
+    readable: ReadableStream<Uint8Array>;
+  }>;
+  close(): void;
+};
+
 async function echoThroughBrowser(hashBase64: string): Promise<string> {
   const tab = await browser!.newPage();
   try {
@@ -91,7 +104,10 @@ async function echoThroughBrowser(hashBase64: string): Promise<string> {
       async ({ url, hash }) => {
         const value = Uint8Array.from(atob(hash), (c) => c.charCodeAt(0));
         try {
-          const wt = new WebTransport(url, {
+          // Runs in Chromium, which has WebTransport; Node's types do not know it.
+          const WebTransportCtor = (globalThis as unknown as { WebTransport: BrowserWebTransport })
+            .WebTransport;
+          const wt = new WebTransportCtor(url, {
             serverCertificateHashes: [{ algorithm: 'sha-256', value }],
           });
           await Promise.race([
