@@ -20,7 +20,7 @@ import { freePort, startNatsServer, trackChild } from '@playgap/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/playgap-sidecar.js', import.meta.url));
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 15_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const STARTS = Number(process.env.BENCH_STARTS ?? 10);
 const privateKey = generatePrivateKey();
 const keyHex = Buffer.from(privateKey).toString('hex');
