@@ -35,14 +35,21 @@ let joined = 0;
 
 server.on('connect', (player) => {
   joined++;
-  arena.addShip(player.clientId, player.info.name || `Pilot ${joined}`);
-  player.send({ type: 'welcome', id: player.clientId });
+  const id = player.clientId;
+  arena.addShip(id, player.info.name || `Pilot ${joined}`);
+  // Static info goes once, reliably: the newcomer learns every ship, the others the new one.
+  player.send(arena.welcome(id));
+  player.send(arena.roster());
+  server.broadcast(arena.roster(id)); // the newcomer gets its own entry twice: harmless
   player.on('message', (message) => {
     const input = parseInput(message);
-    if (input) arena.setInput(player.clientId, input);
+    if (input) arena.setInput(id, input);
   });
 });
-server.on('disconnect', (player) => arena.removeShip(player.clientId));
+server.on('disconnect', (player) => {
+  const n = arena.removeShip(player.clientId);
+  if (n !== undefined) server.broadcast({ type: 'leave', n });
+});
 
 const loop = startTickLoop({
   hz: tickHz,

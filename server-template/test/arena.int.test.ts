@@ -7,6 +7,7 @@ import { freePort, type RunningNatsServer, startNatsServer } from '@playgap/test
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotLink, connectBot } from '../../bench/bots/bot-transports.js';
 import { type RealSidecar, startRealSidecar } from '../../server/test/real-sidecar.js';
+import { type RosterEntry, readPoses, type SnapshotMessage } from '../src/game/arena.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -16,8 +17,8 @@ let ports: { game: number; rtc: number; wt: number };
 let certDigest: string;
 
 interface Snapshot {
-  type: 'snapshot';
   tick: number;
+  /** Poses named from the roster (as a client would draw them). */
   ships: { id: string; name: string; x: number; y: number; angle: number }[];
 }
 
@@ -35,13 +36,29 @@ async function until<T>(
   }
 }
 
-/** A connected player that remembers its latest snapshot and the game-level welcome. */
+/**
+ * A connected player that keeps the roster (reliable) and remembers its latest snapshot, named
+ * from the roster, and the game-level welcome.
+ */
 function track(link: BotLink) {
-  const state: { latest?: Snapshot; id?: string } = {};
+  const state: { latest?: Snapshot; id?: string; roster: Map<number, RosterEntry> } = {
+    roster: new Map(),
+  };
   link.onMessage((m) => {
-    const msg = m as { type?: string; id?: string };
-    if (msg.type === 'snapshot') state.latest = m as Snapshot;
+    const msg = m as { type?: string; id?: string; n?: number; ships?: RosterEntry[] };
+    if (msg.type === 'roster') for (const e of msg.ships ?? []) state.roster.set(e[0], e);
+    if (msg.type === 'leave') state.roster.delete(msg.n ?? -1);
     if (msg.type === 'welcome') state.id = msg.id;
+    if (msg.type === 'snapshot') {
+      const snapshot = m as SnapshotMessage;
+      state.latest = {
+        tick: snapshot.tick,
+        ships: readPoses(snapshot).map(({ n, x, y, angle }) => {
+          const entry = state.roster.get(n);
+          return { id: entry?.[1] ?? '', name: entry?.[2] ?? '', x, y, angle };
+        }),
+      };
+    }
   });
   return state;
 }
@@ -85,7 +102,10 @@ describe('arena server under playgap-sidecar run', () => {
     const sb = track(b);
     expect(a.welcome.player.name).toBe('Ada');
     expect(b.welcome.clientId).toBe('12');
-    await until(() => sb.latest?.ships.length === 2, 'both ships in B snapshot');
+    await until(
+      () => sb.latest?.ships.length === 2 && sb.latest.ships.every((s) => s.name),
+      'both ships, named, in B snapshot',
+    );
     expect(sb.latest?.ships.map((s) => s.name).sort()).toEqual(['Ada', 'Bob']);
     const adaStart = sb.latest?.ships.find((s) => s.id === '11');
     const direction = (adaStart?.x ?? 0) > 400 ? -1 : 1;
@@ -98,6 +118,7 @@ describe('arena server under playgap-sidecar run', () => {
     a.close();
     await until(() => sb.latest?.ships.length === 1, 'Ada gone from B snapshot');
     expect(sb.latest?.ships[0]?.name).toBe('Bob');
+    await until(() => sb.roster.size === 1, 'Ada gone from B roster');
     b.close();
   });
 

@@ -11,6 +11,7 @@ import {
   readYourShip,
   type ShipState,
 } from './messages.js';
+import { Roster } from './roster.js';
 
 /** What the scene needs from the network, whatever carries it. */
 export interface GameLink {
@@ -30,6 +31,7 @@ export interface ArenaObserver {
 interface ShipView {
   body: Phaser.GameObjects.Image;
   label: Phaser.GameObjects.Text;
+  self: boolean;
 }
 
 const INPUT_REFRESH_MS = 250;
@@ -43,6 +45,7 @@ export class ArenaScene extends Phaser.Scene {
   #link: GameLink | undefined;
   #unsubscribe: (() => void) | undefined;
   #buffer = new SnapshotBuffer(100);
+  #roster = new Roster();
   #views = new Map<string, ShipView>();
   #keys: ArenaKeys | undefined;
   #lastInput: InputMessage = { type: 'input', x: 0, y: 0 };
@@ -81,10 +84,12 @@ export class ArenaScene extends Phaser.Scene {
     this.detach();
     this.#link = link;
     this.#buffer = new SnapshotBuffer(100);
+    this.#roster = new Roster();
     this.#selfId = link.selfId;
     this.#unsubscribe = link.onMessage((message) => {
       const yours = readYourShip(message);
-      if (yours !== undefined) this.#selfId = yours;
+      if (yours !== undefined) this.#selfId = yours.id;
+      if (this.#roster.apply(message)) return;
       const snapshot = readSnapshot(message);
       if (!snapshot) return;
       this.#buffer.push(snapshot, performance.now());
@@ -105,26 +110,29 @@ export class ArenaScene extends Phaser.Scene {
   override update(time: number): void {
     if (!this.#link) return;
     this.#sendInput(time);
-    const ships = this.#buffer.sample(performance.now());
+    const ships = this.#roster.ships(this.#buffer.sample(performance.now()));
     const seen = new Set<string>();
     for (const ship of ships) {
       seen.add(ship.id);
+      // A ship may show up before its roster entry (snapshots are unreliable, the roster is
+      // not, and they travel apart): it is drawn unnamed, then named when the entry lands.
+      const self = ship.id === this.#selfId;
       let view = this.#views.get(ship.id);
       if (!view) {
-        const self = ship.id === this.#selfId;
         view = {
-          body: this.add.image(ship.x, ship.y, self ? 'ship-self' : 'ship'),
-          label: this.add
-            .text(ship.x, ship.y - 24, ship.name || ship.id, {
-              fontSize: '13px',
-              color: self ? '#67e8f9' : '#e2e8f0',
-            })
-            .setOrigin(0.5, 1),
+          body: this.add.image(ship.x, ship.y, 'ship'),
+          label: this.add.text(ship.x, ship.y - 24, '', { fontSize: '13px' }).setOrigin(0.5, 1),
+          self: !self,
         };
         this.#views.set(ship.id, view);
       }
+      if (view.self !== self) {
+        view.self = self;
+        view.body.setTexture(self ? 'ship-self' : 'ship');
+        view.label.setColor(self ? '#67e8f9' : '#e2e8f0');
+      }
       view.body.setPosition(ship.x, ship.y).setRotation(ship.angle);
-      view.label.setPosition(ship.x, ship.y - 20).setText(ship.name || ship.id);
+      view.label.setPosition(ship.x, ship.y - 20).setText(ship.name);
     }
     for (const [id, view] of this.#views) {
       if (!seen.has(id)) {

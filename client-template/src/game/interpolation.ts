@@ -3,20 +3,20 @@
  * world a little in the past (`delayMs`), blending the two snapshots around that moment, so
  * ships glide between server ticks instead of jumping.
  */
-import type { ShipState, SnapshotMessage } from './messages.js';
+import type { ShipPose, SnapshotMessage } from './messages.js';
 
 interface Timed {
   at: number;
-  ships: Map<string, ShipState>;
+  ships: Map<number, ShipPose>;
 }
 
 /**
- * Buffers snapshots and answers "where is everyone at time t".
+ * Buffers snapshots and answers "where is every ship at time t".
  *
  * @example
  * const buffer = new SnapshotBuffer(100);
  * buffer.push(snapshot, performance.now());
- * const ships = buffer.sample(performance.now());
+ * const poses = buffer.sample(performance.now());
  */
 export class SnapshotBuffer {
   #snapshots: Timed[] = [];
@@ -26,15 +26,14 @@ export class SnapshotBuffer {
   ) {}
 
   push(snapshot: SnapshotMessage, receivedAt: number): void {
-    this.#snapshots.push({
-      at: receivedAt,
-      ships: new Map(snapshot.ships.map((ship) => [ship.id, ship])),
-    });
+    const ships = new Map<number, ShipPose>();
+    for (const ship of snapshot.ships) ships.set(ship.n, ship);
+    this.#snapshots.push({ at: receivedAt, ships });
     if (this.#snapshots.length > this.keep) this.#snapshots.shift();
   }
 
   /** Ships to draw at local time `now`: only those in the latest snapshot (leavers vanish). */
-  sample(now: number): ShipState[] {
+  sample(now: number): ShipPose[] {
     const latest = this.#snapshots.at(-1);
     if (!latest) return [];
     const t = now - this.delayMs;
@@ -47,20 +46,20 @@ export class SnapshotBuffer {
         break;
       }
     }
-    const out: ShipState[] = [];
-    for (const [id, ship] of latest.ships) {
-      const a = older?.ships.get(id);
-      const b = newer?.ships.get(id);
+    const out: ShipPose[] = [];
+    for (const [n, ship] of latest.ships) {
+      const a = older?.ships.get(n);
+      const b = newer?.ships.get(n);
       if (a && b && newer && older) {
         const k = (t - older.at) / Math.max(1, newer.at - older.at);
-        out.push({ ...ship, ...blend(a, b, k) });
+        out.push({ n, ...blend(a, b, k) });
       } else out.push(a ?? b ?? ship);
     }
     return out;
   }
 }
 
-function blend(a: ShipState, b: ShipState, k: number) {
+function blend(a: ShipPose, b: ShipPose, k: number) {
   let turn = b.angle - a.angle;
   if (turn > Math.PI) turn -= 2 * Math.PI;
   if (turn < -Math.PI) turn += 2 * Math.PI;

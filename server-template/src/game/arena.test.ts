@@ -1,32 +1,58 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ARENA, Arena, MAX_NAME_LENGTH, parseInput, SHIP_RADIUS, SHIP_SPEED } from './arena.js';
+import {
+  ARENA,
+  Arena,
+  MAX_NAME_LENGTH,
+  parseInput,
+  readPoses,
+  SHIP_RADIUS,
+  SHIP_SPEED,
+  SNAPSHOT_STRIDE,
+} from './arena.js';
+
+const poses = (arena: Arena, tick = 1) => readPoses(arena.snapshot(tick));
 
 describe('arena simulation', () => {
   it('moves a ship along its input at SHIP_SPEED and faces where it goes', () => {
     const arena = new Arena(() => 0.5);
-    const start = arena.addShip('1', 'Ada');
+    const n = arena.addShip('1', 'Ada');
+    const [start] = poses(arena);
     arena.setInput('1', { x: 1, y: 0 });
     arena.step(50);
-    const [ship] = arena.snapshot(1).ships;
-    expect(ship?.x).toBe(Math.round(start.x + SHIP_SPEED * 0.05));
-    expect(ship?.y).toBe(Math.round(start.y));
+    const [ship] = poses(arena);
+    expect(ship?.n).toBe(n);
+    expect(ship?.x).toBe(Math.round((start?.x ?? 0) + SHIP_SPEED * 0.05));
+    expect(ship?.y).toBe(start?.y);
     expect(ship?.angle).toBe(0);
     arena.setInput('1', { x: 0, y: 1 });
     arena.step(50);
-    expect(arena.snapshot(2).ships[0]?.angle).toBeCloseTo(Math.PI / 2, 2);
+    expect(poses(arena, 2)[0]?.angle).toBeCloseTo(Math.PI / 2, 2);
   });
 
   it('moves diagonally at the same speed as straight', () => {
     const arena = new Arena(() => 0.5);
-    const s = arena.addShip('1', 'a');
+    arena.addShip('1', 'a');
+    const [s] = poses(arena);
     arena.setInput('1', { x: 1, y: 1 });
     arena.step(100);
-    const [ship] = arena.snapshot(1).ships;
+    const [ship] = poses(arena);
     // snapshots round to whole units: allow one unit per axis
     expect(
-      Math.abs(Math.hypot((ship?.x ?? 0) - s.x, (ship?.y ?? 0) - s.y) - SHIP_SPEED * 0.1),
+      Math.abs(Math.hypot((ship?.x ?? 0) - (s?.x ?? 0), (ship?.y ?? 0) - (s?.y ?? 0)) - 22),
     ).toBeLessThan(1.5);
+  });
+
+  it('stops when the input is released and keeps facing the last direction', () => {
+    const arena = new Arena(() => 0.5);
+    arena.addShip('1', 'a');
+    arena.setInput('1', { x: -1, y: 0 });
+    arena.step(50);
+    arena.setInput('1', { x: 0, y: 0 });
+    const [before] = poses(arena);
+    arena.step(500);
+    expect(poses(arena)[0]).toEqual(before);
+    expect(before?.angle).toBeCloseTo(Math.PI, 2);
   });
 
   it('keeps every ship inside the arena whatever the inputs', () => {
@@ -43,7 +69,7 @@ describe('arena simulation', () => {
             arena.setInput('1', { x: s.x, y: s.y });
             arena.step(s.ms);
           }
-          const ship = arena.snapshot(0).ships[0]!;
+          const ship = poses(arena)[0]!;
           return (
             ship.x >= SHIP_RADIUS &&
             ship.x <= ARENA.width - SHIP_RADIUS &&
@@ -55,17 +81,58 @@ describe('arena simulation', () => {
     );
   });
 
-  it('a removed ship disappears from the next snapshot', () => {
+  it('snapshots carry four integers per ship and no names', () => {
+    const arena = new Arena(() => 0.37);
+    for (let i = 0; i < 5; i++) arena.addShip(String(i), `pilot-${i}`);
+    arena.setInput('2', { x: 1, y: -1 });
+    arena.step(33);
+    const snapshot = arena.snapshot(9);
+    expect(snapshot.tick).toBe(9);
+    expect(snapshot.ships).toHaveLength(5 * SNAPSHOT_STRIDE);
+    expect(snapshot.ships.every(Number.isInteger)).toBe(true);
+    expect(JSON.stringify(snapshot)).not.toContain('pilot');
+  });
+
+  it('gives every ship its own number, not reused after a leave', () => {
+    const arena = new Arena(() => 0.5);
+    const a = arena.addShip('1', 'a');
+    const b = arena.addShip('2', 'b');
+    expect(arena.removeShip('1')).toBe(a);
+    const c = arena.addShip('3', 'c');
+    expect(new Set([a, b, c]).size).toBe(3);
+    expect(arena.removeShip('1')).toBeUndefined();
+  });
+
+  it('a removed ship disappears from the next snapshot and the roster', () => {
     const arena = new Arena(() => 0.5);
     arena.addShip('1', 'a');
-    arena.addShip('2', 'b');
+    const b = arena.addShip('2', 'b');
     arena.removeShip('1');
-    expect(arena.snapshot(1).ships.map((s) => s.id)).toEqual(['2']);
+    expect(poses(arena).map((s) => s.n)).toEqual([b]);
+    expect(arena.roster().ships).toEqual([[b, '2', 'b']]);
+  });
+
+  it('the roster names every ship; roster(id) only that one; welcome says which is yours', () => {
+    const arena = new Arena(() => 0.5);
+    const a = arena.addShip('11', 'Ada');
+    const b = arena.addShip('12', 'Bob');
+    expect(arena.roster()).toEqual({
+      type: 'roster',
+      ships: [
+        [a, '11', 'Ada'],
+        [b, '12', 'Bob'],
+      ],
+    });
+    expect(arena.roster('12').ships).toEqual([[b, '12', 'Bob']]);
+    expect(arena.roster('nope').ships).toEqual([]);
+    expect(arena.welcome('12')).toEqual({ type: 'welcome', id: '12', n: b });
+    expect(arena.welcome('nope')).toBeUndefined();
   });
 
   it('cuts over-long names', () => {
     const arena = new Arena(() => 0.5);
-    expect(arena.addShip('1', 'x'.repeat(100)).name).toHaveLength(MAX_NAME_LENGTH);
+    arena.addShip('1', 'x'.repeat(100));
+    expect(arena.roster().ships[0]?.[2]).toHaveLength(MAX_NAME_LENGTH);
   });
 
   it('ignores input for unknown ships', () => {
