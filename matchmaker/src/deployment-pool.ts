@@ -1,11 +1,14 @@
 /**
  * The cold path: when no server has a free seat, attach the player to a deployment already
  * starting (compare-and-set on its DeploymentRecord's `promised` count) or start one on Edgegap,
- * then wait for Edgegap's READY and the sidecar's ready ServerRecord. A per-version lock in this
- * process makes a burst of players start ceil(players / capacity) deployments, not one each.
+ * then wait for Edgegap's READY and the sidecar's ready ServerRecord. Only one matchmaker at a
+ * time may start a deployment of a version: a per-version lock in this process, and across
+ * replicas a "starting slot" key in the deployments bucket taken with a KV create. So a burst of
+ * players starts ceil(players / capacity) deployments, not one each, however many replicas.
+ * Once its server is up a record turns READY, so later players never wait on a stopped server.
  */
 import { JetStreamApiError } from '@nats-io/jetstream';
-import type { KV } from '@nats-io/kv';
+import { Bucket, type KV } from '@nats-io/kv';
 import {
   type DeploymentRecord,
   DeploymentState,
@@ -39,8 +42,30 @@ export interface DeploymentPoolOptions {
 }
 
 const encoder = new TextEncoder();
+/** Edgegap states after which a deployment will never (again) serve players. */
+const FINISHED_STATUSES = new Set(['Status.TERMINATED', 'Status.ERROR']);
+/** Deployments-bucket keys of the per-version starting slots (request ids never look like it). */
+const SLOT_PREFIX = 'starting-slot.';
+/** The slot holder rewrites its slot this often while it deploys... */
+const SLOT_HEARTBEAT_MS = 1_000;
+/** ...and a slot unchanged for this long (by the waiter's own clock) belonged to a dead holder. */
+const SLOT_STALE_MS = 3_000;
+/** How often a replica waiting for another's slot looks again. */
+const SLOT_POLL_MS = 25;
+
 /** Extra deploy attempts after an Edgegap 429 (about 8 s of backoff in all). */
 const DEPLOY_429_RETRIES = 5;
+
+/**
+ * What `acquire` promised the player: a seat on `requestId`, which it started or joined.
+ *
+ * @example
+ * const { requestId, started } = await pool.acquire('1.0.0', '203.0.113.7', progress);
+ */
+export interface Acquired {
+  requestId: string;
+  started: boolean;
+}
 
 /**
  * Map an Edgegap client failure to a player-facing error without leaking internals.
@@ -63,7 +88,7 @@ export function edgegapFailure(error: unknown, what: string): PlacementError {
  * Finds or starts deployments and waits for their servers.
  *
  * @example
- * const requestId = await pool.acquire('1.0.0', '203.0.113.7', progress);
+ * const { requestId } = await pool.acquire('1.0.0', '203.0.113.7', progress);
  * await pool.awaitServer(requestId, progress, deadline);
  */
 export class DeploymentPool {
@@ -95,10 +120,9 @@ export class DeploymentPool {
     }
   }
 
-  /** Every deployment record in the bucket with its revision. */
+  /** Every deployment record in the bucket with its revision (starting slots left out). */
   async records(): Promise<Array<{ record: DeploymentRecord; revision: number }>> {
-    const keys: string[] = [];
-    for await (const key of await this.#o.deployments.keys()) keys.push(key);
+    const keys = (await this.#keys()).filter((key) => !key.startsWith(SLOT_PREFIX));
     const result: Array<{ record: DeploymentRecord; revision: number }> = [];
     for (const key of keys) {
       const entry = await this.#o.deployments.get(key);
@@ -110,8 +134,31 @@ export class DeploymentPool {
     return result;
   }
 
-  /** Promise the player a seat on a starting deployment of `version`, starting one if needed. */
-  async acquire(version: string, clientIp: string, progress: ProgressFn): Promise<string> {
+  /**
+   * Keys of the deployments bucket (deleted ones too; `get` tells). Read from the stream's
+   * subject list: `KV.keys()` can stall for 30 s when a key changes while it lists.
+   */
+  async #keys(): Promise<string[]> {
+    const kv = this.#o.deployments;
+    if (!(kv instanceof Bucket)) {
+      const keys: string[] = [];
+      for await (const key of await kv.keys()) keys.push(key);
+      return keys;
+    }
+    const info = await kv.jsm.streams.info(kv.stream, { subjects_filter: `${kv.prefix}.>` });
+    return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(kv.prefixLen));
+  }
+
+  /**
+   * Promise the player a seat on a starting deployment of `version`, starting one if needed.
+   * Gives up with PLACEMENT_TIMEOUT at `giveUpAt` while another replica holds the slot.
+   */
+  async acquire(
+    version: string,
+    clientIp: string,
+    progress: ProgressFn,
+    giveUpAt = Number.POSITIVE_INFINITY,
+  ): Promise<Acquired> {
     const edgegap = this.#o.edgegap;
     if (!edgegap) {
       throw new PlacementError(
@@ -120,9 +167,51 @@ export class DeploymentPool {
       );
     }
     return this.#withLock(version, async () => {
+      const joined = await this.#join(version);
+      if (joined) return { requestId: joined, started: false };
+      const releaseSlot = await this.#takeSlot(version, giveUpAt);
+      try {
+        // Another replica may have started one while this one waited for the slot.
+        const joinedLate = await this.#join(version);
+        if (joinedLate) return { requestId: joinedLate, started: false };
+        progress('deploying', 'Starting a server near you');
+        const requestId = await this.#deploy(edgegap, version, clientIp, progress);
+        this.#o.onDeploymentStarted?.();
+        this.#o.log?.({ event: 'deployment_started', requestId, version });
+        const now = this.#now();
+        const record: DeploymentRecord = {
+          requestId,
+          app: this.#o.app,
+          version,
+          state: DeploymentState.STARTING,
+          capacity: this.#o.capacity,
+          promised: 1,
+          startedBy: this.#o.instanceId,
+          startedAt: now,
+          deadlineAt: now + this.#o.deploymentDeadlineMs,
+          updatedAt: now,
+        };
+        await this.#o.deployments.put(requestId, this.#encode(record));
+        return { requestId, started: true };
+      } finally {
+        await releaseSlot();
+      }
+    });
+  }
+
+  /**
+   * Add the player to a starting deployment of `version` with a seat left (CAS on `promised`);
+   * when another matchmaker changed a record first, read them all again.
+   */
+  async #join(version: string): Promise<string | undefined> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      let raced = false;
       for (const { record, revision } of await this.records()) {
         if (record.app !== this.#o.app || record.version !== version) continue;
-        if (record.state !== DeploymentState.STARTING) continue;
+        // A READY one is joinable only while its server is (a stopped one never comes back).
+        const serverUp = this.#o.fleet.server(record.requestId)?.state === ServerState.READY;
+        if (record.state === DeploymentState.FAILED) continue;
+        if (record.state === DeploymentState.READY && !serverUp) continue;
         if (record.promised >= record.capacity || record.deadlineAt <= this.#now()) continue;
         const updated = { ...record, promised: record.promised + 1, updatedAt: this.#now() };
         try {
@@ -130,29 +219,67 @@ export class DeploymentPool {
           return record.requestId;
         } catch (error) {
           if (!(error instanceof JetStreamApiError)) throw error;
-          // Another matchmaker changed it first: look at the next one.
+          raced = true;
         }
       }
-      progress('deploying', 'Starting a server near you');
-      const requestId = await this.#deploy(edgegap, version, clientIp, progress);
-      this.#o.onDeploymentStarted?.();
-      this.#o.log?.({ event: 'deployment_started', requestId, version });
+      if (!raced) return undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Take the cross-replica starting slot of `version` (a KV create fails while another replica
+   * holds it). The holder keeps it fresh; a slot left unchanged for SLOT_STALE_MS by a crashed
+   * holder is taken over. Resolves to the release function.
+   */
+  async #takeSlot(version: string, giveUpAt: number): Promise<() => Promise<void>> {
+    const kv = this.#o.deployments;
+    const key = `${SLOT_PREFIX}${version.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    const value = () =>
+      encoder.encode(JSON.stringify({ holder: this.#o.instanceId, at: this.#now() }));
+    let held = await this.#claimSlot(key, value, giveUpAt);
+    let beat = Promise.resolve();
+    const heartbeat = setInterval(() => {
+      beat = kv.update(key, value(), held).then(
+        (next) => {
+          held = next;
+        },
+        () => {},
+      );
+    }, SLOT_HEARTBEAT_MS);
+    return async () => {
+      clearInterval(heartbeat);
+      await beat;
+      await kv.delete(key, { previousSeq: held }).catch(() => {});
+    };
+  }
+
+  /** Create the slot key, or take it over once stale; resolves to its revision. */
+  async #claimSlot(key: string, value: () => Uint8Array, giveUpAt: number): Promise<number> {
+    const kv = this.#o.deployments;
+    let seen: { revision: number; since: number } | undefined;
+    for (;;) {
+      try {
+        return await kv.create(key, value());
+      } catch (error) {
+        if (!(error instanceof JetStreamApiError)) throw error;
+      }
+      const entry = await kv.get(key);
       const now = this.#now();
-      const record: DeploymentRecord = {
-        requestId,
-        app: this.#o.app,
-        version,
-        state: DeploymentState.STARTING,
-        capacity: this.#o.capacity,
-        promised: 1,
-        startedBy: this.#o.instanceId,
-        startedAt: now,
-        deadlineAt: now + this.#o.deploymentDeadlineMs,
-        updatedAt: now,
-      };
-      await this.#o.deployments.put(requestId, this.#encode(record));
-      return requestId;
-    });
+      if (entry && entry.revision !== seen?.revision)
+        seen = { revision: entry.revision, since: now };
+      if (entry?.operation === 'PUT' && seen && now - seen.since >= SLOT_STALE_MS) {
+        const revision = await kv.update(key, value(), entry.revision).catch(() => undefined);
+        if (revision !== undefined) return revision;
+      }
+      if (now >= giveUpAt) {
+        throw new PlacementError(
+          ErrorCode.PLACEMENT_TIMEOUT,
+          'Placement took too long; try again.',
+        );
+      }
+      await new Promise((r) => setTimeout(r, SLOT_POLL_MS));
+    }
   }
 
   /**
@@ -212,7 +339,10 @@ export class DeploymentPool {
       // Both Edgegap's READY (the ports are reachable from outside) and the sidecar's ready
       // record (the game server is up, the digest is known) are required.
       const server = this.#o.fleet.server(requestId);
-      if (server?.state === ServerState.READY && edgegapReady) return;
+      if (server?.state === ServerState.READY && edgegapReady) {
+        await this.#markReady(requestId);
+        return;
+      }
       const entry = await this.#o.deployments.get(requestId);
       const record = entry?.operation === 'PUT' ? entry.json<DeploymentRecord>() : undefined;
       if (record?.state === DeploymentState.FAILED) {
@@ -243,7 +373,7 @@ export class DeploymentPool {
           this.#o.onEdgegapError?.();
           // Transient: keep waiting until the deadline.
         }
-        if (status?.error) {
+        if (status && (status.error || FINISHED_STATUSES.has(status.status))) {
           await this.fail(requestId, status.errorDetail ?? status.status);
           throw new PlacementError(
             ErrorCode.DEPLOYMENT_FAILED,
@@ -259,6 +389,26 @@ export class DeploymentPool {
       if (edgegapReady) progress('waiting_for_server', 'Waiting for the server to get ready');
       else progress('deploying', `Starting a server near you (${elapsedS} s)`);
       await this.#waitForChange(this.#o.statusPollMs);
+    }
+  }
+
+  /**
+   * The server is up: mark the record READY (CAS, retried on a race), so players join it only
+   * while its server record is there and never wait on a server that has stopped since.
+   */
+  async #markReady(requestId: string): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const entry = await this.#o.deployments.get(requestId);
+      if (entry?.operation !== 'PUT') return;
+      const record = entry.json<DeploymentRecord>();
+      if (record.state !== DeploymentState.STARTING) return;
+      const ready = { ...record, state: DeploymentState.READY, updatedAt: this.#now() };
+      try {
+        await this.#o.deployments.update(requestId, this.#encode(ready), entry.revision);
+        return;
+      } catch (error) {
+        if (!(error instanceof JetStreamApiError)) throw error;
+      }
     }
   }
 
@@ -300,7 +450,8 @@ export class DeploymentPool {
   }
 
   /**
-   * Cleanup pass, on boot and periodically: deployments whose server registered are forgotten;
+   * Cleanup pass, on boot and periodically: deployments whose server registered (or that turned
+   * READY) are forgotten;
    * starting ones past their deadline without a server are stopped; failed ones are removed.
    */
   async reap(): Promise<{ stopped: string[]; forgotten: string[] }> {
@@ -309,7 +460,7 @@ export class DeploymentPool {
     const now = this.#now();
     for (const { record } of await this.records()) {
       if (record.app !== this.#o.app) continue;
-      if (this.#o.fleet.server(record.requestId)) {
+      if (this.#o.fleet.server(record.requestId) || record.state === DeploymentState.READY) {
         await this.#o.deployments.delete(record.requestId).catch(() => {});
         forgotten.push(record.requestId);
       } else if (record.state === DeploymentState.STARTING && record.deadlineAt <= now) {

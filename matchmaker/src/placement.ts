@@ -58,8 +58,19 @@ export class Placer {
     if (warm) return warm;
     const giveUpAt = this.#now() + this.#o.placementTimeoutMs;
     while (this.#now() < giveUpAt) {
-      const requestId = await this.#o.pool.acquire(request.version, request.clientIp, progress);
-      await this.#o.pool.awaitServer(requestId, progress, giveUpAt);
+      const { requestId, started } = await this.#o.pool.acquire(
+        request.version,
+        request.clientIp,
+        progress,
+        giveUpAt,
+      );
+      try {
+        await this.#o.pool.awaitServer(requestId, progress, giveUpAt);
+      } catch (error) {
+        // A player who joined someone else's deployment that failed starts a new one instead.
+        if (started || !isRetryable(error)) throw error;
+        continue;
+      }
       const reply =
         (await this.#o.reserver.reserve({ ...seat, serverId: requestId })) ??
         (await this.#o.reserver.reserve(seat));
@@ -67,4 +78,12 @@ export class Placer {
     }
     throw new PlacementError(ErrorCode.PLACEMENT_TIMEOUT, 'Placement took too long; try again.');
   }
+}
+
+/** A deployment that failed or never came up: another one may still work. */
+function isRetryable(error: unknown): boolean {
+  return (
+    error instanceof PlacementError &&
+    (error.code === ErrorCode.DEPLOYMENT_FAILED || error.code === ErrorCode.SERVER_NEVER_READY)
+  );
 }

@@ -68,23 +68,26 @@ export class SeatReserver {
 
   async reserve(request: SeatRequest): Promise<PlayReply | undefined> {
     const { fleet } = this.#options;
+    // Seats lost to another matchmaker in this call: its cache may not show them taken yet.
+    const lost = new Set<string>();
     for (let round = 0; round < 8; round++) {
-      const candidates = this.#candidates(request);
+      const candidates = this.#candidates(request, lost);
       if (candidates.length === 0) return undefined;
       for (const candidate of candidates) {
         const server = fleet.server(candidate.serverId);
         if (!server) continue;
         const reply = await this.#tryReserve(server, candidate, request);
         if (reply) return reply;
+        lost.add(seatKey(candidate.serverId, candidate.seatIndex));
       }
     }
     return undefined;
   }
 
-  #candidates(request: SeatRequest): FreeSeat[] {
+  #candidates(request: SeatRequest, lost: ReadonlySet<string>): FreeSeat[] {
     const all = this.#options.fleet.freeSeats(
       request.version,
-      this.#trying,
+      lost.size === 0 ? this.#trying : new Set([...this.#trying, ...lost]),
       request.serverId ? 10_000 : 8,
       request.party,
     );

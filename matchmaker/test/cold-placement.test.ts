@@ -71,6 +71,50 @@ describe('cold placement', () => {
     expect(new Set(results.map((r) => r.clientId)).size).toBe(50);
   });
 
+  it('starts a new deployment when the one a player was placed on has stopped since', async () => {
+    const first = await play('again');
+    expect(first).toMatchObject({ type: 'ready' });
+    expect((await record(String(first.serverId)))?.state).toBe('ready');
+    await edgegap.terminate(String(first.serverId));
+    for (let i = 0; i < 300 && mm.fleet!.server(String(first.serverId)); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const second = await play('again');
+    expect(second).toMatchObject({ type: 'ready' });
+    expect(second.serverId).not.toBe(first.serverId);
+    expect(edgegap.deployed.filter((d) => d.version === 'again')).toHaveLength(2);
+  });
+
+  it('fails a starting record whose deployment Edgegap reports TERMINATED and starts a new one for its joiner', async () => {
+    edgegap.behaviour.set('rejoin', 'never-ready');
+    const { requestId: stopped } = await edgegap.deploy({
+      application: APP,
+      version: 'rejoin',
+      users: [{ ipAddress: '127.0.0.1' }],
+    });
+    await edgegap.terminate(stopped);
+    const now = Date.now();
+    const starting: DeploymentRecord = {
+      requestId: stopped,
+      app: APP,
+      version: 'rejoin',
+      state: 'starting',
+      capacity: 16,
+      promised: 1,
+      startedBy: 'other',
+      startedAt: now,
+      deadlineAt: now + 60_000,
+      updatedAt: now,
+    };
+    await nats.kv.deployments.put(stopped, JSON.stringify(starting));
+    edgegap.behaviour.set('rejoin', 'ok');
+    const answer = await play('rejoin');
+    expect(answer).toMatchObject({ type: 'ready' });
+    expect(answer.serverId).not.toBe(stopped);
+    expect((await record(stopped))?.state).toBe('failed');
+    expect(edgegap.deployed.filter((d) => d.version === 'rejoin')).toHaveLength(2);
+  });
+
   it('turns an Edgegap ERROR deployment into DEPLOYMENT_FAILED and stops it', async () => {
     edgegap.behaviour.set('fail', 'error');
     const answer = await play('fail');

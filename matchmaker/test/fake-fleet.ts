@@ -12,7 +12,18 @@ import { loadConfig } from '../src/config.js';
 export const APP = 'arena';
 export const VERSION = '1.0.0';
 /** Every instance in a test serves the same versions (they share one queue group). */
-export const VERSIONS = [VERSION, 'pack', 'race', 'expiry', 'cold', 'burst', 'fail', 'party'];
+export const VERSIONS = [
+  VERSION,
+  'pack',
+  'race',
+  'expiry',
+  'cold',
+  'burst',
+  'fail',
+  'party',
+  'again',
+  'rejoin',
+];
 export const PRIVATE_KEY_HEX = '11'.repeat(32);
 export const DIGEST = Array.from({ length: 32 }, () => 'AB').join(':');
 

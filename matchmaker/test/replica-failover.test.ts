@@ -44,6 +44,41 @@ describe('replicas', () => {
     }
   });
 
+  it('two replicas hit by one burst of 16 players start one deployment of 16 seats, not one each', async () => {
+    const edgegap = new TestEdgegap(nats, 16);
+    edgegap.deployLatencyMs = 100;
+    const config = testConfig(nats.url, { seatsPerServer: 16, statusPollMs: 20 });
+    const a = await startMatchmaker(config, { edgegap }, { listen: true });
+    const b = await startMatchmaker({ ...config, runFront: false }, { edgegap });
+    let served = { a: 0, b: 0 };
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 16 }, () =>
+          fetch(`${a.url}/matchmaker/wannaplay`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ game: APP, version: 'burst' }),
+          }).then((r) => r.json() as Promise<Record<string, unknown>>),
+        ),
+      );
+      served = {
+        a: a.service!.stats ? ((await a.service!.stats()).endpoints?.[0]?.num_requests ?? 0) : 0,
+        b: b.service!.stats ? ((await b.service!.stats()).endpoints?.[0]?.num_requests ?? 0) : 0,
+      };
+      expect(results.filter((r) => r.type === 'ready')).toHaveLength(16);
+      expect(served.a).toBeGreaterThan(0);
+      expect(served.b).toBeGreaterThan(0);
+      expect(edgegap.deployed).toHaveLength(1);
+      const perServer = new Map<unknown, number>();
+      for (const r of results) perServer.set(r.serverId, (perServer.get(r.serverId) ?? 0) + 1);
+      expect([...perServer.values()]).toEqual([16]);
+    } finally {
+      await a.close();
+      await b.close();
+      edgegap.close();
+    }
+  });
+
   it('finishes a placement on another replica when the one serving it dies mid-flight', async () => {
     // Replica A hangs in its Edgegap deploy call, then dies (its NATS connection drops).
     let deployCalled = false;

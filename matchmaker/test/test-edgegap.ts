@@ -13,6 +13,8 @@ export class TestEdgegap implements EdgegapApi {
   readonly deployed: Array<{ requestId: string; version: string; ip: string; tags: string[] }> = [];
   readonly stopped: string[] = [];
   readonly behaviour = new Map<string, DeployBehaviour>();
+  /** How long a deploy call takes to answer (a wider window for replicas to race in). */
+  deployLatencyMs = 0;
   readonly #status = new Map<string, EdgegapDeploymentStatus>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #next = 0;
@@ -30,6 +32,7 @@ export class TestEdgegap implements EdgegapApi {
     tags?: string[];
   }): Promise<{ requestId: string }> {
     const mode = this.behaviour.get(input.version) ?? 'ok';
+    if (this.deployLatencyMs > 0) await new Promise((r) => setTimeout(r, this.deployLatencyMs));
     if (mode === 'refuse') {
       throw Object.assign(new PlaygapError(ErrorCode.EDGEGAP_ERROR, 'Service Unavailable'), {
         status: 503,
@@ -79,6 +82,17 @@ export class TestEdgegap implements EdgegapApi {
   async stopDeployment(requestId: string): Promise<unknown> {
     this.stopped.push(requestId);
     return { stopped: 'now' };
+  }
+
+  /** The deployment's server stops on its own (idle): its record goes, Edgegap says TERMINATED. */
+  async terminate(requestId: string): Promise<void> {
+    this.#status.set(requestId, {
+      requestId,
+      status: 'Status.TERMINATED',
+      ready: false,
+      error: false,
+    });
+    await this.nats.kv.servers.delete(requestId);
   }
 
   async listDeployments(): Promise<{ items: Array<{ requestId: string; tags: string[] }> }> {
