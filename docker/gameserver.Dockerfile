@@ -40,5 +40,8 @@ USER node
 # Port names as in the Edgegap app version (docker/edgegap-version.yaml):
 # game = WebSocket + WebRTC signaling, rtc = WebRTC data (one UDP port), wt = WebTransport.
 EXPOSE 4000/tcp 4001/udp 4002/tcp 4002/udp
-ENTRYPOINT ["node", "/app/sidecar/dist/main.js", "run", "--"]
-CMD ["node", "/app/server-template/dist/main.js"]
+# The sidecar is the ENTRYPOINT and `run -- <server>` the CMD, so an Edgegap version's
+# `arguments` (which replace the CMD) can pass `--ca-contents '<pem>' run -- <server>`
+# (`playgap version create --nats-ca-as argument`).
+ENTRYPOINT ["node", "/app/sidecar/dist/main.js"]
+CMD ["run", "--", "node", "/app/server-template/dist/main.js"]

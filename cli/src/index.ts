@@ -9,5 +9,18 @@
  */
 export { type CliEnvironment, COMMANDS, runCli } from './cli.js';
 export type { Command, EdgegapApi } from './command.js';
+export {
+  caArguments,
+  DEFAULT_SERVER_COMMAND,
+  EDGEGAP_ARGUMENTS_MAX_BYTES,
+  shellQuote,
+  splitArguments,
+} from './container-arguments.js';
 export { CliError, ExitCode } from './errors.js';
-export { loadVersionConfig, redactPlan, type VersionPlan } from './version-config.js';
+export {
+  loadVersionConfig,
+  type NatsCaAs,
+  redactPlan,
+  type VersionOverrides,
+  type VersionPlan,
+} from './version-config.js';

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { caArguments, DEFAULT_SERVER_COMMAND } from './container-arguments.js';
 import { usageError } from './errors.js';
 
 /** Edgegap's limit on one env value (bytes). */
@@ -53,7 +54,22 @@ export interface VersionPlan {
       tls_upgrade: boolean;
     }[];
     envs: VersionEnv[];
+    /** Replaces the image's CMD; set when the NATS CA travels as an argument. */
+    arguments?: string;
   };
+}
+
+/** Where the NATS CA goes: the env value NATS_CA_CONTENTS, or the container `arguments`. */
+export type NatsCaAs = 'env' | 'argument';
+
+/** Command-line overrides of the config file (flags of `playgap version create|update`). */
+export interface VersionOverrides {
+  app?: string;
+  version?: string;
+  tag?: string;
+  /** Path of the CA's PEM (already resolved), instead of nats.caFile. */
+  natsCaFile?: string;
+  natsCaAs?: NatsCaAs;
 }
 
 type Json = Record<string, unknown>;
@@ -68,7 +84,7 @@ type Json = Record<string, unknown>;
 export async function loadVersionConfig(
   path: string,
   env: NodeJS.ProcessEnv,
-  overrides: { app?: string; version?: string; tag?: string } = {},
+  overrides: VersionOverrides = {},
 ): Promise<VersionPlan> {
   let text: string;
   try {
@@ -163,7 +179,7 @@ function bool(obj: Json, key: string, at: string, fallback: boolean): boolean {
 function buildPlan(
   config: Json,
   baseDir: string,
-  overrides: { app?: string; version?: string; tag?: string },
+  overrides: VersionOverrides,
 ): Promise<VersionPlan> | VersionPlan {
   onlyKeys(
     config,
@@ -179,6 +195,7 @@ function buildPlan(
       'sidecar',
       'nats',
       'env',
+      'serverCommand',
     ],
     '',
   );
@@ -227,7 +244,16 @@ function buildPlan(
     throw usageError('restartPolicy must be always, never or on_failure.');
   }
 
-  return withEnvs(config, baseDir, app, version).then((envs) => ({
+  const serverCommand = config.serverCommand ?? DEFAULT_SERVER_COMMAND;
+  if (
+    !Array.isArray(serverCommand) ||
+    serverCommand.length === 0 ||
+    !serverCommand.every((w) => typeof w === 'string' && w !== '')
+  ) {
+    throw usageError('serverCommand must be a non-empty list of non-empty strings.');
+  }
+
+  return withEnvs(config, baseDir, app, version, overrides).then(({ envs, caPem, caAs }) => ({
     app,
     version,
     body: {
@@ -246,11 +272,20 @@ function buildPlan(
       termination_grace_period_seconds: int(config, 'terminationGraceSeconds', '', 5, 3600, 15),
       ports,
       envs,
+      ...(caPem !== undefined && caAs === 'argument'
+        ? { arguments: caArguments(caPem, serverCommand as string[]) }
+        : {}),
     },
   }));
 }
 
-async function withEnvs(config: Json, baseDir: string, app: string, version: string) {
+async function withEnvs(
+  config: Json,
+  baseDir: string,
+  app: string,
+  version: string,
+  overrides: VersionOverrides,
+) {
   const envs: VersionEnv[] = [];
   const add = (key: string, value: string | number | undefined, hidden = false) => {
     if (value === undefined) return;
@@ -309,7 +344,7 @@ async function withEnvs(config: Json, baseDir: string, app: string, version: str
   add('PLAYGAP_SIDECAR_PORT', int(sidecar, 'port', 'sidecar.', 1, 65_535, 7999));
 
   const nats = asObject(config.nats, 'nats');
-  onlyKeys(nats, ['url', 'user', 'password', 'caFile'], 'nats.');
+  onlyKeys(nats, ['url', 'user', 'password', 'caFile', 'caAs'], 'nats.');
   const url = str(nats, 'url', 'nats.');
   if (!/^(nats|tls):\/\/[^\s/]+$/.test(url)) {
     throw usageError('nats.url must look like tls://nats.example.com:4222.');
@@ -317,7 +352,15 @@ async function withEnvs(config: Json, baseDir: string, app: string, version: str
   add('NATS_URL', url);
   add('NATS_USER', str(nats, 'user', 'nats.', 'gameserver'));
   add('NATS_PASSWORD', str(nats, 'password', 'nats.'), true);
-  const caFile = optionalStr(nats, 'caFile', 'nats.');
+  const caAs = overrides.natsCaAs ?? str(nats, 'caAs', 'nats.', 'env');
+  if (caAs !== 'env' && caAs !== 'argument') {
+    throw usageError('nats.caAs (--nats-ca-as) must be env or argument.');
+  }
+  const caFile = overrides.natsCaFile ?? optionalStr(nats, 'caFile', 'nats.');
+  if (caAs === 'argument' && !caFile) {
+    throw usageError('The NATS CA as an argument needs the CA: --nats-ca FILE or nats.caFile.');
+  }
+  let caPem: string | undefined;
   if (caFile) {
     let pem: string;
     try {
@@ -330,7 +373,8 @@ async function withEnvs(config: Json, baseDir: string, app: string, version: str
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
       throw usageError(`nats.caFile ${caFile} is not a PEM certificate.`);
     }
-    add('NATS_CA_CONTENTS', pem.trim());
+    caPem = pem.trim();
+    if (caAs === 'env') add('NATS_CA_CONTENTS', caPem);
   }
 
   const extra = config.env ?? [];
@@ -344,7 +388,7 @@ async function withEnvs(config: Json, baseDir: string, app: string, version: str
     if (envs.some((e) => e.key === key)) throw usageError(`env[${i}].key ${key} is set twice.`);
     add(key, str(entry, 'value', `env[${i}].`), bool(entry, 'hidden', `env[${i}].`, false));
   });
-  return envs;
+  return { envs, caPem, caAs: caAs as NatsCaAs };
 }
 
 /**

@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/edgegap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SERVER_COMMAND, splitArguments } from '../src/index.js';
 import { playgap } from './run.js';
 
 const PRIVATE_KEY = 'ab'.repeat(32);
 const NATS_PASSWORD = 'nats-gs-password-xyz';
 const PULL_TOKEN = 'pull-token-123';
 const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
+const OTHER_CA_PEM =
+  '-----BEGIN CERTIFICATE-----\nMIIBotherCAline1+/=\nMIIBotherCAline2\n-----END CERTIFICATE-----\n';
 
 let local: EdgegapLocal;
 let dir: string;
@@ -169,6 +172,104 @@ describe('playgap version create|update', () => {
     const run = await playgap(['version', 'update', '--config', path, '--tag', 'v1.0.1'], { env });
     expect(run.code, run.stderr).toBe(0);
     expect((await edgegap.getVersion('arena', 'v1.0.0')).docker_tag).toBe('v1.0.1');
+  });
+
+  it('puts the CA from --nats-ca into the version arguments with --nats-ca-as argument, not the env', async () => {
+    await writeFile(join(dir, 'other-ca.crt'), OTHER_CA_PEM);
+    const path = await writeConfig('ca-arg.yaml', config());
+    const run = await playgap(
+      [
+        'version',
+        'create',
+        '--config',
+        path,
+        '--version',
+        'v-ca-arg',
+        '--nats-ca',
+        join(dir, 'other-ca.crt'),
+        '--nats-ca-as',
+        'argument',
+      ],
+      { env },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Arguments: the NATS CA as --ca-contents');
+    const version = await edgegap.getVersion('arena', 'v-ca-arg');
+    const keys = (version.envs as { key: string }[]).map((e) => e.key);
+    expect(keys).not.toContain('NATS_CA_CONTENTS');
+    expect(typeof version.arguments).toBe('string');
+    expect(splitArguments(version.arguments as string)).toEqual([
+      `--ca-contents=${OTHER_CA_PEM.trim().replaceAll('\n', '\\n')}`,
+      'run',
+      '--',
+      ...DEFAULT_SERVER_COMMAND,
+    ]);
+  });
+
+  it('patches the arguments with version update and nats.caAs/serverCommand from the config', async () => {
+    const path = await writeConfig(
+      'ca-arg-update.yaml',
+      config('serverCommand: [./arena.x86_64, --headless]\n').replace(
+        'caFile: ca.crt',
+        'caFile: ca.crt\n  caAs: argument',
+      ),
+    );
+    const run = await playgap(['version', 'update', '--config', path, '--version', 'v-ca-arg'], {
+      env,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const version = await edgegap.getVersion('arena', 'v-ca-arg');
+    expect(splitArguments(version.arguments as string)).toEqual([
+      `--ca-contents=${CA_PEM.trim().replaceAll('\n', '\\n')}`,
+      'run',
+      '--',
+      './arena.x86_64',
+      '--headless',
+    ]);
+  });
+
+  it.each([
+    [['--nats-ca-as', 'file'], /^error BAD_REQUEST: --nats-ca-as must be env or argument/],
+    [['--nats-ca', 'no-such.pem'], /^error BAD_REQUEST: Cannot read nats.caFile/],
+  ])('refuses %j with BAD_REQUEST, exit 2', async (flags, message) => {
+    const path = await writeConfig('ca-bad.yaml', config());
+    const run = await playgap(['version', 'create', '--config', path, '--dry-run', ...flags], {
+      env,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('refuses the CA as an argument when no CA is given', async () => {
+    const path = await writeConfig('ca-none.yaml', config().replace('  caFile: ca.crt\n', ''));
+    const run = await playgap(
+      ['version', 'create', '--config', path, '--dry-run', '--nats-ca-as', 'argument'],
+      { env },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error BAD_REQUEST: The NATS CA as an argument needs the CA/);
+  });
+
+  it('refuses a CA bundle too big for the arguments with PAYLOAD_TOO_LARGE, exit 2', async () => {
+    await writeFile(join(dir, 'bundle.pem'), OTHER_CA_PEM.repeat(100));
+    const path = await writeConfig('ca-big.yaml', config());
+    const run = await playgap(
+      [
+        'version',
+        'create',
+        '--config',
+        path,
+        '--nats-ca',
+        join(dir, 'bundle.pem'),
+        '--nats-ca-as',
+        'argument',
+      ],
+      { env },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^error PAYLOAD_TOO_LARGE: The version's arguments would be \d+ bytes/,
+    );
   });
 
   it('reports NOT_FOUND when updating a version that does not exist', async () => {

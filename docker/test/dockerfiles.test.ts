@@ -3,6 +3,7 @@
 // every path the final stage copies is one the build produces from a real workspace.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_SERVER_COMMAND } from '@playgap/cli';
 import { describe, expect, it } from 'vitest';
 import { execForm, readDockerfile, resolveImage } from './dockerfile.js';
 
@@ -127,13 +128,9 @@ describe('docker/gameserver.Dockerfile', () => {
   const final = dockerfile.stages.at(-1)!;
 
   it('runs the game server under the sidecar supervisor', () => {
-    expect(execForm(final, 'ENTRYPOINT')).toEqual([
-      'node',
-      '/app/sidecar/dist/main.js',
-      'run',
-      '--',
-    ]);
-    expect(execForm(final, 'CMD')).toEqual(['node', '/app/server-template/dist/main.js']);
+    expect(execForm(final, 'ENTRYPOINT')).toEqual(['node', '/app/sidecar/dist/main.js']);
+    // `run --` is in the CMD, which an Edgegap version's `arguments` replace (CA as argument).
+    expect(execForm(final, 'CMD')).toEqual(['run', '--', ...DEFAULT_SERVER_COMMAND]);
   });
 
   it('installs the WebTransport quiche addon', () => {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { loadVersionConfig } from '@playgap/cli';
+import { loadVersionConfig, type NatsCaAs, shellQuote } from '@playgap/cli';
 import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/edgegap';
 import { freePort, trackChild } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,22 +78,31 @@ afterAll(async () => {
 });
 
 /** The app version as the release makes it, with this test's NATS and the given command. */
-async function releaseVersion(name: string, argv: string[], imageEnv: Record<string, string>) {
+async function releaseVersion(
+  name: string,
+  argv: string[],
+  imageEnv: Record<string, string>,
+  caAs: NatsCaAs = 'env',
+) {
   const caFile = join(work, 'ca.crt');
   await writeFile(caFile, nats.caPem);
-  const plan = await loadVersionConfig(join(dockerDir, 'edgegap-version.yaml'), {
-    EDGEGAP_APP: APP,
-    RELEASE_TAG: name,
-    EDGEGAP_PROJECT: 'studio',
-    EDGEGAP_IMAGE: 'arena-server',
-    EDGEGAP_REGISTRY_USERNAME: 'robot',
-    EDGEGAP_REGISTRY_TOKEN: 'pull-token',
-    PLAYGAP_PROTOCOL_ID: '7',
-    PLAYGAP_PRIVATE_KEY: PRIVATE_KEY,
-    NATS_PUBLIC_URL: nats.url,
-    NATS_GAMESERVER_PASSWORD: nats.passwords.gameserver,
-    NATS_CA_FILE: caFile,
-  });
+  const plan = await loadVersionConfig(
+    join(dockerDir, 'edgegap-version.yaml'),
+    {
+      EDGEGAP_APP: APP,
+      RELEASE_TAG: name,
+      EDGEGAP_PROJECT: 'studio',
+      EDGEGAP_IMAGE: 'arena-server',
+      EDGEGAP_REGISTRY_USERNAME: 'robot',
+      EDGEGAP_REGISTRY_TOKEN: 'pull-token',
+      PLAYGAP_PROTOCOL_ID: '7',
+      PLAYGAP_PRIVATE_KEY: PRIVATE_KEY,
+      NATS_PUBLIC_URL: nats.url,
+      NATS_GAMESERVER_PASSWORD: nats.passwords.gameserver,
+      NATS_CA_FILE: caFile,
+    },
+    { natsCaAs: caAs },
+  );
   // The image's own ENV first (Edgegap's env wins over it, as in a container), with the one
   // fixed port a shared test machine cannot have moved to a free one.
   const env = { ...imageEnv, PLAYGAP_SIDECAR_PORT: '0', PLAYGAP_CERT_DIR: join(work, name) };
@@ -102,6 +111,26 @@ async function releaseVersion(name: string, argv: string[], imageEnv: Record<str
     ...plan.body.envs.filter((e) => !(e.key in env)),
   ];
   const edgegap = new EdgegapClient({ apiUrl: local.url, apiKey: local.apiKey });
+  if (caAs === 'argument') {
+    // As Docker does: the image's ENTRYPOINT, then the version's `arguments` string in place of
+    // the CMD; edgegap-local runs `command arguments` through /bin/sh, splitting the string as
+    // Edgegap does. Container paths in the string are mapped to the repository.
+    expect(envs.map((e) => e.key)).not.toContain('NATS_CA_CONTENTS');
+    const args = (plan.body.arguments ?? '')
+      .replaceAll(`'/app/`, `'${repo}/`)
+      .replaceAll(`'node'`, shellQuote(process.execPath));
+    expect(args).toContain(`'--ca-contents=-----BEGIN CERTIFICATE-----\\n`);
+    await edgegap.createVersion(APP, {
+      ...plan.body,
+      name,
+      // `exec`: the entrypoint replaces the shell, as it is PID 1 in a container, so it gets the
+      // stop signal itself and can remove its records before exiting.
+      command: `exec ${argv.map(shellQuote).join(' ')}`,
+      arguments: args,
+      envs,
+    });
+    return edgegap;
+  }
   await edgegap.createVersion(APP, {
     ...plan.body,
     name,
@@ -124,9 +153,22 @@ describe('image entrypoints', { timeout: 90_000 }, () => {
     const { argv, env } = imageCommand('gameserver.Dockerfile');
     expect(argv.slice(1, 4)).toEqual([join(repo, 'sidecar/dist/main.js'), 'run', '--']);
     const edgegap = await releaseVersion('v-image', argv, env);
+    await expectReadyThenCleanedUp(edgegap, 'v-image');
+  });
+
+  it('game-server image with the NATS CA as the version’s arguments: the sidecar connects to TLS NATS with it', async () => {
+    const { argv, env } = imageCommand('gameserver.Dockerfile');
+    const parsed = readDockerfile(join(dockerDir, 'gameserver.Dockerfile'));
+    const entrypoint = argv.slice(0, execForm(parsed.stages.at(-1)!, 'ENTRYPOINT')?.length);
+    expect(entrypoint).toEqual([process.execPath, join(repo, 'sidecar/dist/main.js')]);
+    const edgegap = await releaseVersion('v-ca-arg', entrypoint, env, 'argument');
+    await expectReadyThenCleanedUp(edgegap, 'v-ca-arg');
+  });
+
+  async function expectReadyThenCleanedUp(edgegap: EdgegapClient, version: string) {
     const { requestId } = await edgegap.deploy({
       application: APP,
-      version: 'v-image',
+      version,
       users: [{ ipAddress: '127.0.0.1' }],
     });
     try {
@@ -144,7 +186,7 @@ describe('image entrypoints', { timeout: 90_000 }, () => {
     await until('the record removed on stop', async () =>
       (await serverRecord(requestId)) ? undefined : true,
     );
-  });
+  }
 
   it('drop-in sidecar: the launcher runs a studio’s own server command under the sidecar', async () => {
     // /opt/playgap as the image lays it out: app/ (the workspace), node/bin/node, bin/.

@@ -10,13 +10,22 @@ import type { Command, CommandContext, Flags } from '../command.js';
 import { edgegapCall } from '../edgegap-errors.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import { emit, line } from '../output.js';
-import { loadVersionConfig, redactPlan, type VersionPlan } from '../version-config.js';
+import {
+  loadVersionConfig,
+  redactPlan,
+  type VersionOverrides,
+  type VersionPlan,
+} from '../version-config.js';
 
 const FLAGS_HELP = `Flags:
   --config FILE        version config, YAML or JSON (required); \${VAR} is read from the env
   --app NAME           override the config's app
   --version NAME       override the config's version (e.g. the git tag)
   --tag TAG            override the image tag (default: the version)
+  --nats-ca FILE       PEM of the CA that signed the NATS certificate (overrides nats.caFile)
+  --nats-ca-as WHERE   env (NATS_CA_CONTENTS, default) or argument: the version's \`arguments\`
+                       become '--ca-contents=<pem>' 'run' '--' <serverCommand> (the image's
+                       ENTRYPOINT must be the sidecar alone; see docs/deploy-edgegap.md)
   --dry-run            print the request body (secrets as ***) and send nothing
   --json               machine-readable output
 
@@ -29,16 +38,27 @@ const options = {
   app: { type: 'string' },
   version: { type: 'string' },
   tag: { type: 'string' },
+  'nats-ca': { type: 'string' },
+  'nats-ca-as': { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
 } as const;
 
 async function plan(context: CommandContext, flags: Flags): Promise<VersionPlan> {
   const config = flags.config;
   if (typeof config !== 'string') throw usageError('Missing --config <file>.');
-  const overrides: { app?: string; version?: string; tag?: string } = {};
+  const overrides: VersionOverrides = {};
   if (typeof flags.app === 'string') overrides.app = flags.app;
   if (typeof flags.version === 'string') overrides.version = flags.version;
   if (typeof flags.tag === 'string') overrides.tag = flags.tag;
+  if (typeof flags['nats-ca'] === 'string')
+    overrides.natsCaFile = resolve(context.cwd, flags['nats-ca']);
+  const caAs = flags['nats-ca-as'];
+  if (caAs !== undefined) {
+    if (caAs !== 'env' && caAs !== 'argument') {
+      throw usageError('--nats-ca-as must be env or argument.');
+    }
+    overrides.natsCaAs = caAs;
+  }
   return loadVersionConfig(resolve(context.cwd, config), context.env, overrides);
 }
 
@@ -70,6 +90,9 @@ function report(
         out,
         `Env: ${b.envs.map((e) => (e.is_hidden ? `${e.key} (hidden)` : e.key)).join(', ')}`,
       );
+      if (b.arguments !== undefined) {
+        line(out, `Arguments: the NATS CA as --ca-contents (${b.arguments.length} chars)`);
+      }
     },
   );
 }
