@@ -3,11 +3,13 @@
 // and that a client trusting only ca.crt accepts.
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { connect } from '@nats-io/transport-node';
+import { runCli, splitArguments } from '@playgap/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startComposeNats } from './nats-from-compose.js';
 
@@ -57,5 +59,53 @@ describe('docs/deploy-edgegap.md', () => {
     } finally {
       await nats.stop();
     }
+  });
+
+  it('puts the CA the recipe made into the version arguments with the guide’s command', async () => {
+    const cwd = join(dir, 'ca-argument');
+    await mkdir(join(cwd, 'docker'), { recursive: true });
+    await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', await guideBlock('nats-certs')], {
+      cwd,
+    });
+    await copyFile(
+      join(repo, 'docker', 'edgegap-version.yaml'),
+      join(cwd, 'docker', 'edgegap-version.yaml'),
+    );
+    const words = splitArguments((await guideBlock('version-ca-argument')).replace(/\\\n/g, ' '));
+    expect(words[0]).toBe('playgap');
+    let stdout = '';
+    const out = new PassThrough().on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    const code = await runCli([...words.slice(1), '--dry-run', '--json'], {
+      stdout: out,
+      stderr: out,
+      cwd,
+      env: {
+        EDGEGAP_APP: 'arena',
+        RELEASE_TAG: 'v0.1.0',
+        EDGEGAP_PROJECT: 'studio',
+        EDGEGAP_IMAGE: 'arena-server',
+        EDGEGAP_REGISTRY_USERNAME: 'robot',
+        EDGEGAP_REGISTRY_TOKEN: 'pull-token',
+        PLAYGAP_PROTOCOL_ID: '42',
+        PLAYGAP_PRIVATE_KEY: 'ab'.repeat(32),
+        NATS_PUBLIC_URL: 'tls://nats.example.com:4222',
+        NATS_GAMESERVER_PASSWORD: 'gs-password',
+        NATS_CA_FILE: 'unused-when-nats-ca-is-given.pem',
+      },
+    });
+    expect(code, JSON.stringify(stdout)).toBe(0);
+    const body = (JSON.parse(stdout) as { body: { arguments: string; envs: { key: string }[] } })
+      .body;
+    const caPem = (await readFile(join(cwd, 'docker', 'nats', 'certs', 'ca.crt'), 'utf8')).trim();
+    expect(splitArguments(body.arguments)).toEqual([
+      `--ca-contents=${caPem.replaceAll('\n', '\\n')}`,
+      'run',
+      '--',
+      'node',
+      '/app/server-template/dist/main.js',
+    ]);
+    expect(body.envs.map((e) => e.key)).not.toContain('NATS_CA_CONTENTS');
   });
 });
