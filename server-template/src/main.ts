@@ -33,14 +33,19 @@ const server = await createGameServer(capacity === undefined ? {} : { capacity }
 const arena = new Arena();
 let joined = 0;
 
+// Roster changes wait for the next tick: a burst of joins or leaves costs one reliable message
+// per player per tick, not one per change (geckos repeats every reliable message 10 times).
+const joinedThisTick = new Set<string>();
+const leftThisTick: number[] = [];
+
 server.on('connect', (player) => {
   joined++;
   const id = player.clientId;
   arena.addShip(id, player.info.name || `Pilot ${joined}`);
-  // Static info goes once, reliably: the newcomer learns every ship, the others the new one.
+  // Static info goes once, reliably: the newcomer learns every ship now, the others at the tick.
   player.send(arena.welcome(id));
   player.send(arena.roster());
-  server.broadcast(arena.roster(id)); // the newcomer gets its own entry twice: harmless
+  joinedThisTick.add(id);
   player.on('message', (message) => {
     const input = parseInput(message);
     if (input) arena.setInput(id, input);
@@ -48,12 +53,21 @@ server.on('connect', (player) => {
 });
 server.on('disconnect', (player) => {
   const n = arena.removeShip(player.clientId);
-  if (n !== undefined) server.broadcast({ type: 'leave', n });
+  joinedThisTick.delete(player.clientId);
+  if (n !== undefined) leftThisTick.push(n);
 });
 
 const loop = startTickLoop({
   hz: tickHz,
   onTick: (tick, dtMs) => {
+    if (leftThisTick.length > 0) {
+      server.broadcast({ type: 'leave', ships: leftThisTick.splice(0) });
+    }
+    if (joinedThisTick.size > 0) {
+      // Newcomers get their own entry again: harmless.
+      server.broadcast(arena.roster(joinedThisTick));
+      joinedThisTick.clear();
+    }
     if (arena.size === 0) return;
     arena.step(dtMs);
     server.broadcast(arena.snapshot(tick), { reliable: false });

@@ -45,9 +45,10 @@ function track(link: BotLink) {
     roster: new Map(),
   };
   link.onMessage((m) => {
-    const msg = m as { type?: string; id?: string; n?: number; ships?: RosterEntry[] };
-    if (msg.type === 'roster') for (const e of msg.ships ?? []) state.roster.set(e[0], e);
-    if (msg.type === 'leave') state.roster.delete(msg.n ?? -1);
+    const msg = m as { type?: string; id?: string; ships?: unknown[] };
+    if (msg.type === 'roster')
+      for (const e of (msg.ships ?? []) as RosterEntry[]) state.roster.set(e[0], e);
+    if (msg.type === 'leave') for (const n of msg.ships ?? []) state.roster.delete(n as number);
     if (msg.type === 'welcome') state.id = msg.id;
     if (msg.type === 'snapshot') {
       const snapshot = m as SnapshotMessage;

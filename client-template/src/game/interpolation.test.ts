@@ -74,8 +74,8 @@ describe('roster messages', () => {
   });
 
   it('reads leave and welcome', () => {
-    expect(readLeave({ type: 'leave', n: 3 })).toBe(3);
-    expect(readLeave({ type: 'leave', n: '3' })).toBeUndefined();
+    expect(readLeave({ type: 'leave', ships: [3, '4', 5] })).toEqual([3, 5]);
+    expect(readLeave({ type: 'leave', n: 3 })).toBeUndefined();
     expect(readYourShip({ type: 'welcome', id: '42', n: 3 })).toEqual({ id: '42', n: 3 });
     expect(readYourShip({ type: 'welcome', id: 42 })).toEqual({ id: '42' });
     expect(readYourShip({ type: 'welcome' })).toBeUndefined();
@@ -96,7 +96,7 @@ describe('roster messages', () => {
   it('forgets a ship that left; other messages are not roster messages', () => {
     const roster = new Roster();
     roster.apply({ type: 'roster', ships: [[3, '42', 'Ada']] });
-    expect(roster.apply({ type: 'leave', n: 3 })).toBe(true);
+    expect(roster.apply({ type: 'leave', ships: [3] })).toBe(true);
     expect(roster.get(3)).toBeUndefined();
     expect(roster.apply({ type: 'snapshot', tick: 1, ships: [] })).toBe(false);
   });

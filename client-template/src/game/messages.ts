@@ -7,7 +7,8 @@
  * - client → server `{"type":"input","x":-1|0|1,"y":-1|0|1}` (sent on change, and every 250 ms)
  * - server → client, reliable: `{"type":"welcome","id","n"}` once (which ship is yours);
  *   `{"type":"roster","ships":[[n,"<clientId>","<name>"],...]}` (add or update entries: all
- *   ships when you join, the newcomer's on every join); `{"type":"leave","n"}` (a ship left).
+ *   ships when you join, then the ships that joined, once per server tick);
+ *   `{"type":"leave","ships":[n,...]}` (these ships left).
  * - server → client `{"type":"snapshot","tick":t,"ships":[n,x,y,a, ...]}` at the server's tick
  *   rate: four integers per ship (x, y whole units, angle in centiradians); a ship missing from
  *   a snapshot has left.
@@ -105,14 +106,15 @@ export function readRoster(message: unknown): RosterEntry[] | undefined {
 }
 
 /**
- * The ship number in a `{"type":"leave","n"}` message, else undefined.
+ * The ship numbers in a `{"type":"leave","ships":[n,...]}` message, else undefined.
  *
  * @example
- * readLeave({ type: 'leave', n: 3 }); // 3
+ * readLeave({ type: 'leave', ships: [3, 4] }); // [3, 4]
  */
-export function readLeave(message: unknown): number | undefined {
+export function readLeave(message: unknown): number[] | undefined {
   const record = asRecord(message);
-  return record?.type === 'leave' && isFiniteNumber(record.n) ? record.n : undefined;
+  if (record?.type !== 'leave' || !Array.isArray(record.ships)) return undefined;
+  return (record.ships as unknown[]).filter(isFiniteNumber);
 }
 
 /**

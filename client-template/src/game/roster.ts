@@ -30,7 +30,7 @@ export class Roster {
     }
     const left = readLeave(message);
     if (left === undefined) return false;
-    this.#entries.delete(left);
+    for (const n of left) this.#entries.delete(n);
     return true;
   }
 

@@ -112,7 +112,7 @@ describe('arena simulation', () => {
     expect(arena.roster().ships).toEqual([[b, '2', 'b']]);
   });
 
-  it('the roster names every ship; roster(id) only that one; welcome says which is yours', () => {
+  it('the roster names every ship; roster(ids) only those still here; welcome says which is yours', () => {
     const arena = new Arena(() => 0.5);
     const a = arena.addShip('11', 'Ada');
     const b = arena.addShip('12', 'Bob');
@@ -123,8 +123,8 @@ describe('arena simulation', () => {
         [b, '12', 'Bob'],
       ],
     });
-    expect(arena.roster('12').ships).toEqual([[b, '12', 'Bob']]);
-    expect(arena.roster('nope').ships).toEqual([]);
+    expect(arena.roster(['12', 'nope']).ships).toEqual([[b, '12', 'Bob']]);
+    expect(arena.roster([]).ships).toEqual([]);
     expect(arena.welcome('12')).toEqual({ type: 'welcome', id: '12', n: b });
     expect(arena.welcome('nope')).toBeUndefined();
   });

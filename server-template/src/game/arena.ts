@@ -3,14 +3,16 @@
  *
  * Message schema (the client template, client-template/src/game/messages.ts, speaks the same).
  * Every ship has a small number `n` (given at join, never reused while the process runs) so
- * snapshots stay short; who a ship is (client id, name) is sent once, reliably, in the roster.
+ * snapshots stay short; who a ship is (client id, name) is sent once, reliably, in the roster,
+ * and the per-tick snapshot carries only numbers (the cost of a tick no longer grows with names).
  * - client → server `{"type":"input","x":-1|0|1,"y":-1|0|1}`: the direction held (sent on change
  *   and every 250 ms). `{"t":"input","up","down","left","right"}` (booleans) is accepted too.
  * - server → client, reliable:
  *   - `{"type":"welcome","id":"<clientId>","n":n}` once: which ship is yours.
  *   - `{"type":"roster","ships":[[n,"<clientId>","<name>"],...]}`: add (or update) these ships'
- *     static info. The newcomer gets every ship; everyone gets the new ship's entry on a join.
- *   - `{"type":"leave","n":n}`: that ship left (forget its roster entry).
+ *     static info. The newcomer gets every ship at once; everyone gets the entries of the ships
+ *     that joined during a tick in one message at that tick (before its snapshot).
+ *   - `{"type":"leave","ships":[n,...]}`: these ships left during the tick (forget them).
  * - server → client `{"type":"snapshot","tick":t,"ships":[n,x,y,a, n,x,y,a, ...]}` every tick
  *   (unreliable when the transport allows): a flat array, four integers per ship: number, x, y
  *   in whole world units, angle in centiradians. A ship missing from a snapshot has left.
@@ -48,7 +50,7 @@ export interface RosterMessage {
 
 export interface LeaveMessage {
   type: 'leave';
-  n: number;
+  ships: number[];
 }
 
 export interface SnapshotMessage {
@@ -199,13 +201,15 @@ export class Arena {
     return ship && { type: 'welcome', id, n: ship.n };
   }
 
-  /** Roster entries of every ship, or only of player `id`'s ship when given. */
-  roster(id?: string): RosterMessage {
+  /** Roster entries of every ship, or only of these players' ships (those still here). */
+  roster(ids?: Iterable<string>): RosterMessage {
     const ships: RosterEntry[] = [];
-    if (id === undefined) for (const s of this.#ships.values()) ships.push([s.n, s.id, s.name]);
+    if (ids === undefined) for (const s of this.#ships.values()) ships.push([s.n, s.id, s.name]);
     else {
-      const s = this.#ships.get(id);
-      if (s) ships.push([s.n, s.id, s.name]);
+      for (const id of ids) {
+        const s = this.#ships.get(id);
+        if (s) ships.push([s.n, s.id, s.name]);
+      }
     }
     return { type: 'roster', ships };
   }
