@@ -100,6 +100,7 @@ beforeAll(async () => {
           version('fail', nats.url, 'arena'),
           version('cold', nats.url, 'arena'),
           version('burst', nats.url, 'arena'),
+          version('again', nats.url, 'arena'),
         ],
       },
       { name: 'crashy', versions: [version('1.0.0', nats.url, 'crashy')] },
@@ -174,6 +175,25 @@ describe('with edgegap-local and real sidecars', () => {
     const perServer = new Map<unknown, number>();
     for (const r of results) perServer.set(r.serverId, (perServer.get(r.serverId) ?? 0) + 1);
     expect([...perServer.values()].sort()).toEqual([2, 4, 4]);
+  });
+
+  it('starts a new real deployment when the server of the last one has stopped', async () => {
+    const first = (await play(mm.url!, 'arena', 'again')) as unknown as PlayReply;
+    expect(first.type).toBe('ready');
+    const client = new EdgegapClient({ apiUrl: local.url, apiKey: local.apiKey });
+    await client.stopDeployment(first.serverId);
+    for (let i = 0; i < 500 && mm.fleet!.server(first.serverId); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(mm.fleet!.server(first.serverId)).toBeUndefined();
+    const second = (await play(mm.url!, 'arena', 'again')) as unknown as PlayReply;
+    expect(second).toMatchObject({ type: 'ready' });
+    expect(second.serverId).not.toBe(first.serverId);
+    expect(await join(second)).toMatchObject({ type: 'welcome', clientId: second.clientId });
+    const started = (await localDeployments()).filter(
+      (d) => d.app === 'arena' && d.version === 'again',
+    );
+    expect(started).toHaveLength(2);
   });
 
   it('surfaces Edgegap 5xx on deploy as EDGEGAP_ERROR and starts nothing', async () => {
