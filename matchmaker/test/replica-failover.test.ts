@@ -62,8 +62,8 @@ describe('replicas', () => {
         ),
       );
       served = {
-        a: a.service!.stats ? ((await a.service!.stats()).endpoints?.[0]?.num_requests ?? 0) : 0,
-        b: b.service!.stats ? ((await b.service!.stats()).endpoints?.[0]?.num_requests ?? 0) : 0,
+        a: (await a.service!.stats()).endpoints?.[0]?.num_requests ?? 0,
+        b: (await b.service!.stats()).endpoints?.[0]?.num_requests ?? 0,
       };
       expect(results.filter((r) => r.type === 'ready')).toHaveLength(16);
       expect(served.a).toBeGreaterThan(0);
