@@ -18,7 +18,12 @@ import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/ed
 import { freePort, trackChild } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execForm, readDockerfile, stageEnv } from './dockerfile.js';
-import { type ComposeNats, dockerDir, startComposeNats } from './nats-from-compose.js';
+import {
+  type ComposeNats,
+  dockerDir,
+  makeTlsFiles,
+  startComposeNats,
+} from './nats-from-compose.js';
 
 const repo = join(dockerDir, '..');
 const APP = 'arena';
@@ -83,9 +88,10 @@ async function releaseVersion(
   argv: string[],
   imageEnv: Record<string, string>,
   caAs: NatsCaAs = 'env',
+  caPem = nats.caPem,
 ) {
-  const caFile = join(work, 'ca.crt');
-  await writeFile(caFile, nats.caPem);
+  const caFile = join(work, `${name}-ca.crt`);
+  await writeFile(caFile, caPem);
   const plan = await loadVersionConfig(
     join(dockerDir, 'edgegap-version.yaml'),
     {
@@ -163,6 +169,30 @@ describe('image entrypoints', { timeout: 90_000 }, () => {
     expect(entrypoint).toEqual([process.execPath, join(repo, 'sidecar/dist/main.js')]);
     const edgegap = await releaseVersion('v-ca-arg', entrypoint, env, 'argument');
     await expectReadyThenCleanedUp(edgegap, 'v-ca-arg');
+  });
+
+  it('game-server image with another CA as the version’s arguments: the sidecar refuses the NATS certificate', async () => {
+    const { argv, env } = imageCommand('gameserver.Dockerfile');
+    const otherDir = join(work, 'other-ca');
+    await mkdir(otherDir);
+    const { caPem: otherCa } = await makeTlsFiles(otherDir);
+    const edgegap = await releaseVersion('v-other-ca', argv.slice(0, 2), env, 'argument', otherCa);
+    const before = nats.output().length;
+    const { requestId } = await edgegap.deploy({
+      application: APP,
+      version: 'v-other-ca',
+      users: [{ ipAddress: '127.0.0.1' }],
+    });
+    try {
+      // The sidecar retries quietly; nats-server logs each handshake the client broke off
+      // (`TLS handshake error: EOF`), and no server record appears.
+      await until('a refused TLS handshake in the nats-server log', async () =>
+        /TLS handshake error/.test(nats.output().slice(before)) ? true : undefined,
+      );
+      expect(await serverRecord(requestId)).toBeUndefined();
+    } finally {
+      await edgegap.stopDeployment(requestId);
+    }
   });
 
   async function expectReadyThenCleanedUp(edgegap: EdgegapClient, version: string) {

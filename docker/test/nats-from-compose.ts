@@ -17,6 +17,8 @@ export interface ComposeNats {
   monitorUrl: string;
   caPem: string;
   passwords: { matchmaker: string; front: string; gameserver: string };
+  /** What nats-server printed so far (the last 256 KB). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -102,6 +104,12 @@ export async function startComposeNats(
     },
   );
   const untrack = trackChild(child);
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-256 * 1024);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -118,6 +126,7 @@ export async function startComposeNats(
       monitorUrl: `http://127.0.0.1:${monitorPort}`,
       caPem,
       passwords,
+      output: () => output,
       stop,
     };
   } catch (error) {
@@ -138,8 +147,8 @@ function waitForReady(
       const monitorPort = /Starting http monitor on [^\s]+:(\d+)/.exec(log)?.[1];
       if (port && monitorPort && log.includes('Server is ready')) {
         clearTimeout(timer);
-        child.stdout?.resume();
-        child.stderr?.resume();
+        child.stdout?.off('data', onData);
+        child.stderr?.off('data', onData);
         resolve({ port: Number(port), monitorPort: Number(monitorPort) });
       }
     };
