@@ -207,7 +207,11 @@ describe('image entrypoints', { timeout: 90_000 }, () => {
         return r?.state === 'ready' ? r : undefined;
       });
       expect(record.id).toBe(requestId);
-      expect((await edgegap.getStatus(requestId)).ready).toBe(true);
+      // The sidecar may publish its record a moment before edgegap-local's port check flips
+      // the deployment to READY: wait for both, in either order.
+      await until('Edgegap READY', async () =>
+        (await edgegap.getStatus(requestId)).ready ? true : undefined,
+      );
     } catch (error) {
       const logs = await edgegap.getLogs(requestId).catch(() => ({ logs: '(no logs)' }));
       throw new Error(`${(error as Error).message}\n${logs.logs}`);
