@@ -5,9 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findNatsServer, trackChild } from '@playgap/testkit';
+import { findNatsServer, storeParent, trackChild } from '@playgap/testkit';
 import { generate } from 'selfsigned';
 
 export const dockerDir = join(import.meta.dirname, '..');
@@ -72,7 +71,7 @@ export async function startComposeNats(
   app: string,
   options: { certDir?: string } = {},
 ): Promise<ComposeNats> {
-  const dir = await mkdtemp(join(tmpdir(), 'playgap-compose-nats-'));
+  const dir = await mkdtemp(join(storeParent(), 'playgap-compose-nats-'));
   const certDir = options.certDir ?? dir;
   const caPem = options.certDir
     ? await readFile(join(certDir, 'ca.crt'), 'utf8')

@@ -7,5 +7,6 @@ export {
   NatsServerStartError,
   type RunningNatsServer,
   startNatsServer,
+  storeParent,
 } from './nats-server.js';
 export { freePort } from './ports.js';

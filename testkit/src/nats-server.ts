@@ -77,6 +77,21 @@ export function findNatsServer(): string {
 }
 
 /**
+ * Where JetStream stores go: RAM-backed /dev/shm when there is one. JetStream fsyncs when it
+ * creates a stream, and on a shared disk under a parallel test run one fsync can stall long
+ * enough to time out a KV create; a test store never needs to survive a reboot.
+ */
+export function storeParent(): string {
+  const shm = '/dev/shm';
+  try {
+    accessSync(shm, constants.W_OK);
+    return shm;
+  } catch {
+    return tmpdir();
+  }
+}
+
+/**
  * Start a nats-server and resolve once it accepts client connections.
  *
  * @example
@@ -87,7 +102,7 @@ export function findNatsServer(): string {
  */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<RunningNatsServer> {
   const bin = findNatsServer();
-  const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), 'playgap-nats-')));
+  const storeDir = options.storeDir ?? (await mkdtemp(join(storeParent(), 'playgap-nats-')));
   const args = ['-a', '127.0.0.1', '-p', String(options.port ?? -1), ...(options.args ?? [])];
   if (options.jetstream !== false) args.push('-js', '-sd', storeDir);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
