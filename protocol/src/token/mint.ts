@@ -11,7 +11,6 @@ import {
   integerOption,
   invalidArgument,
   isLittleEndian,
-  nowSeconds,
   resolveIpv6Layout,
 } from './arguments.js';
 import { slabWithRoom, takeFromSlab } from './bytes.js';
@@ -83,16 +82,6 @@ export interface MintedToken {
 }
 
 /** The token being minted; only the header, address list and keys change between tokens. */
-const mintScratch = new Uint8Array(CONNECT_TOKEN_BYTES);
-const mintView = new DataView(mintScratch.buffer);
-const mintScratchBuffer = Buffer.from(mintScratch.buffer);
-const nonceInScratch = mintScratch.subarray(TokenOffset.nonce, TokenOffset.nonce + NONCE_BYTES);
-const sealedInScratch = mintScratch.subarray(
-  TokenOffset.privateToken,
-  TokenOffset.privateToken + PRIVATE_SEALED_BYTES,
-);
-mintScratch.set(VERSION_INFO, TokenOffset.version);
-
 const I32_MIN = -0x8000_0000;
 const I32_MAX = 0x7fff_ffff;
 
@@ -115,6 +104,63 @@ function addressList(list: unknown, name: string): ServerAddress[] {
     addressCache.set(key, parsed);
   }
   return parsed;
+}
+
+interface Stamps {
+  seconds: number;
+  expireSeconds: number;
+  createTimestamp: bigint;
+  expireTimestamp: bigint;
+  createHi: number;
+  createLo: number;
+  expireHi: number;
+  expireLo: number;
+}
+
+// The timestamps change once a second: their BigInts and 32-bit halves are cached per second.
+let lastStamps: Stamps | undefined;
+
+function timestamps(now: unknown, expireSeconds: number): Stamps {
+  const ms =
+    now === undefined
+      ? Date.now()
+      : typeof now === 'function'
+        ? (now as () => unknown)()
+        : Number.NaN;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    throw invalidArgument('now must be a function returning Unix time in milliseconds.');
+  }
+  const seconds = Math.floor(ms / 1000);
+  const cached = lastStamps;
+  if (cached && cached.seconds === seconds && cached.expireSeconds === expireSeconds) return cached;
+  const createTimestamp = BigInt(seconds);
+  const expireTimestamp =
+    expireSeconds < 0 ? NEVER_EXPIRES : createTimestamp + BigInt(expireSeconds);
+  if (expireTimestamp > U64_MAX || createTimestamp > U64_MAX) {
+    throw invalidArgument('now and expireSeconds put the timestamps past the u64 range.');
+  }
+  const stamps: Stamps = {
+    seconds,
+    expireSeconds,
+    createTimestamp,
+    expireTimestamp,
+    createHi: Number(createTimestamp >> 32n),
+    createLo: Number(createTimestamp & 0xffff_ffffn),
+    expireHi: Number(expireTimestamp >> 32n),
+    expireLo: Number(expireTimestamp & 0xffff_ffffn),
+  };
+  lastStamps = stamps;
+  return stamps;
+}
+
+function writeU64(view: DataView, at: number, hi: number, lo: number, littleEndian: boolean): void {
+  if (littleEndian) {
+    view.setUint32(at, lo, true);
+    view.setUint32(at + 4, hi, true);
+  } else {
+    view.setUint32(at, hi, false);
+    view.setUint32(at + 4, lo, false);
+  }
 }
 
 function userDataOption(value: unknown): Uint8Array | undefined {
@@ -174,26 +220,38 @@ export function mintConnectToken(options: MintOptions): MintedToken {
   const fixedNonce = fixedBytes(options.nonce, NONCE_BYTES, 'nonce');
   const fixedC2s = fixedBytes(options.clientToServerKey, KEY_BYTES, 'clientToServerKey');
   const fixedS2c = fixedBytes(options.serverToClientKey, KEY_BYTES, 'serverToClientKey');
-  const createTimestamp = nowSeconds(options.now);
-  const expireTimestamp =
-    expireSeconds < 0 ? NEVER_EXPIRES : createTimestamp + BigInt(expireSeconds);
-  if (expireTimestamp > U64_MAX || createTimestamp > U64_MAX) {
-    throw invalidArgument('now and expireSeconds put the timestamps past the u64 range.');
-  }
+  const stamps = timestamps(options.now, expireSeconds);
+  const { createTimestamp, expireTimestamp } = stamps;
 
-  // Built in a reused scratch (cache-hot, persistent views), then copied into a slab.
-  const t = mintScratch;
-  const view = mintView;
-  view.setBigUint64(TokenOffset.protocolId, protocolId, littleEndian);
-  view.setBigUint64(TokenOffset.createTimestamp, createTimestamp, littleEndian);
-  view.setBigUint64(TokenOffset.expireTimestamp, expireTimestamp, littleEndian);
-  if (fixedNonce) t.set(fixedNonce, TokenOffset.nonce);
-  else randomInto(t, TokenOffset.nonce, NONCE_BYTES);
-  view.setInt32(TokenOffset.timeoutSeconds, timeoutSeconds, littleEndian);
+  // Built straight in its slab (slabs come zeroed, so the padding is already zero).
+  const slab = slabWithRoom(CONNECT_TOKEN_BYTES);
+  const start = takeFromSlab(slab, CONNECT_TOKEN_BYTES);
+  const t = slab.bytes;
+  const view = slab.view;
+  for (let i = 0; i < VERSION_INFO.length; i++) t[start + i] = VERSION_INFO[i]!;
+  view.setBigUint64(start + TokenOffset.protocolId, protocolId, littleEndian);
+  writeU64(
+    view,
+    start + TokenOffset.createTimestamp,
+    stamps.createHi,
+    stamps.createLo,
+    littleEndian,
+  );
+  writeU64(
+    view,
+    start + TokenOffset.expireTimestamp,
+    stamps.expireHi,
+    stamps.expireLo,
+    littleEndian,
+  );
+  const nonceAt = start + TokenOffset.nonce;
+  if (fixedNonce) t.set(fixedNonce, nonceAt);
+  else randomInto(t, nonceAt, NONCE_BYTES);
+  view.setInt32(start + TokenOffset.timeoutSeconds, timeoutSeconds, littleEndian);
   const keysAt = writeAddressEntries(
     view,
     t,
-    TokenOffset.addressCount,
+    start + TokenOffset.addressCount,
     publicList,
     littleEndian,
     ipv6Layout,
@@ -202,7 +260,6 @@ export function mintConnectToken(options: MintOptions): MintedToken {
   else randomInto(t, keysAt, KEY_BYTES);
   if (fixedS2c) t.set(fixedS2c, keysAt + KEY_BYTES);
   else randomInto(t, keysAt + KEY_BYTES, KEY_BYTES);
-  const keysEnd = keysAt + 2 * KEY_BYTES;
 
   const plainEnd = writePrivatePlain(
     clientId,
@@ -214,24 +271,30 @@ export function mintConnectToken(options: MintOptions): MintedToken {
     littleEndian,
     ipv6Layout,
   );
+  const nonce = t.subarray(nonceAt, nonceAt + NONCE_BYTES);
+  const sealedAt = start + TokenOffset.privateToken;
   try {
     const aad = buildAad(protocolId, expireTimestamp, littleEndian);
-    sealXChaCha(sealedInScratch, plainScratch, aad, nonceInScratch, options.privateKey);
+    sealXChaCha(
+      t.subarray(sealedAt, sealedAt + PRIVATE_SEALED_BYTES),
+      plainScratch,
+      aad,
+      nonce,
+      options.privateKey,
+    );
+  } catch (error) {
+    t.fill(0, start, start + CONNECT_TOKEN_BYTES); // never hand out a half-built token's bytes
+    throw error;
   } finally {
     plainScratch.fill(0, 0, plainEnd); // the rest was never written
   }
-
-  const slab = slabWithRoom(CONNECT_TOKEN_BYTES);
-  const start = takeFromSlab(slab, CONNECT_TOKEN_BYTES);
-  slab.bytes.set(t, start);
-  const base64 = mintScratchBuffer.toString('base64');
-  t.fill(0, TokenOffset.addresses, keysEnd); // the next token may end earlier: keep padding zero
+  const base64 = slab.buffer.toString('base64', start, start + CONNECT_TOKEN_BYTES);
   return {
-    bytes: slab.bytes.subarray(start, start + CONNECT_TOKEN_BYTES),
+    bytes: t.subarray(start, start + CONNECT_TOKEN_BYTES),
     base64,
     clientId,
     createTimestamp,
     expireTimestamp,
-    nonce: t.slice(TokenOffset.nonce, TokenOffset.nonce + NONCE_BYTES),
+    nonce,
   };
 }
