@@ -31,7 +31,7 @@ import {
 } from './constants.js';
 import { ConnectTokenError } from './errors.js';
 import { assertPrivateKey } from './keys.js';
-import { buildAad, plainScratch, writePrivatePlain } from './private-token.js';
+import { aadScratch, plainScratch, writePrivatePlain } from './private-token.js';
 import { assertU64 } from './protocol-id.js';
 
 /**
@@ -274,7 +274,10 @@ export function mintConnectToken(options: MintOptions): MintedToken {
   const nonce = t.subarray(nonceAt, nonceAt + NONCE_BYTES);
   const sealedAt = start + TokenOffset.privateToken;
   try {
-    const aad = buildAad(protocolId, expireTimestamp, littleEndian);
+    // AAD = version ‖ protocol id ‖ expire timestamp, copied from the header just written.
+    const aad = aadScratch;
+    for (let i = 0; i < 21; i++) aad[i] = t[start + i]!;
+    for (let i = 0; i < 8; i++) aad[21 + i] = t[start + TokenOffset.expireTimestamp + i]!;
     sealXChaCha(
       t.subarray(sealedAt, sealedAt + PRIVATE_SEALED_BYTES),
       plainScratch,
