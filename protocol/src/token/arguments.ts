@@ -45,8 +45,17 @@ export function nowSeconds(now: unknown): bigint {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
     throw invalidArgument('now must be a function returning Unix time in milliseconds.');
   }
-  return BigInt(Math.floor(ms / 1000));
+  const seconds = Math.floor(ms / 1000);
+  if (seconds !== lastSeconds) {
+    lastSeconds = seconds;
+    lastSecondsBig = BigInt(seconds);
+  }
+  return lastSecondsBig;
 }
+
+// The clock moves once a second: its BigInt is made once per second, not once per call.
+let lastSeconds = 0;
+let lastSecondsBig = 0n;
 
 /** An integer option within [min, max], or its default when undefined. */
 export function integerOption(
