@@ -38,8 +38,10 @@ async function startCli(): Promise<{ child: ChildProcess; url: string; output: (
   child.stderr?.on('data', (d) => {
     output += d;
   });
+  // Wait for the last start-up line (the URL and key hint): stdout may deliver the two lines
+  // in separate chunks.
   const url = await waitFor(
-    () => /listening on (http:\/\/\S+)/.exec(output)?.[1],
+    () => /use: EDGEGAP_API_URL=(http:\/\/\S+)/.exec(output)?.[1],
     'CLI URL',
     25_000,
   );
