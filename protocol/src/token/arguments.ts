@@ -34,8 +34,8 @@ export function resolveIpv6Layout(layout: unknown): Ipv6Layout {
   throw invalidArgument('ipv6Layout must be "groups" or "octets".');
 }
 
-/** Current Unix time in whole seconds from an injected ms clock (default Date.now). */
-export function nowSeconds(now: unknown): bigint {
+/** Current Unix time in whole seconds (a number) from an injected ms clock (default Date.now). */
+export function clockSeconds(now: unknown): number {
   const ms =
     now === undefined
       ? Date.now()
@@ -45,7 +45,12 @@ export function nowSeconds(now: unknown): bigint {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
     throw invalidArgument('now must be a function returning Unix time in milliseconds.');
   }
-  const seconds = Math.floor(ms / 1000);
+  return Math.floor(ms / 1000);
+}
+
+/** Current Unix time in whole seconds as a u64 BigInt (see clockSeconds). */
+export function nowSeconds(now: unknown): bigint {
+  const seconds = clockSeconds(now);
   if (seconds !== lastSeconds) {
     lastSeconds = seconds;
     lastSecondsBig = BigInt(seconds);

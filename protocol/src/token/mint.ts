@@ -7,6 +7,7 @@ import { parseAddressList, type ServerAddress, writeAddressEntries } from './add
 import { randomInto, sealXChaCha } from './aead.js';
 import {
   assertOptions,
+  clockSeconds,
   fixedBytes,
   integerOption,
   invalidArgument,
@@ -121,16 +122,7 @@ interface Stamps {
 let lastStamps: Stamps | undefined;
 
 function timestamps(now: unknown, expireSeconds: number): Stamps {
-  const ms =
-    now === undefined
-      ? Date.now()
-      : typeof now === 'function'
-        ? (now as () => unknown)()
-        : Number.NaN;
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-    throw invalidArgument('now must be a function returning Unix time in milliseconds.');
-  }
-  const seconds = Math.floor(ms / 1000);
+  const seconds = clockSeconds(now);
   const cached = lastStamps;
   if (cached && cached.seconds === seconds && cached.expireSeconds === expireSeconds) return cached;
   const createTimestamp = BigInt(seconds);
