@@ -202,6 +202,23 @@ export function writeAddressEntries(
   return at;
 }
 
+// A server sees its own address in every token it verifies: the last IPv4 text is kept.
+let lastIpv4Key = -1;
+let lastIpv4Text = '';
+
+/** "a.b.c.d:port" of the four octets at `at`. */
+function ipv4Text(bytes: Uint8Array, at: number, port: number): string {
+  const key =
+    (bytes[at]! * 0x100_0000 + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!)) *
+      0x1_0000 +
+    port;
+  if (key !== lastIpv4Key) {
+    lastIpv4Text = `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}:${port}`;
+    lastIpv4Key = key;
+  }
+  return lastIpv4Text;
+}
+
 /**
  * Read a u32 count and that many address entries from `offset`, never past `end`, pushing
  * their canonical text to `addresses` (when given); returns the offset after them.
@@ -256,7 +273,7 @@ export function readAddressEntries(
     }
     const port = view.getUint16(at + size - 2, littleEndian);
     if (size === 7) {
-      addresses.push(`${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}.${bytes[at + 4]}:${port}`);
+      addresses.push(ipv4Text(bytes, at + 1, port));
       at += size;
       continue;
     }

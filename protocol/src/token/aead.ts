@@ -1,12 +1,28 @@
 /**
- * XChaCha20-Poly1305 (IETF) through sodium-native: the only crypto of the token. Measured
- * faster than node:crypto's chacha20-poly1305 plus a JS HChaCha20 (see docs/connect-tokens.md).
+ * XChaCha20-Poly1305 (IETF) through sodium-native (see sodium-binding.ts): the only crypto of
+ * the token. Measured faster than node:crypto's chacha20-poly1305 plus a JS HChaCha20 (see
+ * docs/connect-tokens.md).
  */
 import { randomFillSync } from 'node:crypto';
 import sodium from 'sodium-native';
 import { ErrorCode } from '../error-codes.js';
-import { MAC_BYTES } from './constants.js';
+import { byteLengthOf } from './bytes.js';
+import { KEY_BYTES, MAC_BYTES, NONCE_BYTES } from './constants.js';
 import { ConnectTokenError } from './errors.js';
+import { aead } from './sodium-binding.js';
+
+/**
+ * The native code reads and writes by these sizes, whatever the buffers hold: a wrong one
+ * would touch memory outside them, so it is refused first (real sizes: see byteLengthOf).
+ */
+function checkSizes(sealedFits: boolean, nonce: Uint8Array, key: Uint8Array): void {
+  if (!sealedFits || byteLengthOf(nonce) !== NONCE_BYTES || byteLengthOf(key) !== KEY_BYTES) {
+    throw new ConnectTokenError(
+      ErrorCode.TOKEN_INVALID_ARGUMENT,
+      'XChaCha20-Poly1305 needs a 24-byte nonce, a 32-byte key and a sealed buffer 16 bytes longer than the plaintext.',
+    );
+  }
+}
 
 /**
  * Seal `plain` into `sealed` (`plain.length + 16` bytes: ciphertext then tag).
@@ -21,7 +37,8 @@ export function sealXChaCha(
   nonce: Uint8Array,
   key: Uint8Array,
 ): void {
-  sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(sealed, plain, aad, null, nonce, key);
+  checkSizes(byteLengthOf(sealed) === byteLengthOf(plain) + MAC_BYTES, nonce, key);
+  aead.encrypt(sealed, plain, aad, nonce, key);
 }
 
 /**
@@ -38,15 +55,14 @@ export function openXChaCha(
   nonce: Uint8Array,
   key: Uint8Array,
 ): void {
-  if (sealed.length !== plain.length + MAC_BYTES) {
+  if (byteLengthOf(sealed) !== byteLengthOf(plain) + MAC_BYTES) {
     throw new ConnectTokenError(
       ErrorCode.TOKEN_MALFORMED,
       'The sealed private token has the wrong size.',
     );
   }
-  try {
-    sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(plain, null, sealed, aad, nonce, key);
-  } catch {
+  checkSizes(true, nonce, key);
+  if (aead.decrypt(plain, sealed, aad, nonce, key) < 0) {
     throw new ConnectTokenError(
       ErrorCode.TOKEN_BAD_MAC,
       'The private token does not decrypt: it was altered, or minted with another private key, protocol id or dialect. Give the matchmaker and the game server the same key and dialect.',
@@ -68,27 +84,28 @@ export function randomFill(buffer: Uint8Array): void {
 // a single small draw costs about as much as sealing a whole token.
 const RANDOM_POOL_BYTES = 88 * 256;
 const randomPool = new Uint8Array(RANDOM_POOL_BYTES);
+const randomPoolView = new DataView(randomPool.buffer);
 let randomPoolUsed = RANDOM_POOL_BYTES;
 
 /**
- * Copy `length` fresh random bytes into `target` at `offset` (from a pooled OS CSPRNG draw).
+ * Write `length` (a multiple of 4) fresh random bytes at `offset` of `target` (from a pooled
+ * OS CSPRNG draw). Used bytes are not wiped: they are the token's nonce and keys, which the
+ * caller now holds anyway.
  *
  * @example
- * randomInto(token, 37, 24); // the nonce
+ * randomInto(tokenView, 37, 24); // the nonce
  */
-export function randomInto(target: Uint8Array, offset: number, length: number): void {
-  if (length > RANDOM_POOL_BYTES) {
-    randomFillSync(target, offset, length);
-    return;
-  }
+export function randomInto(target: DataView, offset: number, length: number): void {
+  if (length % 4 !== 0 || length > RANDOM_POOL_BYTES)
+    throw new RangeError('randomInto draws a multiple of 4 bytes, at most one pool.');
   if (randomPoolUsed + length > RANDOM_POOL_BYTES) {
     randomFillSync(randomPool);
     randomPoolUsed = 0;
   }
-  // A plain loop: for 24-32 bytes it beats subarray + set several times. Used bytes are not
-  // wiped: they are the token's nonce and keys, which the caller now holds anyway.
+  // Four bytes a step through DataViews: several times cheaper than subarray + set.
   const from = randomPoolUsed;
-  for (let i = 0; i < length; i++) target[offset + i] = randomPool[from + i]!;
+  for (let i = 0; i < length; i += 4)
+    target.setUint32(offset + i, randomPoolView.getUint32(from + i, true), true);
   randomPoolUsed = from + length;
 }
 

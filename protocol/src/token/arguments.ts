@@ -3,6 +3,7 @@
  * failure is a ConnectTokenError naming the option.
  */
 import { ErrorCode } from '../error-codes.js';
+import { byteLengthOf } from './bytes.js';
 import type { Ipv6Layout, TokenDialect } from './constants.js';
 import { ConnectTokenError } from './errors.js';
 
@@ -80,7 +81,7 @@ export function integerOption(
 /** Fixed bytes of an exact size (a test input), or undefined. */
 export function fixedBytes(value: unknown, size: number, name: string): Uint8Array | undefined {
   if (value === undefined) return undefined;
-  if (!(value instanceof Uint8Array) || value.length !== size) {
+  if (!(value instanceof Uint8Array) || byteLengthOf(value) !== size) {
     throw invalidArgument(`${name} must be ${size} bytes.`);
   }
   return value;

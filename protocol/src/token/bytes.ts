@@ -3,6 +3,22 @@
  * slabs that outputs are carved from.
  */
 
+const byteLengthGetter = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype),
+  'byteLength',
+)?.get as (this: ArrayBufferView) => number;
+
+/**
+ * The real size of a typed array, read through the intrinsic getter: a subclass can override
+ * `length` (or `byteLength`), and sizes handed to native code must not be taken on its word.
+ *
+ * @example
+ * if (byteLengthOf(key) !== 32) throw keyInvalid();
+ */
+export function byteLengthOf(view: ArrayBufferView): number {
+  return byteLengthGetter.call(view);
+}
+
 /**
  * A copy (never a view, even of a Buffer) of `length` bytes of `source` from `offset`.
  *
@@ -24,8 +40,10 @@ const SLAB_BYTES = 64 * 1024;
 /** One slab: its bytes, a DataView and a Buffer over all of it, and how much is handed out. */
 export class Slab {
   readonly bytes = new Uint8Array(SLAB_BYTES);
-  readonly view = new DataView(this.bytes.buffer);
-  readonly buffer = Buffer.from(this.bytes.buffer);
+  /** The ArrayBuffer (kept: reading `bytes.buffer` per view costs more than the view). */
+  readonly memory = this.bytes.buffer;
+  readonly view = new DataView(this.memory);
+  readonly buffer = Buffer.from(this.memory);
   used = 0;
 }
 

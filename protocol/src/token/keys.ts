@@ -5,7 +5,7 @@
  */
 import { ErrorCode } from '../error-codes.js';
 import { randomFill } from './aead.js';
-import { copyBytes } from './bytes.js';
+import { byteLengthOf, copyBytes } from './bytes.js';
 import { KEY_BYTES } from './constants.js';
 import { ConnectTokenError } from './errors.js';
 
@@ -101,5 +101,6 @@ export function formatPrivateKey(key: Uint8Array, style: 'hex' | 'list' = 'hex')
 export function assertPrivateKey(key: unknown): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array))
     throw keyInvalid('not bytes: parse it with parsePrivateKey first');
-  if (key.length !== KEY_BYTES) throw keyInvalid(`${key.length} bytes instead of 32`);
+  const size = byteLengthOf(key);
+  if (size !== KEY_BYTES) throw keyInvalid(`${size} bytes instead of 32`);
 }

@@ -119,6 +119,77 @@ describe('mintConnectToken', () => {
     ).toEqual(['2.2.2.2:2']);
   });
 
+  it('mints each token as if it were the first, whatever was minted before it', () => {
+    // The template kept between mints must not leak one token's fields into the next.
+    const fixed = {
+      nonce: new Uint8Array(24).fill(1),
+      clientToServerKey: new Uint8Array(32).fill(2),
+      serverToClientKey: new Uint8Array(32).fill(3),
+    };
+    const target: MintOptions = { ...base, ...fixed, userData: Uint8Array.of(5) };
+    const alone = mintConnectToken(target).base64;
+    const before: Partial<MintOptions>[] = [
+      { serverAddresses: ['[2001:db8::1]:1', '10.0.0.1:2', '10.0.0.2:3'] },
+      { internalServerAddresses: ['[fd00::9]:9', '10.9.9.9:9'] },
+      { protocolId: 100n },
+      { timeoutSeconds: 99 },
+      { dialect: 'lightyear' },
+      { ipv6Layout: 'octets', serverAddresses: ['[2001:db8::1]:1'] },
+      { userData: new Uint8Array(256).fill(7), clientId: 2n ** 63n },
+    ];
+    for (const change of before) {
+      mintConnectToken({ ...base, ...change });
+      expect(mintConnectToken(target).base64).toBe(alone);
+    }
+    const verified = verifyConnectToken(alone, verifyAt(NOW_MS));
+    expect(Array.from(verified.userData.subarray(0, 2))).toEqual([5, 0]);
+    expect(verified.userData.subarray(1).every((b) => b === 0)).toBe(true);
+  });
+
+  it('refuses an invalid address list even right after a valid list it resembles', () => {
+    mintConnectToken({ ...base, serverAddresses: ['1.2.3.4:5000', '5.6.7.8:5000'] });
+    expectTokenError(
+      () => mintConnectToken({ ...base, serverAddresses: ['1.2.3.4:5000 5.6.7.8:5000'] }),
+      'TOKEN_INVALID_ARGUMENT',
+    );
+    mintConnectToken({ ...base, serverAddresses: ['1.2.3.4:5000'] });
+    expectTokenError(
+      () => mintConnectToken({ ...base, serverAddresses: ['["1.2.3.4:5000"]'] }),
+      'TOKEN_INVALID_ARGUMENT',
+    );
+  });
+
+  it('never lets a subclass fake the size of a key, nonce or user data', () => {
+    class Liar extends Uint8Array {
+      override get length(): number {
+        return 32;
+      }
+    }
+    expectTokenError(() => mintConnectToken({ ...base, privateKey: new Liar(1) }), 'KEY_INVALID');
+    expectTokenError(
+      () => mintConnectToken({ ...base, nonce: new Liar(1) as Uint8Array }),
+      'TOKEN_INVALID_ARGUMENT',
+    );
+    class BigLiar extends Uint8Array {
+      override get length(): number {
+        return 8;
+      }
+    }
+    expectTokenError(
+      () => mintConnectToken({ ...base, userData: new BigLiar(300) }),
+      'USER_DATA_TOO_LARGE',
+    );
+  });
+
+  it('hands out bytes that are the base64 decoded, each token its own copy', () => {
+    const a = mintConnectToken(base);
+    const b = mintConnectToken(base);
+    expect(Buffer.from(a.bytes).toString('base64')).toBe(a.base64);
+    expect(a.bytes).toBe(a.bytes);
+    expect(hex(a.bytes)).not.toBe(hex(b.bytes));
+    expect(hex(a.nonce)).toBe(hex(a.bytes.subarray(37, 61)));
+  });
+
   it.each<[string, Partial<MintOptions> | Record<string, unknown>, string]>([
     ['protocolId above u64', { protocolId: 2n ** 64n }, 'TOKEN_INVALID_ARGUMENT'],
     ['protocolId as a number', { protocolId: 5 }, 'TOKEN_INVALID_ARGUMENT'],

@@ -3,7 +3,7 @@
  * around a freshly sealed private token, with random nonce and session keys.
  */
 import { ErrorCode } from '../error-codes.js';
-import { parseAddressList, type ServerAddress, writeAddressEntries } from './address.js';
+import { parseAddressList, type ServerAddress } from './address.js';
 import { randomInto, sealXChaCha } from './aead.js';
 import {
   assertOptions,
@@ -14,7 +14,7 @@ import {
   isLittleEndian,
   resolveIpv6Layout,
 } from './arguments.js';
-import { slabWithRoom, takeFromSlab } from './bytes.js';
+import { byteLengthOf } from './bytes.js';
 import {
   CONNECT_TOKEN_BYTES,
   DEFAULT_EXPIRE_SECONDS,
@@ -23,16 +23,27 @@ import {
   KEY_BYTES,
   NEVER_EXPIRES,
   NONCE_BYTES,
-  PRIVATE_SEALED_BYTES,
   type TokenDialect,
   TokenOffset,
   U64_MAX,
   USER_DATA_BYTES,
-  VERSION_INFO,
 } from './constants.js';
 import { ConnectTokenError } from './errors.js';
 import { assertPrivateKey } from './keys.js';
-import { aadScratch, plainScratch, writePrivatePlain } from './private-token.js';
+import {
+  AAD_EXPIRE_AT,
+  mintAad,
+  mintAadView,
+  nonceInToken,
+  plainBytes,
+  plainView,
+  sealedInToken,
+  tokenBase64,
+  tokenBytes,
+  tokenView,
+  useTemplate,
+  wipeMintSecrets,
+} from './mint-template.js';
 import { assertU64 } from './protocol-id.js';
 
 /**
@@ -67,42 +78,80 @@ export interface MintOptions {
 }
 
 /**
- * A minted token: the 2048 bytes, their standard base64 (what the matchmaker sends), and the
- * header fields the caller stores with the reservation.
+ * A minted token: its standard base64 (what the matchmaker sends), the header fields the
+ * caller stores with the reservation, and the 2048 bytes, decoded from the base64 on first
+ * use (a matchmaker never needs them, and skipping a fresh 2 KiB per mint is a quarter of a
+ * seal).
  *
  * @example
  * reply.token = minted.base64; reservation.expiresAt = Number(minted.expireTimestamp) * 1000;
  */
 export interface MintedToken {
-  bytes: Uint8Array;
-  base64: string;
-  clientId: bigint;
-  createTimestamp: bigint;
-  expireTimestamp: bigint;
-  nonce: Uint8Array;
+  readonly bytes: Uint8Array;
+  readonly base64: string;
+  readonly clientId: bigint;
+  readonly createTimestamp: bigint;
+  readonly expireTimestamp: bigint;
+  /** The 24-byte nonce: a view into `bytes`. */
+  readonly nonce: Uint8Array;
 }
 
-/** The token being minted; only the header, address list and keys change between tokens. */
+class Minted implements MintedToken {
+  #bytes: Uint8Array | undefined;
+
+  constructor(
+    readonly base64: string,
+    readonly clientId: bigint,
+    readonly createTimestamp: bigint,
+    readonly expireTimestamp: bigint,
+  ) {}
+
+  get bytes(): Uint8Array {
+    if (this.#bytes === undefined) {
+      const bytes = new Uint8Array(CONNECT_TOKEN_BYTES);
+      Buffer.from(bytes.buffer).write(this.base64, 'base64');
+      this.#bytes = bytes;
+    }
+    return this.#bytes;
+  }
+
+  get nonce(): Uint8Array {
+    return this.bytes.subarray(TokenOffset.nonce, TokenOffset.nonce + NONCE_BYTES);
+  }
+}
+
+/** The range of the i32 timeout field. */
 const I32_MIN = -0x8000_0000;
 const I32_MAX = 0x7fff_ffff;
 
-/** Address lists of recent mints: a matchmaker mints for the same few servers over and over. */
-const addressCache = new Map<string, ServerAddress[]>();
+/**
+ * Address lists of recent mints: a matchmaker mints for the same few servers over and over.
+ * One-address lists are keyed by the address; longer ones by their JSON, in another map, so
+ * no list's key can be another (invalid) list's.
+ */
+const singleCache = new Map<string, ServerAddress[]>();
+const listCache = new Map<string, ServerAddress[]>();
 const ADDRESS_CACHE_LIMIT = 256;
 
 function addressList(list: unknown, name: string): ServerAddress[] {
+  let cache: Map<string, ServerAddress[]> | undefined;
   let key: string | undefined;
   if (Array.isArray(list)) {
-    // One server is the usual case: its address is the key as it is.
-    if (list.length === 1 && typeof list[0] === 'string') key = list[0];
-    else if (list.every((item) => typeof item === 'string')) key = list.join(' ');
+    // One server is the usual case: its address is the key as it is, no scan, no JSON.
+    if (list.length === 1 && typeof list[0] === 'string') {
+      cache = singleCache;
+      key = list[0];
+    } else if (list.length > 1 && list.every((item) => typeof item === 'string')) {
+      cache = listCache;
+      key = JSON.stringify(list);
+    }
   }
-  const cached = key === undefined ? undefined : addressCache.get(key);
+  const cached = key === undefined ? undefined : cache?.get(key);
   if (cached) return cached;
   const parsed = parseAddressList(list, name);
-  if (key !== undefined) {
-    if (addressCache.size >= ADDRESS_CACHE_LIMIT) addressCache.clear();
-    addressCache.set(key, parsed);
+  if (cache && key !== undefined) {
+    if (cache.size >= ADDRESS_CACHE_LIMIT) cache.clear();
+    cache.set(key, parsed);
   }
   return parsed;
 }
@@ -159,10 +208,11 @@ function userDataOption(value: unknown): Uint8Array | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof Uint8Array))
     throw invalidArgument('userData must be bytes (see encodeUserData).');
-  if (value.length > USER_DATA_BYTES) {
+  const size = byteLengthOf(value);
+  if (size > USER_DATA_BYTES) {
     throw new ConnectTokenError(
       ErrorCode.USER_DATA_TOO_LARGE,
-      `userData has ${value.length} bytes; a token carries at most ${USER_DATA_BYTES}. Shorten it.`,
+      `userData has ${size} bytes; a token carries at most ${USER_DATA_BYTES}. Shorten it.`,
     );
   }
   return value;
@@ -187,7 +237,8 @@ export function mintConnectToken(options: MintOptions): MintedToken {
   const littleEndian = isLittleEndian(options.dialect);
   const ipv6Layout = resolveIpv6Layout(options.ipv6Layout);
   const protocolId = assertU64(options.protocolId, 'protocolId');
-  assertPrivateKey(options.privateKey);
+  const privateKey = options.privateKey; // read once: the key checked is the key used
+  assertPrivateKey(privateKey);
   const clientId = assertU64(options.clientId, 'clientId');
   const publicList = addressList(options.serverAddresses, 'serverAddresses');
   const privateList =
@@ -213,83 +264,33 @@ export function mintConnectToken(options: MintOptions): MintedToken {
   const fixedC2s = fixedBytes(options.clientToServerKey, KEY_BYTES, 'clientToServerKey');
   const fixedS2c = fixedBytes(options.serverToClientKey, KEY_BYTES, 'serverToClientKey');
   const stamps = timestamps(options.now, expireSeconds);
-  const { createTimestamp, expireTimestamp } = stamps;
 
-  // Built straight in its slab (slabs come zeroed, so the padding is already zero).
-  const slab = slabWithRoom(CONNECT_TOKEN_BYTES);
-  const start = takeFromSlab(slab, CONNECT_TOKEN_BYTES);
-  const t = slab.bytes;
-  const view = slab.view;
-  for (let i = 0; i < VERSION_INFO.length; i++) t[start + i] = VERSION_INFO[i]!;
-  view.setBigUint64(start + TokenOffset.protocolId, protocolId, littleEndian);
-  writeU64(
-    view,
-    start + TokenOffset.createTimestamp,
-    stamps.createHi,
-    stamps.createLo,
-    littleEndian,
-  );
-  writeU64(
-    view,
-    start + TokenOffset.expireTimestamp,
-    stamps.expireHi,
-    stamps.expireLo,
-    littleEndian,
-  );
-  const nonceAt = start + TokenOffset.nonce;
-  if (fixedNonce) t.set(fixedNonce, nonceAt);
-  else randomInto(t, nonceAt, NONCE_BYTES);
-  view.setInt32(start + TokenOffset.timeoutSeconds, timeoutSeconds, littleEndian);
-  const keysAt = writeAddressEntries(
-    view,
-    t,
-    start + TokenOffset.addressCount,
-    publicList,
-    littleEndian,
-    ipv6Layout,
-  );
-  if (fixedC2s) t.set(fixedC2s, keysAt);
-  else randomInto(t, keysAt, KEY_BYTES);
-  if (fixedS2c) t.set(fixedS2c, keysAt + KEY_BYTES);
-  else randomInto(t, keysAt + KEY_BYTES, KEY_BYTES);
-
-  const plainEnd = writePrivatePlain(
-    clientId,
+  const { tokenKeysAt, plainKeysAt } = useTemplate(
+    protocolId,
     timeoutSeconds,
+    publicList,
     privateList,
-    t,
-    keysAt,
-    userData,
     littleEndian,
     ipv6Layout,
   );
-  const nonce = t.subarray(nonceAt, nonceAt + NONCE_BYTES);
-  const sealedAt = start + TokenOffset.privateToken;
+  writeU64(tokenView, TokenOffset.createTimestamp, stamps.createHi, stamps.createLo, littleEndian);
+  writeU64(tokenView, TokenOffset.expireTimestamp, stamps.expireHi, stamps.expireLo, littleEndian);
+  writeU64(mintAadView, AAD_EXPIRE_AT, stamps.expireHi, stamps.expireLo, littleEndian);
+  if (fixedNonce) tokenBytes.set(fixedNonce, TokenOffset.nonce);
+  else randomInto(tokenView, TokenOffset.nonce, NONCE_BYTES);
+  if (fixedC2s) tokenBytes.set(fixedC2s, tokenKeysAt);
+  else randomInto(tokenView, tokenKeysAt, KEY_BYTES);
+  if (fixedS2c) tokenBytes.set(fixedS2c, tokenKeysAt + KEY_BYTES);
+  else randomInto(tokenView, tokenKeysAt + KEY_BYTES, KEY_BYTES);
+
   try {
-    // AAD = version ‖ protocol id ‖ expire timestamp, copied from the header just written.
-    const aad = aadScratch;
-    for (let i = 0; i < 21; i++) aad[i] = t[start + i]!;
-    for (let i = 0; i < 8; i++) aad[21 + i] = t[start + TokenOffset.expireTimestamp + i]!;
-    sealXChaCha(
-      t.subarray(sealedAt, sealedAt + PRIVATE_SEALED_BYTES),
-      plainScratch,
-      aad,
-      nonce,
-      options.privateKey,
-    );
-  } catch (error) {
-    t.fill(0, start, start + CONNECT_TOKEN_BYTES); // never hand out a half-built token's bytes
-    throw error;
+    plainView.setBigUint64(0, clientId, littleEndian);
+    for (let i = 0; i < 2 * KEY_BYTES; i += 4)
+      plainView.setUint32(plainKeysAt + i, tokenView.getUint32(tokenKeysAt + i));
+    if (userData) plainBytes.set(userData, plainKeysAt + 2 * KEY_BYTES);
+    sealXChaCha(sealedInToken, plainBytes, mintAad, nonceInToken, privateKey);
   } finally {
-    plainScratch.fill(0, 0, plainEnd); // the rest was never written
+    wipeMintSecrets();
   }
-  const base64 = slab.buffer.toString('base64', start, start + CONNECT_TOKEN_BYTES);
-  return {
-    bytes: t.subarray(start, start + CONNECT_TOKEN_BYTES),
-    base64,
-    clientId,
-    createTimestamp,
-    expireTimestamp,
-    nonce,
-  };
+  return new Minted(tokenBase64(), clientId, stamps.createTimestamp, stamps.expireTimestamp);
 }

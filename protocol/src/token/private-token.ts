@@ -4,10 +4,10 @@
  * key, with AAD = version ‖ protocol id ‖ expire timestamp.
  */
 import { ErrorCode } from '../error-codes.js';
-import { readAddressEntries, type ServerAddress, writeAddressEntries } from './address.js';
+import { readAddressEntries } from './address.js';
 import { openXChaCha, wipe } from './aead.js';
 import { assertOptions, fixedBytes, isLittleEndian, resolveIpv6Layout } from './arguments.js';
-import { slabWithRoom, takeFromSlab } from './bytes.js';
+import { byteLengthOf, slabWithRoom, takeFromSlab } from './bytes.js';
 import {
   AAD_BYTES,
   type Ipv6Layout,
@@ -16,6 +16,7 @@ import {
   PRIVATE_PLAIN_BYTES,
   PRIVATE_SEALED_BYTES,
   type TokenDialect,
+  TokenOffset,
   USER_DATA_BYTES,
   VERSION_BYTES,
   VERSION_INFO,
@@ -23,9 +24,11 @@ import {
 import { ConnectTokenError } from './errors.js';
 import { assertPrivateKey } from './keys.js';
 import { assertU64 } from './protocol-id.js';
+import { tokenView } from './token-input.js';
 
 /**
- * What the game server learns from a token: only it can read this part.
+ * What the game server learns from a token: only it can read this part. The keys and user
+ * data are views into shared slab memory (see VerifiedToken): `.slice()` what you keep.
  *
  * @example
  * const { clientId, userData } = openPrivateToken(sealed, options);
@@ -44,7 +47,7 @@ export interface PrivateConnectToken {
 /** Reused plaintext buffer: wiped after every use (it holds session keys and user data). */
 export const plainScratch = new Uint8Array(PRIVATE_PLAIN_BYTES);
 const plainView = new DataView(plainScratch.buffer);
-/** Reused AAD buffer (not secret). */
+/** Reused AAD buffer (not secret); its version bytes never change. */
 export const aadScratch = new Uint8Array(AAD_BYTES);
 const aadView = new DataView(aadScratch.buffer);
 aadScratch.set(VERSION_INFO, 0);
@@ -61,64 +64,84 @@ export function buildAad(
 }
 
 /**
- * Write the plaintext into plainScratch (which must be all zeros) and return where the
- * written part ends (wipe up to there). `keys` holds client-to-server then server-to-client
- * key at `keysAt`.
+ * Fill the AAD scratch with the protocol id and expire timestamp bytes of a loaded token,
+ * as they are (whatever the dialect), and return it.
  */
-export function writePrivatePlain(
-  clientId: bigint,
-  timeoutSeconds: number,
-  addresses: readonly ServerAddress[],
-  keys: Uint8Array,
-  keysAt: number,
-  userData: Uint8Array | undefined,
-  littleEndian: boolean,
-  ipv6Layout: Ipv6Layout,
-): number {
-  plainView.setBigUint64(0, clientId, littleEndian);
-  plainView.setInt32(8, timeoutSeconds, littleEndian);
-  const at = writeAddressEntries(plainView, plainScratch, 12, addresses, littleEndian, ipv6Layout);
-  for (let i = 0; i < 2 * KEY_BYTES; i++) plainScratch[at + i] = keys[keysAt + i]!;
-  const userDataAt = at + 2 * KEY_BYTES;
-  if (userData) plainScratch.set(userData, userDataAt);
-  return userDataAt + USER_DATA_BYTES;
+export function aadOf(view: DataView, protocolIdAt: number, expireAt: number): Uint8Array {
+  aadView.setUint32(VERSION_BYTES, view.getUint32(protocolIdAt));
+  aadView.setUint32(VERSION_BYTES + 4, view.getUint32(protocolIdAt + 4));
+  aadView.setUint32(VERSION_BYTES + 8, view.getUint32(expireAt));
+  aadView.setUint32(VERSION_BYTES + 12, view.getUint32(expireAt + 4));
+  return aadScratch;
 }
 
-/** Parse plainScratch (already decrypted); copies everything it returns. */
-export function readPrivatePlain(
-  littleEndian: boolean,
-  ipv6Layout: Ipv6Layout,
-): PrivateConnectToken {
-  const clientId = plainView.getBigUint64(0, littleEndian);
-  const timeoutSeconds = plainView.getInt32(8, littleEndian);
-  const end = PRIVATE_PLAIN_BYTES - 2 * KEY_BYTES - USER_DATA_BYTES;
+/** Session keys then user data: the end of the plaintext, after the address list. */
+export const SECRETS_BYTES = 2 * KEY_BYTES + USER_DATA_BYTES;
+// A view of the secrets where the last plaintext had them (usually the same place).
+let secretsInPlain = plainScratch.subarray(0, SECRETS_BYTES);
+
+/** The non-secret start of an opened plaintext; one object, refilled by readPlainHead. */
+export interface PlainHead {
+  clientId: bigint;
+  timeoutSeconds: number;
+  serverAddresses: string[];
+  /** Where the session keys start in plainScratch. */
+  secretsAt: number;
+}
+
+const head: PlainHead = { clientId: 0n, timeoutSeconds: 0, serverAddresses: [], secretsAt: 0 };
+
+/**
+ * Parse the client id, timeout and address list of plainScratch (already decrypted) into the
+ * shared PlainHead (a fresh address array each time); TOKEN_MALFORMED on a bad list.
+ */
+export function readPlainHead(littleEndian: boolean, ipv6Layout: Ipv6Layout): PlainHead {
+  head.clientId = plainView.getBigUint64(0, littleEndian);
+  head.timeoutSeconds = plainView.getInt32(8, littleEndian);
   const addresses: string[] = [];
-  const offset = readAddressEntries(
+  const secretsAt = readAddressEntries(
     plainView,
     plainScratch,
     12,
-    end,
+    PRIVATE_PLAIN_BYTES - SECRETS_BYTES,
     littleEndian,
     ipv6Layout,
     'private',
     addresses,
   );
-  const size = 2 * KEY_BYTES + USER_DATA_BYTES;
-  const slab = slabWithRoom(size);
-  const start = takeFromSlab(slab, size);
-  const out = slab.bytes;
-  out.set(plainScratch.subarray(offset, offset + size), start);
-  return {
-    clientId,
-    timeoutSeconds,
-    serverAddresses: addresses,
-    clientToServerKey: out.subarray(start, start + KEY_BYTES),
-    serverToClientKey: out.subarray(start + KEY_BYTES, start + 2 * KEY_BYTES),
-    userData: out.subarray(start + 2 * KEY_BYTES, start + size),
-  };
+  head.serverAddresses = addresses;
+  if (secretsAt !== head.secretsAt) {
+    secretsInPlain = plainScratch.subarray(secretsAt, secretsAt + SECRETS_BYTES);
+  }
+  head.secretsAt = secretsAt;
+  return head;
 }
 
-/** Decrypt `sealed` into plainScratch and parse it; the scratch is wiped whatever happens. */
+/**
+ * `true` when the public timeout and keys of the loaded token (keys at `keysOffset` of
+ * tokenScratch) equal the sealed ones of the last readPlainHead.
+ */
+export function publicCopiesMatch(keysOffset: number, littleEndian: boolean): boolean {
+  if (tokenView.getInt32(TokenOffset.timeoutSeconds, littleEndian) !== head.timeoutSeconds)
+    return false;
+  const at = head.secretsAt;
+  for (let i = 0; i < 2 * KEY_BYTES; i += 4)
+    if (tokenView.getUint32(keysOffset + i) !== plainView.getUint32(at + i)) return false;
+  return true;
+}
+
+/** Copy the secrets of the last readPlainHead into `out` at `at`. */
+export function copySecrets(out: Uint8Array, at: number): void {
+  out.set(secretsInPlain, at);
+}
+
+/** Zero plainScratch: all of it after a failure, only the secrets after a good read. */
+export function wipePlain(all: boolean): void {
+  if (all) wipe(plainScratch);
+  else plainScratch.fill(0, head.secretsAt, head.secretsAt + SECRETS_BYTES);
+}
+
+/** Decrypt `sealed` into plainScratch and parse it; its secrets are wiped whatever happens. */
 export function openSealed(
   sealed: Uint8Array,
   aad: Uint8Array,
@@ -129,9 +152,24 @@ export function openSealed(
 ): PrivateConnectToken {
   try {
     openXChaCha(plainScratch, sealed, aad, nonce, privateKey);
-    return readPrivatePlain(littleEndian, ipv6Layout);
-  } finally {
-    wipe(plainScratch);
+    const { clientId, timeoutSeconds, serverAddresses } = readPlainHead(littleEndian, ipv6Layout);
+    const slab = slabWithRoom(SECRETS_BYTES);
+    const start = takeFromSlab(slab, SECRETS_BYTES);
+    copySecrets(slab.bytes, start);
+    wipePlain(false);
+    // Views made with the constructor: cheaper than subarray, which looks up a species.
+    const memory = slab.memory;
+    return {
+      clientId,
+      timeoutSeconds,
+      serverAddresses,
+      clientToServerKey: new Uint8Array(memory, start, KEY_BYTES),
+      serverToClientKey: new Uint8Array(memory, start + KEY_BYTES, KEY_BYTES),
+      userData: new Uint8Array(memory, start + 2 * KEY_BYTES, USER_DATA_BYTES),
+    };
+  } catch (error) {
+    wipePlain(true);
+    throw error;
   }
 }
 
@@ -164,18 +202,19 @@ export function openPrivateToken(
   assertOptions(options, 'openPrivateToken');
   const littleEndian = isLittleEndian(options.dialect);
   const ipv6Layout = resolveIpv6Layout(options.ipv6Layout);
-  assertPrivateKey(options.privateKey);
+  const privateKey = options.privateKey; // read once: the key checked is the key used
+  assertPrivateKey(privateKey);
   const protocolId = assertU64(options.protocolId, 'protocolId');
   const expireTimestamp = assertU64(options.expireTimestamp, 'expireTimestamp');
   const nonce = fixedBytes(options.nonce, NONCE_BYTES, 'nonce');
   if (!nonce)
     throw new ConnectTokenError(ErrorCode.TOKEN_INVALID_ARGUMENT, 'nonce must be 24 bytes.');
-  if (!(encrypted instanceof Uint8Array) || encrypted.length !== PRIVATE_SEALED_BYTES) {
+  if (!(encrypted instanceof Uint8Array) || byteLengthOf(encrypted) !== PRIVATE_SEALED_BYTES) {
     throw new ConnectTokenError(
       ErrorCode.TOKEN_MALFORMED,
       `The encrypted private token must be ${PRIVATE_SEALED_BYTES} bytes (1008 ciphertext + 16 tag).`,
     );
   }
   const aad = buildAad(protocolId, expireTimestamp, littleEndian);
-  return openSealed(encrypted, aad, nonce, options.privateKey, littleEndian, ipv6Layout);
+  return openSealed(encrypted, aad, nonce, privateKey, littleEndian, ipv6Layout);
 }

@@ -44,15 +44,23 @@ export interface PublicConnectToken {
   serverToClientKey: Uint8Array;
 }
 
-/** Throw TOKEN_WRONG_VERSION unless `bytes` has the netcode 1.02 version info at `offset`. */
-export function checkVersion(bytes: Uint8Array, offset: number): void {
-  for (let i = 0; i < VERSION_BYTES; i++) {
-    if (bytes[offset + i] !== VERSION_INFO[i]) {
-      throw new ConnectTokenError(
-        ErrorCode.TOKEN_WRONG_VERSION,
-        `The token is not a ${VERSION_STRING} token: use a netcode.io 1.02 connect token.`,
-      );
-    }
+// The version info as three big-endian words and a last byte: four compares, not thirteen.
+const versionInfo = new DataView(VERSION_INFO.buffer);
+const VERSION_WORDS = [0, 4, 8].map((at) => versionInfo.getUint32(at)) as [number, number, number];
+const VERSION_LAST = VERSION_INFO[VERSION_BYTES - 1]!;
+
+/** Throw TOKEN_WRONG_VERSION unless `view` has the netcode 1.02 version info at `offset`. */
+export function checkVersion(view: DataView, offset: number): void {
+  if (
+    view.getUint32(offset) !== VERSION_WORDS[0] ||
+    view.getUint32(offset + 4) !== VERSION_WORDS[1] ||
+    view.getUint32(offset + 8) !== VERSION_WORDS[2] ||
+    view.getUint8(offset + 12) !== VERSION_LAST
+  ) {
+    throw new ConnectTokenError(
+      ErrorCode.TOKEN_WRONG_VERSION,
+      `The token is not a ${VERSION_STRING} token: use a netcode.io 1.02 connect token.`,
+    );
   }
 }
 
@@ -66,41 +74,25 @@ export function checkCreateBeforeExpire(createTimestamp: bigint, expireTimestamp
   }
 }
 
-/** Timeout, addresses and keys of a public token (after the sealed part). */
-export interface PublicTail {
-  timeoutSeconds: number;
-  serverAddresses: string[];
-  keysOffset: number;
-}
-
-/** Stands for the public address list when it was checked but not read. */
-const NOT_READ: string[] = [];
-
 /**
- * Parse the part after the sealed private token; TOKEN_MALFORMED on a bad address list.
- * `withAddresses: false` checks the list without formatting it.
+ * Check the public address list of the loaded token and return where its session keys start;
+ * TOKEN_MALFORMED on a bad list. With `addresses`, their text is pushed there.
  */
-export function readPublicTail(
-  view: DataView,
-  bytes: Uint8Array,
+export function publicKeysOffset(
   littleEndian: boolean,
   ipv6Layout: Ipv6Layout,
-  withAddresses = true,
-): PublicTail {
-  const timeoutSeconds = view.getInt32(TokenOffset.timeoutSeconds, littleEndian);
-  const end = CONNECT_TOKEN_BYTES - 2 * KEY_BYTES;
-  const addresses: string[] = withAddresses ? [] : NOT_READ;
-  const keysOffset = readAddressEntries(
-    view,
-    bytes,
+  addresses?: string[],
+): number {
+  return readAddressEntries(
+    tokenView,
+    tokenScratch,
     TokenOffset.addressCount,
-    end,
+    CONNECT_TOKEN_BYTES - 2 * KEY_BYTES,
     littleEndian,
     ipv6Layout,
     'public',
-    withAddresses ? addresses : undefined,
+    addresses,
   );
-  return { timeoutSeconds, serverAddresses: addresses, keysOffset };
 }
 
 /** Options of readPublicToken. */
@@ -133,12 +125,13 @@ export function readPublicToken(
       `readPublicToken needs a ${CONNECT_TOKEN_BYTES}-byte connect token, not a connection request packet.`,
     );
   }
-  checkVersion(bytes, TokenOffset.version);
+  checkVersion(tokenView, TokenOffset.version);
   const view = tokenView;
   const createTimestamp = view.getBigUint64(TokenOffset.createTimestamp, littleEndian);
   const expireTimestamp = view.getBigUint64(TokenOffset.expireTimestamp, littleEndian);
   checkCreateBeforeExpire(createTimestamp, expireTimestamp);
-  const tail = readPublicTail(view, bytes, littleEndian, ipv6Layout);
+  const serverAddresses: string[] = [];
+  const keysOffset = publicKeysOffset(littleEndian, ipv6Layout, serverAddresses);
   return {
     version: VERSION_STRING,
     protocolId: view.getBigUint64(TokenOffset.protocolId, littleEndian),
@@ -146,10 +139,10 @@ export function readPublicToken(
     expireTimestamp,
     nonce: copyBytes(bytes, TokenOffset.nonce, NONCE_BYTES),
     encryptedPrivateToken: copyBytes(bytes, TokenOffset.privateToken, PRIVATE_SEALED_BYTES),
-    timeoutSeconds: tail.timeoutSeconds,
-    serverAddresses: tail.serverAddresses,
-    clientToServerKey: copyBytes(bytes, tail.keysOffset, KEY_BYTES),
-    serverToClientKey: copyBytes(bytes, tail.keysOffset + KEY_BYTES, KEY_BYTES),
+    timeoutSeconds: view.getInt32(TokenOffset.timeoutSeconds, littleEndian),
+    serverAddresses,
+    clientToServerKey: copyBytes(bytes, keysOffset, KEY_BYTES),
+    serverToClientKey: copyBytes(bytes, keysOffset + KEY_BYTES, KEY_BYTES),
   };
 }
 
@@ -170,7 +163,7 @@ export function connectionRequestFromToken(token: Uint8Array | string): Uint8Arr
       `A connection request is made from a ${CONNECT_TOKEN_BYTES}-byte connect token.`,
     );
   }
-  checkVersion(bytes, TokenOffset.version);
+  checkVersion(tokenView, TokenOffset.version);
   const packet = new Uint8Array(CONNECTION_REQUEST_BYTES);
   packet.set(bytes.subarray(0, TokenOffset.createTimestamp), RequestOffset.version);
   packet.set(

@@ -5,6 +5,7 @@
  * than a DataView per call); callers copy what they keep.
  */
 import { ErrorCode } from '../error-codes.js';
+import { byteLengthOf } from './bytes.js';
 import { CONNECT_TOKEN_BYTES, CONNECTION_REQUEST_BYTES } from './constants.js';
 import { ConnectTokenError } from './errors.js';
 
@@ -82,7 +83,7 @@ function decodeBase64(text: string): number {
 export function loadToken(input: unknown): TokenForm {
   let length: number;
   if (input instanceof Uint8Array) {
-    length = input.length;
+    length = byteLengthOf(input); // the real size: a subclass may fake `length`
     if (length === CONNECT_TOKEN_BYTES || length === CONNECTION_REQUEST_BYTES) scratch.set(input);
   } else if (typeof input === 'string') length = decodeBase64(input.trim());
   else throw malformed('The token must be bytes or base64 text.');

@@ -11,6 +11,8 @@ import {
   vectorNow,
   vectorProtocolId,
 } from './fixtures.test-helper.js';
+import { generatePrivateKey } from './keys.js';
+import { mintConnectToken } from './mint.js';
 import { openPrivateToken } from './private-token.js';
 import { connectionRequestFromToken, readPublicToken } from './public-token.js';
 import { type VerifyOptions, verifyConnectToken } from './verify.js';
@@ -200,6 +202,52 @@ describe('verifyConnectToken inputs', () => {
   const options = optionsFor('netcode');
   const token = tokenOf('netcode');
   const text = vectorFile.vectors.netcode.connect_token_base64;
+
+  it('never lets a subclass fake the size of the token, key or sealed part', () => {
+    class Liar extends Uint8Array {
+      override get length(): number {
+        return this.byteLength < 100 ? 32 : 2048;
+      }
+    }
+    const short = new Liar(1500);
+    short.set(token.subarray(0, 1500));
+    expectTokenError(() => verifyConnectToken(short, options), 'TOKEN_MALFORMED');
+    expectTokenError(
+      () => verifyConnectToken(token, { ...options, privateKey: new Liar(1) }),
+      'KEY_INVALID',
+    );
+    expectTokenError(
+      () =>
+        openPrivateToken(new Liar(1), {
+          privateKey: vectorKey,
+          protocolId: vectorProtocolId,
+          expireTimestamp: EXPIRE,
+          nonce: token.slice(37, 61),
+        }),
+      'TOKEN_MALFORMED',
+    );
+  });
+
+  it('gives a token refused for its address no room next to later results', () => {
+    const privateKey = generatePrivateKey();
+    const mint = (secret: string, address: string) =>
+      mintConnectToken({
+        protocolId: 5n,
+        privateKey,
+        clientId: 1n,
+        serverAddresses: [address],
+        userData: new TextEncoder().encode(secret),
+      }).base64;
+    const elsewhere = mint('SECRET-OF-A-REFUSED-PLAYER', '10.0.0.1:1');
+    const here = mint('ordinary', '10.0.0.2:2');
+    const verifyHere = { protocolId: 5n, privateKey, serverAddress: '10.0.0.2:2' };
+    expectTokenError(() => verifyConnectToken(elsewhere, verifyHere), 'TOKEN_ADDRESS_NOT_LISTED');
+    const accepted = verifyConnectToken(here, verifyHere);
+    // Results share slab memory (see VerifiedToken); a refused token never gets any of it.
+    expect(Buffer.from(accepted.userData.buffer).includes('SECRET-OF-A-REFUSED-PLAYER')).toBe(
+      false,
+    );
+  });
 
   it.each([0, 1, 1077, 1079, 2047, 2049, 4096])('rejects %i bytes as TOKEN_MALFORMED', (length) => {
     const bytes = new Uint8Array(length);

@@ -4,6 +4,7 @@
  */
 import { ErrorCode } from '../error-codes.js';
 import { canonicalAddress } from './address.js';
+import { openXChaCha } from './aead.js';
 import {
   assertOptions,
   integerOption,
@@ -12,6 +13,7 @@ import {
   nowSeconds,
   resolveIpv6Layout,
 } from './arguments.js';
+import { type Slab, slabWithRoom, takeFromSlab } from './bytes.js';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS,
   type Ipv6Layout,
@@ -21,12 +23,23 @@ import {
   RequestOffset,
   type TokenDialect,
   TokenOffset,
+  USER_DATA_BYTES,
 } from './constants.js';
 import { ConnectTokenError } from './errors.js';
 import { assertPrivateKey } from './keys.js';
-import { aadScratch, openSealed, type PrivateConnectToken } from './private-token.js';
+import {
+  aadOf,
+  copySecrets,
+  type PlainHead,
+  type PrivateConnectToken,
+  plainScratch,
+  publicCopiesMatch,
+  readPlainHead,
+  SECRETS_BYTES,
+  wipePlain,
+} from './private-token.js';
 import { assertU64 } from './protocol-id.js';
-import { checkVersion, type PublicTail, readPublicTail } from './public-token.js';
+import { checkVersion, publicKeysOffset } from './public-token.js';
 import { loadToken, type TokenForm, tokenScratch, tokenView } from './token-input.js';
 
 /**
@@ -50,10 +63,15 @@ export interface VerifyOptions {
 }
 
 /**
- * A token that passed every check, with its sealed content.
+ * A token that passed every check, with its sealed content. Like Node's pooled Buffers, the
+ * nonce, keys and user data are views into a shared 64 KiB slab that also holds other
+ * accepted tokens' keys and user data: read them or `.slice()` what you keep, and never hand
+ * their `.buffer` on (postMessage, structuredClone or Buffer.from(x.buffer) would copy the
+ * whole slab).
  *
  * @example
  * const { clientId, userData, form } = verifyConnectToken(token, options);
+ * const kept = userData.slice();
  */
 export interface VerifiedToken extends PrivateConnectToken {
   form: TokenForm;
@@ -63,8 +81,9 @@ export interface VerifiedToken extends PrivateConnectToken {
   nonce: Uint8Array;
 }
 
-const nonceScratch = new Uint8Array(NONCE_BYTES);
-/** The sealed private token inside a loaded connect token / request packet. */
+/** The nonce and sealed private token inside a loaded connect token / request packet. */
+const nonceInToken = tokenScratch.subarray(TokenOffset.nonce, TokenOffset.nonce + NONCE_BYTES);
+const nonceInPacket = tokenScratch.subarray(RequestOffset.nonce, RequestOffset.nonce + NONCE_BYTES);
 const sealedInToken = tokenScratch.subarray(
   TokenOffset.privateToken,
   TokenOffset.privateToken + PRIVATE_SEALED_BYTES,
@@ -152,24 +171,6 @@ function otherDialect(littleEndian: boolean): ConnectTokenError {
   );
 }
 
-function sameBytes(a: Uint8Array, aOffset: number, b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) if (a[aOffset + i] !== b[i]) return false;
-  return true;
-}
-
-function checkPublicCopies(bytes: Uint8Array, tail: PublicTail, sealed: PrivateConnectToken): void {
-  if (
-    tail.timeoutSeconds !== sealed.timeoutSeconds ||
-    !sameBytes(bytes, tail.keysOffset, sealed.clientToServerKey) ||
-    !sameBytes(bytes, tail.keysOffset + KEY_BYTES, sealed.serverToClientKey)
-  ) {
-    throw new ConnectTokenError(
-      ErrorCode.TOKEN_MALFORMED,
-      'The token was altered after minting (its public timeout or keys differ from the sealed ones). Send the token exactly as the matchmaker returned it.',
-    );
-  }
-}
-
 /**
  * Verify a token: length, version, protocol id, create ≤ expire (connect-token form), expiry
  * and create time against `now`, MAC, address lists, and `serverAddress` in the private list.
@@ -189,7 +190,8 @@ export function verifyConnectToken(
   assertOptions(options, 'verifyConnectToken');
   const littleEndian = isLittleEndian(options.dialect);
   const ipv6Layout = resolveIpv6Layout(options.ipv6Layout);
-  assertPrivateKey(options.privateKey);
+  const privateKey = options.privateKey; // read once: the key checked is the key used
+  assertPrivateKey(privateKey);
   const protocolId = assertU64(options.protocolId, 'protocolId');
   const serverAddress = canonicalServerAddress(options.serverAddress);
   const skewSeconds =
@@ -216,54 +218,79 @@ export function verifyConnectToken(
     );
   }
   const at = isToken ? TokenOffset : RequestOffset;
-  checkVersion(bytes, at.version);
-  const problem = headerErrorIn(isToken, littleEndian, protocolId, now, skewSeconds);
+  checkVersion(tokenView, at.version);
+  const tokenProtocolId = tokenView.getBigUint64(at.protocolId, littleEndian);
+  const expireTimestamp = tokenView.getBigUint64(at.expireTimestamp, littleEndian);
+  const createTimestamp = isToken
+    ? tokenView.getBigUint64(TokenOffset.createTimestamp, littleEndian)
+    : undefined;
+  const problem = headerError(
+    tokenProtocolId,
+    createTimestamp,
+    expireTimestamp,
+    protocolId,
+    now,
+    skewSeconds,
+  );
   if (problem) {
     // A token of the other dialect reads as nonsense here; say so instead of a misleading code.
     if (!headerErrorIn(isToken, !littleEndian, protocolId, now, skewSeconds))
       throw otherDialect(littleEndian);
     throw problem;
   }
-  const expireTimestamp = tokenView.getBigUint64(at.expireTimestamp, littleEndian);
-  const createTimestamp = isToken
-    ? tokenView.getBigUint64(TokenOffset.createTimestamp, littleEndian)
-    : undefined;
   // The public list is checked, not formatted: the server trusts only the sealed one.
-  const tail = isToken
-    ? readPublicTail(tokenView, bytes, littleEndian, ipv6Layout, false)
-    : undefined;
+  const publicKeysAt = isToken ? publicKeysOffset(littleEndian, ipv6Layout) : 0;
 
-  // AAD = version ‖ protocol id ‖ expire timestamp, copied from the header as they are.
-  for (let i = 0; i < 21; i++) aadScratch[i] = bytes[at.version + i]!;
-  for (let i = 0; i < 8; i++) aadScratch[21 + i] = bytes[at.expireTimestamp + i]!;
-  for (let i = 0; i < NONCE_BYTES; i++) nonceScratch[i] = bytes[at.nonce + i]!;
-  const sealed = isToken ? sealedInToken : sealedInPacket;
-  const opened = openSealed(
-    sealed,
-    aadScratch,
-    nonceScratch,
-    options.privateKey,
-    littleEndian,
-    ipv6Layout,
-  );
-  if (tail) checkPublicCopies(bytes, tail, opened);
-  if (serverAddress !== undefined && !opened.serverAddresses.includes(serverAddress)) {
-    throw new ConnectTokenError(
-      ErrorCode.TOKEN_ADDRESS_NOT_LISTED,
-      `The token does not name this server (${serverAddress}): the player was sent elsewhere; ask the matchmaker again.`,
+  let plainHead: PlainHead;
+  let slab: Slab;
+  let start: number;
+  try {
+    openXChaCha(
+      plainScratch,
+      isToken ? sealedInToken : sealedInPacket,
+      aadOf(tokenView, at.protocolId, at.expireTimestamp),
+      isToken ? nonceInToken : nonceInPacket,
+      privateKey,
     );
+    plainHead = readPlainHead(littleEndian, ipv6Layout);
+    if (isToken && !publicCopiesMatch(publicKeysAt, littleEndian)) {
+      throw new ConnectTokenError(
+        ErrorCode.TOKEN_MALFORMED,
+        'The token was altered after minting (its public timeout or keys differ from the sealed ones). Send the token exactly as the matchmaker returned it.',
+      );
+    }
+    if (serverAddress !== undefined && !plainHead.serverAddresses.includes(serverAddress)) {
+      throw new ConnectTokenError(
+        ErrorCode.TOKEN_ADDRESS_NOT_LISTED,
+        `The token does not name this server (${serverAddress}): the player was sent elsewhere; ask the matchmaker again.`,
+      );
+    }
+    // Only a token that passed every check gets slab space: nonce, then keys and user data.
+    slab = slabWithRoom(NONCE_BYTES + SECRETS_BYTES);
+    start = takeFromSlab(slab, NONCE_BYTES + SECRETS_BYTES);
+    copySecrets(slab.bytes, start + NONCE_BYTES);
+    wipePlain(false);
+  } catch (error) {
+    wipePlain(true);
+    throw error;
   }
-  // A literal, not a spread: V8 spreads plus extra keys slowly (~1 µs, as much as half a seal).
+  const { clientId, timeoutSeconds, serverAddresses } = plainHead;
+  const out = slab.view;
+  for (let i = 0; i < NONCE_BYTES; i += 4)
+    out.setUint32(start + i, tokenView.getUint32(at.nonce + i));
+  // Views made with the constructor: cheaper than subarray, which looks up a species.
+  const memory = slab.memory;
+  const keysAt = start + NONCE_BYTES;
   return {
-    clientId: opened.clientId,
-    timeoutSeconds: opened.timeoutSeconds,
-    serverAddresses: opened.serverAddresses,
-    clientToServerKey: opened.clientToServerKey,
-    serverToClientKey: opened.serverToClientKey,
-    userData: opened.userData,
+    clientId,
+    timeoutSeconds,
+    serverAddresses,
+    clientToServerKey: new Uint8Array(memory, keysAt, KEY_BYTES),
+    serverToClientKey: new Uint8Array(memory, keysAt + KEY_BYTES, KEY_BYTES),
+    userData: new Uint8Array(memory, keysAt + 2 * KEY_BYTES, USER_DATA_BYTES),
     form,
     expireTimestamp,
     createTimestamp,
-    nonce: nonceScratch.slice(),
+    nonce: new Uint8Array(memory, start, NONCE_BYTES),
   };
 }
