@@ -5,30 +5,10 @@
  * through @geckos.io/client on node-datachannel's WebRTC polyfill.
  */
 import geckos from '@geckos.io/client';
-import {
-  RTCIceCandidate,
-  RTCPeerConnection,
-  RTCSessionDescription,
-} from 'node-datachannel/polyfill';
+import { installNodeWebRtc } from '@playgap/testkit/node-webrtc';
 import WebSocket from 'ws';
 
-/** geckos' client trickles late candidates into a peer it already closed; ignore those. */
-class TolerantPeerConnection extends RTCPeerConnection {
-  override async addIceCandidate(
-    candidate?: ConstructorParameters<typeof RTCIceCandidate>[0],
-  ): Promise<void> {
-    try {
-      await super.addIceCandidate(candidate as never);
-    } catch {
-      // closed peer: a late candidate does not matter
-    }
-  }
-}
-Object.assign(globalThis, {
-  RTCPeerConnection: TolerantPeerConnection,
-  RTCSessionDescription,
-  RTCIceCandidate,
-});
+installNodeWebRtc();
 
 export type BotTransport = 'websocket' | 'webtransport' | 'webrtc';
 

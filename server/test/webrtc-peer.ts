@@ -1,32 +1,11 @@
 /**
  * A geckos.io client running in Node: node-datachannel's WebRTC polyfill stands in for the
- * browser's RTCPeerConnection. Used by the tests (and the same trick by the bots).
+ * browser's RTCPeerConnection (installed from the testkit, as the bots do).
  */
 import geckos, { type ClientChannel } from '@geckos.io/client';
-import {
-  RTCIceCandidate,
-  RTCPeerConnection,
-  RTCSessionDescription,
-} from 'node-datachannel/polyfill';
+import { installNodeWebRtc } from '@playgap/testkit/node-webrtc';
 
-/** geckos' client trickles late candidates into a peer it already closed; ignore those. */
-class TolerantPeerConnection extends RTCPeerConnection {
-  override async addIceCandidate(
-    candidate?: ConstructorParameters<typeof RTCIceCandidate>[0],
-  ): Promise<void> {
-    try {
-      await super.addIceCandidate(candidate as never);
-    } catch {
-      // the peer is closed: a late candidate does not matter
-    }
-  }
-}
-
-Object.assign(globalThis, {
-  RTCPeerConnection: TolerantPeerConnection,
-  RTCSessionDescription,
-  RTCIceCandidate,
-});
+installNodeWebRtc();
 
 export interface GeckosResult {
   channel: ClientChannel;
