@@ -37,6 +37,12 @@ export {
   EdgegapTimeoutError,
 } from './errors.js';
 export { buildEdgegapLocalApp } from './local/app.js';
+export {
+  type LocalClock,
+  type LocalTimer,
+  ManualLocalClock,
+  systemLocalClock,
+} from './local/clock.js';
 export type {
   EdgegapLocalOptions,
   LocalAppConfig,

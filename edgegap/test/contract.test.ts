@@ -12,23 +12,14 @@ import {
   EdgegapResponseError,
   EdgegapTimeoutError,
 } from '../src/index.js';
-import { nodeVersion, startLocal, waitFor } from './helpers.js';
+import { callLocal, nodeVersion, startLocal, waitFor } from './helpers.js';
 
 let local: EdgegapLocal;
 let edgegap: EdgegapClient;
 
-const admin = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(local.url + path, {
-    method,
-    headers: {
-      authorization: `token ${local.apiKey}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
+const admin = (method: string, path: string, body?: unknown) =>
   // biome-ignore lint/suspicious/noExplicitAny: admin answers differ per endpoint
-  return res.json() as Promise<any>;
-};
+  callLocal(local, method, path, body) as Promise<any>;
 const calls = async (path: string) =>
   (
     (await admin('GET', '/_local/calls')) as {
@@ -541,15 +532,25 @@ describe('auth, retries, timeouts and faults', () => {
   });
 
   it('keeps status calls under the configured rate (sliding one-second window)', async () => {
+    // Virtual time: the limiter's waits move this clock instead of sleeping (the limiter
+    // serves one waiter at a time, so waits never overlap); the calls still reach edgegap-local.
+    let virtualMs = 1_700_000_000_000;
+    const clock = {
+      now: () => virtualMs,
+      sleep: async (ms: number) => {
+        virtualMs += ms;
+      },
+    };
     const sentAt: number[] = [];
     const recording: typeof fetch = (input, init) => {
-      sentAt.push(Date.now());
+      sentAt.push(clock.now());
       return fetch(input, init);
     };
     const limited = new EdgegapClient({
       apiUrl: local.url,
       apiKey: local.apiKey,
       fetch: recording,
+      clock,
       rateLimits: { statusPerSecond: 5 },
     });
     const path = '/v1/status/000000000000';

@@ -1,6 +1,7 @@
 // A deployed process really gets the injected environment of an Edgegap deployment, its
 // context and self-stop calls work with the injected tokens (and only with them), and the
-// process lifecycle (exit codes, grace period, max_duration, readiness) is Edgegap's.
+// process lifecycle (exit codes, grace period, readiness) is Edgegap's. The timed edges
+// (max_duration, the READY deadline) run on a manual clock in manual-clock.test.ts.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,8 +44,6 @@ beforeAll(async () => {
           } as never),
           { ...nodeVersion('exit', 'exit-with.mjs'), ports: [] },
           nodeVersion('stubborn', 'ignore-sigterm.mjs', { termination_grace_period_seconds: 0.3 }),
-          nodeVersion('short', 'tcp-server.mjs', { max_duration: 0.01 }),
-          nodeVersion('deaf', 'idle.mjs'),
           {
             name: 'shell',
             command: process.execPath,
@@ -55,7 +54,7 @@ beforeAll(async () => {
         ],
       },
     ],
-    timing: { statusStepMs: 5, udpReadyAfterMs: 50, readyTimeoutMs: 2000 },
+    timing: { statusStepMs: 5, udpReadyAfterMs: 50 },
   });
   edgegap = new EdgegapClient({ apiUrl: local.url, apiKey: local.apiKey });
 });
@@ -205,18 +204,6 @@ describe('process lifecycle', () => {
     expect((await edgegap.getLogs(requestId)).logs).toContain('ignoring SIGTERM');
   });
 
-  it('stops a deployment when max_duration is reached', async () => {
-    const { requestId } = await deploy('short'); // 0.01 min = 600 ms
-    const s = await untilStatus(requestId, 'Status.TERMINATED');
-    expect(s.error).toBe(false);
-    expect((await edgegap.getLogs(requestId)).logs).toContain('max_duration');
-  });
-
-  it('ends in ERROR when a to_check port never accepts within readyTimeoutMs', async () => {
-    const { requestId } = await deploy('deaf');
-    const s = await untilStatus(requestId, 'Status.ERROR');
-    expect(s.errorDetail).toMatch(/did not accept connections/);
-    await edgegap.stopDeployment(requestId);
-    await untilStatus(requestId, 'Status.TERMINATED');
-  });
+  // max_duration and the readyTimeoutMs deadline are timed on a manual clock in
+  // manual-clock.test.ts (exact edges, no sleeping).
 });

@@ -1,4 +1,5 @@
-// Shared test helpers: a bounded poll, fixture paths, and an edgegap-local with a small app.
+// Shared test helpers: a bounded poll, fixture paths, an edgegap-local with a small app, and
+// authenticated JSON calls to it.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type EdgegapLocal, type LocalVersionConfig, startEdgegapLocal } from '../src/index.js';
@@ -63,4 +64,22 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** `method path` on edgegap-local with its API key (and a JSON body when given); the JSON answer. */
+export async function callLocal(
+  local: EdgegapLocal,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const res = await fetch(local.url + path, {
+    method,
+    headers: {
+      authorization: `token ${local.apiKey}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return res.json();
 }

@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { EdgegapConfigError } from '../errors.js';
 import { Catalog } from './catalog.js';
+import { sleepOn } from './clock.js';
 import { type EdgegapLocalOptions, type LocalConfig, resolveLocalConfig } from './config.js';
 import { Fleet } from './deployments.js';
 import { FaultSpecError, FaultTable } from './faults.js';
@@ -63,7 +64,9 @@ export async function buildEdgegapLocalApp(
       done(error, undefined);
     }
   });
-  const now = Date.now;
+  // One clock for everything the API reports or schedules (options.clock, default real time).
+  const { clock } = config;
+  const now = () => clock.now();
   const urlHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const baseUrl = () => {
     const address = app.server.address();
@@ -77,7 +80,7 @@ export async function buildEdgegapLocalApp(
       catalog.createVersion(record, version as never);
     }
   }
-  const fleet = new Fleet(config, new PortPool(urlHost), baseUrl, now);
+  const fleet = new Fleet(config, new PortPool(urlHost), baseUrl);
   const faults = new FaultTable();
   for (const fault of config.faults) {
     try {
@@ -93,7 +96,7 @@ export async function buildEdgegapLocalApp(
     config,
     catalog,
     fleet,
-    sessions: new SessionBook(fleet, now),
+    sessions: new SessionBook(fleet, clock),
     faults,
     calls: [],
     now,
@@ -104,7 +107,7 @@ export async function buildEdgegapLocalApp(
     const admin = req.url.startsWith('/_local/');
     if (!admin) {
       const fault = faults.take(req.method, req.url);
-      if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault?.latencyMs) await sleepOn(clock, fault.latencyMs);
       if (fault?.deployment) req.deploymentFault = fault.deployment;
       if (fault?.status !== undefined) {
         return reply.code(fault.status).send(fault.body ?? { message: 'Injected fault' });

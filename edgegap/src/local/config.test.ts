@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EdgegapConfigError } from '../errors.js';
 import { parseCliArgs } from '../main.js';
+import { systemLocalClock } from './clock.js';
 import { resolveLocalConfig } from './config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgegap-config-'));
@@ -25,7 +26,10 @@ describe('resolveLocalConfig', () => {
       publicIp: '127.0.0.1',
       portMode: 'same',
       statusStepMs: 50,
+      readyPollMs: 25,
+      webhookTimeoutMs: 10_000,
     });
+    expect(config.clock).toBe(systemLocalClock);
   });
 
   it('loads a config file and resolves working_dir against its folder', async () => {
@@ -42,6 +46,9 @@ describe('resolveLocalConfig', () => {
     ['a missing file', { configFile: join(dir, 'missing.json') }, /cannot read config file/],
     ['a bad port mode', { portMode: 'weird' as never }, /portMode/],
     ['a negative step', { timing: { statusStepMs: -1 } }, /timing.statusStepMs/],
+    ['a zero READY poll interval', { timing: { readyPollMs: 0 } }, /timing.readyPollMs/],
+    ['a zero webhook timeout', { timing: { webhookTimeoutMs: 0 } }, /timing.webhookTimeoutMs/],
+    ['a clock without timers', { clock: { now: () => 0 } }, /clock/],
     [
       'a version without command',
       { apps: [{ name: 'g', versions: [{ ...version, command: '' }] }] },

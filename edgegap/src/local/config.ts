@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { EdgegapConfigError } from '../errors.js';
+import { type LocalClock, systemLocalClock } from './clock.js';
 import type { FaultSpec } from './faults.js';
 
 /** Port protocols Edgegap versions accept. */
@@ -71,7 +72,18 @@ export interface EdgegapLocalOptions {
     udpReadyAfterMs?: number;
     /** ERROR when to_check ports do not accept by then, ms; default 30000. */
     readyTimeoutMs?: number;
+    /** Pause between two probes of the to_check ports while DEPLOYING, ms (> 0); default 25. */
+    readyPollMs?: number;
+    /** A status webhook POST is abandoned after this long, ms (Edgegap: 10 s); default 10000. */
+    webhookTimeoutMs?: number;
   };
+  /**
+   * Time source for status steps, READY polling, max_duration, empty_ttl, webhook timeouts,
+   * fault latency and reported times; default the real clock. Tests pass a
+   * `ManualLocalClock` (edgegap/src/local/clock.ts) to move time by hand. Process kill and
+   * grace timers stay on real time.
+   */
+  clock?: LocalClock;
   /** Faults active from the start (same shape as POST /_local/faults). */
   faults?: FaultSpec[];
   /** Fastify request logging; default false. */
@@ -89,6 +101,9 @@ export interface LocalConfig {
   statusStepMs: number;
   udpReadyAfterMs: number;
   readyTimeoutMs: number;
+  readyPollMs: number;
+  webhookTimeoutMs: number;
+  clock: LocalClock;
   faults: FaultSpec[];
   logger: boolean;
 }
@@ -97,6 +112,9 @@ export const DEFAULT_LOCAL_API_KEY = 'local-dev-key';
 export const DEFAULT_STATUS_STEP_MS = 50;
 export const DEFAULT_UDP_READY_AFTER_MS = 200;
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+export const DEFAULT_READY_POLL_MS = 25;
+/** Like Edgegap: one POST, 10 s timeout, no retry. */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
 const fail = (message: string): never => {
   throw new EdgegapConfigError(`edgegap-local: ${message}`);
@@ -108,6 +126,20 @@ function nonNegative(name: string, value: unknown, fallback: number): number {
     return fail(`${name} must be a number >= 0`);
   }
   return value;
+}
+
+function positive(name: string, value: unknown, fallback: number): number {
+  const n = nonNegative(name, value, fallback);
+  return n > 0 ? n : fail(`${name} must be a number > 0`);
+}
+
+function validClock(value: unknown): LocalClock {
+  if (value === undefined) return systemLocalClock;
+  const c = value as Partial<LocalClock> | null;
+  if (typeof c?.now !== 'function' || typeof c.setTimeout !== 'function') {
+    return fail('clock must have now() and setTimeout(fn, ms)');
+  }
+  return c as LocalClock;
 }
 
 /** Check one version; returns it with `working_dir` resolved against `baseDir`. */
@@ -233,6 +265,13 @@ export async function resolveLocalConfig(options: EdgegapLocalOptions = {}): Pro
       timing.readyTimeoutMs,
       DEFAULT_READY_TIMEOUT_MS,
     ),
+    readyPollMs: positive('timing.readyPollMs', timing.readyPollMs, DEFAULT_READY_POLL_MS),
+    webhookTimeoutMs: positive(
+      'timing.webhookTimeoutMs',
+      timing.webhookTimeoutMs,
+      DEFAULT_WEBHOOK_TIMEOUT_MS,
+    ),
+    clock: validClock(options.clock),
     faults: [...fileFaults, ...(options.faults ?? [])],
     logger: options.logger ?? false,
   });

@@ -3,9 +3,11 @@
  * (INITIALIZING → SEEKING → SEEKED → SCANNING → DEPLOYING → READY, or ERROR, then TERMINATED),
  * gets free ports (relayed in `mapped` mode), and runs its version's command with the full
  * injected environment of a real deployment. READY comes once the `to_check` TCP ports accept
- * connections and `to_check` UDP ports have had `udpReadyAfterMs`.
+ * connections and `to_check` UDP ports have had `udpReadyAfterMs`. Every step, poll and
+ * deadline runs on the config's injected clock; only the process's own kill timers are real.
  */
 import type { VersionRecord } from './catalog.js';
+import { type LocalClock, type LocalTimer, sleepOn } from './clock.js';
 import type { LocalConfig } from './config.js';
 import { injectedEnvironment } from './environment.js';
 import { edgegapTime, newRequestId, newSecurityNumber, newToken } from './ids.js';
@@ -19,7 +21,6 @@ export { LOCAL_LOCATION, Status } from './status.js';
 
 const STEPS = [Status.SEEKING, Status.SEEKED, Status.SCANNING, Status.DEPLOYING];
 const LOG_LIMIT_CHARS = 1_000_000;
-const READY_POLL_MS = 25;
 
 interface VersionPort {
   name: string;
@@ -63,7 +64,7 @@ export interface Deployment {
   webhooks: DeploymentWebhooks;
   /** Seat sockets of this deployment (session_config), when it has sessions. */
   sockets?: number;
-  timers: Set<NodeJS.Timeout>;
+  timers: Set<LocalTimer>;
   ended: Promise<void>;
   markEnded: () => void;
 }
@@ -74,9 +75,6 @@ export interface DeploymentWebhooks {
   error?: string;
   terminated?: string;
 }
-
-/** Like Edgegap: one POST, 10 s timeout, no retry. */
-const WEBHOOK_TIMEOUT_MS = 10_000;
 
 export interface CreateDeployment {
   webhooks?: DeploymentWebhooks;
@@ -89,13 +87,19 @@ export interface CreateDeployment {
 
 export class Fleet {
   readonly deployments = new Map<string, Deployment>();
+  private readonly clock: LocalClock;
 
   constructor(
     private readonly config: LocalConfig,
     private readonly portPool: PortPool,
     private readonly baseUrl: () => string,
-    private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.clock = config.clock;
+  }
+
+  private now(): number {
+    return this.clock.now();
+  }
 
   get(requestId: string): Deployment | undefined {
     return this.deployments.get(requestId);
@@ -153,7 +157,7 @@ export class Fleet {
   }
 
   private later(d: Deployment, ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       d.timers.delete(timer);
       fn();
     }, ms);
@@ -254,7 +258,7 @@ export class Fleet {
         );
         return;
       }
-      await new Promise((r) => setTimeout(r, READY_POLL_MS));
+      await sleepOn(this.clock, this.config.readyPollMs);
     }
     if (d.status === Status.DEPLOYING && !d.stopRequested) {
       d.status = Status.READY;
@@ -272,7 +276,7 @@ export class Fleet {
   }
 
   private async finish(d: Deployment): Promise<void> {
-    for (const timer of d.timers) clearTimeout(timer);
+    for (const timer of d.timers) timer.cancel();
     d.timers.clear();
     const relays = d.relays.splice(0);
     await Promise.all(relays.map((r) => r.close()));
@@ -293,7 +297,7 @@ export class Fleet {
   async terminate(d: Deployment): Promise<void> {
     if (d.stopRequested) return d.ended;
     d.stopRequested = true;
-    for (const timer of d.timers) clearTimeout(timer);
+    for (const timer of d.timers) timer.cancel();
     d.timers.clear();
     if (d.process && d.exitCode === undefined) {
       const graceMs = Number(d.version.termination_grace_period_seconds ?? 5) * 1000;
@@ -312,16 +316,24 @@ export class Fleet {
   /** POST the status body to `url` once; failures only go to the deployment's log. */
   private notify(d: Deployment, url: string | undefined): void {
     if (!url) return;
+    const abort = new AbortController();
+    const timeoutMs = this.config.webhookTimeoutMs;
+    const timer = this.clock.setTimeout(
+      () => abort.abort(new Error(`no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(this.statusView(d)),
-      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-    }).then(
-      (res) => res.body?.cancel(),
-      (error: Error) =>
-        this.appendLog(d, `edgegap-local: webhook ${url} failed: ${error.message}\n`),
-    );
+      signal: abort.signal,
+    })
+      .then(
+        (res) => res.body?.cancel(),
+        (error: Error) =>
+          this.appendLog(d, `edgegap-local: webhook ${url} failed: ${error.message}\n`),
+      )
+      .finally(() => timer.cancel());
   }
 
   private appendLog(d: Deployment, chunk: string): void {

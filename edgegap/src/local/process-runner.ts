@@ -4,6 +4,10 @@
  * channel to edgegap-local: when that channel closes — edgegap-local exited, crashed or was
  * SIGKILLed — the guard SIGTERMs the whole group and SIGKILLs it after the grace period.
  * Stopping signals the whole group: SIGTERM, then SIGKILL after the grace period.
+ *
+ * The kill and grace timers here stay on real time, not edgegap-local's injected clock: they
+ * guard real child processes, which only ever run on real time (a manual clock that is never
+ * advanced must not leave a game process unkillable).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 

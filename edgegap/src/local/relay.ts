@@ -40,6 +40,7 @@ export function startTcpRelay(host: string, external: number, internal: number):
   });
 }
 
+/** Real time on purpose (not the injected clock): it reaps real, idle sockets. */
 const UDP_FLOW_IDLE_MS = 60_000;
 
 export function startUdpRelay(host: string, external: number, internal: number): Promise<Relay> {

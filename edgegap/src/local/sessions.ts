@@ -5,6 +5,7 @@
  * `empty_ttl` minutes is stopped. Statuses are the live API's plain words.
  */
 import type { AppRecord, VersionRecord } from './catalog.js';
+import { type LocalClock, type LocalTimer, systemLocalClock } from './clock.js';
 import { type Deployment, type Fleet, LOCAL_LOCATION, Status } from './deployments.js';
 import { edgegapTime, newSessionId } from './ids.js';
 
@@ -39,12 +40,16 @@ export class SessionRequestError extends Error {
 
 export class SessionBook {
   readonly sessions = new Map<string, Session>();
-  private readonly emptyTimers = new Map<string, NodeJS.Timeout>();
+  private readonly emptyTimers = new Map<string, LocalTimer>();
 
   constructor(
     private readonly fleet: Fleet,
-    private readonly now: () => number = Date.now,
+    private readonly clock: LocalClock = systemLocalClock,
   ) {}
+
+  private now(): number {
+    return this.clock.now();
+  }
 
   private config(version: VersionRecord): SessionConfig {
     return (version.session_config ?? {}) as SessionConfig;
@@ -167,7 +172,7 @@ export class SessionBook {
     const ttlMinutes = this.config(s.version).empty_ttl;
     if (ttlMinutes === undefined) return;
     this.cancelEmptyTimer(id);
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.emptyTimers.delete(id);
       if (this.usage(d) === 0) void this.fleet.terminate(d);
     }, ttlMinutes * 60_000);
@@ -176,12 +181,12 @@ export class SessionBook {
 
   private cancelEmptyTimer(deploymentId: string): void {
     const timer = this.emptyTimers.get(deploymentId);
-    if (timer) clearTimeout(timer);
+    timer?.cancel();
     this.emptyTimers.delete(deploymentId);
   }
 
   close(): void {
-    for (const timer of this.emptyTimers.values()) clearTimeout(timer);
+    for (const timer of this.emptyTimers.values()) timer.cancel();
     this.emptyTimers.clear();
   }
 
