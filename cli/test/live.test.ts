@@ -137,6 +137,20 @@ describe('playgap live-state errors', () => {
     expect(run.stderr).not.toContain('pw-secret-77');
   });
 
+  it('fails fast, without the password, when the URL carries credentials and nothing listens', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const run = await playgap(['servers', '--json'], {
+      env: { ...env, NATS_URL: `nats://u:pw-in-url-88@127.0.0.1:${port}` },
+      now,
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(run.code).toBe(1);
+    expect(run.json().error).toMatchObject({ code: 'NATS_UNAVAILABLE' });
+    expect(run.stdout).toContain(`nats://u:***@127.0.0.1:${port}`);
+    expect(run.stdout + run.stderr).not.toContain('pw-in-url-88');
+  });
+
   it('reports a CA file that cannot be read as a usage error naming NATS_CA', async () => {
     const run = await playgap(['servers'], {
       env: { ...env, NATS_CA: '/nonexistent/ca.pem' },
@@ -144,5 +158,34 @@ describe('playgap live-state errors', () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('NATS_CA names a file that cannot be read');
+  });
+
+  it('reports a creds file that cannot be read as a usage error naming NATS_CREDS', async () => {
+    const run = await playgap(['servers'], {
+      env: { ...env, NATS_CREDS: '/nonexistent/user.creds' },
+      now,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error BAD_REQUEST: NATS_CREDS names a file that cannot be read/);
+  });
+
+  it('reports a bad NATS_URL as a usage error naming it, without the password', async () => {
+    const run = await playgap(['servers'], {
+      env: { ...env, NATS_URL: 'http://u:pw-bad-url-99@127.0.0.1:4222' },
+      now,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error BAD_REQUEST: NATS_URL must be/);
+    expect(run.stderr).not.toContain('pw-bad-url-99');
+  });
+
+  it('reports NATS_PASSWORD without NATS_USER as a usage error naming it', async () => {
+    const run = await playgap(['players'], {
+      env: { ...env, NATS_PASSWORD: 'pw-alone-11' },
+      now,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('NATS_PASSWORD needs NATS_USER');
+    expect(run.stderr).not.toContain('pw-alone-11');
   });
 });

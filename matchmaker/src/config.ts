@@ -4,21 +4,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { APP_NAME_PATTERN } from '@playgap/protocol';
+import {
+  NATS_DEFAULTS,
+  NatsConfigError,
+  type NatsSettings,
+  natsConnectionOptions,
+  natsSettingsFromEnv,
+  redactUrl,
+} from '@playgap/protocol/nats';
 import { ConfigError } from './errors.js';
 
 export type PlacementMode = 'deployments' | 'sessions';
 export type TokenDialect = 'netcode' | 'lightyear';
 
-/** How to reach NATS (Bevygap's env names plus creds files). */
-export interface NatsSettings {
-  servers: string[];
-  user?: string;
-  password?: string;
-  credsFile?: string;
-  caFile?: string;
-  caContents?: string;
-  insecure: boolean;
-}
+/** How to reach NATS: the env contract shared with the sidecar (design.md "NATS"). */
+export type { NatsSettings };
 
 export interface MatchmakerConfig {
   appName: string;
@@ -78,7 +78,7 @@ export const CONFIG_DEFAULTS = {
   tokenDialect: 'netcode' as TokenDialect,
   mode: 'deployments' as PlacementMode,
   edgegapApiUrl: 'https://api.edgegap.com',
-  natsUrl: 'nats://127.0.0.1:4222',
+  natsUrl: NATS_DEFAULTS.url,
   seatsPerServer: 16,
   tokenExpireSeconds: 30,
   tokenTimeoutSeconds: 15,
@@ -179,6 +179,17 @@ function bool(src: Source, flag: string, envNames: string[]): boolean {
   return false;
 }
 
+/** A boolean flag as given (`--x`, `--x=true|false|1|0|yes|no`), or undefined when absent. */
+function flagBool(src: Source, flag: string): boolean | undefined {
+  const value = src.flags[flag];
+  if (value === undefined) return undefined;
+  if (value === true) return true;
+  const text = value.toLowerCase();
+  if (['1', 'true', 'yes'].includes(text)) return true;
+  if (['0', 'false', 'no'].includes(text)) return false;
+  throw new ConfigError(`--${flag}`, 'must be true or false');
+}
+
 function list(raw: string | undefined): string[] {
   return (raw ?? '')
     .split(',')
@@ -224,6 +235,25 @@ function parseListen(name: string, raw: string): { host: string; port: number } 
     throw new ConfigError(name, 'must be host:port, e.g. 0.0.0.0:3000');
   }
   return { host: host.replace(/^\[|\]$/g, ''), port };
+}
+
+/**
+ * The shared NATS env parser with this CLI's flags, its errors turned into ConfigError; the
+ * files it names are checked too.
+ */
+function natsSettings(src: Source): Readonly<NatsSettings> {
+  try {
+    const settings = natsSettingsFromEnv(src.env, {
+      url: pick(src, ['nats-url'], [])?.[1],
+      insecure: flagBool(src, 'nats-insecure'),
+    });
+    // Reads the creds/nkey files and checks the CA file now, so a bad path fails at start.
+    natsConnectionOptions(settings, 'playgap-matchmaker');
+    return settings;
+  } catch (error) {
+    if (error instanceof NatsConfigError) throw new ConfigError(error.variable, error.problem);
+    throw error;
+  }
 }
 
 /**
@@ -277,18 +307,7 @@ export function loadConfig(
   } catch {
     throw new ConfigError('EDGEGAP_API_URL', 'must be a URL');
   }
-  const natsUrl =
-    pick(src, ['nats-url'], ['NATS_URL', 'NATS_HOST'])?.[1] ?? CONFIG_DEFAULTS.natsUrl;
-  const nats: NatsSettings = {
-    servers: list(natsUrl),
-    insecure: bool(src, 'nats-insecure', ['NATS_INSECURE']),
-  };
-  const natsUser = env.NATS_USER;
-  if (natsUser) nats.user = natsUser;
-  if (env.NATS_PASSWORD) nats.password = env.NATS_PASSWORD;
-  if (env.NATS_CREDS) nats.credsFile = env.NATS_CREDS;
-  if (env.NATS_CA) nats.caFile = env.NATS_CA;
-  if (env.NATS_CA_CONTENTS) nats.caContents = env.NATS_CA_CONTENTS;
+  const nats = natsSettings(src);
 
   const allInOne = bool(src, 'all-in-one', ['PLAYGAP_ALL_IN_ONE']);
   const frontOnly = bool(src, 'front-only', []);
@@ -391,6 +410,10 @@ export function describeConfig(config: MatchmakerConfig): Record<string, unknown
     protocolId: config.protocolId.toString(),
     privateKey: '<redacted>',
     edgegapApiKey: config.edgegapApiKey ? '<redacted>' : '',
-    nats: { ...config.nats, password: config.nats.password ? '<redacted>' : undefined },
+    nats: {
+      ...config.nats,
+      servers: config.nats.servers.map(redactUrl),
+      password: config.nats.password ? '<redacted>' : undefined,
+    },
   };
 }

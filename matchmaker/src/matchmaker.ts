@@ -5,6 +5,7 @@
 import type { Service } from '@nats-io/services';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { KV_DEFAULTS } from '@playgap/protocol';
+import { connectNats } from '@playgap/protocol/nats';
 import type { FastifyInstance } from 'fastify';
 import { openAppBuckets } from './buckets.js';
 import type { MatchmakerConfig } from './config.js';
@@ -15,7 +16,6 @@ import { FleetCache } from './fleet-cache.js';
 import { buildFrontApp } from './front/app.js';
 import { MatchmakerMetrics } from './front/metrics.js';
 import { natsPlacementClient } from './front/play-client.js';
-import { connectNats } from './nats-connect.js';
 import { Placer } from './placement.js';
 import { startPlayService } from './play-service.js';
 import { SeatReserver } from './seat-reservation.js';
@@ -74,7 +74,14 @@ export async function startMatchmaker(
 ): Promise<RunningMatchmaker> {
   const now = deps.now ?? Date.now;
   const ownsNc = !deps.nc;
-  const nc = deps.nc ?? (await connectNats(config.nats, `playgap-matchmaker-${config.instanceId}`));
+  // Started before NATS (or with a wrong URL or password), it waits here and logs each failed
+  // attempt: the service and the front both need NATS, so there is nothing to serve before.
+  const nc =
+    deps.nc ??
+    (await connectNats(config.nats, {
+      name: `playgap-matchmaker-${config.instanceId}`,
+      log: (message, fields) => deps.log?.({ event: 'nats_unreachable', message, ...fields }),
+    }));
   const metrics = new MatchmakerMetrics();
   const natsLink = watchNatsLink(nc);
   const closers: Array<() => Promise<unknown> | unknown> = [];

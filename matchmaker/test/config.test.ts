@@ -1,5 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nkeys } from '@nats-io/transport-node';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, describeConfig, loadConfig } from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mm-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const seedFile = join(dir, 'mm.nk');
+writeFileSync(seedFile, new TextDecoder().decode(nkeys.createUser().getSeed()));
 
 const KEY_HEX = 'ab'.repeat(32);
 const ENV = {
@@ -86,11 +95,53 @@ describe('matchmaker config', () => {
   });
 
   it('redacts secrets when described for logs', () => {
-    const config = loadConfig([], { ...ENV, EDGEGAP_API_KEY: 'token s3cret', NATS_PASSWORD: 'pw' });
+    const config = loadConfig([], {
+      ...ENV,
+      EDGEGAP_API_KEY: 'token s3cret',
+      NATS_URL: 'nats://mm:p4ss@nats:4222',
+      NATS_USER: 'mm',
+      NATS_PASSWORD: 'pw',
+    });
     const text = JSON.stringify(describeConfig(config));
     expect(text).not.toContain('s3cret');
     expect(text).not.toContain(KEY_HEX);
     expect(text).not.toContain('"pw"');
+    expect(text).not.toContain('p4ss');
+  });
+
+  it('reads the NATS env shared with the sidecar, --nats-url and --nats-insecure winning', () => {
+    const config = loadConfig(['--nats-url', 'tls://a:1,b:2', '--nats-insecure'], {
+      ...ENV,
+      NATS_URL: 'nats://ignored:1',
+      NATS_NKEY: seedFile,
+      NATS_CA_CONTENTS: 'A\\nB',
+    });
+    expect(config.nats).toEqual({
+      servers: ['tls://a:1', 'nats://b:2'],
+      nkeySeedFile: seedFile,
+      caContents: 'A\\nB',
+      insecure: true,
+    });
+    expect(loadConfig([], { ...ENV, NATS_INSECURE: '1' }).nats.insecure).toBe(true);
+    expect(
+      loadConfig(['--nats-insecure=false'], { ...ENV, NATS_INSECURE: '1' }).nats.insecure,
+    ).toBe(false);
+    expect(failure(['--nats-insecure=maybe'], ENV).variable).toBe('--nats-insecure');
+    expect(loadConfig([], { ...ENV, NATS_HOST: 'nats.example:4333' }).nats.servers).toEqual([
+      'nats://nats.example:4333',
+    ]);
+  });
+
+  it('refuses a bad NATS value naming its flag or variable', () => {
+    expect(failure(['--nats-url', 'http://x'], ENV).variable).toBe('--nats-url');
+    expect(failure([], { ...ENV, NATS_HOST: ',' }).variable).toBe('NATS_HOST');
+    expect(failure([], { ...ENV, NATS_PASSWORD: 'pw' }).message).toBe(
+      'NATS_PASSWORD needs NATS_USER',
+    );
+    // Files are checked at start too, so a bad path is not a NATS that never connects.
+    for (const variable of ['NATS_CREDS', 'NATS_NKEY', 'NATS_CA']) {
+      expect(failure([], { ...ENV, [variable]: join(dir, 'missing') }).variable).toBe(variable);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { startNatsServer } from '@playgap/testkit';
+import { freePort, type RunningNatsServer, startNatsServer } from '@playgap/testkit';
 import { describe, expect, it } from 'vitest';
 import { startMatchmaker } from '../src/index.js';
 import { testConfig } from './fake-fleet.js';
@@ -25,6 +25,47 @@ describe('health', () => {
     } finally {
       await mm.close();
       await nats.stop();
+    }
+  });
+
+  it('waits for NATS at start, logging each failed attempt without the password, then serves', async () => {
+    const port = await freePort();
+    const events: Record<string, unknown>[] = [];
+    let nats: RunningNatsServer | undefined;
+    const config = testConfig(`nats://127.0.0.1:${port}`, { runService: false });
+    const starting = startMatchmaker(
+      // The test server has no users: the password only has to stay out of the log.
+      { ...config, nats: { ...config.nats, servers: [`nats://mm:s3cret@127.0.0.1:${port}`] } },
+      {
+        log: (event) => {
+          events.push(event);
+          if (events.length === 1)
+            void startNatsServer({ port, jetstream: false }).then((server) => {
+              nats = server;
+            });
+        },
+      },
+    );
+    try {
+      const mm = await starting;
+      try {
+        expect((await mm.front!.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({
+          ok: true,
+          checks: { nats: true },
+        });
+        expect(events[0]).toMatchObject({
+          event: 'nats_unreachable',
+          message: 'NATS not reachable; retrying',
+          attempt: 1,
+          servers: `nats://mm:***@127.0.0.1:${port}`,
+          retryInMs: 250,
+        });
+        expect(JSON.stringify(events)).not.toContain('s3cret');
+      } finally {
+        await mm.close();
+      }
+    } finally {
+      await (nats as RunningNatsServer | undefined)?.stop();
     }
   });
 });

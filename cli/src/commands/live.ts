@@ -14,11 +14,11 @@ import {
 } from '@playgap/protocol';
 import type { Command, CommandContext, Flags } from '../command.js';
 import { usageError } from '../errors.js';
-import { connectNats } from '../nats-connection.js';
+import { connectNatsOnce } from '../nats-connection.js';
 import { emit, table } from '../output.js';
 
-const NATS_HELP = `Env: NATS_URL (or NATS_HOST), NATS_USER + NATS_PASSWORD (the matchmaker user) or
-NATS_CREDS, NATS_CA or NATS_CA_CONTENTS for TLS, NATS_INSECURE; PLAYGAP_APP for --app.
+const NATS_HELP = `Env: NATS_URL (or NATS_HOST), NATS_USER + NATS_PASSWORD (the matchmaker user),
+NATS_CREDS or NATS_NKEY, NATS_CA or NATS_CA_CONTENTS for TLS, NATS_INSECURE; PLAYGAP_APP for --app.
 Exit codes: 0 done, 1 NATS unreachable, 2 usage error.`;
 
 function appOf(flags: Flags, env: NodeJS.ProcessEnv): string {
@@ -56,7 +56,7 @@ async function readBucket<T>(nc: NatsConnection, bucket: string): Promise<T[]> {
 }
 
 async function withNats<T>(context: CommandContext, use: (nc: NatsConnection) => Promise<T>) {
-  const nc = await connectNats(context.env);
+  const nc = await connectNatsOnce(context.env);
   try {
     return await use(nc);
   } finally {

@@ -1,0 +1,67 @@
+/**
+ * A component's one long-lived NATS connection. The client library reconnects forever once
+ * connected but gives up on a failed first connect, so this retries that first connect with
+ * backoff itself and logs every failed attempt (with passwords and tokens redacted), so a
+ * server that came up before NATS, or with a wrong URL or password, says why it waits.
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { natsConnectionOptions } from './options.js';
+import { redactSecrets, redactUrl } from './redact.js';
+import { NATS_DEFAULTS, type NatsSettings } from './settings.js';
+
+/** How connectNats names the connection, reports and paces its first attempts. */
+export interface ConnectNatsOptions {
+  /** Shows in NATS monitoring, e.g. `playgap-sidecar`. */
+  name: string;
+  /** Called once per failed first attempt: `NATS not reachable; retrying` with the fields. */
+  log: (message: string, fields: Record<string, unknown>) => void;
+  /** Give up (resolve undefined) once this is true, e.g. the process is stopping. */
+  stopped?: () => boolean;
+  /** Wait after the first failed attempt; doubles each time up to retryMaxMs. */
+  retryMs?: number;
+  retryMaxMs?: number;
+}
+
+/**
+ * Connect, retrying until the first connection succeeds (each failed attempt is logged with
+ * the attempt, the redacted servers, the reason and the wait), then reconnecting forever.
+ * Resolves undefined if `stopped()` turns true first. A creds or nkey file that cannot be read
+ * rejects at once with NatsConfigError (retrying would not help).
+ *
+ * @example
+ * const nc = await connectNats(settings, { name: 'playgap-sidecar', log, stopped: () => stopping });
+ */
+export function connectNats(
+  settings: Readonly<NatsSettings>,
+  options: ConnectNatsOptions & { stopped?: undefined },
+): Promise<NatsConnection>;
+export function connectNats(
+  settings: Readonly<NatsSettings>,
+  options: ConnectNatsOptions,
+): Promise<NatsConnection | undefined>;
+export async function connectNats(
+  settings: Readonly<NatsSettings>,
+  options: ConnectNatsOptions,
+): Promise<NatsConnection | undefined> {
+  const connectionOptions = natsConnectionOptions(settings, options.name);
+  const servers = settings.servers.map(redactUrl).join(',');
+  const stopped = options.stopped ?? (() => false);
+  const retryMs = options.retryMs ?? NATS_DEFAULTS.firstRetryMs;
+  const retryMaxMs = options.retryMaxMs ?? NATS_DEFAULTS.firstRetryMaxMs;
+  for (let attempt = 1; !stopped(); attempt++) {
+    try {
+      return await connect(connectionOptions);
+    } catch (error) {
+      if (stopped()) break;
+      const retryInMs = Math.min(retryMaxMs, retryMs * 2 ** (attempt - 1));
+      options.log('NATS not reachable; retrying', {
+        attempt,
+        servers,
+        error: redactSecrets((error as Error).message, settings),
+        retryInMs,
+      });
+      await new Promise((resolve) => setTimeout(resolve, retryInMs));
+    }
+  }
+  return undefined;
+}
