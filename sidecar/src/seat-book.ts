@@ -177,14 +177,30 @@ export class SeatBook {
     }
   }
 
-  /** Delete every seat of this server (exit path): connections and leftover reservations. */
+  /**
+   * Delete every seat of this server (exit path): connections and leftover reservations. The
+   * bucket is asked for this server's keys as well, so a reservation the watch has not
+   * delivered yet is deleted too.
+   */
   async releaseAll(): Promise<void> {
     const keys = new Set<string>([...this.cache.keys(), ...this.pendingDeletes]);
     for (const seat of this.connected.values()) keys.add(seatKey(this.serverId, seat.seatIndex));
     this.connected.clear();
     this.cache.clear();
     this.reservedBy.clear();
+    for (const key of await this.storedKeys()) keys.add(key);
     await Promise.all([...keys].map((key) => this.kv.delete(key).catch(() => {})));
+  }
+
+  /** This server's seat keys as the bucket holds them now; none when NATS does not answer. */
+  private async storedKeys(): Promise<string[]> {
+    const found: string[] = [];
+    try {
+      for await (const key of await this.kv.keys(`${this.serverId}.>`)) found.push(key);
+    } catch {
+      // Leftover seats expire with the bucket's max age.
+    }
+    return found;
   }
 
   private setCached(key: string, seat: CachedSeat): void {
