@@ -14,7 +14,7 @@ describe('loadConfig', () => {
     expect(config.readyTimeoutMs).toBe(60_000);
     expect(config.heartbeatTimeoutMs).toBe(30_000);
     expect(config.certValidityDays).toBe(13);
-    expect(config.nats.servers).toBe('nats://127.0.0.1:4222');
+    expect(config.nats.servers).toEqual(['nats://127.0.0.1:4222']);
     expect(Object.isFrozen(config)).toBe(true);
     expect(config.command).toEqual([]);
   });
@@ -105,7 +105,7 @@ describe('loadConfig', () => {
       ['--local', '--ca-contents', 'flag-pem'],
     );
     expect(config.nats).toMatchObject({
-      servers: 'nats://nats.example:4333',
+      servers: ['nats://nats.example:4333'],
       user: 'u',
       password: 'p',
       caContents: 'flag-pem',
@@ -113,7 +113,18 @@ describe('loadConfig', () => {
     });
     expect(
       loadConfig({ ...base, NATS_URL: 'nats://a:1,nats://b:2' }, ['--local']).nats.servers,
-    ).toBe('nats://a:1,nats://b:2');
+    ).toEqual(['nats://a:1', 'nats://b:2']);
+  });
+
+  it('fails with a ConfigError naming the NATS variable at fault', () => {
+    for (const [env, variable] of [
+      [{ NATS_PASSWORD: 'p' }, 'NATS_PASSWORD'],
+      [{ NATS_URL: 'http://nats.example' }, 'NATS_URL'],
+    ] as const) {
+      const run = () => loadConfig({ ...base, ...env }, ['--local']);
+      expect(run).toThrow(ConfigError);
+      expect(run).toThrow(new RegExp(`^${variable} `));
+    }
   });
 });
 

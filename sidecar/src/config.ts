@@ -11,7 +11,16 @@ import {
   type PortMapping,
   SERVER_ID_PATTERN,
 } from '@playgap/protocol';
+import {
+  NATS_DEFAULTS,
+  NatsConfigError,
+  type NatsSettings,
+  natsSettingsFromEnv,
+} from '@playgap/protocol/nats';
 import { ConfigError } from './errors.js';
+
+/** NATS connection settings: the env contract shared with the matchmaker (design.md "NATS"). */
+export type { NatsSettings };
 
 /** Named defaults of every option. */
 export const DEFAULTS = {
@@ -26,23 +35,12 @@ export const DEFAULTS = {
   serverHeartbeatMs: KV_DEFAULTS.serverHeartbeatMs,
   seatHeartbeatMs: KV_DEFAULTS.seatHeartbeatMs,
   bodyLimitBytes: 16 * 1024,
-  natsHost: '127.0.0.1:4222',
+  /** Host of the default NATS_URL, kept for callers of DEFAULTS. */
+  natsHost: new URL(NATS_DEFAULTS.url).host,
   tokenDialect: 'netcode',
 } as const;
 
 export type TokenDialect = 'netcode' | 'lightyear';
-
-/** NATS connection settings (design.md env names). */
-export interface NatsSettings {
-  servers: string;
-  user?: string;
-  password?: string;
-  credsFile?: string;
-  nkeySeedFile?: string;
-  caFile?: string;
-  caContents?: string;
-  insecure: boolean;
-}
 
 /** Deployment facts given by hand in `--local` mode. */
 export interface LocalDeployment {
@@ -224,7 +222,6 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
     throw new ConfigError('--local', 'is required with --server-id, --port or --local-file');
   }
 
-  const natsHost = env.NATS_HOST?.trim() || DEFAULTS.natsHost;
   const config: SidecarConfig = {
     app,
     version:
@@ -277,25 +274,21 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
       1024 * 1024,
     ),
     local,
-    nats: {
-      servers: env.NATS_URL?.trim() || (natsHost.includes('://') ? natsHost : `nats://${natsHost}`),
-      user: env.NATS_USER || undefined,
-      password: env.NATS_PASSWORD || undefined,
-      credsFile: env.NATS_CREDS || undefined,
-      nkeySeedFile: env.NATS_NKEY || undefined,
-      caFile: env.NATS_CA || undefined,
-      caContents: values['ca-contents'] ?? (env.NATS_CA_CONTENTS || undefined),
-      insecure: ['1', 'true', 'yes'].includes((env.NATS_INSECURE ?? '').toLowerCase()),
-    },
+    nats: natsSettings(env, values['ca-contents']),
     command,
   };
-  if (config.nats.password && !config.nats.user)
-    throw new ConfigError('NATS_PASSWORD', 'needs NATS_USER');
-  return Object.freeze({
-    ...config,
-    nats: Object.freeze(config.nats),
-    command: Object.freeze(command) as string[],
-  });
+  return Object.freeze({ ...config, command: Object.freeze(command) as string[] });
+}
+
+/** The shared NATS env parser, its errors turned into this package's ConfigError. */
+function natsSettings(env: Env, caContentsFlag: string | undefined): NatsSettings {
+  try {
+    return natsSettingsFromEnv(env, { caContents: caContentsFlag });
+  } catch (error) {
+    if (error instanceof NatsConfigError)
+      throw new ConfigError(error.variable, error.problem, { cause: error });
+    throw error;
+  }
 }
 
 function parseFlags(args: string[]) {

@@ -11,12 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EdgegapClient } from '@playgap/edgegap';
+import { NatsConfigError } from '@playgap/protocol/nats';
 import { buildApp } from './app.js';
 import { loadConfig, type SidecarConfig } from './config.js';
 import { type Deployment, deploymentFromEnv, localDeployment, withContext } from './deployment.js';
 import { ConfigError } from './errors.js';
 import { log } from './log.js';
-import { connectNats } from './nats-connection.js';
+import { connectNats, natsConnectionOptions } from './nats-connection.js';
 import { Sidecar } from './sidecar.js';
 import { supervise } from './supervisor.js';
 import { createTokenVerifier } from './token-check.js';
@@ -48,6 +49,15 @@ async function resolveDeployment(
 export async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   const config = loadConfig(process.env, argv);
+  // Read the creds/nkey files now: a bad path is a config error naming the variable (exit 2),
+  // not a NATS connection that never starts.
+  try {
+    natsConnectionOptions(config.nats);
+  } catch (error) {
+    if (error instanceof NatsConfigError)
+      throw new ConfigError(error.variable, error.problem, { cause: error });
+    throw error;
+  }
   const verifier = createTokenVerifier(config);
   // The Edgegap client is only needed inside a deployment (context, self-stop): load it lazily.
   const edgegap = config.local
@@ -98,8 +108,9 @@ export async function main(argv: string[]): Promise<number> {
 
   let nc: NatsConnection | undefined;
   let stopping = false;
-  void connectNats(config.nats)
+  void connectNats(config.nats, { log, stopped: () => stopping })
     .then(async (connection) => {
+      if (!connection) return;
       if (stopping) {
         await connection.close();
         return;

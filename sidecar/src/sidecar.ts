@@ -1,38 +1,35 @@
 /**
  * The sidecar's core: one game server's lifecycle (starting → ready → draining/stopping/
- * unhealthy), its certificate, its record and seats in NATS KV, verify-and-consume, and the
- * timers that end it (ready timeout, missed heartbeats, idle). Transport-free: app.ts puts it on
+ * unhealthy) and the local API's operations on it. It coordinates the parts that do the work:
+ * record-publisher.ts (record, seat heartbeats and events in NATS), lifecycle-timers.ts (ready
+ * timeout, missed heartbeats, idle stop), certificate-renewal.ts (the WebTransport
+ * certificate) and player-admission.ts (verify-and-consume). Transport-free: app.ts puts it on
  * HTTP, supervisor.ts wraps a child process around it.
  */
 import { EventEmitter } from 'node:events';
-import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   ErrorCode,
-  KV_DEFAULTS,
   type ServerRecord,
   ServerState,
   subjects,
-  TransportKind,
   type TransportOffer,
 } from '@playgap/protocol';
-import { createCertificateIsolated, type ServerCertificate } from './certificate.js';
-import { type Clock, systemClock, type TimerHandle } from './clock.js';
+import type { ServerCertificate } from './certificate.js';
+import { CertificateRenewal } from './certificate-renewal.js';
+import { type Clock, systemClock } from './clock.js';
 import { serveControl } from './control.js';
 import type { Deployment } from './deployment.js';
-import { NatsUnavailableError, SeatRefusedError, SidecarError } from './errors.js';
+import { NatsUnavailableError, SidecarError } from './errors.js';
 import { openSidecarBuckets } from './kv-buckets.js';
-import { ReplayGuard } from './replay-guard.js';
+import { LifecycleTimers } from './lifecycle-timers.js';
+import { PlayerAdmission } from './player-admission.js';
+import { RecordPublisher } from './record-publisher.js';
 import { SeatBook } from './seat-book.js';
-import {
-  acceptedAddresses,
-  assertAddressListed,
-  type TokenVerifier,
-  type VerifiedToken,
-} from './token-check.js';
+import type { TokenVerifier, VerifiedToken } from './token-check.js';
+import { checkTransportOffers } from './transport-offers.js';
 
-/** Longest delay between a player joining or leaving and the record showing it. */
-export const PLAYERS_PUBLISH_MS = 50;
+export { PLAYERS_PUBLISH_MS } from './record-publisher.js';
 
 /** Why the sidecar is stopping. */
 export type ShutdownReason =
@@ -93,12 +90,6 @@ export interface VerifyResult {
   expiresAt: number;
 }
 
-interface NatsParts {
-  nc: NatsConnection;
-  servers: KV;
-  seats: KV;
-}
-
 /**
  * Events: `certificate` (ServerCertificate), `drain`, `shutdown` (ShutdownReason), `state`.
  *
@@ -110,31 +101,15 @@ export class Sidecar extends EventEmitter {
   private state: ServerState = ServerState.STARTING;
   private capacity: number;
   private transports: TransportOffer[] = [];
-  private cert: ServerCertificate | undefined;
-  private nats: NatsParts | undefined;
-  private natsUp = false;
   private seatBook: SeatBook | undefined;
-  private readonly replay = new ReplayGuard();
-  private readonly accepted: Set<string>;
   private readonly startedAt: number;
-  private timers: Record<
-    'ready' | 'idle' | 'heartbeat' | 'cert' | 'record' | 'seats' | 'players',
-    TimerHandle | undefined
-  > = {
-    ready: undefined,
-    idle: undefined,
-    heartbeat: undefined,
-    cert: undefined,
-    record: undefined,
-    seats: undefined,
-    players: undefined,
-  };
-  private publishing: Promise<void> | undefined;
-  private publishAgain = false;
   private shutdownReason: ShutdownReason | undefined;
   private closed: Promise<void> | undefined;
-  private closing = false;
   private readonly log: NonNullable<SidecarOptions['log']>;
+  private readonly publisher: RecordPublisher;
+  private readonly lifecycle: LifecycleTimers;
+  private readonly certificate: CertificateRenewal;
+  private readonly admission: PlayerAdmission;
 
   constructor(readonly options: SidecarOptions) {
     super();
@@ -142,35 +117,67 @@ export class Sidecar extends EventEmitter {
     this.capacity = options.capacity;
     this.startedAt = this.clock.now();
     this.log = options.log ?? (() => {});
-    this.accepted = acceptedAddresses(
-      options.deployment.publicIp,
-      Object.values(options.deployment.ports),
-      options.deployment.local,
+    const { clock, log } = this;
+    const d = options.deployment;
+    this.admission = new PlayerAdmission(options.verifier, d);
+    this.publisher = new RecordPublisher({
+      app: options.app,
+      serverId: d.serverId,
+      clock,
+      serverHeartbeatMs: options.serverHeartbeatMs,
+      seatHeartbeatMs: options.seatHeartbeatMs,
+      record: () => this.record(),
+      seatBook: () => this.seatBook,
+      log,
+    });
+    this.lifecycle = new LifecycleTimers(
+      {
+        clock,
+        readyTimeoutMs: options.readyTimeoutMs,
+        heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
+        selfStop: options.selfStop,
+        log,
+      },
+      {
+        state: () => this.state,
+        players: () => this.seatBook?.players ?? 0,
+        stopping: () => this.shutdownReason !== undefined,
+        markUnhealthy: () => this.setState(ServerState.UNHEALTHY),
+        shutdown: (reason) => this.shutdown(reason),
+        publishEvent: (type) => this.publisher.publishEvent(type),
+      },
     );
+    this.certificate = new CertificateRenewal({
+      dir: options.certDir,
+      publicIp: d.publicIp,
+      fqdn: d.fqdn,
+      validityMs: options.certValidityMs,
+      renewBeforeMs: options.certRenewBeforeMs,
+      clock,
+      onRenewed: (cert) => {
+        void this.publisher.publishRecord();
+        this.publisher.publishEvent('certificate.renewed', { certDigest: cert.certDigest });
+        this.emit('certificate', cert);
+      },
+      log,
+    });
   }
 
   /** Make the certificate and arm the ready timeout. */
   async init(): Promise<void> {
-    await this.renewCertificate(false);
-    this.timers.ready = this.clock.setTimeout(() => {
-      if (this.state !== ServerState.STARTING) return;
-      this.log('game server never called ready; stopping', {
-        readyTimeoutMs: this.options.readyTimeoutMs,
-      });
-      this.shutdown('ready-timeout');
-    }, this.options.readyTimeoutMs);
+    await this.certificate.start();
+    this.lifecycle.armReadyTimeout();
   }
 
   /** Hand over the NATS connection: open buckets, watch seats, publish the record. */
   async attachNats(nc: NatsConnection): Promise<void> {
     const { servers, seats } = await openSidecarBuckets(nc, this.options.app);
-    this.nats = { nc, servers, seats };
+    // Events go out from here on; the record waits until the seat cache is filled.
+    this.publisher.attach({ nc, servers, seats });
     this.seatBook = new SeatBook(seats, this.options.deployment.serverId, () => this.capacity);
     await this.seatBook.start();
-    this.natsUp = !nc.isClosed();
-    await this.publishRecord();
-    this.scheduleHeartbeats();
-    void this.watchStatus(nc);
+    await this.publisher.start();
     serveControl(nc, subjects(this.options.app).serverControl(this.options.deployment.serverId), {
       drain: () => {
         this.drain();
@@ -182,50 +189,6 @@ export class Sidecar extends EventEmitter {
       },
       info: () => this.info(),
     });
-  }
-
-  private async watchStatus(nc: NatsConnection): Promise<void> {
-    for await (const status of nc.status()) {
-      if (status.type === 'disconnect') {
-        this.natsUp = false;
-        this.log('NATS disconnected; serving the local API, token checks paused');
-      } else if (status.type === 'reconnect') {
-        this.natsUp = true;
-        this.log('NATS reconnected; republishing records');
-        void this.republish();
-      }
-    }
-  }
-
-  private async republish(): Promise<void> {
-    try {
-      await this.seatBook?.start(this.nats?.seats);
-      await this.seatBook?.refresh(this.clock.now());
-      await this.publishRecord();
-    } catch (error) {
-      this.log('republish failed; retrying on the next heartbeat', { error: String(error) });
-    }
-  }
-
-  private scheduleHeartbeats(): void {
-    const serverMs = this.options.serverHeartbeatMs ?? KV_DEFAULTS.serverHeartbeatMs;
-    const seatMs = this.options.seatHeartbeatMs ?? KV_DEFAULTS.seatHeartbeatMs;
-    const recordBeat = () => {
-      this.timers.record = this.clock.setTimeout(() => {
-        void this.publishRecord().finally(recordBeat);
-      }, serverMs);
-    };
-    const seatBeat = () => {
-      this.timers.seats = this.clock.setTimeout(() => {
-        const work =
-          this.natsUp && this.seatBook
-            ? this.seatBook.refresh(this.clock.now())
-            : Promise.resolve();
-        void work.catch(() => {}).finally(seatBeat);
-      }, seatMs);
-    };
-    recordBeat();
-    seatBeat();
   }
 
   /** The record this server keeps in the servers bucket. */
@@ -241,7 +204,7 @@ export class Sidecar extends EventEmitter {
       ...(d.fqdn ? { fqdn: d.fqdn } : {}),
       ports: d.ports,
       transports: this.transports,
-      certDigest: this.cert?.certDigest ?? '',
+      certDigest: this.certificate.current?.certDigest ?? '',
       ...(d.location ? { location: d.location } : {}),
       capacity: this.capacity,
       players: this.seatBook?.players ?? 0,
@@ -252,57 +215,14 @@ export class Sidecar extends EventEmitter {
 
   /** Write the record now; concurrent calls coalesce into one extra write. */
   publishRecord(): Promise<void> {
-    if (this.publishing) {
-      this.publishAgain = true;
-      return this.publishing;
-    }
-    this.publishing = (async () => {
-      do {
-        this.publishAgain = false;
-        if (!this.nats || !this.natsUp || this.closing) return;
-        try {
-          await this.nats.servers.put(
-            this.options.deployment.serverId,
-            JSON.stringify(this.record()),
-          );
-        } catch (error) {
-          this.log('server record write failed', { error: String(error) });
-          return;
-        }
-      } while (this.publishAgain);
-    })().finally(() => {
-      this.publishing = undefined;
-    });
-    return this.publishing;
-  }
-
-  /**
-   * Player-count changes are written at most every PLAYERS_PUBLISH_MS: under a burst of joins
-   * the record is rewritten a few times, not once per player (seats are the exact truth).
-   */
-  private publishPlayersSoon(): void {
-    if (this.timers.players) return;
-    this.timers.players = this.clock.setTimeout(() => {
-      this.timers.players = undefined;
-      void this.publishRecord();
-    }, PLAYERS_PUBLISH_MS);
-  }
-
-  private publishEvent(type: string, fields: Record<string, unknown> = {}): void {
-    if (!this.nats || this.nats.nc.isClosed()) return;
-    const serverId = this.options.deployment.serverId;
-    const subject = subjects(this.options.app).serverEvents(serverId);
-    this.nats.nc.publish(
-      subject,
-      JSON.stringify({ type, at: this.clock.now(), serverId, ...fields }),
-    );
+    return this.publisher.publishRecord();
   }
 
   private setState(state: ServerState): void {
     if (this.state === state) return;
     this.state = state;
     this.emit('state', state);
-    void this.publishRecord();
+    void this.publisher.publishRecord();
   }
 
   info(): ServerInfo {
@@ -336,10 +256,11 @@ export class Sidecar extends EventEmitter {
     uptimeMs: number;
     memory: { rssMb: number; heapUsedMb: number };
   } {
-    const healthy = this.natsUp && this.state !== ServerState.UNHEALTHY;
+    const natsUp = this.publisher.natsUp;
+    const healthy = natsUp && this.state !== ServerState.UNHEALTHY;
     return {
       status: healthy ? 'ok' : 'degraded',
-      nats: this.natsUp ? 'connected' : 'disconnected',
+      nats: natsUp ? 'connected' : 'disconnected',
       state: this.state,
       players: this.seatBook?.players ?? 0,
       uptimeMs: this.clock.now() - this.startedAt,
@@ -351,9 +272,9 @@ export class Sidecar extends EventEmitter {
   }
 
   currentCertificate(): ServerCertificate {
-    if (!this.cert)
-      throw new SidecarError(ErrorCode.INTERNAL, 'The certificate is not made yet.', 500);
-    return this.cert;
+    const cert = this.certificate.current;
+    if (!cert) throw new SidecarError(ErrorCode.INTERNAL, 'The certificate is not made yet.', 500);
+    return cert;
   }
 
   /** The game server takes players: it lists its transports (port names must exist). */
@@ -365,54 +286,28 @@ export class Sidecar extends EventEmitter {
         409,
       );
     }
-    const kinds = new Set<string>(Object.values(TransportKind));
-    for (const t of body.transports) {
-      if (!kinds.has(t.kind))
-        throw new SidecarError(
-          ErrorCode.BAD_REQUEST,
-          `Unknown transport kind ${JSON.stringify(t.kind)}.`,
-          400,
-        );
-      for (const name of [t.port, t.dataPort]) {
-        if (name !== undefined && !this.options.deployment.ports[name]) {
-          throw new SidecarError(
-            ErrorCode.BAD_REQUEST,
-            `Transport ${t.kind} names port ${JSON.stringify(name)}, which this deployment does not have (ports: ${Object.keys(this.options.deployment.ports).join(', ') || 'none'}).`,
-            400,
-          );
-        }
-      }
-    }
+    checkTransportOffers(body.transports, this.options.deployment.ports);
     this.transports = body.transports.map((t) => ({ ...t }));
     if (body.capacity !== undefined) this.capacity = body.capacity;
-    this.timers.ready?.cancel();
+    this.lifecycle.cancelReadyTimeout();
     const wasReady = this.state === ServerState.READY;
     this.setState(ServerState.READY);
-    void this.publishRecord();
-    if (!wasReady) this.publishEvent('ready', { transports: this.transports });
-    this.heartbeat();
-    this.updateIdleTimer();
+    void this.publisher.publishRecord();
+    if (!wasReady) this.publisher.publishEvent('ready', { transports: this.transports });
+    this.lifecycle.heartbeat();
+    this.lifecycle.updateIdle();
     return this.info();
   }
 
   setCapacity(capacity: number): ServerInfo {
     this.capacity = capacity;
-    void this.publishRecord();
+    void this.publisher.publishRecord();
     return this.info();
   }
 
   /** The game server is alive; missing these for heartbeatTimeoutMs marks it unhealthy. */
   heartbeat(): void {
-    this.timers.heartbeat?.cancel();
-    const limit = this.options.heartbeatTimeoutMs;
-    if (limit <= 0 || this.state === ServerState.STARTING || this.shutdownReason) return;
-    this.timers.heartbeat = this.clock.setTimeout(() => {
-      this.log('game server missed its heartbeats; marking unhealthy and stopping', {
-        heartbeatTimeoutMs: limit,
-      });
-      this.setState(ServerState.UNHEALTHY);
-      this.shutdown('unhealthy');
-    }, limit);
+    this.lifecycle.heartbeat();
   }
 
   /**
@@ -434,28 +329,15 @@ export class Sidecar extends EventEmitter {
         503,
       );
     }
-    if (!this.natsUp || !this.seatBook) throw new NatsUnavailableError();
-    const now = this.clock.now();
-    const token = this.options.verifier(tokenBase64, now);
-    assertAddressListed(token.serverAddresses, this.accepted);
-    const clientId = token.clientId.toString();
-    const expiresAt = token.expireTimestamp * 1000;
-    if (!this.replay.claim(token.nonceHex, expiresAt, now)) {
-      throw new SeatRefusedError(
-        ErrorCode.TOKEN_REPLAYED,
-        'This connect token was already used; ask the matchmaker for a new one.',
-      );
-    }
-    let seat: Awaited<ReturnType<SeatBook['consume']>>;
-    try {
-      seat = await this.seatBook.consume(clientId, now, token.player.playerId);
-    } catch (error) {
-      this.replay.release(token.nonceHex);
-      throw error;
-    }
-    this.updateIdleTimer();
-    this.publishPlayersSoon();
-    this.publishEvent('player.connected', {
+    if (!this.publisher.natsUp || !this.seatBook) throw new NatsUnavailableError();
+    const { token, clientId, expiresAt, seat } = await this.admission.admit(
+      tokenBase64,
+      this.clock.now(),
+      this.seatBook,
+    );
+    this.lifecycle.updateIdle();
+    this.publisher.publishPlayersSoon();
+    this.publisher.publishEvent('player.connected', {
       clientId,
       seat: seat.seatIndex,
       ...(token.player.playerId ? { playerId: token.player.playerId } : {}),
@@ -478,21 +360,21 @@ export class Sidecar extends EventEmitter {
         404,
       );
     }
-    await this.seatBook.release(clientId, this.natsUp);
-    this.publishPlayersSoon();
-    this.publishEvent('player.disconnected', { clientId });
+    await this.seatBook.release(clientId, this.publisher.natsUp);
+    this.publisher.publishPlayersSoon();
+    this.publisher.publishEvent('player.disconnected', { clientId });
     if (this.state === ServerState.DRAINING && this.seatBook.players === 0)
       this.shutdown('drained');
-    this.updateIdleTimer();
+    this.lifecycle.updateIdle();
   }
 
   /** No new players; stop when the last one leaves (at once when empty). */
   drain(): void {
     if (this.shutdownReason || this.state === ServerState.DRAINING) return;
     this.setState(ServerState.DRAINING);
-    this.publishEvent('draining');
+    this.publisher.publishEvent('draining');
     this.emit('drain');
-    this.updateIdleTimer();
+    this.lifecycle.updateIdle();
     if ((this.seatBook?.players ?? 0) === 0) this.shutdown('drained');
   }
 
@@ -500,10 +382,10 @@ export class Sidecar extends EventEmitter {
   shutdown(reason: ShutdownReason): void {
     if (this.shutdownReason) return;
     this.shutdownReason = reason;
-    for (const timer of Object.values(this.timers)) timer?.cancel();
+    this.cancelTimers();
     if (this.state !== ServerState.UNHEALTHY) this.setState(ServerState.STOPPING);
-    else void this.publishRecord();
-    this.publishEvent('stopping', { reason });
+    else void this.publisher.publishRecord();
+    this.publisher.publishEvent('stopping', { reason });
     this.log('stopping', { reason });
     this.emit('shutdown', reason);
   }
@@ -516,80 +398,21 @@ export class Sidecar extends EventEmitter {
     return this.state;
   }
 
-  private updateIdleTimer(): void {
-    const idle =
-      this.state === ServerState.READY &&
-      (this.seatBook?.players ?? 0) === 0 &&
-      this.options.idleTimeoutMs > 0;
-    if (!idle) {
-      this.timers.idle?.cancel();
-      this.timers.idle = undefined;
-      return;
-    }
-    if (this.timers.idle) return;
-    this.timers.idle = this.clock.setTimeout(() => {
-      this.timers.idle = undefined;
-      void this.onIdle();
-    }, this.options.idleTimeoutMs);
-  }
-
-  private async onIdle(): Promise<void> {
-    this.log('idle with no players; stopping', { idleTimeoutMs: this.options.idleTimeoutMs });
-    if (this.options.selfStop) {
-      try {
-        // Edgegap answers by stopping the container (SIGTERM), which ends us through main.
-        await this.options.selfStop();
-        this.publishEvent('self-stop');
-        return;
-      } catch (error) {
-        this.log('self-stop failed; shutting down locally', { error: String(error) });
-      }
-    }
-    this.shutdown('idle');
-  }
-
-  private async renewCertificate(announce: boolean): Promise<void> {
-    const d = this.options.deployment;
-    this.cert = await createCertificateIsolated({
-      dir: this.options.certDir,
-      publicIp: d.publicIp,
-      fqdn: d.fqdn,
-      validityMs: this.options.certValidityMs,
-      now: this.clock.now(),
-    });
-    const renewBefore = Math.min(this.options.certRenewBeforeMs, this.options.certValidityMs / 2);
-    this.timers.cert = this.clock.setTimeout(
-      () => {
-        void this.renewCertificate(true).catch((error) =>
-          this.log('certificate renewal failed', { error: String(error) }),
-        );
-      },
-      this.cert.notAfter - renewBefore - this.clock.now(),
-    );
-    if (announce) {
-      void this.publishRecord();
-      this.publishEvent('certificate.renewed', { certDigest: this.cert.certDigest });
-      this.emit('certificate', this.cert);
-    }
-  }
-
   /** Remove this server's seats and record, stop timers (bounded: records expire anyway). */
   close(timeoutMs = 3_000): Promise<void> {
     if (this.closed) return this.closed;
-    for (const timer of Object.values(this.timers)) timer?.cancel();
-    this.closing = true;
-    const work = (async () => {
-      await this.publishing;
-      this.seatBook?.stop();
-      if (!this.nats || !this.natsUp) return;
-      await this.seatBook?.releaseAll();
-      await this.nats.servers.delete(this.options.deployment.serverId).catch(() => {});
-    })();
+    this.cancelTimers();
     this.closed = Promise.race([
-      work,
+      this.publisher.withdraw(),
       new Promise<void>((r) => setTimeout(r, timeoutMs).unref()),
     ]).catch(() => {});
     return this.closed;
+  }
+
+  private cancelTimers(): void {
+    this.lifecycle.cancel();
+    this.certificate.cancel();
+    this.publisher.cancelTimers();
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The token half of verify-and-consume: decode and authenticate a connect token (or a
- * connection request packet) with protocol's codec, then check it names this server. Seats,
- * replays and connection limits are the Sidecar's business, not this module's.
+ * connection request packet) with protocol's codec, then check it names this server. Replays
+ * and seats are player-admission.ts's business, not this module's.
  */
 import { ErrorCode } from '@playgap/protocol';
 import {

@@ -7,7 +7,7 @@ import { buildApp } from '../src/app.js';
 import { ManualClock } from '../src/clock.js';
 import { Sidecar } from '../src/sidecar.js';
 import { fakeToken, fakeVerifier } from './fake-token.js';
-import { deploymentFor } from './harness.js';
+import { deploymentFor, STEADY_TIMERS } from './harness.js';
 
 let sidecar: Sidecar;
 let app: FastifyInstance;
@@ -21,11 +21,7 @@ beforeEach(async () => {
     verifier: fakeVerifier,
     capacity: 4,
     certDir,
-    certValidityMs: 86_400_000,
-    certRenewBeforeMs: 3_600_000,
-    idleTimeoutMs: 0,
-    readyTimeoutMs: 60_000,
-    heartbeatTimeoutMs: 0,
+    ...STEADY_TIMERS,
     clock: new ManualClock(Date.now()),
   });
   await sidecar.init();

@@ -10,7 +10,7 @@ import { buildApp } from '../src/app.js';
 import { ManualClock } from '../src/clock.js';
 import { Sidecar } from '../src/sidecar.js';
 import { fakeVerifier } from './fake-token.js';
-import { deploymentFor } from './harness.js';
+import { deploymentFor, STEADY_TIMERS } from './harness.js';
 
 const docs = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../../docs/${name}`, import.meta.url)), 'utf8');
@@ -25,11 +25,7 @@ describe('sidecar API docs', () => {
       verifier: fakeVerifier,
       capacity: 1,
       certDir,
-      certValidityMs: 86_400_000,
-      certRenewBeforeMs: 3_600_000,
-      idleTimeoutMs: 0,
-      readyTimeoutMs: 60_000,
-      heartbeatTimeoutMs: 0,
+      ...STEADY_TIMERS,
       clock: new ManualClock(),
     });
     const app = buildApp(sidecar);

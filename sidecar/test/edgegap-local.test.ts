@@ -8,8 +8,8 @@ import { buckets, type ServerRecord } from '@playgap/protocol';
 import { encodeUserData, generatePrivateKey, mintConnectToken } from '@playgap/protocol/token';
 import { type RunningNatsServer, startNatsServer } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from './harness.js';
-import { BIN, FIXTURE } from './process.js';
+import { reserveSeat, until } from './harness.js';
+import { BIN, FIXTURE, joinFixture } from './process.js';
 
 const APP = `eg${process.pid}`;
 const privateKey = generatePrivateKey();
@@ -109,17 +109,7 @@ describe('sidecar under edgegap-local', () => {
     expect(record.certDigest).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
 
     const seats = await new Kvm(nc).open(buckets(APP).seats);
-    await seats.create(
-      `${requestId}.0`,
-      JSON.stringify({
-        serverId: requestId,
-        seatIndex: 0,
-        state: 'reserved',
-        clientId: '900',
-        expiresAt: Date.now() + 30_000,
-        updatedAt: Date.now(),
-      }),
-    );
+    await reserveSeat(seats, requestId, 900n, 0);
     const token = mintConnectToken({
       protocolId: 0x5151n,
       privateKey,
@@ -127,11 +117,7 @@ describe('sidecar under edgegap-local', () => {
       serverAddresses: [`${record.publicIp}:${game?.external}`],
       userData: encodeUserData({ playerId: 'p900' }),
     });
-    const join = await fetch(`http://127.0.0.1:${game?.external}/join`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: token.base64 }),
-    });
+    const join = await joinFixture(`127.0.0.1:${game?.external}`, token.base64);
     expect(join.status).toBe(200);
     expect(((await join.json()) as { clientId: string }).clientId).toBe('900');
     const leave = await fetch(`http://127.0.0.1:${game?.external}/leave`, {

@@ -12,8 +12,8 @@ import { buckets, type ServerRecord } from '@playgap/protocol';
 import { generatePrivateKey, mintConnectToken } from '@playgap/protocol/token';
 import { freePort, type RunningNatsServer, startNatsServer } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from './harness.js';
-import { BIN, FIXTURE, spawnSidecar } from './process.js';
+import { reserveSeat, until } from './harness.js';
+import { BIN, FIXTURE, joinFixture, spawnSidecar } from './process.js';
 
 const privateKey = generatePrivateKey();
 const keyHex = Buffer.from(privateKey).toString('hex');
@@ -170,28 +170,14 @@ describe.each(modes)('sidecar contract: $name', (mode) => {
 
     const seats = await kvm.open(buckets(mode.app).seats);
     const join = async (clientId: bigint, seatIndex: number, address: string) => {
-      await seats.create(
-        `${running.serverId}.${seatIndex}`,
-        JSON.stringify({
-          serverId: running.serverId,
-          seatIndex,
-          state: 'reserved',
-          clientId: String(clientId),
-          expiresAt: Date.now() + 30_000,
-          updatedAt: Date.now(),
-        }),
-      );
+      await reserveSeat(seats, running.serverId, clientId, seatIndex);
       const token = mintConnectToken({
         protocolId: 4242n,
         privateKey,
         clientId,
         serverAddresses: [address],
       });
-      const res = await fetch(`http://127.0.0.1:${game?.external}/join`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ token: token.base64 }),
-      });
+      const res = await joinFixture(`127.0.0.1:${game?.external}`, token.base64);
       return {
         status: res.status,
         body: (await res.json()) as { clientId?: string; code?: string },

@@ -26,19 +26,11 @@ describe('NATS outage', () => {
     );
     const harness = h;
     const serverId = h.sidecar.info().serverId;
-    await h.app.inject({
-      method: 'POST',
-      url: '/v1/ready',
-      payload: { transports: [{ kind: 'websocket', port: 'game' }] },
-    });
+    await h.ready();
     await h.reserve(61n, 0);
     await h.reserve(62n, 1);
     for (const id of [61, 62]) {
-      const res = await h.app.inject({
-        method: 'POST',
-        url: '/v1/tokens/verify',
-        payload: { token: fakeToken({ clientId: id }) },
-      });
+      const res = await h.verify(fakeToken({ clientId: id }));
       expect(res.statusCode).toBe(200);
     }
     const { port, storeDir } = nats;
@@ -46,19 +38,11 @@ describe('NATS outage', () => {
     await until(() => harness.sidecar.health().nats === 'disconnected', 10_000, 'disconnect seen');
     const health = await h.app.inject({ method: 'GET', url: '/healthz' });
     expect(health.json()).toMatchObject({ status: 'degraded', nats: 'disconnected', players: 2 });
-    const refused = await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 63 }) },
-    });
+    const refused = await h.verify(fakeToken({ clientId: 63 }));
     expect(refused.statusCode).toBe(503);
     expect(refused.json().code).toBe('NATS_UNAVAILABLE');
     // A player leaving during the outage is answered at once; the delete is replayed later.
-    const left = await h.app.inject({
-      method: 'POST',
-      url: '/v1/disconnect',
-      payload: { clientId: '62' },
-    });
+    const left = await h.disconnect('62');
     expect(left.statusCode).toBe(200);
     expect(h.sidecar.info().players).toBe(1);
     await new Promise((r) => setTimeout(r, 1_200)); // outlive the 1 s bucket TTL on purpose
@@ -84,11 +68,7 @@ describe('NATS outage', () => {
     expect(seat).toMatchObject({ state: 'connected', clientId: '61' });
     const freed = await harness.seats.get(`${serverId}.1`).catch(() => null);
     expect(freed?.operation ?? 'DEL').not.toBe('PUT');
-    const disc = await h.app.inject({
-      method: 'POST',
-      url: '/v1/disconnect',
-      payload: { clientId: '61' },
-    });
+    const disc = await h.disconnect('61');
     expect(disc.statusCode).toBe(200);
   });
 });

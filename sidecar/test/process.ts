@@ -1,5 +1,6 @@
 /**
- * Runs the built sidecar CLI (dist) as a real child process for integration tests.
+ * Runs the built sidecar CLI (dist) as a real child process for integration tests, and joins its
+ * fixture game server as a player would.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -44,4 +45,20 @@ export function spawnSidecar(args: string[], env: Record<string, string>): Sidec
   });
   url.catch(() => {});
   return { child, url, exit, output: () => text };
+}
+
+/**
+ * Presents a connect token to the fixture game server's `/join` at `address` (host:port), the
+ * way a player's client would; the fixture checks it with its sidecar and answers with the result.
+ *
+ * @example
+ * const res = await joinFixture(`127.0.0.1:${gamePort}`, token.base64);
+ * expect(res.status).toBe(200);
+ */
+export function joinFixture(address: string, token: string): Promise<Response> {
+  return fetch(`http://${address}/join`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
 }

@@ -1,23 +1,17 @@
+// The Sidecar core on a real nats-server: its server record, seat verify-and-consume, the NATS
+// control subject, and disconnect/drain, with fake tokens (real tokens are in tokens.test.ts).
 import { type SeatRecord, type ServerRecord, seatKey, subjects } from '@playgap/protocol';
-import { type RunningNatsServer, startNatsServer } from '@playgap/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeToken, fakeVerifier } from './fake-token.js';
-import { type Harness, startHarness, until } from './harness.js';
+import { type Harness, harnessPerTest, until, WEBSOCKET_ON_GAME } from './harness.js';
 
-let nats: RunningNatsServer;
-let h: Harness | undefined;
-beforeAll(async () => {
-  nats = await startNatsServer();
-});
-afterAll(async () => {
-  await nats.stop();
-});
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const sidecars = harnessPerTest(fakeVerifier);
 
-const ready = { transports: [{ kind: 'websocket' as const, port: 'game' }] };
+/** Reserves a seat for `clientId` as the matchmaker does, then presents its (fake) token. */
+async function reserveAndVerify(harness: Harness, clientId: number, seatIndex: number) {
+  await harness.reserve(BigInt(clientId), seatIndex);
+  return harness.verify(fakeToken({ clientId }));
+}
 
 async function serverRecord(harness: Harness): Promise<ServerRecord | undefined> {
   const entry = await harness.servers.get(harness.sidecar.info().serverId);
@@ -26,9 +20,8 @@ async function serverRecord(harness: Harness): Promise<ServerRecord | undefined>
 
 describe('Sidecar records', () => {
   it('publishes a starting record with ports, digest and capacity, then ready after /v1/ready', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    const harness = h;
-    const first = await until(() => serverRecord(harness), 5_000, 'record');
+    const h = await sidecars.start();
+    const first = await until(() => serverRecord(h), 5_000, 'record');
     expect(first).toMatchObject({
       state: 'starting',
       app: h.sidecar.options.app,
@@ -43,41 +36,26 @@ describe('Sidecar records', () => {
       protocol: 'TCP',
     });
     expect(first.certDigest).toBe(h.sidecar.info().certDigest);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/v1/ready',
-      payload: { ...ready, capacity: 8 },
-    });
+    const res = await h.ready({ transports: WEBSOCKET_ON_GAME, capacity: 8 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ state: 'ready', capacity: 8 });
-    await until(
-      async () => (await serverRecord(harness))?.state === 'ready',
-      5_000,
-      'ready record',
-    );
-    expect((await serverRecord(harness))?.transports).toEqual(ready.transports);
+    await until(async () => (await serverRecord(h))?.state === 'ready', 5_000, 'ready record');
+    expect((await serverRecord(h))?.transports).toEqual(WEBSOCKET_ON_GAME);
   });
 
   it('keeps the record alive by rewriting it every heartbeat', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    const harness = h;
-    const first = await until(() => serverRecord(harness), 5_000, 'record');
+    const h = await sidecars.start();
+    const first = await until(() => serverRecord(h), 5_000, 'record');
     await until(
-      async () => ((await serverRecord(harness))?.updatedAt ?? 0) > first.updatedAt,
+      async () => ((await serverRecord(h))?.updatedAt ?? 0) > first.updatedAt,
       5_000,
       'rewrite',
     );
   });
 
   it('removes its record and seats on close', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
-    await h.reserve(11n, 0);
-    const ok = await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 11 }) },
-    });
+    const h = await sidecars.startReady();
+    const ok = await reserveAndVerify(h, 11, 0);
     expect(ok.statusCode).toBe(200);
     await h.reserve(12n, 1);
     h.sidecar.shutdown('requested');
@@ -89,7 +67,7 @@ describe('Sidecar records', () => {
   });
 
   it('publishes ready, player.connected and player.disconnected events', async () => {
-    h = await startHarness(nats, fakeVerifier);
+    const h = await sidecars.start();
     const events: { type: string }[] = [];
     const sub = h.mm.subscribe(
       subjects(h.sidecar.options.app).serverEvents(h.sidecar.info().serverId),
@@ -98,14 +76,9 @@ describe('Sidecar records', () => {
       for await (const m of sub) events.push(m.json());
     })();
     await h.mm.flush();
-    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
-    await h.reserve(5n, 0);
-    await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 5 }) },
-    });
-    await h.app.inject({ method: 'POST', url: '/v1/disconnect', payload: { clientId: '5' } });
+    await h.ready();
+    await reserveAndVerify(h, 5, 0);
+    await h.disconnect('5');
     await until(() => events.length >= 3, 5_000, 'events');
     expect(events.map((e) => e.type)).toEqual(['ready', 'player.connected', 'player.disconnected']);
     sub.unsubscribe();
@@ -114,83 +87,45 @@ describe('Sidecar records', () => {
 
 describe('verify-and-consume', () => {
   it('accepts a reserved client once, marks the seat connected and counts the player', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    const harness = h;
-    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
+    const h = await sidecars.startReady();
     await h.reserve(42n, 2);
     const token = fakeToken({ clientId: 42, playerId: 'p-42' });
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token },
-    });
+    const res = await h.verify(token);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ clientId: '42', seat: 2, player: { playerId: 'p-42' } });
     const seat = (await h.seats.get(seatKey(h.sidecar.info().serverId, 2)))?.json<SeatRecord>();
     expect(seat).toMatchObject({ state: 'connected', clientId: '42' });
     expect(seat?.connectedAt).toBeGreaterThan(0);
-    await until(async () => (await serverRecord(harness))?.players === 1, 5_000, 'players=1');
-    const replay = await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token },
-    });
+    await until(async () => (await serverRecord(h))?.players === 1, 5_000, 'players=1');
+    const replay = await h.verify(token);
     expect(replay.statusCode).toBe(401);
     expect(replay.json().code).toBe('TOKEN_REPLAYED');
   });
 
   it('refuses a second token for a client that is already connected with 409 ALREADY_CONNECTED', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
-    await h.reserve(7n, 0);
-    await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 7 }) },
-    });
-    const again = await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 7 }) },
-    });
+    const h = await sidecars.startReady();
+    await reserveAndVerify(h, 7, 0);
+    const again = await h.verify(fakeToken({ clientId: 7 }));
     expect(again.statusCode).toBe(409);
     expect(again.json().code).toBe('ALREADY_CONNECTED');
   });
 
   it('refuses a client without a reservation, or with an expired one, with NO_RESERVATION', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
-    const none = await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 8 }) },
-    });
+    const h = await sidecars.startReady();
+    const none = await h.verify(fakeToken({ clientId: 8 }));
     expect(none.statusCode).toBe(401);
     expect(none.json().code).toBe('NO_RESERVATION');
     await h.reserve(9n, 1, Date.now() - 1);
-    const expired = await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 9 }) },
-    });
+    const expired = await h.verify(fakeToken({ clientId: 9 }));
     expect(expired.json().code).toBe('NO_RESERVATION');
   });
 
   it('lets only one of two racing requests with the same reservation in', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
+    const h = await sidecars.startReady();
     await h.reserve(77n, 0);
     const results = await Promise.all([
-      h.app.inject({
-        method: 'POST',
-        url: '/v1/tokens/verify',
-        payload: { token: fakeToken({ clientId: 77 }) },
-      }),
-      h.app.inject({
-        method: 'POST',
-        url: '/v1/tokens/verify',
-        payload: { token: fakeToken({ clientId: 77 }) },
-      }),
+      h.verify(fakeToken({ clientId: 77 })),
+      h.verify(fakeToken({ clientId: 77 })),
     ]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, expect.any(Number)]);
     expect(results.filter((r) => r.statusCode === 200)).toHaveLength(1);
@@ -198,54 +133,31 @@ describe('verify-and-consume', () => {
   });
 
   it('refuses a token minted for another server address with TOKEN_ADDRESS_NOT_LISTED', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
+    const h = await sidecars.startReady();
     await h.reserve(3n, 0);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 3, addresses: ['198.51.100.1:31000'] }) },
-    });
+    const res = await h.verify(fakeToken({ clientId: 3, addresses: ['198.51.100.1:31000'] }));
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe('TOKEN_ADDRESS_NOT_LISTED');
   });
 
   it('accepts a token naming the external port of any of the server ports', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
+    const h = await sidecars.startReady();
     await h.reserve(4n, 0);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: {
-        token: fakeToken({ clientId: 4, addresses: ['198.51.100.1:1', '203.0.113.9:31001'] }),
-      },
-    });
+    const res = await h.verify(
+      fakeToken({ clientId: 4, addresses: ['198.51.100.1:1', '203.0.113.9:31001'] }),
+    );
     expect(res.statusCode).toBe(200);
   });
 
   it('refuses tokens before ready (503 SERVER_NOT_READY) and while draining (503 SERVER_DRAINING)', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    const early = await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 1 }) },
-    });
+    const h = await sidecars.start();
+    const early = await h.verify(fakeToken({ clientId: 1 }));
     expect(early.statusCode).toBe(503);
     expect(early.json().code).toBe('SERVER_NOT_READY');
-    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
-    await h.reserve(1n, 0);
-    await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 1 }) },
-    });
+    await h.ready();
+    await reserveAndVerify(h, 1, 0);
     await h.app.inject({ method: 'POST', url: '/v1/drain' });
-    const late = await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 2 }) },
-    });
+    const late = await h.verify(fakeToken({ clientId: 2 }));
     expect(late.statusCode).toBe(503);
     expect(late.json().code).toBe('SERVER_DRAINING');
   });
@@ -253,14 +165,8 @@ describe('verify-and-consume', () => {
 
 describe('control subject', () => {
   it('drains on a NATS drain command and refuses unknown commands', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
-    await h.reserve(71n, 0);
-    await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 71 }) },
-    });
+    const h = await sidecars.startReady();
+    await reserveAndVerify(h, 71, 0);
     const subject = subjects(h.sidecar.options.app).serverControl(h.sidecar.info().serverId);
     const info = (await h.mm.request(subject, JSON.stringify({ command: 'info' }))).json<{
       players: number;
@@ -278,50 +184,29 @@ describe('control subject', () => {
 
 describe('disconnect and drain', () => {
   it('frees the seat on disconnect so the count drops and the key is gone', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    const harness = h;
-    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
-    await h.reserve(21n, 3);
-    await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 21 }) },
-    });
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/v1/disconnect',
-      payload: { clientId: '21' },
-    });
+    const h = await sidecars.startReady();
+    await reserveAndVerify(h, 21, 3);
+    const res = await h.disconnect('21');
     expect(res.statusCode).toBe(200);
     expect((await h.seats.get(seatKey(h.sidecar.info().serverId, 3)))?.operation).not.toBe('PUT');
-    await until(async () => (await serverRecord(harness))?.players === 0, 5_000, 'players=0');
+    await until(async () => (await serverRecord(h))?.players === 0, 5_000, 'players=0');
   });
 
   it('answers 404 UNKNOWN_CLIENT for a client that is not connected', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/v1/disconnect',
-      payload: { clientId: '999' },
-    });
+    const h = await sidecars.start();
+    const res = await h.disconnect('999');
     expect(res.statusCode).toBe(404);
     expect(res.json().code).toBe('UNKNOWN_CLIENT');
   });
 
   it('drains: keeps connected players, then stops when the last one leaves', async () => {
-    h = await startHarness(nats, fakeVerifier);
-    await h.app.inject({ method: 'POST', url: '/v1/ready', payload: ready });
-    await h.reserve(31n, 0);
-    await h.app.inject({
-      method: 'POST',
-      url: '/v1/tokens/verify',
-      payload: { token: fakeToken({ clientId: 31 }) },
-    });
-    const stopped = new Promise<string>((resolve) => h?.sidecar.once('shutdown', resolve));
+    const h = await sidecars.startReady();
+    await reserveAndVerify(h, 31, 0);
+    const stopped = new Promise<string>((resolve) => h.sidecar.once('shutdown', resolve));
     const drain = await h.app.inject({ method: 'POST', url: '/v1/drain' });
     expect(drain.json().state).toBe('draining');
     expect(h.sidecar.stopReason).toBeUndefined();
-    await h.app.inject({ method: 'POST', url: '/v1/disconnect', payload: { clientId: '31' } });
+    await h.disconnect('31');
     expect(await stopped).toBe('drained');
   });
 });

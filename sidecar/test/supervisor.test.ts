@@ -7,8 +7,8 @@ import { buckets, type ServerRecord } from '@playgap/protocol';
 import { encodeUserData, generatePrivateKey, mintConnectToken } from '@playgap/protocol/token';
 import { freePort, type RunningNatsServer, startNatsServer } from '@playgap/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { until } from './harness.js';
-import { FIXTURE, type SidecarProcess, spawnSidecar } from './process.js';
+import { reserveSeat, until } from './harness.js';
+import { FIXTURE, joinFixture, type SidecarProcess, spawnSidecar } from './process.js';
 
 const privateKey = generatePrivateKey();
 let nats: RunningNatsServer;
@@ -88,18 +88,9 @@ async function record(s: Started): Promise<ServerRecord | undefined> {
   return entry?.operation === 'PUT' ? entry.json<ServerRecord>() : undefined;
 }
 
+/** Reserves a seat for `clientId` and joins the fixture game server with a token for it. */
 async function join(s: Started, clientId: bigint, seatIndex: number) {
-  await s.seats.create(
-    `${s.serverId}.${seatIndex}`,
-    JSON.stringify({
-      serverId: s.serverId,
-      seatIndex,
-      state: 'reserved',
-      clientId: String(clientId),
-      expiresAt: Date.now() + 30_000,
-      updatedAt: Date.now(),
-    }),
-  );
+  await reserveSeat(s.seats, s.serverId, clientId, seatIndex);
   const token = mintConnectToken({
     protocolId: 77n,
     privateKey,
@@ -107,11 +98,7 @@ async function join(s: Started, clientId: bigint, seatIndex: number) {
     serverAddresses: [`127.0.0.1:${s.gamePort}`],
     userData: encodeUserData({ playerId: `p${clientId}` }),
   });
-  return fetch(`http://127.0.0.1:${s.gamePort}/join`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: token.base64 }),
-  });
+  return joinFixture(`127.0.0.1:${s.gamePort}`, token.base64);
 }
 
 describe('supervisor mode', () => {
@@ -181,6 +168,20 @@ describe('supervisor mode', () => {
     running.push(proc);
     expect((await proc.exit).code).toBe(2);
     expect(proc.output()).toContain('PLAYGAP_PRIVATE_KEY');
+  });
+});
+
+describe('NATS files at start', () => {
+  it('exits 2 naming NATS_CREDS when the creds file cannot be read', async () => {
+    const proc = spawnSidecar(['--local', 'serve'], {
+      PLAYGAP_APP: 'x',
+      PLAYGAP_PROTOCOL_ID: '1',
+      PLAYGAP_PRIVATE_KEY: 'ab'.repeat(32),
+      NATS_CREDS: '/nonexistent/playgap/user.creds',
+    });
+    running.push(proc);
+    expect((await proc.exit).code, proc.output()).toBe(2);
+    expect(proc.output()).toContain('NATS_CREDS');
   });
 });
 

@@ -1,3 +1,4 @@
+// Verify-and-consume with real netcode connect tokens minted by protocol, and the verifier config.
 import { ErrorCode } from '@playgap/protocol';
 import {
   connectionRequestFromToken,
@@ -5,11 +6,10 @@ import {
   generatePrivateKey,
   mintConnectToken,
 } from '@playgap/protocol/token';
-import { type RunningNatsServer, startNatsServer } from '@playgap/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/errors.js';
 import { createTokenVerifier } from '../src/token-check.js';
-import { type Harness, PUBLIC_IP, startHarness } from './harness.js';
+import { harnessPerTest, PUBLIC_IP } from './harness.js';
 
 const privateKey = generatePrivateKey();
 const keyHex = Buffer.from(privateKey).toString('hex');
@@ -20,18 +20,7 @@ const verifier = createTokenVerifier({
   tokenDialect: 'netcode',
 });
 
-let nats: RunningNatsServer;
-let h: Harness | undefined;
-beforeAll(async () => {
-  nats = await startNatsServer();
-});
-afterAll(async () => {
-  await nats.stop();
-});
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const sidecars = harnessPerTest(verifier);
 
 function mint(clientId: bigint, extra: Partial<Parameters<typeof mintConnectToken>[0]> = {}) {
   return mintConnectToken({
@@ -44,25 +33,12 @@ function mint(clientId: bigint, extra: Partial<Parameters<typeof mintConnectToke
   });
 }
 
-async function readyHarness(): Promise<Harness> {
-  const harness = await startHarness(nats, verifier);
-  await harness.app.inject({
-    method: 'POST',
-    url: '/v1/ready',
-    payload: { transports: [{ kind: 'websocket', port: 'game' }] },
-  });
-  return harness;
-}
-
-const verify = (harness: Harness, token: string) =>
-  harness.app.inject({ method: 'POST', url: '/v1/tokens/verify', payload: { token } });
-
 describe('verify-and-consume with real connect tokens', () => {
   it('accepts a token once with client id and user data, and refuses its replay with TOKEN_REPLAYED', async () => {
-    h = await readyHarness();
+    const h = await sidecars.startReady();
     await h.reserve(1001n, 0);
     const token = mint(1001n);
-    const first = await verify(h, token.base64);
+    const first = await h.verify(token.base64);
     expect(first.statusCode).toBe(200);
     const body = first.json();
     expect(body).toMatchObject({
@@ -72,57 +48,57 @@ describe('verify-and-consume with real connect tokens', () => {
     });
     expect(Buffer.from(body.userData, 'base64')).toHaveLength(256);
     expect(body.expiresAt).toBe(Number(token.expireTimestamp) * 1000);
-    const replay = await verify(h, token.base64);
+    const replay = await h.verify(token.base64);
     expect(replay.statusCode).toBe(401);
     expect(replay.json().code).toBe(ErrorCode.TOKEN_REPLAYED);
   });
 
   it('accepts the 1078-byte connection request packet form', async () => {
-    h = await readyHarness();
+    const h = await sidecars.startReady();
     await h.reserve(1002n, 1);
     const packet = connectionRequestFromToken(mint(1002n).bytes);
-    const res = await verify(h, Buffer.from(packet).toString('base64'));
+    const res = await h.verify(Buffer.from(packet).toString('base64'));
     expect(res.statusCode).toBe(200);
     expect(res.json().clientId).toBe('1002');
   });
 
   it('refuses a token minted for another server with TOKEN_ADDRESS_NOT_LISTED', async () => {
-    h = await readyHarness();
+    const h = await sidecars.startReady();
     await h.reserve(1003n, 0);
-    const res = await verify(h, mint(1003n, { serverAddresses: ['198.51.100.4:31000'] }).base64);
+    const res = await h.verify(mint(1003n, { serverAddresses: ['198.51.100.4:31000'] }).base64);
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe(ErrorCode.TOKEN_ADDRESS_NOT_LISTED);
   });
 
   it('refuses an expired token with TOKEN_EXPIRED', async () => {
-    h = await readyHarness();
+    const h = await sidecars.startReady();
     await h.reserve(1004n, 0);
     const old = mint(1004n, { now: () => Date.now() - 120_000, expireSeconds: 30 });
-    const res = await verify(h, old.base64);
+    const res = await h.verify(old.base64);
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe(ErrorCode.TOKEN_EXPIRED);
   });
 
   it('refuses a tampered token with TOKEN_BAD_MAC', async () => {
-    h = await readyHarness();
+    const h = await sidecars.startReady();
     await h.reserve(1005n, 0);
     const bytes = Buffer.from(mint(1005n).bytes);
     bytes[100] = (bytes[100] ?? 0) ^ 0xff; // inside the sealed private part
-    const res = await verify(h, bytes.toString('base64'));
+    const res = await h.verify(bytes.toString('base64'));
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe(ErrorCode.TOKEN_BAD_MAC);
   });
 
   it('refuses a token of another protocol id with TOKEN_WRONG_PROTOCOL', async () => {
-    h = await readyHarness();
-    const res = await verify(h, mint(1006n, { protocolId: 99n }).base64);
+    const h = await sidecars.startReady();
+    const res = await h.verify(mint(1006n, { protocolId: 99n }).base64);
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe(ErrorCode.TOKEN_WRONG_PROTOCOL);
   });
 
   it('refuses a token signed with another key with TOKEN_BAD_MAC', async () => {
-    h = await readyHarness();
-    const res = await verify(h, mint(1007n, { privateKey: generatePrivateKey() }).base64);
+    const h = await sidecars.startReady();
+    const res = await h.verify(mint(1007n, { privateKey: generatePrivateKey() }).base64);
     expect(res.json().code).toBe(ErrorCode.TOKEN_BAD_MAC);
   });
 
@@ -131,19 +107,19 @@ describe('verify-and-consume with real connect tokens', () => {
     ['truncated', mint(1008n).base64.slice(0, 2000)],
     ['base64 of the wrong size', Buffer.alloc(1500).toString('base64')],
   ])('refuses a %s token with TOKEN_MALFORMED', async (_what, token) => {
-    h = await readyHarness();
-    const res = await verify(h, token);
+    const h = await sidecars.startReady();
+    const res = await h.verify(token);
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe(ErrorCode.TOKEN_MALFORMED);
   });
 
   it('refuses a valid token without a reservation with NO_RESERVATION, and takes it once reserved', async () => {
-    h = await readyHarness();
+    const h = await sidecars.startReady();
     const token = mint(1009n);
-    const res = await verify(h, token.base64);
+    const res = await h.verify(token.base64);
     expect(res.json().code).toBe(ErrorCode.NO_RESERVATION);
     await h.reserve(1009n, 2);
-    expect((await verify(h, token.base64)).statusCode).toBe(200);
+    expect((await h.verify(token.base64)).statusCode).toBe(200);
   });
 });
 
