@@ -45,7 +45,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      // Rare whole-file timeouts were once seen under heavy load: show NATS's side of it.
+      throw new Error(
+        `timed out waiting for ${what}\n--- compose nats-server, last 4 KB ---\n${nats?.output().slice(-4096)}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -279,6 +284,12 @@ describe('image entrypoints', { timeout: 90_000 }, () => {
     );
     try {
       await composeHealthCheck(port, front);
+      // The front is healthy once it has NATS; the service may still be opening its buckets.
+      await until('the service started', async () => {
+        if (service.child.exitCode !== null)
+          throw new Error(`the service exited\n${service.output()}`);
+        return service.output().includes('"event":"started"') ? true : undefined;
+      });
       const response = await fetch(`http://127.0.0.1:${port}/matchmaker/wannaplay`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -139,12 +139,21 @@ describe('arena in the browser', { timeout: 120_000 }, () => {
     await page.close();
   });
 
-  it('refuses a replayed token with a visible message', async () => {
+  /**
+   * Join with one player (so the server does not stop for being idle), get a second reply,
+   * spoil it with `spoil`, hand it to the page through a stand-in front, and expect the
+   * refusal `reason` shown with `text`.
+   */
+  async function expectRefusal(
+    spoil: (reply: Awaited<ReturnType<typeof requestReply>>) => Promise<void>,
+    reason: string,
+    text: string,
+    screenshot: string,
+  ): Promise<void> {
     const request = { game: stack.app, version: stack.version, transports: ['websocket'] };
-    // A player stays on the server meanwhile, so it does not stop for being idle.
     const leave = await joinAndStay(await requestReply(stack.url, request));
     const reply = await requestReply(stack.url, request);
-    await useTokenOnce(reply);
+    await spoil(reply);
     const front = await standInFront(reply);
     try {
       const page = await openAndConnect(
@@ -154,44 +163,28 @@ describe('arena in the browser', { timeout: 120_000 }, () => {
       );
       const state = await waitForHook(page, "h.state === 'error'", 20_000);
       expect(state.lastError?.code).toBe('TOKEN_REFUSED');
-      expect(state.lastError?.reason).toBe('TOKEN_REPLAYED');
+      expect(state.lastError?.reason).toBe(reason);
       expect(await page.isVisible('#error')).toBe(true);
-      expect(await page.textContent('#error')).toContain('already used');
-      await page.screenshot({ path: join(ARTIFACTS, 'token-replayed.png') });
+      expect(await page.textContent('#error')).toContain(text);
+      await page.screenshot({ path: join(ARTIFACTS, screenshot) });
       await page.close();
     } finally {
       await front.close();
       await leave();
     }
+  }
+
+  it('refuses a replayed token with a visible message', async () => {
+    await expectRefusal(useTokenOnce, 'TOKEN_REPLAYED', 'already used', 'token-replayed.png');
   });
 
   it('refuses an expired token with a visible message', async () => {
-    const request = { game: stack.app, version: stack.version, transports: ['websocket'] };
-    // A player stays on the server meanwhile, so it does not stop for being idle.
-    const leave = await joinAndStay(await requestReply(stack.url, request));
-    const reply = await requestReply(stack.url, request);
     // Wait until the token's own expiry has passed (5 s tokens in this stack).
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.max(0, reply.expiresAt - Date.now()) + 1_000),
-    );
-    const front = await standInFront(reply);
-    try {
-      const page = await openAndConnect(
-        browser,
-        stack.url,
-        `transport=websocket&matchmaker=${encodeURIComponent(front.url)}`,
+    const expire = (reply: { expiresAt: number }) =>
+      new Promise<void>((resolve) =>
+        setTimeout(resolve, Math.max(0, reply.expiresAt - Date.now()) + 1_000),
       );
-      const state = await waitForHook(page, "h.state === 'error'", 20_000);
-      expect(state.lastError?.code).toBe('TOKEN_REFUSED');
-      expect(state.lastError?.reason).toBe('TOKEN_EXPIRED');
-      expect(await page.isVisible('#error')).toBe(true);
-      expect(await page.textContent('#error')).toContain('expired');
-      await page.screenshot({ path: join(ARTIFACTS, 'token-expired.png') });
-      await page.close();
-    } finally {
-      await front.close();
-      await leave();
-    }
+    await expectRefusal(expire, 'TOKEN_EXPIRED', 'expired', 'token-expired.png');
   });
 
   it('the server stops once empty and the next Connect starts a new one', async () => {
