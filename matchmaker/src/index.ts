@@ -24,5 +24,6 @@ export {
 export {
   type MatchmakerDeps,
   type RunningMatchmaker,
+  type StartOptions,
   startMatchmaker,
 } from './matchmaker.js';

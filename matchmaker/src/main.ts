@@ -21,15 +21,28 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const mm = await startMatchmaker(config, { log }, { listen: config.runFront });
-  log({ event: 'started', url: mm.url, config: describeConfig(config) });
+  // Signals are taken from the start: a stop while it still waits for NATS ends the wait.
+  const starting = new AbortController();
+  let mm: Awaited<ReturnType<typeof startMatchmaker>> | undefined;
   const stop = async (signal: string) => {
     log({ event: 'stopping', signal });
-    await mm.close();
+    starting.abort();
+    await mm?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  try {
+    mm = await startMatchmaker(
+      config,
+      { log },
+      { listen: config.runFront, signal: starting.signal },
+    );
+  } catch (error) {
+    if (starting.signal.aborted) return; // stop() exits
+    throw error;
+  }
+  log({ event: 'started', url: mm.url, config: describeConfig(config) });
 }
 
 main().catch((error: unknown) => {

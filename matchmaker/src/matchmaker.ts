@@ -58,9 +58,18 @@ async function defaultEdgegap(config: MatchmakerConfig): Promise<EdgegapApi | un
   return new mod.EdgegapClient({ apiUrl: config.edgegapApiUrl, apiKey: config.edgegapApiKey });
 }
 
+/** How startMatchmaker runs: whether the front listens, and a way to give up the start. */
+export interface StartOptions {
+  /** Listen on `config.listenHost:listenPort` (0 = any free port). */
+  listen?: boolean;
+  /** Abort the start, e.g. on SIGTERM while it still waits for NATS; it then rejects. */
+  signal?: AbortSignal;
+}
+
 /**
  * Start the service and/or front of `config`; with `listen: true` the front listens on
- * `config.listenHost:listenPort` (0 = any free port).
+ * `config.listenHost:listenPort` (0 = any free port). Until NATS first answers it waits,
+ * logging each failed attempt; aborting `signal` then rejects with the signal's reason.
  *
  * @example
  * const mm = await startMatchmaker(loadConfig(argv, env), {}, { listen: true });
@@ -70,7 +79,7 @@ async function defaultEdgegap(config: MatchmakerConfig): Promise<EdgegapApi | un
 export async function startMatchmaker(
   config: Readonly<MatchmakerConfig>,
   deps: MatchmakerDeps = {},
-  options: { listen?: boolean } = {},
+  options: StartOptions = {},
 ): Promise<RunningMatchmaker> {
   const now = deps.now ?? Date.now;
   const ownsNc = !deps.nc;
@@ -81,7 +90,12 @@ export async function startMatchmaker(
     (await connectNats(config.nats, {
       name: `playgap-matchmaker-${config.instanceId}`,
       log: (message, fields) => deps.log?.({ event: 'nats_unreachable', message, ...fields }),
+      signal: options.signal,
     }));
+  if (!nc) {
+    options.signal?.throwIfAborted();
+    throw new Error('startMatchmaker stopped before NATS answered'); // unreachable without a signal
+  }
   const metrics = new MatchmakerMetrics();
   const natsLink = watchNatsLink(nc);
   const closers: Array<() => Promise<unknown> | unknown> = [];

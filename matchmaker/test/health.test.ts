@@ -1,4 +1,7 @@
-import { freePort, type RunningNatsServer, startNatsServer } from '@playgap/testkit';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { freePort, type RunningNatsServer, startNatsServer, trackChild } from '@playgap/testkit';
 import { describe, expect, it } from 'vitest';
 import { startMatchmaker } from '../src/index.js';
 import { testConfig } from './fake-fleet.js';
@@ -67,5 +70,48 @@ describe('health', () => {
     } finally {
       await (nats as RunningNatsServer | undefined)?.stop();
     }
+  });
+
+  it('gives up waiting for NATS when its start is aborted', async () => {
+    const port = await freePort();
+    const stopping = new AbortController();
+    const starting = startMatchmaker(
+      testConfig(`nats://127.0.0.1:${port}`, { runService: false }),
+      { log: () => stopping.abort() },
+      { signal: stopping.signal },
+    );
+    await expect(starting).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('exits 0 on SIGTERM while it still waits for NATS', async () => {
+    const port = await freePort();
+    const bin = fileURLToPath(new URL('../bin/playgap-matchmaker.js', import.meta.url));
+    const child = spawn(process.execPath, [bin], {
+      env: {
+        PATH: process.env.PATH,
+        NATS_URL: `nats://127.0.0.1:${port}`,
+        PLAYGAP_APP: 'arena',
+        PLAYGAP_VERSIONS: '1.0.0',
+        PLAYGAP_PROTOCOL_ID: '7',
+        PLAYGAP_PRIVATE_KEY: 'ab'.repeat(32),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    trackChild(child);
+    let out = '';
+    child.stdout!.setEncoding('utf8');
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: string) => {
+        out += chunk;
+        if (out.includes('"nats_unreachable"')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`exited before waiting for NATS:\n${out}`)));
+    });
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(out).toContain('"event":"stopping","signal":"SIGTERM"');
+    expect(out).not.toContain('"event":"started"');
   });
 });

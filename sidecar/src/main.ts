@@ -107,11 +107,11 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(`playgap-sidecar listening on ${sidecarUrl}\n`);
 
   let nc: NatsConnection | undefined;
-  let stopping = false;
-  void connectNats(config.nats, { log, stopped: () => stopping })
+  const stopping = new AbortController();
+  void connectNats(config.nats, { log, signal: stopping.signal })
     .then(async (connection) => {
       if (!connection) return;
-      if (stopping) {
+      if (stopping.signal.aborted) {
         await connection.close();
         return;
       }
@@ -123,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
           await sidecar.attachNats(connection);
           break;
         } catch (error) {
-          if (stopping) return;
+          if (stopping.signal.aborted) return;
           log('NATS buckets not ready; retrying', { attempt, error: (error as Error).message });
           await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
         }
@@ -152,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     const failed = sidecar.stopReason === 'ready-timeout' || sidecar.stopReason === 'unhealthy';
     code = failed ? 1 : 0;
   }
-  stopping = true;
+  stopping.abort();
   await http.close();
   await nc?.close().catch(() => {});
   if (ownCertDir) await rm(ownCertDir, { recursive: true, force: true });

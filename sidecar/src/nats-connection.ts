@@ -30,10 +30,10 @@ export function natsConnectionOptions(
 
 /**
  * Connect, retrying and logging until the first connection succeeds, then reconnecting
- * forever. Resolves undefined if `stopped()` turns true first.
+ * forever. Resolves undefined if `signal` aborts first.
  *
  * @example
- * const nc = await connectNats(config.nats, { log, stopped: () => stopping });
+ * const nc = await connectNats(config.nats, { log, signal: stopping.signal });
  */
 export function connectNats(
   settings: Readonly<NatsSettings>,

@@ -48,10 +48,10 @@ describe('connectNats', () => {
     }
   });
 
-  it('gives up with undefined once stopped, and never logs a password', async () => {
+  it('gives up with undefined once aborted, and never logs a password', async () => {
     const port = await freePort();
     const lines: string[] = [];
-    let stopped = false;
+    const stopping = new AbortController();
     const nc = await connectNats(
       natsSettingsFromEnv({
         NATS_URL: `nats://u:s3cret@127.0.0.1:${port}`,
@@ -62,9 +62,9 @@ describe('connectNats', () => {
         name: 'playgap-test',
         log: (msg, fields) => {
           lines.push(JSON.stringify({ msg, ...fields }));
-          if (lines.length === 3) stopped = true;
+          if (lines.length === 3) stopping.abort();
         },
-        stopped: () => stopped,
+        signal: stopping.signal,
         retryMs: 10,
       },
     );

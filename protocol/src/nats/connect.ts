@@ -15,8 +15,8 @@ export interface ConnectNatsOptions {
   name: string;
   /** Called once per failed first attempt: `NATS not reachable; retrying` with the fields. */
   log: (message: string, fields: Record<string, unknown>) => void;
-  /** Give up (resolve undefined) once this is true, e.g. the process is stopping. */
-  stopped?: () => boolean;
+  /** Give up (resolve undefined) once aborted, e.g. the process is stopping; also ends a wait. */
+  signal?: AbortSignal;
   /** Wait after the first failed attempt; doubles each time up to retryMaxMs. */
   retryMs?: number;
   retryMaxMs?: number;
@@ -25,15 +25,16 @@ export interface ConnectNatsOptions {
 /**
  * Connect, retrying until the first connection succeeds (each failed attempt is logged with
  * the attempt, the redacted servers, the reason and the wait), then reconnecting forever.
- * Resolves undefined if `stopped()` turns true first. A creds or nkey file that cannot be read
+ * Resolves undefined if `signal` aborts first. A creds or nkey file that cannot be read
  * rejects at once with NatsConfigError (retrying would not help).
  *
  * @example
- * const nc = await connectNats(settings, { name: 'playgap-sidecar', log, stopped: () => stopping });
+ * const stopping = new AbortController();
+ * const nc = await connectNats(settings, { name: 'playgap-sidecar', log, signal: stopping.signal });
  */
 export function connectNats(
   settings: Readonly<NatsSettings>,
-  options: ConnectNatsOptions & { stopped?: undefined },
+  options: ConnectNatsOptions & { signal?: undefined },
 ): Promise<NatsConnection>;
 export function connectNats(
   settings: Readonly<NatsSettings>,
@@ -45,14 +46,17 @@ export async function connectNats(
 ): Promise<NatsConnection | undefined> {
   const connectionOptions = natsConnectionOptions(settings, options.name);
   const servers = settings.servers.map(redactUrl).join(',');
-  const stopped = options.stopped ?? (() => false);
+  const signal = options.signal;
   const retryMs = options.retryMs ?? NATS_DEFAULTS.firstRetryMs;
   const retryMaxMs = options.retryMaxMs ?? NATS_DEFAULTS.firstRetryMaxMs;
-  for (let attempt = 1; !stopped(); attempt++) {
+  for (let attempt = 1; !signal?.aborted; attempt++) {
     try {
-      return await connect(connectionOptions);
+      const nc = await connect(connectionOptions);
+      if (!signal?.aborted) return nc;
+      await nc.close().catch(() => {});
+      break;
     } catch (error) {
-      if (stopped()) break;
+      if (signal?.aborted) break;
       const retryInMs = Math.min(retryMaxMs, retryMs * 2 ** (attempt - 1));
       options.log('NATS not reachable; retrying', {
         attempt,
@@ -60,8 +64,21 @@ export async function connectNats(
         error: redactSecrets((error as Error).message, settings),
         retryInMs,
       });
-      await new Promise((resolve) => setTimeout(resolve, retryInMs));
+      await pause(retryInMs, signal);
     }
   }
   return undefined;
+}
+
+/** Wait `ms`, or less if `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
