@@ -117,6 +117,17 @@ describe('mintConnectToken', () => {
       readPublicToken(mintConnectToken({ ...base, serverAddresses: addresses }).bytes)
         .serverAddresses,
     ).toEqual(['2.2.2.2:2']);
+    addresses.push('3.3.3.3:3');
+    expect(
+      readPublicToken(mintConnectToken({ ...base, serverAddresses: addresses }).bytes)
+        .serverAddresses,
+    ).toEqual(['2.2.2.2:2', '3.3.3.3:3']);
+    addresses.length = 1;
+    addresses[0] = 'not an address';
+    expectTokenError(
+      () => mintConnectToken({ ...base, serverAddresses: addresses }),
+      'TOKEN_INVALID_ARGUMENT',
+    );
   });
 
   it('mints each token as if it were the first, whatever was minted before it', () => {

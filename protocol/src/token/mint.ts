@@ -4,7 +4,7 @@
  */
 import { ErrorCode } from '../error-codes.js';
 import { parseAddressList, type ServerAddress } from './address.js';
-import { randomInto, sealXChaCha } from './aead.js';
+import { randomInto, randomIntoBoth, sealXChaCha } from './aead.js';
 import {
   assertOptions,
   clockSeconds,
@@ -133,7 +133,29 @@ const singleCache = new Map<string, ServerAddress[]>();
 const listCache = new Map<string, ServerAddress[]>();
 const ADDRESS_CACHE_LIMIT = 256;
 
+// The list of the last one-address mint: callers often pass the same array again.
+let lastList: unknown;
+let lastAddress: unknown;
+let lastParsed: ServerAddress[] = [];
+
 function addressList(list: unknown, name: string): ServerAddress[] {
+  // Same array, still one address, and the same text: the same parse (arrays are mutable).
+  if (
+    list === lastList &&
+    (list as unknown[]).length === 1 &&
+    (list as unknown[])[0] === lastAddress
+  )
+    return lastParsed;
+  const parsed = cachedAddressList(list, name);
+  if (Array.isArray(list) && list.length === 1) {
+    lastList = list;
+    lastAddress = list[0];
+    lastParsed = parsed;
+  }
+  return parsed;
+}
+
+function cachedAddressList(list: unknown, name: string): ServerAddress[] {
   let cache: Map<string, ServerAddress[]> | undefined;
   let key: string | undefined;
   if (Array.isArray(list)) {
@@ -278,15 +300,20 @@ export function mintConnectToken(options: MintOptions): MintedToken {
   writeU64(mintAadView, AAD_EXPIRE_AT, stamps.expireHi, stamps.expireLo, littleEndian);
   if (fixedNonce) tokenBytes.set(fixedNonce, TokenOffset.nonce);
   else randomInto(tokenView, TokenOffset.nonce, NONCE_BYTES);
-  if (fixedC2s) tokenBytes.set(fixedC2s, tokenKeysAt);
-  else randomInto(tokenView, tokenKeysAt, KEY_BYTES);
-  if (fixedS2c) tokenBytes.set(fixedS2c, tokenKeysAt + KEY_BYTES);
-  else randomInto(tokenView, tokenKeysAt + KEY_BYTES, KEY_BYTES);
 
   try {
+    if (fixedC2s || fixedS2c) {
+      if (fixedC2s) tokenBytes.set(fixedC2s, tokenKeysAt);
+      else randomInto(tokenView, tokenKeysAt, KEY_BYTES);
+      if (fixedS2c) tokenBytes.set(fixedS2c, tokenKeysAt + KEY_BYTES);
+      else randomInto(tokenView, tokenKeysAt + KEY_BYTES, KEY_BYTES);
+      for (let i = 0; i < 2 * KEY_BYTES; i += 4)
+        plainView.setUint32(plainKeysAt + i, tokenView.getUint32(tokenKeysAt + i));
+    } else {
+      // The usual case: both keys drawn straight into the public token and the plaintext.
+      randomIntoBoth(tokenView, tokenKeysAt, plainView, plainKeysAt, 2 * KEY_BYTES);
+    }
     plainView.setBigUint64(0, clientId, littleEndian);
-    for (let i = 0; i < 2 * KEY_BYTES; i += 4)
-      plainView.setUint32(plainKeysAt + i, tokenView.getUint32(tokenKeysAt + i));
     if (userData) plainBytes.set(userData, plainKeysAt + 2 * KEY_BYTES);
     sealXChaCha(sealedInToken, plainBytes, mintAad, nonceInToken, privateKey);
   } finally {
