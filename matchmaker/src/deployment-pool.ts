@@ -388,7 +388,7 @@ export class DeploymentPool {
       const elapsedS = Math.round((this.#now() - started) / 1000);
       if (edgegapReady) progress('waiting_for_server', 'Waiting for the server to get ready');
       else progress('deploying', `Starting a server near you (${elapsedS} s)`);
-      await this.#waitForChange(this.#o.statusPollMs);
+      await this.#o.fleet.nextChange(this.#o.statusPollMs);
     }
   }
 
@@ -410,18 +410,6 @@ export class DeploymentPool {
         if (!(error instanceof JetStreamApiError)) throw error;
       }
     }
-  }
-
-  #waitForChange(maxMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        off();
-        resolve();
-      };
-      const timer = setTimeout(done, maxMs);
-      const off = this.#o.fleet.onChange(done);
-    });
   }
 
   /** Mark a deployment failed (waiters stop waiting) and stop it on Edgegap. */

@@ -82,6 +82,24 @@ export class FleetCache {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Resolve at the next change, or after `maxMs` when nothing changes (placements poll on it).
+   *
+   * @example
+   * await fleet.nextChange(statusPollMs);
+   */
+  nextChange(maxMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      const off = this.onChange(done);
+    });
+  }
+
   /** Call `listener` with the last value of every seat that is deleted (player left). */
   onSeatRemoved(listener: (seat: SeatRecord) => void): () => void {
     this.#seatRemovedListeners.add(listener);

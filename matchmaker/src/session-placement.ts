@@ -103,7 +103,7 @@ export class SessionPlacer {
             'The server did not register in time; try again.',
           );
         }
-        await this.#fleetChange(this.#o.statusPollMs);
+        await this.#o.fleet.nextChange(this.#o.statusPollMs);
       }
       const seat = {
         version: request.version,
@@ -123,18 +123,6 @@ export class SessionPlacer {
       await this.#deleteSession(sessionId);
       throw error;
     }
-  }
-
-  #fleetChange(maxMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        off();
-        resolve();
-      };
-      const timer = setTimeout(done, maxMs);
-      const off = this.#o.fleet.onChange(done);
-    });
   }
 
   async #deleteSession(sessionId: string): Promise<boolean> {
