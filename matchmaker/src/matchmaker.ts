@@ -16,6 +16,7 @@ import { FleetCache } from './fleet-cache.js';
 import { buildFrontApp } from './front/app.js';
 import { MatchmakerMetrics } from './front/metrics.js';
 import { natsPlacementClient } from './front/play-client.js';
+import { listenWhileStarting } from './front/starting-front.js';
 import { Placer } from './placement.js';
 import { startPlayService } from './play-service.js';
 import { SeatReserver } from './seat-reservation.js';
@@ -83,18 +84,29 @@ export async function startMatchmaker(
 ): Promise<RunningMatchmaker> {
   const now = deps.now ?? Date.now;
   const ownsNc = !deps.nc;
+  // Until the front is up, its address answers 503 (health probes and players get a reason).
+  const starting =
+    options.listen && config.runFront
+      ? await listenWhileStarting(config.listenHost, config.listenPort)
+      : undefined;
   // Started before NATS (or with a wrong URL or password), it waits here and logs each failed
   // attempt: the service and the front both need NATS, so there is nothing to serve before.
-  const nc =
-    deps.nc ??
-    (await connectNats(config.nats, {
-      name: `playgap-matchmaker-${config.instanceId}`,
-      log: (message, fields) => deps.log?.({ event: 'nats_unreachable', message, ...fields }),
-      signal: options.signal,
-    }));
-  if (!nc) {
-    options.signal?.throwIfAborted();
-    throw new Error('startMatchmaker stopped before NATS answered'); // unreachable without a signal
+  let nc: NatsConnection | undefined;
+  try {
+    nc =
+      deps.nc ??
+      (await connectNats(config.nats, {
+        name: `playgap-matchmaker-${config.instanceId}`,
+        log: (message, fields) => deps.log?.({ event: 'nats_unreachable', message, ...fields }),
+        signal: options.signal,
+      }));
+    if (!nc) {
+      options.signal?.throwIfAborted();
+      throw new Error('startMatchmaker stopped before NATS answered'); // unreachable without a signal
+    }
+  } catch (error) {
+    await starting?.close();
+    throw error;
   }
   const metrics = new MatchmakerMetrics();
   const natsLink = watchNatsLink(nc);
@@ -207,7 +219,8 @@ export async function startMatchmaker(
       });
       closers.push(() => front?.close());
       if (options.listen) {
-        await front.listen({ host: config.listenHost, port: config.listenPort });
+        await starting?.close();
+        await front.listen({ host: config.listenHost, port: starting?.port ?? config.listenPort });
         const address = front.server.address();
         const port = typeof address === 'object' && address ? address.port : config.listenPort;
         const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;
@@ -215,6 +228,7 @@ export async function startMatchmaker(
       }
     }
   } catch (error) {
+    await starting?.close();
     for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => {});
     if (ownsNc) await nc.close().catch(() => {});
     throw error;

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort, type RunningNatsServer, startNatsServer, trackChild } from '@playgap/testkit';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startMatchmaker } from '../src/index.js';
 import { testConfig } from './fake-fleet.js';
 
@@ -72,15 +74,70 @@ describe('health', () => {
     }
   });
 
-  it('gives up waiting for NATS when its start is aborted', async () => {
-    const port = await freePort();
+  it('gives up waiting for NATS when its start is aborted, freeing its port', async () => {
+    const natsPort = await freePort();
+    const listenPort = await freePort();
     const stopping = new AbortController();
     const starting = startMatchmaker(
-      testConfig(`nats://127.0.0.1:${port}`, { runService: false }),
+      testConfig(`nats://127.0.0.1:${natsPort}`, { runService: false, listenPort }),
       { log: () => stopping.abort() },
-      { signal: stopping.signal },
+      { listen: true, signal: stopping.signal },
     );
     await expect(starting).rejects.toMatchObject({ name: 'AbortError' });
+    const probe = createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(listenPort, '127.0.0.1', resolve);
+    });
+    await new Promise((resolve) => probe.close(resolve));
+  });
+
+  it('answers 503 on its address while it waits for NATS, then the front takes the port over', async () => {
+    const natsPort = await freePort();
+    const listenPort = await freePort();
+    const base = `http://127.0.0.1:${listenPort}`;
+    let nats: RunningNatsServer | undefined;
+    let waiting!: () => void;
+    const firstAttemptFailed = new Promise<void>((resolve) => {
+      waiting = resolve;
+    });
+    const starting = startMatchmaker(
+      testConfig(`nats://127.0.0.1:${natsPort}`, { runService: false, listenPort }),
+      { log: () => waiting() },
+      { listen: true },
+    );
+    try {
+      await firstAttemptFailed;
+      const health = await fetch(`${base}/healthz`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({ ok: false, starting: true, checks: { nats: false } });
+      const play = await fetch(`${base}/matchmaker/wannaplay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ game: 'arena', version: '1.0.0' }),
+      });
+      expect(play.status).toBe(503);
+      expect(play.headers.get('retry-after')).toBe('2');
+      expect(await play.json()).toMatchObject({ type: 'error', code: 'MATCHMAKER_UNAVAILABLE' });
+      const ws = new WebSocket(`ws://127.0.0.1:${listenPort}/matchmaker/ws`);
+      ws.on('error', () => {}); // aborting the refused handshake below reports one
+      const [request, refused] = await once(ws, 'unexpected-response');
+      expect(refused.statusCode).toBe(503);
+      request.destroy();
+
+      nats = await startNatsServer({ port: natsPort, jetstream: false });
+      const mm = await starting;
+      try {
+        expect(mm.url).toBe(base);
+        const up = await fetch(`${base}/healthz`);
+        expect(up.status).toBe(200);
+        expect(await up.json()).toEqual({ ok: true, checks: { nats: true } });
+      } finally {
+        await mm.close();
+      }
+    } finally {
+      await (nats as RunningNatsServer | undefined)?.stop();
+    }
   });
 
   it('exits 0 on SIGTERM while it still waits for NATS', async () => {
