@@ -220,7 +220,7 @@ export async function startMatchmaker(
       closers.push(() => front?.close());
       if (options.listen) {
         await starting?.close();
-        await front.listen({ host: config.listenHost, port: starting?.port ?? config.listenPort });
+        await listenFront(front, config.listenHost, config.listenPort, starting?.port);
         const address = front.server.address();
         const port = typeof address === 'object' && address ? address.port : config.listenPort;
         const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;
@@ -251,6 +251,25 @@ export async function startMatchmaker(
       if (ownsNc) await nc.drain().catch(() => {});
     },
   };
+}
+
+/**
+ * Listen where the starting front was. With port 0 configured, any free port will do if
+ * another process took that one in between.
+ */
+async function listenFront(
+  front: FastifyInstance,
+  host: string,
+  configuredPort: number,
+  startingPort: number | undefined,
+): Promise<void> {
+  try {
+    await front.listen({ host, port: startingPort ?? configuredPort });
+  } catch (error) {
+    const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    if (!taken || configuredPort !== 0 || startingPort === undefined) throw error;
+    await front.listen({ host, port: 0 });
+  }
 }
 
 /** Tracks whether the NATS connection is up right now (it reconnects forever). */
