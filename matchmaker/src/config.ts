@@ -251,7 +251,8 @@ function natsSettings(src: Source): Readonly<NatsSettings> {
     natsConnectionOptions(settings, 'playgap-matchmaker');
     return settings;
   } catch (error) {
-    if (error instanceof NatsConfigError) throw new ConfigError(error.variable, error.problem);
+    if (error instanceof NatsConfigError)
+      throw new ConfigError(error.variable, error.problem, { cause: error });
     throw error;
   }
 }

@@ -13,8 +13,8 @@ import { ErrorCode, PlaygapError } from '@playgap/protocol';
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
   readonly variable: string;
-  constructor(variable: string, problem: string) {
-    super(`${variable} ${problem}`);
+  constructor(variable: string, problem: string, options?: ErrorOptions) {
+    super(`${variable} ${problem}`, options);
     this.name = 'ConfigError';
     this.variable = variable;
   }

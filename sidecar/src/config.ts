@@ -12,15 +12,18 @@ import {
   SERVER_ID_PATTERN,
 } from '@playgap/protocol';
 import {
-  NATS_DEFAULTS,
   NatsConfigError,
   type NatsSettings,
+  natsConnectionOptions,
   natsSettingsFromEnv,
 } from '@playgap/protocol/nats';
 import { ConfigError } from './errors.js';
 
 /** NATS connection settings: the env contract shared with the matchmaker (design.md "NATS"). */
 export type { NatsSettings };
+
+/** The name the sidecar's NATS connection shows in NATS monitoring. */
+export const SIDECAR_CONNECTION_NAME = 'playgap-sidecar';
 
 /** Named defaults of every option. */
 export const DEFAULTS = {
@@ -35,8 +38,6 @@ export const DEFAULTS = {
   serverHeartbeatMs: KV_DEFAULTS.serverHeartbeatMs,
   seatHeartbeatMs: KV_DEFAULTS.seatHeartbeatMs,
   bodyLimitBytes: 16 * 1024,
-  /** Host of the default NATS_URL, kept for callers of DEFAULTS. */
-  natsHost: new URL(NATS_DEFAULTS.url).host,
   tokenDialect: 'netcode',
 } as const;
 
@@ -280,10 +281,16 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
   return Object.freeze({ ...config, command: Object.freeze(command) as string[] });
 }
 
-/** The shared NATS env parser, its errors turned into this package's ConfigError. */
+/**
+ * The shared NATS env parser, its errors turned into this package's ConfigError; the files it
+ * names are read now, so a bad path is a config error (exit 2), not a NATS connection that
+ * never starts.
+ */
 function natsSettings(env: Env, caContentsFlag: string | undefined): NatsSettings {
   try {
-    return natsSettingsFromEnv(env, { caContents: caContentsFlag });
+    const settings = natsSettingsFromEnv(env, { caContents: caContentsFlag });
+    natsConnectionOptions(settings, SIDECAR_CONNECTION_NAME);
+    return settings;
   } catch (error) {
     if (error instanceof NatsConfigError)
       throw new ConfigError(error.variable, error.problem, { cause: error });

@@ -27,7 +27,6 @@ export {
   withContext,
 } from './deployment.js';
 export { ConfigError, NatsUnavailableError, SeatRefusedError, SidecarError } from './errors.js';
-export { connectNats, natsConnectionOptions } from './nats-connection.js';
 export {
   type ServerInfo,
   type ShutdownReason,

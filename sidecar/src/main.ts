@@ -11,13 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EdgegapClient } from '@playgap/edgegap';
-import { NatsConfigError } from '@playgap/protocol/nats';
+import { connectNats } from '@playgap/protocol/nats';
 import { buildApp } from './app.js';
-import { loadConfig, type SidecarConfig } from './config.js';
+import { loadConfig, SIDECAR_CONNECTION_NAME, type SidecarConfig } from './config.js';
 import { type Deployment, deploymentFromEnv, localDeployment, withContext } from './deployment.js';
 import { ConfigError } from './errors.js';
 import { log } from './log.js';
-import { connectNats, natsConnectionOptions } from './nats-connection.js';
 import { Sidecar } from './sidecar.js';
 import { supervise } from './supervisor.js';
 import { createTokenVerifier } from './token-check.js';
@@ -49,15 +48,6 @@ async function resolveDeployment(
 export async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   const config = loadConfig(process.env, argv);
-  // Read the creds/nkey files now: a bad path is a config error naming the variable (exit 2),
-  // not a NATS connection that never starts.
-  try {
-    natsConnectionOptions(config.nats);
-  } catch (error) {
-    if (error instanceof NatsConfigError)
-      throw new ConfigError(error.variable, error.problem, { cause: error });
-    throw error;
-  }
   const verifier = createTokenVerifier(config);
   // The Edgegap client is only needed inside a deployment (context, self-stop): load it lazily.
   const edgegap = config.local
@@ -108,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let nc: NatsConnection | undefined;
   const stopping = new AbortController();
-  void connectNats(config.nats, { log, signal: stopping.signal })
+  void connectNats(config.nats, { name: SIDECAR_CONNECTION_NAME, log, signal: stopping.signal })
     .then(async (connection) => {
       if (!connection) return;
       if (stopping.signal.aborted) {

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { type KV, Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { buckets, KV_DEFAULTS, type SeatRecord, seatKey } from '@playgap/protocol';
+import { natsConnectionOptions } from '@playgap/protocol/nats';
 import { type RunningNatsServer, startNatsServer } from '@playgap/testkit';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { Deployment } from '../src/deployment.js';
-import { natsConnectionOptions } from '../src/nats-connection.js';
 import { Sidecar, type SidecarOptions } from '../src/sidecar.js';
 import type { TokenVerifier } from '../src/token-check.js';
 
@@ -102,7 +102,9 @@ export async function startHarness(
     ...overrides,
   });
   await sidecar.init();
-  const nc = await connect(natsConnectionOptions({ servers: [nats.url], insecure: false }));
+  const nc = await connect(
+    natsConnectionOptions({ servers: [nats.url], insecure: false }, 'playgap-sidecar-test'),
+  );
   await sidecar.attachNats(nc);
   const servers = await kvm.open(names.servers);
   const seats = await kvm.open(names.seats);
