@@ -6,6 +6,9 @@
 import { createCertificateIsolated, type ServerCertificate } from './certificate.js';
 import type { Clock, TimerHandle } from './clock.js';
 
+/** After a failed renewal, the next try comes this much later (the old certificate stays). */
+export const RENEWAL_RETRY_MS = 60_000;
+
 /** Where the certificate lives, what it names, and how long it lasts. */
 export interface CertificateRenewalOptions {
   dir: string;
@@ -29,6 +32,7 @@ export interface CertificateRenewalOptions {
 export class CertificateRenewal {
   private cert: ServerCertificate | undefined;
   private timer: TimerHandle | undefined;
+  private cancelled = false;
 
   constructor(private readonly options: CertificateRenewalOptions) {}
 
@@ -42,28 +46,38 @@ export class CertificateRenewal {
     return this.renew(false);
   }
 
+  /** Stop renewing; a renewal under way finishes without replacing or announcing anything. */
   cancel(): void {
+    this.cancelled = true;
     this.timer?.cancel();
   }
 
   private async renew(announce: boolean): Promise<void> {
     const { clock } = this.options;
-    this.cert = await createCertificateIsolated({
+    const cert = await createCertificateIsolated({
       dir: this.options.dir,
       publicIp: this.options.publicIp,
       fqdn: this.options.fqdn,
       validityMs: this.options.validityMs,
       now: clock.now(),
     });
+    if (this.cancelled) return;
+    this.cert = cert;
     const renewBefore = Math.min(this.options.renewBeforeMs, this.options.validityMs / 2);
-    this.timer = clock.setTimeout(
-      () => {
-        void this.renew(true).catch((error) =>
-          this.options.log('certificate renewal failed', { error: String(error) }),
-        );
-      },
-      this.cert.notAfter - renewBefore - clock.now(),
-    );
-    if (announce) this.options.onRenewed(this.cert);
+    this.renewIn(cert.notAfter - renewBefore - clock.now());
+    if (announce) this.options.onRenewed(cert);
+  }
+
+  private renewIn(delayMs: number): void {
+    this.timer = this.options.clock.setTimeout(() => {
+      void this.renew(true).catch((error) => {
+        if (this.cancelled) return;
+        this.options.log('certificate renewal failed; retrying', {
+          error: String(error),
+          retryInMs: RENEWAL_RETRY_MS,
+        });
+        this.renewIn(RENEWAL_RETRY_MS);
+      });
+    }, delayMs);
   }
 }

@@ -47,6 +47,8 @@ export class RecordPublisher {
   private nats: NatsParts | undefined;
   private up = false;
   private closing = false;
+  /** Set by cancelTimers: heartbeats do not re-arm after it. */
+  private stopped = false;
   private publishing: Promise<void> | undefined;
   private publishAgain = false;
   private timers: Record<'record' | 'seats' | 'players', TimerHandle | undefined> = {
@@ -105,12 +107,15 @@ export class RecordPublisher {
     const { clock } = this.options;
     const serverMs = this.options.serverHeartbeatMs ?? KV_DEFAULTS.serverHeartbeatMs;
     const seatMs = this.options.seatHeartbeatMs ?? KV_DEFAULTS.seatHeartbeatMs;
+    // A beat re-arms when its write settles, unless the timers were cancelled meanwhile.
     const recordBeat = () => {
+      if (this.stopped) return;
       this.timers.record = clock.setTimeout(() => {
         void this.publishRecord().finally(recordBeat);
       }, serverMs);
     };
     const seatBeat = () => {
+      if (this.stopped) return;
       this.timers.seats = clock.setTimeout(() => {
         const seatBook = this.options.seatBook();
         const work = this.up && seatBook ? seatBook.refresh(clock.now()) : Promise.resolve();
@@ -172,6 +177,7 @@ export class RecordPublisher {
    * stays set on purpose, so no later join or leave arms it again.
    */
   cancelTimers(): void {
+    this.stopped = true;
     for (const timer of Object.values(this.timers)) timer?.cancel();
   }
 

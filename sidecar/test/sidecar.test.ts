@@ -2,6 +2,7 @@
 // control subject, and disconnect/drain, with fake tokens (real tokens are in tokens.test.ts).
 import { type SeatRecord, type ServerRecord, seatKey, subjects } from '@playgap/protocol';
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/clock.js';
 import { fakeToken, fakeVerifier } from './fake-token.js';
 import { type Harness, harnessPerTest, until, WEBSOCKET_ON_GAME } from './harness.js';
 
@@ -64,6 +65,15 @@ describe('Sidecar records', () => {
     const id = h.sidecar.info().serverId;
     expect((await h.seats.get(seatKey(id, 0)))?.operation ?? 'DEL').not.toBe('PUT');
     expect((await h.seats.get(seatKey(id, 1)))?.operation ?? 'DEL').not.toBe('PUT');
+  });
+
+  it('stops its heartbeats for good on shutdown, even with a write under way', async () => {
+    const clock = new ManualClock();
+    const h = await sidecars.start({ clock, serverHeartbeatMs: 1_000, seatHeartbeatMs: 1_000 });
+    clock.advance(1_000); // both beats fire; the record write is still under way
+    h.sidecar.shutdown('requested');
+    await h.sidecar.close();
+    expect(clock.pending()).toBe(0);
   });
 
   it('publishes ready, player.connected and player.disconnected events', async () => {

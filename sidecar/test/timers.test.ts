@@ -1,13 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { ServerCertificate } from '../src/certificate.js';
+import { RENEWAL_RETRY_MS } from '../src/certificate-renewal.js';
 import { ManualClock } from '../src/clock.js';
 import { Sidecar, type SidecarOptions } from '../src/sidecar.js';
 import { fakeVerifier } from './fake-token.js';
-import { deploymentFor } from './harness.js';
+import { deploymentFor, until } from './harness.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -39,7 +40,7 @@ async function makeSidecar(overrides: Partial<SidecarOptions> = {}) {
     await sidecar.close();
     await rm(certDir, { recursive: true, force: true });
   });
-  return { sidecar, clock, reasons };
+  return { sidecar, clock, reasons, certDir };
 }
 
 const ready = { transports: [{ kind: 'websocket' as const, port: 'game' }] };
@@ -133,5 +134,29 @@ describe('Sidecar timers', () => {
     }
     expect(text).toContain(cert.certDigest);
     controller.abort();
+  });
+
+  it('retries a failed renewal a minute later, keeping the old certificate meanwhile', async () => {
+    const logs: string[] = [];
+    const { sidecar, clock, certDir } = await makeSidecar({
+      certValidityMs: 600_000,
+      certRenewBeforeMs: 60_000,
+      log: (message) => logs.push(message),
+    });
+    sidecar.ready(ready);
+    const before = sidecar.info().certDigest;
+    // A file where the certificate directory was: the renewal cannot write there.
+    await rm(certDir, { recursive: true, force: true });
+    await writeFile(certDir, 'not a directory');
+    clock.advance(540_000);
+    await until(() => logs.includes('certificate renewal failed; retrying'), 10_000, 'failure');
+    expect(sidecar.info().certDigest).toBe(before);
+    await rm(certDir);
+    await mkdir(certDir);
+    const renewed = new Promise<ServerCertificate>((resolve) =>
+      sidecar.once('certificate', resolve),
+    );
+    clock.advance(RENEWAL_RETRY_MS);
+    expect((await renewed).certDigest).not.toBe(before);
   });
 });
