@@ -290,10 +290,12 @@ export class Sidecar extends EventEmitter {
     this.transports = body.transports.map((t) => ({ ...t }));
     if (body.capacity !== undefined) this.capacity = body.capacity;
     this.lifecycle.cancelReadyTimeout();
-    const wasReady = this.state === ServerState.READY;
-    this.setState(ServerState.READY);
-    void this.publisher.publishRecord();
-    if (!wasReady) this.publisher.publishEvent('ready', { transports: this.transports });
+    if (this.state === ServerState.READY) {
+      void this.publisher.publishRecord(); // new transports or capacity, same state
+    } else {
+      this.setState(ServerState.READY); // writes the record
+      this.publisher.publishEvent('ready', { transports: this.transports });
+    }
     this.lifecycle.heartbeat();
     this.lifecycle.updateIdle();
     return this.info();

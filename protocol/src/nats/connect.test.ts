@@ -110,4 +110,22 @@ describe('connectNats', () => {
     const text = 'auth failed: pa ss / pa%20ss / other-secret';
     expect(redactSecrets(text, settings)).toBe('auth failed: *** / *** / ***');
   });
+
+  it('ends its wait between attempts as soon as it is aborted', async () => {
+    const port = await freePort();
+    const stopping = new AbortController();
+    const nc = await connectNats(natsSettingsFromEnv({ NATS_URL: `nats://127.0.0.1:${port}` }), {
+      name: 'playgap-test',
+      log: () => stopping.abort(),
+      signal: stopping.signal,
+      retryMs: 3_600_000, // an hour: only the abort can end this wait within the test timeout
+      retryMaxMs: 3_600_000,
+    });
+    expect(nc).toBeUndefined();
+  });
+
+  it('redacts a URL password that is not valid percent-encoding', () => {
+    const settings = natsSettingsFromEnv({ NATS_URL: 'nats://u:a%zz@h:1', NATS_USER: 'u' });
+    expect(redactSecrets('auth failed for a%zz', settings)).toBe('auth failed for ***');
+  });
 });

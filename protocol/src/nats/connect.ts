@@ -4,6 +4,7 @@
  * backoff itself and logs every failed attempt (with passwords and tokens redacted), so a
  * server that came up before NATS, or with a wrong URL or password, says why it waits.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { natsConnectionOptions } from './options.js';
 import { redactSecrets, redactUrl } from './redact.js';
@@ -64,21 +65,8 @@ export async function connectNats(
         error: redactSecrets((error as Error).message, settings),
         retryInMs,
       });
-      await pause(retryInMs, signal);
+      await sleep(retryInMs, undefined, { signal }).catch(() => {}); // an abort ends the wait
     }
   }
   return undefined;
-}
-
-/** Wait `ms`, or less if `signal` aborts. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -19,6 +19,15 @@ export function redactUrl(url: string): string {
   });
 }
 
+/** `text` percent-decoded, or as it is when it is not valid percent-encoding (`a%zz`). */
+function decodedOrSame(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** The passwords and bare tokens inside server URLs, as written and decoded. */
 function urlSecrets(servers: readonly string[]): string[] {
   const secrets: string[] = [];
@@ -26,7 +35,7 @@ function urlSecrets(servers: readonly string[]): string[] {
     try {
       const url = new URL(server);
       const secret = url.password || (url.username && !url.password ? url.username : '');
-      if (secret) secrets.push(secret, decodeURIComponent(secret));
+      if (secret) secrets.push(secret, decodedOrSame(secret));
     } catch {
       // not a URL: settings refuse it before anything connects
     }
