@@ -113,12 +113,12 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
   } catch (cause) {
     throw new ConfigError('PLAYGAP_PROTOCOL_ID', 'must be a decimal or 0x hex u64', { cause });
   }
-  let clock = Date.now;
-  const options = { protocolId, privateKey, dialect: settings.tokenDialect, now: () => clock() };
+  let currentMs = 0;
+  const options = { protocolId, privateKey, dialect: settings.tokenDialect, now: () => currentMs };
   return (tokenBase64, nowMs) => {
-    clock = () => nowMs;
+    currentMs = nowMs;
     const verified = verifyConnectToken(tokenBase64, options);
-    // The codec reuses scratch buffers: copy what outlives this call.
+    // The codec's views share a 64 KiB slab with other tokens' secrets: keep a copy only.
     const userData = verified.userData.slice();
     let player: VerifiedToken['player'] = {};
     try {
@@ -137,8 +137,12 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
       clientId: verified.clientId,
       userData,
       expireTimestamp: Number(verified.expireTimestamp),
-      nonceHex: Buffer.from(verified.nonce).toString('hex'),
-      serverAddresses: [...verified.serverAddresses],
+      nonceHex: Buffer.from(
+        verified.nonce.buffer,
+        verified.nonce.byteOffset,
+        verified.nonce.byteLength,
+      ).toString('hex'),
+      serverAddresses: verified.serverAddresses, // a fresh array from every verify
       player,
     };
   };

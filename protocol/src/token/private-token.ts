@@ -48,7 +48,7 @@ export interface PrivateConnectToken {
 export const plainScratch = new Uint8Array(PRIVATE_PLAIN_BYTES);
 const plainView = new DataView(plainScratch.buffer);
 /** Reused AAD buffer (not secret); its version bytes never change. */
-export const aadScratch = new Uint8Array(AAD_BYTES);
+const aadScratch = new Uint8Array(AAD_BYTES);
 const aadView = new DataView(aadScratch.buffer);
 aadScratch.set(VERSION_INFO, 0);
 
@@ -142,7 +142,7 @@ export function wipePlain(all: boolean): void {
 }
 
 /** Decrypt `sealed` into plainScratch and parse it; its secrets are wiped whatever happens. */
-export function openSealed(
+function openSealed(
   sealed: Uint8Array,
   aad: Uint8Array,
   nonce: Uint8Array,
