@@ -171,7 +171,8 @@ function integer(
 }
 
 function bool(src: Source, flag: string, envNames: string[]): boolean {
-  if (src.flags[flag] === true || src.flags[flag] === 'true') return true;
+  const given = flagBool(src, flag);
+  if (given !== undefined) return given; // a flag overrides the environment
   for (const name of envNames) {
     const value = src.env[name]?.toLowerCase();
     if (value === '1' || value === 'true' || value === 'yes') return true;

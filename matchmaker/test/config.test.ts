@@ -132,6 +132,15 @@ describe('matchmaker config', () => {
     ]);
   });
 
+  it('reads role flags like every boolean flag: a value overrides the env, a bad one is refused', () => {
+    expect(loadConfig(['--all-in-one=yes'], ENV).runFront).toBe(true);
+    expect(loadConfig([], { ...ENV, PLAYGAP_ALL_IN_ONE: '1' }).runFront).toBe(true);
+    expect(loadConfig(['--all-in-one=false'], { ...ENV, PLAYGAP_ALL_IN_ONE: '1' }).runFront).toBe(
+      false,
+    );
+    expect(failure(['--front-only=maybe'], ENV).variable).toBe('--front-only');
+  });
+
   it('refuses a bad NATS value naming its flag or variable', () => {
     expect(failure(['--nats-url', 'http://x'], ENV).variable).toBe('--nats-url');
     expect(failure([], { ...ENV, NATS_HOST: ',' }).variable).toBe('NATS_HOST');
