@@ -2,7 +2,8 @@
  * An in-memory view of the app's servers and seats, kept current by KV watches, so a warm
  * placement reads memory and writes one KV key instead of scanning buckets. The view may lag
  * by a few milliseconds: the seat reservation itself is a KV compare-and-set, which is what
- * prevents overselling; the cache only picks good candidates.
+ * prevents overselling; the cache only picks good candidates. Servers with free seats are kept
+ * in an index (`FreeSeatIndex`), so picking them costs the same whatever the fleet's size.
  */
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import {
@@ -12,6 +13,7 @@ import {
   type ServerRecord,
   ServerState,
 } from '@playgap/protocol';
+import { ExpiryQueue, FreeSeatIndex } from './free-seat-index.js';
 
 interface Versioned<T> {
   value: T;
@@ -52,6 +54,12 @@ export class FleetCache {
   #lastSweepAt = 0;
   /** Seats by server and index; `null` = deleted, kept as a tombstone with its revision. */
   readonly #seats = new Map<string, Map<number, Versioned<SeatRecord | null>>>();
+  /** Ready, live servers with free seats, by version and free count. */
+  readonly #free = new FreeSeatIndex();
+  /** When a server's occupancy changes by the clock alone (a reservation expires, a seat ages out). */
+  readonly #recounts = new ExpiryQueue();
+  /** Party id → server id → how many of its seat records carry that party. */
+  readonly #parties = new Map<string, Map<string, number>>();
   readonly #options: FleetCacheOptions;
   readonly #now: () => number;
   readonly #watchers: Array<{ stop(): void }> = [];
@@ -147,9 +155,10 @@ export class FleetCache {
     if (current && current.revision > entry.revision) return;
     if (entry.operation !== 'PUT') {
       this.#servers.delete(entry.key);
-      return;
+    } else {
+      this.#servers.set(entry.key, { value: entry.json<ServerRecord>(), revision: entry.revision });
     }
-    this.#servers.set(entry.key, { value: entry.json<ServerRecord>(), revision: entry.revision });
+    this.#refile(entry.key);
   }
 
   #applySeat(entry: KvWatchEntry): void {
@@ -161,7 +170,7 @@ export class FleetCache {
       if (previous && previous.revision > entry.revision) return;
       // A KV create on a key whose last message is a delete marker must be an update at the
       // marker's revision: keep it, so the reservation is one round trip.
-      map.set(parsed.seatIndex, { value: null, revision: entry.revision });
+      this.#setSeat(parsed.serverId, parsed.seatIndex, { value: null, revision: entry.revision });
       if (previous?.value && entry.isUpdate) {
         for (const listener of this.#seatRemovedListeners) listener(previous.value);
       }
@@ -171,6 +180,7 @@ export class FleetCache {
   }
 
   #hostsParty(serverId: string, party: string, now: number): boolean {
+    if (!this.#parties.get(party)?.has(serverId)) return false;
     for (const { value } of this.#seats.get(serverId)?.values() ?? []) {
       if (value?.party !== party) continue;
       if (value.state === SeatState.CONNECTED || value.expiresAt > now) return true;
@@ -182,11 +192,55 @@ export class FleetCache {
   forgetSeat(key: string, revision: number): void {
     const parsed = parseSeatKey(key);
     if (!parsed) return;
-    const map = this.#seats.get(parsed.serverId);
-    if (map?.get(parsed.seatIndex)?.revision === revision) {
-      map.delete(parsed.seatIndex);
-      this.#occupancy.delete(parsed.serverId);
+    if (this.#seats.get(parsed.serverId)?.get(parsed.seatIndex)?.revision === revision) {
+      this.#setSeat(parsed.serverId, parsed.seatIndex, undefined);
     }
+  }
+
+  /**
+   * Set (or with `undefined` drop) one seat's known state, keeping the party map, and file its
+   * server again: every seat change goes through here.
+   */
+  #setSeat(serverId: string, index: number, seat: Versioned<SeatRecord | null> | undefined): void {
+    const map = this.#seatMap(serverId);
+    const before = map.get(index)?.value?.party;
+    if (seat) map.set(index, seat);
+    else map.delete(index);
+    const after = seat?.value?.party;
+    if (before !== after) {
+      if (before) this.#countParty(before, serverId, -1);
+      if (after) this.#countParty(after, serverId, 1);
+    }
+    this.#refile(serverId);
+  }
+
+  #countParty(party: string, serverId: string, delta: number): void {
+    let servers = this.#parties.get(party);
+    if (!servers) {
+      servers = new Map();
+      this.#parties.set(party, servers);
+    }
+    const count = (servers.get(serverId) ?? 0) + delta;
+    if (count > 0) servers.set(serverId, count);
+    else servers.delete(serverId);
+    if (servers.size === 0) this.#parties.delete(party);
+  }
+
+  /** File a server in the free-seat index as it is now (or take it out). */
+  #refile(serverId: string): void {
+    const entry = this.#servers.get(serverId);
+    const server = entry?.value;
+    // No digest yet, no player: WebTransport clients need it to trust the certificate.
+    if (
+      !server ||
+      server.state !== ServerState.READY ||
+      !server.certDigest ||
+      !this.#isLive(server)
+    ) {
+      this.#free.remove(serverId);
+      return;
+    }
+    this.#free.file(serverId, server.version, server.capacity - this.occupiedSeats(serverId));
   }
 
   /** The seat map of a server, about to change: its occupancy is recomputed on next read. */
@@ -204,10 +258,9 @@ export class FleetCache {
   noteSeat(key: string, record: SeatRecord, revision: number): void {
     const parsed = parseSeatKey(key);
     if (!parsed) return;
-    const map = this.#seatMap(parsed.serverId);
-    const current = map.get(parsed.seatIndex);
+    const current = this.#seats.get(parsed.serverId)?.get(parsed.seatIndex);
     if (current && current.revision > revision) return;
-    map.set(parsed.seatIndex, { value: record, revision });
+    this.#setSeat(parsed.serverId, parsed.seatIndex, { value: record, revision });
   }
 
   /** A server whose record is fresh (any state), or undefined. */
@@ -230,9 +283,14 @@ export class FleetCache {
     this.#lastSweepAt = now;
     for (const [id, { value }] of this.#servers) {
       if (now - value.updatedAt > 2 * this.#options.serverStaleMs) {
+        for (const index of [...(this.#seats.get(id)?.keys() ?? [])]) {
+          this.#setSeat(id, index, undefined);
+        }
         this.#servers.delete(id);
         this.#seats.delete(id);
         this.#occupancy.delete(id);
+        this.#recounts.forget(id);
+        this.#free.remove(id);
       }
     }
   }
@@ -261,6 +319,7 @@ export class FleetCache {
       }
     }
     this.#occupancy.set(serverId, { count, validUntil });
+    if (validUntil !== Number.POSITIVE_INFINITY) this.#recounts.schedule(serverId, validUntil);
     return count;
   }
 
@@ -277,42 +336,60 @@ export class FleetCache {
   ): FreeSeat[] {
     const now = this.#now();
     this.#sweep(now);
-    const ranked: Array<{ server: ServerRecord; free: number }> = [];
-    for (const { value: server } of this.#servers.values()) {
-      if (server.version !== version || server.state !== ServerState.READY) continue;
-      // No digest yet, no player: WebTransport clients need it to trust the certificate.
-      if (!server.certDigest) continue;
-      if (!this.#isLive(server)) continue;
-      const free = server.capacity - this.occupiedSeats(server.id);
-      if (free > 0) ranked.push({ server, free });
-    }
-    ranked.sort((a, b) => a.free - b.free || (a.server.id < b.server.id ? -1 : 1));
-    if (party) {
-      // Servers already seating this party come first (stable: still fullest first among them).
-      const withParty = ranked.filter(({ server }) => this.#hostsParty(server.id, party, now));
-      if (withParty.length > 0) {
-        const rest = ranked.filter((r) => !withParty.includes(r));
-        ranked.splice(0, ranked.length, ...withParty, ...rest);
-      }
-    }
+    for (const serverId of this.#recounts.due(now)) this.#refile(serverId);
     const result: FreeSeat[] = [];
-    for (const { server } of ranked) {
-      const seats = this.#seats.get(server.id);
-      for (let i = 0; i < server.capacity && result.length < limit; i++) {
-        if (skip.has(`${server.id}.${i}`)) continue;
-        const seat = seats?.get(i);
-        if (!seat) {
-          result.push({ serverId: server.id, seatIndex: i });
-        } else if (
-          seat.value === null ||
-          seat.value.updatedAt + this.#seatStaleMs <= now ||
-          (seat.value.state === SeatState.RESERVED && seat.value.expiresAt <= now)
-        ) {
-          result.push({ serverId: server.id, seatIndex: i, revision: seat.revision });
-        }
+    const taken = new Set<string>();
+    if (party) {
+      // Servers already seating this party come first, fullest first among them.
+      const hosts = [...(this.#parties.get(party)?.keys() ?? [])]
+        .filter((id) => this.#free.free(id) > 0 && this.#hostsParty(id, party, now))
+        .sort((a, b) => this.#free.free(a) - this.#free.free(b));
+      for (const serverId of hosts) {
+        if (this.#collectSeats(version, serverId, skip, limit, now, result)) taken.add(serverId);
+        if (result.length >= limit) return result;
       }
+    }
+    for (const serverId of this.#free.fullestFirst(version)) {
+      if (taken.has(serverId)) continue;
+      this.#collectSeats(version, serverId, skip, limit, now, result);
       if (result.length >= limit) break;
     }
     return result;
+  }
+
+  /**
+   * Append the free seats of one filed server to `result` (lowest index first, up to `limit`);
+   * false when the server is not one to place on (another version, or its record went stale,
+   * which takes it out of the index until its next heartbeat).
+   */
+  #collectSeats(
+    version: string,
+    serverId: string,
+    skip: ReadonlySet<string>,
+    limit: number,
+    now: number,
+    result: FreeSeat[],
+  ): boolean {
+    const server = this.#servers.get(serverId)?.value;
+    if (!server || server.version !== version) return false;
+    if (!this.#isLive(server)) {
+      this.#free.remove(serverId);
+      return false;
+    }
+    const seats = this.#seats.get(serverId);
+    for (let i = 0; i < server.capacity && result.length < limit; i++) {
+      if (skip.has(`${serverId}.${i}`)) continue;
+      const seat = seats?.get(i);
+      if (!seat) {
+        result.push({ serverId, seatIndex: i });
+      } else if (
+        seat.value === null ||
+        seat.value.updatedAt + this.#seatStaleMs <= now ||
+        (seat.value.state === SeatState.RESERVED && seat.value.expiresAt <= now)
+      ) {
+        result.push({ serverId, seatIndex: i, revision: seat.revision });
+      }
+    }
+    return true;
   }
 }

@@ -1,0 +1,104 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ExpiryQueue, FreeSeatIndex } from './free-seat-index.js';
+
+describe('FreeSeatIndex', () => {
+  it('lists servers fullest first, per version, and drops a server filed with no free seat', () => {
+    const index = new FreeSeatIndex();
+    index.file('a', '1', 5);
+    index.file('b', '1', 1);
+    index.file('c', '2', 1);
+    index.file('d', '1', 3);
+    expect([...index.fullestFirst('1')]).toEqual(['b', 'd', 'a']);
+    expect([...index.fullestFirst('2')]).toEqual(['c']);
+    index.file('b', '1', 0);
+    expect([...index.fullestFirst('1')]).toEqual(['d', 'a']);
+    expect(index.free('b')).toBe(0);
+    expect([...index.fullestFirst('none')]).toEqual([]);
+  });
+
+  it('moves a server between versions and free counts without leaving a copy behind', () => {
+    const index = new FreeSeatIndex();
+    index.file('a', '1', 2);
+    index.file('a', '1', 4);
+    index.file('a', '2', 4);
+    expect([...index.fullestFirst('1')]).toEqual([]);
+    expect([...index.fullestFirst('2')]).toEqual(['a']);
+    index.remove('a');
+    index.remove('a');
+    expect([...index.fullestFirst('2')]).toEqual([]);
+  });
+
+  it('lets a caller remove servers while it walks them', () => {
+    const index = new FreeSeatIndex();
+    for (let i = 0; i < 200; i++) index.file(`s${i}`, '1', 1 + (i % 3));
+    const seen: string[] = [];
+    for (const id of index.fullestFirst('1')) {
+      seen.push(id);
+      index.remove(id);
+    }
+    expect(new Set(seen).size).toBe(200);
+    expect([...index.fullestFirst('1')]).toEqual([]);
+  });
+
+  it('agrees with a sort of every filed server (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: -1, max: 6 })), {
+          maxLength: 80,
+        }),
+        (ops) => {
+          const index = new FreeSeatIndex();
+          const model = new Map<string, number>();
+          for (const [server, free] of ops) {
+            const id = `s${server}`;
+            if (free < 0) {
+              index.remove(id);
+              model.delete(id);
+            } else {
+              index.file(id, 'v', free);
+              if (free > 0) model.set(id, free);
+              else model.delete(id);
+            }
+          }
+          const listed = [...index.fullestFirst('v')];
+          expect(new Set(listed)).toEqual(new Set(model.keys()));
+          const frees = listed.map((id) => model.get(id)!);
+          expect(frees).toEqual([...frees].sort((a, b) => a - b));
+        },
+      ),
+    );
+  });
+});
+
+describe('ExpiryQueue', () => {
+  it('hands out each server once, when its soonest time has come', () => {
+    const queue = new ExpiryQueue();
+    queue.schedule('a', 30);
+    queue.schedule('b', 10);
+    queue.schedule('a', 20); // sooner: replaces 30
+    queue.schedule('b', 40); // later than the pending 10: ignored
+    expect([...queue.due(5)]).toEqual([]);
+    expect([...queue.due(20)]).toEqual(['b', 'a']);
+    expect([...queue.due(100)]).toEqual([]);
+    expect(queue.size).toBe(0);
+  });
+
+  it('forgets a server it was told to', () => {
+    const queue = new ExpiryQueue();
+    queue.schedule('a', 1);
+    queue.forget('a');
+    expect([...queue.due(10)]).toEqual([]);
+  });
+
+  it('pops in time order whatever the insertion order (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1_000 }), { maxLength: 200 }), (times) => {
+        const queue = new ExpiryQueue();
+        for (const [i, at] of times.entries()) queue.schedule(`s${i}`, at);
+        const order = [...queue.due(1_000)].map((id) => times[Number(id.slice(1))]!);
+        expect(order).toEqual([...times].sort((a, b) => a - b));
+      }),
+    );
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * The fleet cache's free-seat index against a real nats-server: what it offers must be what a
+ * scan of every server would offer, including changes that come from the clock alone.
+ */
+import { type SeatRecord, SeatState } from '@playgap/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FleetCache } from '../src/fleet-cache.js';
+import { serverRecord, startTestNats, type TestNats } from './fake-fleet.js';
+
+let nats: TestNats;
+let fleet: FleetCache | undefined;
+let offsetMs = 0;
+const clock = () => Date.now() + offsetMs;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+});
+
+afterEach(async () => {
+  fleet?.stop();
+  fleet = undefined;
+  offsetMs = 0;
+  for await (const key of await nats.kv.servers.keys()) await nats.kv.servers.purge(key);
+  for await (const key of await nats.kv.seats.keys()) await nats.kv.seats.purge(key);
+});
+
+afterAll(async () => {
+  await nats?.stop();
+});
+
+function seat(serverId: string, seatIndex: number, extra: Partial<SeatRecord> = {}): SeatRecord {
+  const now = clock();
+  return {
+    serverId,
+    seatIndex,
+    state: SeatState.RESERVED,
+    clientId: String(seatIndex + 1),
+    expiresAt: now + 30_000,
+    reservedBy: 'test',
+    updatedAt: now,
+    ...extra,
+  };
+}
+
+async function putSeat(record: SeatRecord): Promise<void> {
+  await nats.kv.seats.put(`${record.serverId}.${record.seatIndex}`, JSON.stringify(record));
+}
+
+async function startFleet(serverStaleMs = 15_000): Promise<FleetCache> {
+  fleet = new FleetCache({
+    servers: nats.kv.servers,
+    seats: nats.kv.seats,
+    serverStaleMs,
+    now: clock,
+  });
+  await fleet.start();
+  return fleet;
+}
+
+/** Wait until the watch has delivered what `check` looks for (bounded; events, not a sleep). */
+async function until(cache: FleetCache, check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await cache.nextChange(100);
+  expect(check()).toBe(true);
+}
+
+const servers = (cache: FleetCache, version = '1.0.0', party?: string) => [
+  ...new Set(cache.freeSeats(version, new Set(), 1_000, party).map((s) => s.serverId)),
+];
+
+describe('fleet cache free-seat index', () => {
+  it('offers the fullest ready servers first and leaves out full, draining and digest-less ones', async () => {
+    await nats.putServer(serverRecord('empty', { capacity: 4 }));
+    await nats.putServer(serverRecord('half', { capacity: 4 }));
+    await nats.putServer(serverRecord('full', { capacity: 1 }));
+    await nats.putServer(serverRecord('draining', { capacity: 4, state: 'draining' }));
+    await nats.putServer(serverRecord('no-digest', { capacity: 4, certDigest: '' }));
+    await nats.putServer(serverRecord('other', { capacity: 4, version: '2.0.0' }));
+    await putSeat(seat('half', 0));
+    await putSeat(seat('half', 1, { state: SeatState.CONNECTED }));
+    await putSeat(seat('full', 0));
+    const cache = await startFleet();
+    await until(cache, () => cache.occupiedSeats('half') === 2);
+    expect(servers(cache)).toEqual(['half', 'empty']);
+    expect(cache.freeSeats('1.0.0', new Set(['half.2']), 2)).toEqual([
+      { serverId: 'half', seatIndex: 3 },
+      { serverId: 'empty', seatIndex: 0 },
+    ]);
+    expect(servers(cache, '2.0.0')).toEqual(['other']);
+  });
+
+  it('offers a full server again when its reservation expires, with no KV change at all', async () => {
+    await nats.putServer(serverRecord('one', { capacity: 1 }));
+    await putSeat(seat('one', 0));
+    const cache = await startFleet(120_000);
+    await until(cache, () => cache.occupiedSeats('one') === 1);
+    expect(servers(cache)).toEqual([]);
+    offsetMs = 31_000;
+    expect(cache.freeSeats('1.0.0')).toEqual([
+      { serverId: 'one', seatIndex: 0, revision: expect.any(Number) },
+    ]);
+  });
+
+  it('takes a server whose record went stale out, and back in on its next heartbeat', async () => {
+    await nats.putServer(serverRecord('beat', { capacity: 2 }));
+    const cache = await startFleet();
+    await until(cache, () => servers(cache).includes('beat'));
+    offsetMs = 16_000;
+    expect(servers(cache)).toEqual([]);
+    await nats.putServer(serverRecord('beat', { capacity: 2, updatedAt: clock() }));
+    await until(cache, () => servers(cache).includes('beat'));
+  });
+
+  it('files a server again when a seat is freed and when a seat is taken', async () => {
+    await nats.putServer(serverRecord('pair', { capacity: 2 }));
+    await nats.putServer(serverRecord('solo', { capacity: 2 }));
+    const cache = await startFleet();
+    await until(cache, () => servers(cache).length === 2);
+    await putSeat(seat('solo', 0));
+    await until(cache, () => servers(cache)[0] === 'solo');
+    await putSeat(seat('pair', 0));
+    await putSeat(seat('pair', 1));
+    await until(cache, () => !servers(cache).includes('pair'));
+    await nats.kv.seats.delete('pair.1');
+    await until(cache, () => servers(cache).includes('pair'));
+    expect(cache.freeSeats('1.0.0', new Set(), 8)).toEqual(
+      expect.arrayContaining([{ serverId: 'pair', seatIndex: 1, revision: expect.any(Number) }]),
+    );
+  });
+
+  it("puts a server already seating the player's party first, even an emptier one", async () => {
+    await nats.putServer(serverRecord('busy', { capacity: 8 }));
+    await nats.putServer(serverRecord('friends', { capacity: 8 }));
+    for (let i = 0; i < 6; i++) await putSeat(seat('busy', i));
+    await putSeat(seat('friends', 0, { party: 'p1' }));
+    const cache = await startFleet();
+    await until(cache, () => cache.occupiedSeats('busy') === 6);
+    expect(servers(cache)).toEqual(['busy', 'friends']);
+    expect(servers(cache, '1.0.0', 'p1')).toEqual(['friends', 'busy']);
+    expect(servers(cache, '1.0.0', 'nobody')).toEqual(['busy', 'friends']);
+    // The party's seat is gone: its server is no longer preferred.
+    await nats.kv.seats.delete('friends.0');
+    await until(cache, () => cache.occupiedSeats('friends') === 0);
+    expect(servers(cache, '1.0.0', 'p1')).toEqual(['busy', 'friends']);
+  });
+
+  it('forgets a server deleted from the bucket', async () => {
+    await nats.putServer(serverRecord('gone', { capacity: 2 }));
+    const cache = await startFleet();
+    await until(cache, () => servers(cache).includes('gone'));
+    await nats.kv.servers.delete('gone');
+    await until(cache, () => !servers(cache).includes('gone'));
+  });
+});
