@@ -1,0 +1,174 @@
+/**
+ * playgap against Colyseus 0.18, side by side in one run: warm placements through playgap's
+ * WebSocket front (one socket per placement, as the browser SDK does; and its HTTP route) and
+ * Colyseus' `POST /matchmake/joinOrCreate` into rooms of 16 seats, rounds interleaved so a
+ * busy machine slows both alike, at 16 and 64 concurrent clients. Prints each side's
+ * throughput, p50/p99 and server CPU per placement, and the throughput ratio playgap/Colyseus.
+ *
+ *   npm run build && npm run bench:colyseus -w matchmaker
+ *   BENCH_CONCURRENCY=16,64 BENCH_ROUNDS=3 BENCH_PER_ROUND=3000 npm run bench:colyseus -w matchmaker
+ *
+ * Colyseus is pinned in bench/colyseus/package.json and installed there on the first run (not a
+ * workspace: it declares Node >= 22, playgap supports 20.19).
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { trackChild } from '@playgap/testkit';
+import {
+  APP,
+  natsPid,
+  type Placement,
+  percentile,
+  placeOverHttp,
+  placeOverWebSocket,
+  type RoundResult,
+  runRound,
+  startMatchmakerProcess,
+  startWarmFleet,
+  stopProcess,
+  VERSION,
+} from './placement-driver.js';
+
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '16,64').split(',').map(Number);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 3_000);
+const SEATS = 16;
+const COLYSEUS_DIR = fileURLToPath(new URL('./colyseus/', import.meta.url));
+
+function installColyseus(): void {
+  if (existsSync(`${COLYSEUS_DIR}node_modules/@colyseus/core/package.json`)) return;
+  console.log('bench: installing the pinned Colyseus into matchmaker/bench/colyseus (once)…');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const result = spawnSync(
+    npm,
+    ['ci', '--no-audit', '--no-fund', '--loglevel=error', '--engine-strict=false'],
+    { cwd: COLYSEUS_DIR, stdio: 'inherit' },
+  );
+  if (result.status !== 0) throw new Error('npm ci in matchmaker/bench/colyseus failed');
+}
+
+function startColyseus(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['server.mjs'], {
+    cwd: COLYSEUS_DIR,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  trackChild(child);
+  return new Promise((resolve, reject) => {
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) {
+        try {
+          const event = JSON.parse(line) as { event?: string; port?: number };
+          if (event.event === 'listening')
+            resolve({ child, url: `http://127.0.0.1:${event.port}` });
+        } catch {}
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`colyseus exited with ${code}`)));
+  });
+}
+
+interface Side {
+  name: string;
+  /** The server's processes (playgap: matchmaker and nats-server); their CPU is summed. */
+  pids: number[];
+  place: () => Promise<Placement>;
+  before?: () => Promise<void>;
+  rounds: RoundResult[];
+}
+
+function summary(side: Side): { perSecond: number; line: string } {
+  const latencies = side.rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const wallMs = side.rounds.reduce((sum, r) => sum + r.wallMs, 0);
+  const cpu = side.rounds.reduce((sum, r) => sum + r.cpuMs.reduce((a, b) => a + b, 0), 0);
+  const failed = side.rounds.reduce(
+    (n, r) => n + [...r.failures.values()].reduce((a, b) => a + b, 0),
+    0,
+  );
+  const perSecond = (latencies.length / wallMs) * 1000;
+  const line =
+    `${side.name.padEnd(16)} ${String(Math.round(perSecond)).padStart(6)}/s  ` +
+    `p50 ${percentile(latencies, 50).toFixed(1).padStart(6)} ms  p99 ${percentile(latencies, 99).toFixed(1).padStart(6)} ms  ` +
+    `server cpu (all its processes) ${((cpu / latencies.length) * 1000).toFixed(0).padStart(5)} µs/placement` +
+    (failed > 0 ? `  failed ${failed}` : '');
+  return { perSecond, line };
+}
+
+async function main(): Promise<void> {
+  installColyseus();
+  // Enough free seats for a whole round, freed again before each playgap round.
+  const fleet = await startWarmFleet(Math.ceil(PER_ROUND / SEATS) + 10, SEATS);
+  const mm = await startMatchmakerProcess(fleet.nats.url);
+  const colyseus = await startColyseus();
+  const wsUrl = `${mm.url.replace(/^http/, 'ws')}/matchmaker/ws`;
+  const nats = natsPid();
+  const playgapPids = nats ? [mm.child.pid!, nats] : [mm.child.pid!];
+  console.log(
+    `bench: playgap (all-in-one matchmaker + nats-server${nats ? '' : ' (pid unknown)'}) vs Colyseus 0.18, ` +
+      `${ROUNDS} interleaved rounds x ${PER_ROUND} placements, rooms/servers of ${SEATS} seats`,
+  );
+  const playgapWs: Side = {
+    name: 'playgap ws',
+    pids: playgapPids,
+    place: () => placeOverWebSocket(wsUrl),
+    before: () => fleet.freeAllSeats(),
+    rounds: [],
+  };
+  const playgapHttp: Side = {
+    name: 'playgap http',
+    pids: playgapPids,
+    place: () =>
+      placeOverHttp(
+        `${mm.url}/matchmaker/wannaplay`,
+        { game: APP, version: VERSION },
+        (a) => a.type === 'ready',
+      ),
+    before: () => fleet.freeAllSeats(),
+    rounds: [],
+  };
+  const colyseusHttp: Side = {
+    name: 'colyseus http',
+    pids: [colyseus.child.pid!],
+    place: () =>
+      placeOverHttp(
+        `${colyseus.url}/matchmake/joinOrCreate/arena`,
+        {},
+        (a) => typeof a.sessionId === 'string',
+      ),
+    rounds: [],
+  };
+  try {
+    for (const side of [playgapWs, playgapHttp, colyseusHttp]) {
+      await side.before?.();
+      await runRound(16, 300, side.place, side.pids); // warm-up: JIT, keep-alive sockets
+    }
+    for (const concurrency of CONCURRENCY) {
+      const sides = [playgapWs, playgapHttp, colyseusHttp];
+      for (const side of sides) side.rounds = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const side of sides) {
+          await side.before?.();
+          side.rounds.push(await runRound(concurrency, PER_ROUND, side.place, side.pids));
+        }
+      }
+      console.log(`\n${concurrency} concurrent clients`);
+      const results = sides.map(summary);
+      for (const { line } of results) console.log(`  ${line}`);
+      const colyseusRate = results[2]!.perSecond;
+      console.log(
+        `  ratio playgap/colyseus: ws ${(results[0]!.perSecond / colyseusRate).toFixed(2)}, ` +
+          `http ${(results[1]!.perSecond / colyseusRate).toFixed(2)}`,
+      );
+    }
+  } finally {
+    await stopProcess(colyseus.child);
+    await stopProcess(mm.child);
+    await fleet.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
