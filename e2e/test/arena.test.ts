@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { mintConnectToken, parsePrivateKey, readPublicToken } from '@playgap/protocol/token';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinAndStay, requestReply, standInFront, useTokenOnce } from './front-tools.js';
 import {
@@ -24,6 +25,11 @@ import {
 
 const IDLE_TIMEOUT_MS = 4_000;
 const DEPLOYMENT_DEADLINE_MS = 12_000;
+// The stack's key and protocol id, known here so a test can mint an already expired token
+// instead of waiting for a real one to expire (tokens keep their production lifetime: a page
+// on a busy machine can take seconds to load before it presents one).
+const PRIVATE_KEY = '5a'.repeat(32);
+const PROTOCOL_ID = '4242';
 let stack: Stack;
 let browser: Browser;
 const timings: Record<string, number | string | null> = {};
@@ -71,8 +77,8 @@ describe('arena in the browser', { timeout: 120_000 }, () => {
     // a new server instead of waiting on the terminated one.
     stack = await startLocalStack({
       idleTimeoutMs: IDLE_TIMEOUT_MS,
-      tokenExpireSeconds: 5,
       deploymentDeadlineMs: DEPLOYMENT_DEADLINE_MS,
+      env: { ...process.env, PLAYGAP_PRIVATE_KEY: PRIVATE_KEY, PLAYGAP_PROTOCOL_ID: PROTOCOL_ID },
     });
   }, 120_000);
   afterAll(() => stack?.close(), 60_000);
@@ -179,11 +185,19 @@ describe('arena in the browser', { timeout: 120_000 }, () => {
   });
 
   it('refuses an expired token with a visible message', async () => {
-    // Wait until the token's own expiry has passed (5 s tokens in this stack).
-    const expire = (reply: { expiresAt: number }) =>
-      new Promise<void>((resolve) =>
-        setTimeout(resolve, Math.max(0, reply.expiresAt - Date.now()) + 1_000),
-      );
+    // Take the seat with the real token, then hand the page the same player's token minted two
+    // minutes ago for the same server: long expired, otherwise valid.
+    const expire = async (reply: Awaited<ReturnType<typeof requestReply>>) => {
+      await useTokenOnce(reply);
+      const minted = mintConnectToken({
+        protocolId: BigInt(PROTOCOL_ID),
+        privateKey: parsePrivateKey(PRIVATE_KEY),
+        clientId: BigInt(reply.clientId),
+        serverAddresses: readPublicToken(reply.token).serverAddresses,
+        now: () => Date.now() - 120_000,
+      });
+      reply.token = minted.base64;
+    };
     await expectRefusal(expire, 'TOKEN_EXPIRED', 'expired', 'token-expired.png');
   });
 

@@ -104,7 +104,9 @@ describe('against the real sidecar and NATS', () => {
   });
 
   it('drains when the sidecar is told to: new players get SERVER_DRAINING, players in stay', async () => {
-    const token = await sidecar.ticket(1006n, { seat: 0 });
+    // Seats no earlier test used: a seat freed by a leaving player is deleted asynchronously,
+    // and that delete could land on a new reservation written for the same seat.
+    const token = await sidecar.ticket(1006n, { seat: 6 });
     const inside = await wsAuth(token);
     expect(inside.welcome?.type).toBe('welcome');
     const drained = new Promise((r) => server.once('drain', () => r(true)));
@@ -114,7 +116,7 @@ describe('against the real sidecar and NATS', () => {
       body: '{}',
     });
     expect(await drained).toBe(true);
-    const late = await wsAuth(await sidecar.ticket(1007n, { seat: 1 }));
+    const late = await wsAuth(await sidecar.ticket(1007n, { seat: 7 }));
     expect(late.close?.code).toBe(CloseCode.SERVER_STOPPING);
     expect(late.close?.reason.code).toBe('SERVER_DRAINING');
     expect(server.players.has('1006')).toBe(true);
