@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { mintConnectToken, parsePrivateKey, readPublicToken } from '@playgap/protocol/token';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinAndStay, requestReply, standInFront, useTokenOnce } from './front-tools.js';
 import {
