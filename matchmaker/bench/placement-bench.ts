@@ -7,6 +7,7 @@
  *   npm run build && npm run bench -w matchmaker
  *   BENCH_CONCURRENCY=64 BENCH_ROUNDS=3 BENCH_PER_ROUND=3000 npm run bench -w matchmaker
  *   BENCH_SERVERS=10000 BENCH_CAPACITY=16 npx tsx matchmaker/bench/placement-bench.ts
+ *   BENCH_REPLICAS=2 npm run bench -w matchmaker     # clients spread over two matchmakers
  */
 import {
   natsPid,
@@ -22,20 +23,25 @@ const SERVERS = Number(process.env.BENCH_SERVERS ?? 100);
 const CAPACITY = Number(process.env.BENCH_CAPACITY ?? 32);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
 const PER_ROUND = Number(
   process.env.BENCH_PER_ROUND ?? Math.min(3_000, Math.floor(SERVERS * CAPACITY * 0.9)),
 );
 
 async function main(): Promise<void> {
   const fleet = await startWarmFleet(SERVERS, CAPACITY);
-  const { child, url } = await startMatchmakerProcess(fleet.nats.url);
-  const wsUrl = `${url.replace(/^http/, 'ws')}/matchmaker/ws`;
+  const replicas = await Promise.all(
+    Array.from({ length: REPLICAS }, () => startMatchmakerProcess(fleet.nats.url)),
+  );
+  const wsUrls = replicas.map(({ url }) => `${url.replace(/^http/, 'ws')}/matchmaker/ws`);
+  let nextReplica = 0;
+  const place = () => placeOverWebSocket(wsUrls[nextReplica++ % wsUrls.length]!);
   console.log(
-    `bench: ${SERVERS} servers x ${CAPACITY} seats, ${CONCURRENCY} concurrent clients, ` +
+    `bench: ${SERVERS} servers x ${CAPACITY} seats, ${REPLICAS} matchmaker${REPLICAS > 1 ? 's' : ''}, ${CONCURRENCY} concurrent clients, ` +
       `${ROUNDS} rounds x ${PER_ROUND} placements`,
   );
   // Warm-up (JIT, connections), then free the seats.
-  await Promise.all(Array.from({ length: 200 }, () => placeOverWebSocket(wsUrl)));
+  await Promise.all(Array.from({ length: 200 }, place));
   const latencies: number[] = [];
   const failures = new Map<string, number>();
   let wallMs = 0;
@@ -46,19 +52,20 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     await fleet.freeAllSeats();
     const self0 = process.cpuUsage();
+    const mmPids = replicas.map(({ child }) => child.pid!);
     const result = await runRound(
       CONCURRENCY,
       PER_ROUND,
-      () => placeOverWebSocket(wsUrl),
-      natsServerPid ? [child.pid!, natsServerPid] : [child.pid!],
+      place,
+      natsServerPid ? [...mmPids, natsServerPid] : mmPids,
     );
     const self = process.cpuUsage(self0);
     benchCpuMs += (self.user + self.system) / 1000;
     latencies.push(...result.latencies);
     for (const [code, n] of result.failures) failures.set(code, (failures.get(code) ?? 0) + n);
     wallMs += result.wallMs;
-    mmCpuMs += result.cpuMs[0]!;
-    natsCpuMs += result.cpuMs[1] ?? 0;
+    mmCpuMs += result.cpuMs.slice(0, REPLICAS).reduce((a, b) => a + b, 0);
+    natsCpuMs += result.cpuMs[REPLICAS] ?? 0;
   }
   const total = latencies.length;
   latencies.sort((a, b) => a - b);
@@ -75,7 +82,7 @@ async function main(): Promise<void> {
   console.log(
     `failures: ${failures.size === 0 ? 'none' : JSON.stringify(Object.fromEntries(failures))}`,
   );
-  await stopProcess(child);
+  for (const { child } of replicas) await stopProcess(child);
   await fleet.close();
 }
 
