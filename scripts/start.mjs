@@ -58,8 +58,7 @@ function run(what, command, args, env = process.env) {
 
 try {
   ensureDependencies(ROOT, { log: (line) => console.log(`playgap: ${line}`) });
-  // The local stack runs its own nats-server; nothing here needs a browser.
-  ensureSystemPackages(config.remote ? [] : ['nats-server']);
+  ensureSystemPackages(config.systemPackages);
 } catch (error) {
   if (!(error instanceof BootstrapError)) throw error;
   fail(error.message);

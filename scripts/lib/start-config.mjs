@@ -137,8 +137,8 @@ function checkRemote(env) {
 
 /**
  * Read `npm start`'s argv (without node and script) and env. Returns `{ help: true }` for
- * --help/-h (checked before anything else), otherwise `{ build, remote, stack }` where `stack`
- * is the options for startStack. Throws StartConfigError on the first bad input.
+ * --help/-h (checked before anything else), otherwise `{ build, remote, systemPackages, stack }`:
+ * the Debian packages it needs and the options for startStack. Throws StartConfigError on the first bad input.
  *
  * @example
  * startConfig(['--port', '0'], {}).stack.port; // 0
@@ -184,5 +184,7 @@ export function startConfig(argv, env) {
     ),
     portMode: portMode?.[1] ?? d.portMode,
   };
-  return { help: false, build: !values['no-build'], remote, stack };
+  // The local stack runs its own nats-server; nothing npm start runs needs a browser.
+  const systemPackages = remote ? [] : ['nats-server'];
+  return { help: false, build: !values['no-build'], remote, systemPackages, stack };
 }

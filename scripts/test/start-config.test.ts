@@ -1,8 +1,13 @@
 // `npm start` checks its whole configuration before installing or building anything.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STACK_DEFAULTS } from '../lib/stack.mjs';
 import { StartConfigError, startConfig } from '../lib/start-config.mjs';
 
+const ROOT = join(import.meta.dirname, '..', '..');
 const KEY = 'ab'.repeat(32);
 const REMOTE = {
   EDGEGAP_API_KEY: 'token x',
@@ -25,6 +30,7 @@ describe('startConfig', () => {
   it('defaults to the stack defaults, locally', () => {
     const config = startConfig([], {});
     expect(config).toMatchObject({ help: false, build: true, remote: false });
+    expect(config.systemPackages).toEqual(['nats-server']);
     const { app, version, host, port, idleTimeoutMs, capacity, portMode, tokenExpireSeconds } =
       STACK_DEFAULTS;
     expect(config.stack).toEqual({
@@ -103,7 +109,7 @@ describe('startConfig', () => {
   });
 
   it('with EDGEGAP_API_KEY requires what real Edgegap needs', () => {
-    expect(startConfig([], REMOTE).remote).toBe(true);
+    expect(startConfig([], REMOTE)).toMatchObject({ remote: true, systemPackages: [] });
     expect(startConfig([], { ...REMOTE, NATS_URL: '', NATS_HOST: 'nats:4222' }).remote).toBe(true);
     const without = (name: keyof typeof REMOTE) => {
       const env: Record<string, string> = { ...REMOTE };
@@ -116,5 +122,35 @@ describe('startConfig', () => {
     expect(refusal([], { ...REMOTE, EDGEGAP_API_URL: 'not a url' })).toContain(
       'EDGEGAP_API_URL must be a URL',
     );
+  });
+});
+
+describe('node scripts/start.mjs', () => {
+  it('refuses a bad configuration before installing or building anything', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'scripts/start.mjs'), '--port', '0'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', EDGEGAP_API_KEY: 'token x' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(output).toBe(
+      'playgap: EDGEGAP_API_KEY is set: also set PLAYGAP_PRIVATE_KEY to the values your game server version on Edgegap has (`playgap keygen` makes a pair).\n',
+    );
+  });
+});
+
+describe('npm test', () => {
+  it('bootstraps node_modules, nats-server and Chromium before anything that needs them', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const [first] = manifest.scripts.test.split(' && ');
+    expect(first).toBe('node scripts/bootstrap.mjs nats-server chromium');
   });
 });
