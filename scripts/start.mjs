@@ -11,11 +11,10 @@
 // clone is bootstrapped (scripts/bootstrap.mjs: npm ci, nats-server), then it builds and runs.
 // With EDGEGAP_API_KEY and NATS_URL set it targets real Edgegap instead (docs/quick-start.md).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BootstrapError, ensureDependencies, ensureSystemPackages } from './bootstrap.mjs';
 import { ROOT, startStack } from './lib/stack.mjs';
-import { START_USAGE, StartConfigError, startConfig } from './lib/start-config.mjs';
+import { START_USAGE, StartConfigError, startConfig, unbuiltPath } from './lib/start-config.mjs';
 
 function fail(message, code = 1) {
   console.error(`playgap: ${message}`);
@@ -35,17 +34,8 @@ if (config.help) {
 }
 const options = config.stack;
 
-// What the built stack runs; --no-build needs all of it.
-const BUILT = [
-  'protocol/dist/token/index.js',
-  'edgegap/dist/index.js',
-  'matchmaker/dist/index.js',
-  'sidecar/dist/main.js',
-  'server-template/dist/main.js',
-  'client-template/dist/index.html',
-];
 if (!config.build) {
-  const missing = BUILT.find((path) => !existsSync(join(ROOT, path)));
+  const missing = unbuiltPath(ROOT);
   if (missing)
     fail(`--no-build: ${missing} is not built yet; run npm start without --no-build.`, 2);
 }

@@ -1,7 +1,9 @@
 // `npm start`'s whole configuration — flags, PLAYGAP_* env and, with EDGEGAP_API_KEY set, the
 // variables real Edgegap needs — validated in one pure call before anything is installed or
 // built, so a mistake is reported in a second instead of after the build. Dependency-free: it
-// runs on a bare clone.
+// runs on a bare clone. unbuiltPath tells --no-build what is not built yet.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { STACK_DEFAULTS } from './stack.mjs';
 
@@ -187,4 +189,24 @@ export function startConfig(argv, env) {
   // The local stack runs its own nats-server; nothing npm start runs needs a browser.
   const systemPackages = remote ? [] : ['nats-server'];
   return { help: false, build: !values['no-build'], remote, systemPackages, stack };
+}
+
+/** What the built stack runs: `--no-build` needs every one. */
+const BUILT = [
+  'protocol/dist/token/index.js',
+  'edgegap/dist/index.js',
+  'matchmaker/dist/index.js',
+  'sidecar/dist/main.js',
+  'server-template/dist/main.js',
+  'client-template/dist/index.html',
+];
+
+/**
+ * The first build output missing under `root`, or undefined when everything is built.
+ *
+ * @example
+ * unbuiltPath(freshClone); // 'protocol/dist/token/index.js'
+ */
+export function unbuiltPath(root) {
+  return BUILT.find((path) => !existsSync(join(root, path)));
 }

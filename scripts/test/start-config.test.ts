@@ -1,11 +1,12 @@
 // `npm start` checks its whole configuration before installing or building anything.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STACK_DEFAULTS } from '../lib/stack.mjs';
-import { StartConfigError, startConfig } from '../lib/start-config.mjs';
+import { StartConfigError, startConfig, unbuiltPath } from '../lib/start-config.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const KEY = 'ab'.repeat(32);
@@ -144,6 +145,17 @@ describe('node scripts/start.mjs', () => {
     expect(output).toBe(
       'playgap: EDGEGAP_API_KEY is set: also set PLAYGAP_PRIVATE_KEY to the values your game server version on Edgegap has (`playgap keygen` makes a pair).\n',
     );
+  });
+});
+
+describe('unbuiltPath', () => {
+  it('names the first missing build output, for --no-build on a fresh clone', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'playgap-unbuilt-'));
+    try {
+      expect(unbuiltPath(empty)).toBe('protocol/dist/token/index.js');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 
