@@ -5,87 +5,72 @@
 //
 //   npm start                          # http://127.0.0.1:8080/
 //   npm start -- --port 0 --idle-timeout-ms 10000 --port-mode mapped --no-build
+//   npm start -- --help
 //
-// Env: PLAYGAP_PORT, PLAYGAP_IDLE_TIMEOUT_MS, PLAYGAP_PORT_MODE. With EDGEGAP_API_KEY and
-// NATS_URL set it targets real Edgegap instead (see docs/quick-start.md).
+// Order: the whole configuration is checked first (scripts/lib/start-config.mjs), then a bare
+// clone is bootstrapped (scripts/bootstrap.mjs: npm ci, nats-server), then it builds and runs.
+// With EDGEGAP_API_KEY and NATS_URL set it targets real Edgegap instead (docs/quick-start.md).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ROOT, STACK_DEFAULTS, startStack } from './lib/stack.mjs';
+import { BootstrapError, ensureDependencies, ensureSystemPackages } from './bootstrap.mjs';
+import { ROOT, startStack } from './lib/stack.mjs';
+import { START_USAGE, StartConfigError, startConfig, unbuiltPath } from './lib/start-config.mjs';
 
-function fail(message) {
+function fail(message, code = 1) {
   console.error(`playgap: ${message}`);
-  process.exit(2);
+  process.exit(code);
 }
 
-function intOption(name, raw, fallback, min, max) {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    fail(`${name} must be an integer ${min}-${max}`);
-  return value;
+let config;
+try {
+  config = startConfig(process.argv.slice(2), process.env);
+} catch (error) {
+  if (!(error instanceof StartConfigError)) throw error;
+  fail(error.message, 2);
 }
-
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'idle-timeout-ms': { type: 'string' },
-    'port-mode': { type: 'string' },
-    capacity: { type: 'string' },
-    'token-expire-seconds': { type: 'string' },
-    'no-build': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
-if (values.help) {
-  console.log(`Usage: npm start -- [--port 8080] [--host 127.0.0.1] [--idle-timeout-ms 30000]
-  [--port-mode same|mapped] [--capacity 16] [--token-expire-seconds 30] [--no-build]`);
+if (config.help) {
+  console.log(START_USAGE);
   process.exit(0);
 }
-const env = process.env;
-const portMode = values['port-mode'] ?? env.PLAYGAP_PORT_MODE ?? STACK_DEFAULTS.portMode;
-if (portMode !== 'same' && portMode !== 'mapped') fail('--port-mode must be same or mapped');
-const options = {
-  host: values.host ?? STACK_DEFAULTS.host,
-  port: intOption('--port', values.port ?? env.PLAYGAP_PORT, STACK_DEFAULTS.port, 0, 65535),
-  idleTimeoutMs: intOption(
-    '--idle-timeout-ms',
-    values['idle-timeout-ms'] ?? env.PLAYGAP_IDLE_TIMEOUT_MS,
-    STACK_DEFAULTS.idleTimeoutMs,
-    0,
-    86_400_000,
-  ),
-  capacity: intOption('--capacity', values.capacity, STACK_DEFAULTS.capacity, 1, 1024),
-  tokenExpireSeconds: intOption(
-    '--token-expire-seconds',
-    values['token-expire-seconds'],
-    STACK_DEFAULTS.tokenExpireSeconds,
-    5,
-    3600,
-  ),
-  portMode,
-};
+const options = config.stack;
 
-function run(what, command, args) {
+if (!config.build) {
+  const missing = unbuiltPath(ROOT);
+  if (missing)
+    fail(`--no-build: ${missing} is not built yet; run npm start without --no-build.`, 2);
+}
+
+function run(what, command, args, env = process.env) {
   console.log(`playgap: ${what}…`);
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit' });
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env });
   if (result.status !== 0) fail(`${what} failed (${command} ${args.join(' ')})`);
 }
 
-run('checking system packages', 'bash', [join(ROOT, 'scripts/install-system-deps.sh')]);
-if (!values['no-build']) {
+try {
+  ensureDependencies(ROOT, { log: (line) => console.log(`playgap: ${line}`) });
+  ensureSystemPackages(config.systemPackages);
+} catch (error) {
+  if (!(error instanceof BootstrapError)) throw error;
+  fail(error.message);
+}
+if (config.build) {
   run('building the packages', process.execPath, [
     join(ROOT, 'node_modules/typescript/bin/tsc'),
     '-b',
   ]);
-  run('building the arena client', process.execPath, [
-    join(ROOT, 'node_modules/vite/bin/vite.js'),
-    'build',
-    join(ROOT, 'client-template'),
-    '--logLevel',
-    'warn',
-  ]);
+  // The page asks for the app and version it was built for.
+  run(
+    'building the arena client',
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/vite/bin/vite.js'),
+      'build',
+      join(ROOT, 'client-template'),
+      '--logLevel',
+      'warn',
+    ],
+    { ...process.env, VITE_PLAYGAP_GAME: options.app, VITE_PLAYGAP_VERSION: options.version },
+  );
 }
 
 let stack;

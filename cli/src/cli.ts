@@ -110,7 +110,7 @@ export async function runCli(argv: string[], environment: CliEnvironment): Promi
         strict: true,
       });
     } catch (error) {
-      throw usageError(`${(error as Error).message}. Run \`playgap ${command.name} --help\`.`, {
+      throw usageError(`${flagProblem(error)}. Run \`playgap ${command.name} --help\`.`, {
         cause: error,
       });
     }
@@ -142,6 +142,22 @@ export async function runCli(argv: string[], environment: CliEnvironment): Promi
     return ExitCode.OK;
   } catch (error) {
     return report(out, error);
+  }
+}
+
+/** node's parseArgs error in a few words naming the flag, e.g. `Unknown flag --bogus`. */
+function flagProblem(error: unknown): string {
+  const message = (error as Error).message;
+  const flag = /'(-[^' ]*)/.exec(message)?.[1] ?? 'a flag';
+  switch ((error as { code?: string }).code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `Unknown flag ${flag}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /does not take an argument/.test(message)
+        ? `${flag} takes no value`
+        : `${flag} needs a value`;
+    default:
+      return message.replace(/\.$/, '');
   }
 }
 

@@ -1,6 +1,7 @@
 // The command line itself: help on every command, usage errors with exit code 2, JSON output,
 // keygen output that the token codec accepts, and the real bin as a process.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,7 +47,10 @@ describe('playgap usage errors', () => {
   it('rejects an unknown flag, naming it', async () => {
     const run = await playgap(['keygen', '--colour', 'blue']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("'--colour'");
+    expect(run.stderr).toBe(
+      'error BAD_REQUEST: Unknown flag --colour. Run `playgap keygen --help`.\n',
+    );
+    expect((await playgap(['keygen', '--format'])).stderr).toContain('--format needs a value.');
   });
 
   it('rejects an extra positional argument', async () => {
@@ -106,4 +110,21 @@ describe('bin/playgap.js', () => {
     expect(JSON.parse(stdout)).toHaveProperty('protocolId');
     await expect(run(process.execPath, [bin, 'nope'])).rejects.toMatchObject({ code: 2 });
   });
+
+  // `playgap keygen | head -1`: the reader closes the pipe, the CLI ends quietly with 0. The pipe
+  // is closed before the child writes, so every write meets EPIPE.
+  it.each([['keygen'], ['--help']])(
+    'ends with 0 and no output when stdout is closed: %s',
+    async (arg) => {
+      const child = spawn(process.execPath, [bin, arg], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const [code] = await once(child, 'exit');
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    },
+  );
 });

@@ -99,7 +99,157 @@ export const CONFIG_DEFAULTS = {
 type Source = { flags: Record<string, string | true>; env: NodeJS.ProcessEnv };
 
 /**
- * Split `--a b --c=d --flag` into a map; everything must be a `--flag`.
+ * Every flag of `playgap-matchmaker`: its value (empty for a switch), its variable and what it
+ * sets. parseFlags refuses any other; MATCHMAKER_USAGE lists them.
+ */
+const FLAGS = [
+  ['app-name', 'NAME', 'PLAYGAP_APP', 'app to place players on (required)'],
+  [
+    'app-version',
+    'V[,V...]',
+    'PLAYGAP_VERSIONS',
+    'versions it places on; first = new deployments (required)',
+  ],
+  [
+    'protocol-id',
+    'U64',
+    'PLAYGAP_PROTOCOL_ID',
+    'protocol id shared with the game servers (required)',
+  ],
+  ['lightyear-protocol-id', 'U64', '', "Bevygap's name of --protocol-id"],
+  [
+    'private-key',
+    'KEY',
+    'PLAYGAP_PRIVATE_KEY',
+    'connect-token key; prefer the variable (required)',
+  ],
+  ['lightyear-private-key', 'KEY', '', "Bevygap's name of --private-key"],
+  [
+    'token-dialect',
+    'netcode|lightyear',
+    'PLAYGAP_TOKEN_DIALECT',
+    `token byte order (${CONFIG_DEFAULTS.tokenDialect})`,
+  ],
+  ['mode', 'deployments|sessions', 'PLAYGAP_MODE', `placement mode (${CONFIG_DEFAULTS.mode})`],
+  [
+    'seats-per-server',
+    'N',
+    'PLAYGAP_CAPACITY',
+    `seats per new server (${CONFIG_DEFAULTS.seatsPerServer})`,
+  ],
+  ['edgegap-api-url', 'URL', 'EDGEGAP_API_URL', 'Edgegap API or an edgegap-local URL'],
+  ['edgegap-api-key', 'KEY', 'EDGEGAP_API_KEY', 'Edgegap API token; prefer the variable'],
+  ['nats-url', 'URL', 'NATS_URL', `NATS server(s), comma separated (${CONFIG_DEFAULTS.natsUrl})`],
+  ['nats-insecure', '', 'NATS_INSECURE', 'TLS without certificate verification (tests only)'],
+  ['all-in-one', '', 'PLAYGAP_ALL_IN_ONE', 'run the browser front and the placement service'],
+  ['front-only', '', '', 'run only the browser front'],
+  [
+    'listen',
+    'HOST:PORT',
+    'PLAYGAP_LISTEN',
+    `front address (${CONFIG_DEFAULTS.listenHost}:${CONFIG_DEFAULTS.listenPort})`,
+  ],
+  ['static-dir', 'DIR', 'PLAYGAP_STATIC_DIR', 'serve a built web client at /'],
+  ['allowed-origins', 'O[,O...]', 'PLAYGAP_ALLOWED_ORIGINS', 'browser origins allowed (any)'],
+  [
+    'trusted-proxies',
+    'IP[,IP...]',
+    'PLAYGAP_TRUSTED_PROXIES',
+    'peers whose X-Forwarded-For is believed',
+  ],
+  [
+    'token-expire-seconds',
+    'N',
+    '',
+    `connect token lifetime (${CONFIG_DEFAULTS.tokenExpireSeconds})`,
+  ],
+  [
+    'token-timeout-seconds',
+    'N',
+    '',
+    `netcode timeout in the token (${CONFIG_DEFAULTS.tokenTimeoutSeconds})`,
+  ],
+  [
+    'deployment-deadline-ms',
+    'N',
+    '',
+    `a deployment not ready by then is stopped (${CONFIG_DEFAULTS.deploymentDeadlineMs})`,
+  ],
+  [
+    'placement-timeout-ms',
+    'N',
+    '',
+    `a placement gives up after this (${CONFIG_DEFAULTS.placementTimeoutMs})`,
+  ],
+  ['status-poll-ms', 'N', '', `Edgegap status poll interval (${CONFIG_DEFAULTS.statusPollMs})`],
+  [
+    'progress-heartbeat-ms',
+    'N',
+    '',
+    `progress repeated this often (${CONFIG_DEFAULTS.progressHeartbeatMs})`,
+  ],
+  [
+    'service-silence-ms',
+    'N',
+    '',
+    `the front retries another replica after this (${CONFIG_DEFAULTS.serviceSilenceMs})`,
+  ],
+  [
+    'reap-interval-ms',
+    'N',
+    '',
+    `stale and orphan deployments reaped this often (${CONFIG_DEFAULTS.reapIntervalMs})`,
+  ],
+  [
+    'rate-limit',
+    'N',
+    '',
+    `requests per IP per ${CONFIG_DEFAULTS.rateLimitWindowMs / 1000} s (${CONFIG_DEFAULTS.rateLimitPerWindow})`,
+  ],
+  [
+    'max-concurrent-per-ip',
+    'N',
+    '',
+    `placements at once per IP (${CONFIG_DEFAULTS.maxConcurrentPerIp})`,
+  ],
+] as const;
+
+const FLAG_NAMES: ReadonlySet<string> = new Set(FLAGS.map(([name]) => name));
+
+/**
+ * `playgap-matchmaker --help`.
+ *
+ * @example
+ * process.stdout.write(`${MATCHMAKER_USAGE}\n`);
+ */
+export const MATCHMAKER_USAGE = [
+  'Usage: playgap-matchmaker [--all-in-one | --front-only] [flags]',
+  '',
+  'Places players on game servers over NATS; --all-in-one or --front-only also serve the',
+  'browser front. Flags win over their variables. Details: docs/configuration.md.',
+  '',
+  'Flags [variable]:',
+  ...FLAGS.map(([name, value, variable, what]) => {
+    const flag = `  --${name}${value ? ` ${value}` : ''}`;
+    return `${flag.padEnd(38)} ${what}${variable ? ` [${variable}]` : ''}`;
+  }),
+  `${'  -h, --help'.padEnd(38)} this text`,
+  '',
+  'NATS auth: NATS_USER, NATS_PASSWORD, NATS_CREDS, NATS_NKEY, NATS_CA, NATS_CA_CONTENTS.',
+].join('\n');
+
+/**
+ * Whether argv asks for help (`--help` or `-h` anywhere), answered before any validation.
+ *
+ * @example
+ * wantsHelp(['--app-name', 'arena', '-h']); // true
+ */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+/**
+ * Split `--a b --c=d --flag` into a map; everything must be a known `--flag`.
  *
  * @example
  * parseFlags(['--mode', 'sessions', '--all-in-one']); // { mode: 'sessions', 'all-in-one': true }
@@ -110,16 +260,19 @@ export function parseFlags(argv: readonly string[]): Record<string, string | tru
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) throw new ConfigError(arg, 'is not a flag (flags start with --)');
     const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (!FLAG_NAMES.has(name))
+      throw new ConfigError(`--${name}`, 'is not a playgap-matchmaker flag');
     if (eq > 0) {
-      flags[arg.slice(2, eq)] = arg.slice(eq + 1);
+      flags[name] = arg.slice(eq + 1);
       continue;
     }
     const next = argv[i + 1];
     if (next !== undefined && !next.startsWith('--')) {
-      flags[arg.slice(2)] = next;
+      flags[name] = next;
       i++;
     } else {
-      flags[arg.slice(2)] = true;
+      flags[name] = true;
     }
   }
   return flags;

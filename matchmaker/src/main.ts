@@ -2,7 +2,7 @@
  * `playgap-matchmaker` entry point: load and validate the config, start, log the config with
  * secrets redacted, stop cleanly on SIGINT/SIGTERM.
  */
-import { describeConfig, loadConfig } from './config.js';
+import { describeConfig, loadConfig, MATCHMAKER_USAGE, wantsHelp } from './config.js';
 import { ConfigError } from './errors.js';
 import { startMatchmaker } from './matchmaker.js';
 
@@ -11,12 +11,19 @@ function log(event: Record<string, unknown>): void {
 }
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${MATCHMAKER_USAGE}\n`);
+    return;
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(process.argv.slice(2), process.env);
+    config = loadConfig(argv, process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`playgap-matchmaker: ${error.message}\n`);
+      process.stderr.write(
+        `playgap-matchmaker: ${error.message}\nRun \`playgap-matchmaker --help\` for its flags and variables.\n`,
+      );
       process.exit(2);
     }
     throw error;

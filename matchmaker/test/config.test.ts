@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nkeys } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MATCHMAKER_USAGE, wantsHelp } from '../src/config.js';
 import { ConfigError, describeConfig, loadConfig } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mm-config-'));
@@ -151,6 +152,23 @@ describe('matchmaker config', () => {
     for (const variable of ['NATS_CREDS', 'NATS_NKEY', 'NATS_CA']) {
       expect(failure([], { ...ENV, [variable]: join(dir, 'missing') }).variable).toBe(variable);
     }
+  });
+});
+
+describe('matchmaker flags', () => {
+  it('refuses a flag it does not know, naming it', () => {
+    const error = failure(['--app-nmae', 'arena'], ENV);
+    expect(error.variable).toBe('--app-nmae');
+    expect(error.message).toBe('--app-nmae is not a playgap-matchmaker flag');
+    expect(failure(['--bogus=1'], ENV).variable).toBe('--bogus');
+    expect(failure(['-h'], ENV).message).toContain('is not a flag');
+  });
+
+  it('lists every flag it takes in --help', () => {
+    for (const flag of ['--app-name', '--all-in-one', '--nats-url', '--max-concurrent-per-ip'])
+      expect(MATCHMAKER_USAGE).toContain(flag);
+    expect(wantsHelp(['--app-name', 'arena', '-h'])).toBe(true);
+    expect(wantsHelp(['--app-name', 'arena'])).toBe(false);
   });
 });
 

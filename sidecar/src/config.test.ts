@@ -1,20 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, loadConfig, parsePortFlag } from './config.js';
+import { DEFAULTS, loadConfig, parsePortFlag, wantsHelp } from './config.js';
 import { ConfigError } from './errors.js';
 
 const KEY = 'ab'.repeat(32);
 const base = { PLAYGAP_APP: 'arena', PLAYGAP_PROTOCOL_ID: '7', PLAYGAP_PRIVATE_KEY: KEY };
 
 describe('loadConfig', () => {
+  it('asks for help only before -- (what follows is the game server command)', () => {
+    expect(wantsHelp(['--help'])).toBe(true);
+    expect(wantsHelp(['--local', '-h', 'serve'])).toBe(true);
+    expect(wantsHelp(['run', '--', 'server', '--help'])).toBe(false);
+  });
+
   it('applies the named defaults and freezes the result', () => {
-    const config = loadConfig({ ...base, PLAYGAP_VERSION: 'v1' }, []);
+    const config = loadConfig({ ...base, PLAYGAP_VERSION: 'v1', NATS_URL: 'nats://nats:4222' }, []);
     expect(config.capacity).toBe(DEFAULTS.capacity);
     expect(config.sidecarPort).toBe(7999);
     expect(config.idleTimeoutMs).toBe(300_000);
     expect(config.readyTimeoutMs).toBe(60_000);
     expect(config.heartbeatTimeoutMs).toBe(30_000);
     expect(config.certValidityDays).toBe(13);
-    expect(config.nats.servers).toEqual(['nats://127.0.0.1:4222']);
+    expect(config.nats.servers).toEqual(['nats://nats:4222']);
     expect(Object.isFrozen(config)).toBe(true);
     expect(config.command).toEqual([]);
   });
@@ -84,8 +90,31 @@ describe('loadConfig', () => {
     }
   });
 
+  it('requires NATS_URL or NATS_HOST outside --local instead of trying localhost', () => {
+    const run = () => loadConfig({ ...base, PLAYGAP_VERSION: 'v', NATS_URL: ' ' }, ['serve']);
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(/^NATS_URL is required outside --local: set NATS_URL \(or NATS_HOST\)/);
+    const host = loadConfig({ ...base, PLAYGAP_VERSION: 'v', NATS_HOST: 'nats:4333' }, []);
+    expect(host.nats.servers).toEqual(['nats://nats:4333']);
+    expect(host.natsDefaulted).toBe(false);
+  });
+
+  it('--local without a NATS setting uses localhost and marks it defaulted', () => {
+    const config = loadConfig(base, ['--local']);
+    expect(config.nats.servers).toEqual(['nats://127.0.0.1:4222']);
+    expect(config.natsDefaulted).toBe(true);
+    expect(loadConfig({ ...base, NATS_URL: 'nats://a:1' }, ['--local']).natsDefaulted).toBe(false);
+  });
+
   it('refuses unknown flags, a run without command and local flags without --local', () => {
-    expect(() => loadConfig(base, ['--local', '--nope'])).toThrow(ConfigError);
+    expect(() => loadConfig(base, ['--local', '--nope'])).toThrow(
+      /^--nope is not a playgap-sidecar flag$/,
+    );
+    expect(() => loadConfig(base, ['--local', '--server-id'])).toThrow(
+      /^--server-id needs a value$/,
+    );
+    expect(() => loadConfig(base, ['--local', 'start'])).toThrow(/^"start" is not a command/);
+    expect(() => loadConfig(base, ['--local', 'serve', 'x'])).toThrow(/^"x" is not a command/);
     expect(() => loadConfig(base, ['--local', 'run'])).toThrow(/needs a command/);
     expect(() =>
       loadConfig({ ...base, PLAYGAP_VERSION: 'v' }, ['--port', 'game:TCP:7000']),

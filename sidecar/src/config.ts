@@ -73,6 +73,8 @@ export interface SidecarConfig {
   bodyLimitBytes: number;
   local?: LocalDeployment;
   nats: NatsSettings;
+  /** True when neither NATS_URL nor NATS_HOST is set and `--local` took the localhost default. */
+  natsDefaulted: boolean;
   /** `run -- <command...>`; empty = serve the API only. */
   command: string[];
 }
@@ -166,18 +168,13 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
   const dashDash = argv.indexOf('--');
   const flagArgs = dashDash === -1 ? argv : argv.slice(0, dashDash);
   const command = dashDash === -1 ? [] : argv.slice(dashDash + 1);
-  let parsed: ReturnType<typeof parseFlags>;
-  try {
-    parsed = parseFlags(flagArgs);
-  } catch (cause) {
-    throw new ConfigError('argv', `is invalid: ${(cause as Error).message}`, { cause });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(flagArgs);
   const verb = positionals[0];
-  if (positionals.length > 1 || (verb !== undefined && verb !== 'run' && verb !== 'serve')) {
+  const stray = verb === 'run' || verb === 'serve' ? positionals[1] : verb;
+  if (stray !== undefined) {
     throw new ConfigError(
-      'argv',
-      'must be `playgap-sidecar [flags] run -- <command...>` or `playgap-sidecar [flags] serve`',
+      JSON.stringify(stray),
+      'is not a command: use `run -- <game server command...>` or `serve`',
     );
   }
   if (verb === 'run' && command.length === 0)
@@ -275,7 +272,8 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
       1024 * 1024,
     ),
     local,
-    nats: natsSettings(env, values['ca-contents']),
+    nats: natsSettings(env, values['ca-contents'], local !== undefined),
+    natsDefaulted: !env.NATS_URL?.trim() && !env.NATS_HOST?.trim(),
     command,
   };
   return Object.freeze({ ...config, command: Object.freeze(command) as string[] });
@@ -284,9 +282,16 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
 /**
  * The shared NATS env parser, its errors turned into this package's ConfigError; the files it
  * names are read now, so a bad path is a config error (exit 2), not a NATS connection that
- * never starts.
+ * never starts. Only `--local` may fall back to localhost: inside a deployment that would be
+ * whatever NATS happens to listen there, not the matchmaker's.
  */
-function natsSettings(env: Env, caContentsFlag: string | undefined): NatsSettings {
+function natsSettings(env: Env, caContentsFlag: string | undefined, local: boolean): NatsSettings {
+  if (!local && !env.NATS_URL?.trim() && !env.NATS_HOST?.trim()) {
+    throw new ConfigError(
+      'NATS_URL',
+      'is required outside --local: set NATS_URL (or NATS_HOST) to the NATS your matchmaker uses, e.g. tls://nats.example.com:4222',
+    );
+  }
   try {
     const settings = natsSettingsFromEnv(env, { caContents: caContentsFlag });
     natsConnectionOptions(settings, SIDECAR_CONNECTION_NAME);
@@ -298,19 +303,70 @@ function natsSettings(env: Env, caContentsFlag: string | undefined): NatsSetting
   }
 }
 
+const FLAGS = {
+  local: { type: 'boolean' },
+  'server-id': { type: 'string' },
+  'public-ip': { type: 'string' },
+  fqdn: { type: 'string' },
+  port: { type: 'string', multiple: true },
+  'local-file': { type: 'string' },
+  'ca-contents': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * `playgap-sidecar --help`.
+ *
+ * @example
+ * process.stdout.write(`${SIDECAR_USAGE}\n`);
+ */
+export const SIDECAR_USAGE = `Usage: playgap-sidecar [flags] run -- <game server command...>
+       playgap-sidecar [flags] serve
+
+Runs beside a game server: checks connect tokens, keeps its seats in NATS KV, stops it when
+empty. \`run\` starts the command and exits with its code; \`serve\` only serves the local API.
+
+Flags:
+  --local                 not on Edgegap: the flags below replace the ARBITRIUM_* variables
+  --server-id ID          (--local) server id (default local-<pid>)
+  --public-ip IP          (--local) address players connect to (default 127.0.0.1)
+  --fqdn NAME             (--local) public host name
+  --port NAME:PROTOCOL:INTERNAL[:EXTERNAL]
+                          (--local) a port, repeatable, e.g. game:TCP:4000
+  --local-file FILE       (--local) the same facts as JSON {serverId, publicIp, fqdn, ports}
+  --ca-contents PEM       the NATS CA as PEM text (wins over NATS_CA_CONTENTS)
+  -h, --help              this text
+
+Env: PLAYGAP_PROTOCOL_ID, PLAYGAP_PRIVATE_KEY (required), PLAYGAP_APP, PLAYGAP_VERSION,
+NATS_URL or NATS_HOST (required outside --local; --local defaults to nats://127.0.0.1:4222),
+NATS_USER, NATS_PASSWORD, NATS_CREDS, NATS_NKEY, NATS_CA, PLAYGAP_CAPACITY,
+PLAYGAP_SIDECAR_PORT and the timeouts in docs/configuration.md.`;
+
+/**
+ * Whether argv asks for help: `--help` or `-h` before `--` (what follows is the game server's).
+ *
+ * @example
+ * wantsHelp(['run', '--', 'server', '--help']); // false
+ */
+export function wantsHelp(argv: readonly string[]): boolean {
+  const dashDash = argv.indexOf('--');
+  const flags = dashDash === -1 ? argv : argv.slice(0, dashDash);
+  return flags.includes('--help') || flags.includes('-h');
+}
+
+/** node's parseArgs with its errors as one-line ConfigErrors naming the flag. */
 function parseFlags(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      local: { type: 'boolean' },
-      'server-id': { type: 'string' },
-      'public-ip': { type: 'string' },
-      fqdn: { type: 'string' },
-      port: { type: 'string', multiple: true },
-      'local-file': { type: 'string' },
-      'ca-contents': { type: 'string' },
-    },
-  });
+  try {
+    return parseArgs({ args, allowPositionals: true, strict: true, options: FLAGS });
+  } catch (cause) {
+    const message = (cause as Error).message;
+    const flag = /'(-[^' ]*)/.exec(message)?.[1] ?? 'a flag';
+    const problem =
+      (cause as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? 'is not a playgap-sidecar flag'
+        : /does not take an argument/.test(message)
+          ? 'takes no value'
+          : 'needs a value';
+    throw new ConfigError(flag, problem, { cause });
+  }
 }

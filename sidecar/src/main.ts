@@ -13,7 +13,13 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { EdgegapClient } from '@playgap/edgegap';
 import { connectNats } from '@playgap/protocol/nats';
 import { buildApp } from './app.js';
-import { loadConfig, SIDECAR_CONNECTION_NAME, type SidecarConfig } from './config.js';
+import {
+  loadConfig,
+  SIDECAR_CONNECTION_NAME,
+  SIDECAR_USAGE,
+  type SidecarConfig,
+  wantsHelp,
+} from './config.js';
 import { type Deployment, deploymentFromEnv, localDeployment, withContext } from './deployment.js';
 import { ConfigError } from './errors.js';
 import { log } from './log.js';
@@ -48,6 +54,10 @@ async function resolveDeployment(
 export async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   const config = loadConfig(process.env, argv);
+  if (config.local && config.natsDefaulted)
+    log('NATS_URL and NATS_HOST are unset: --local uses the default', {
+      nats: config.nats.servers[0],
+    });
   const verifier = createTokenVerifier(config);
   // The Edgegap client is only needed inside a deployment (context, self-stop): load it lazily.
   const edgegap = config.local
@@ -150,14 +160,21 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`playgap-sidecar: ${error.message}\n`);
-      process.exit(2);
-    }
-    log('fatal', { error: (error as Error).message });
-    process.exit(1);
-  },
-);
+const argv = process.argv.slice(2);
+if (wantsHelp(argv)) {
+  process.stdout.write(`${SIDECAR_USAGE}\n`);
+} else {
+  main(argv).then(
+    (code) => process.exit(code),
+    (error) => {
+      if (error instanceof ConfigError) {
+        process.stderr.write(
+          `playgap-sidecar: ${error.message}\nRun \`playgap-sidecar --help\` for its flags and variables.\n`,
+        );
+        process.exit(2);
+      }
+      log('fatal', { error: (error as Error).message });
+      process.exit(1);
+    },
+  );
+}

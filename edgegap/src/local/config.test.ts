@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EdgegapConfigError } from '../errors.js';
-import { parseCliArgs } from '../main.js';
+import { parseCliArgs, wantsHelp } from '../main.js';
 import { systemLocalClock } from './clock.js';
 import { resolveLocalConfig } from './config.js';
 
@@ -125,6 +125,16 @@ describe('parseCliArgs', () => {
   it('refuses a bad port, a bad port mode and an unknown flag', () => {
     expect(() => parseCliArgs(['--port', 'x'], {})).toThrow(/--port/);
     expect(() => parseCliArgs(['--port-mode', 'x'], {})).toThrow(/--port-mode/);
-    expect(() => parseCliArgs(['--nope'], {})).toThrow();
+    expect(() => parseCliArgs(['--nope'], {})).toThrow(
+      'edgegap-local: unknown flag --nope. Run `edgegap-local --help`.',
+    );
+    expect(() => parseCliArgs(['--port', '1.5'], {})).toThrow(/^edgegap-local: --port must be/);
+    expect(() => parseCliArgs(['--config'], {})).toThrow('--config needs a value');
+  });
+
+  it('answers --help and -h before validating anything', () => {
+    expect(wantsHelp(['--port', 'x', '--help'])).toBe(true);
+    expect(wantsHelp(['-h'])).toBe(true);
+    expect(wantsHelp(['--port', '0'])).toBe(false);
   });
 });
