@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, STACK_DEFAULTS, startStack } from './lib/stack.mjs';
+import { terminalLogger } from './lib/terminal.mjs';
 
 function fail(message) {
   console.error(`playgap: ${message}`);
@@ -105,7 +106,10 @@ process.once('SIGTERM', () => void stop('SIGTERM'));
 process.once('SIGHUP', () => void stop('SIGHUP'));
 
 try {
-  stack = await startStack(options);
+  // Placements, deployments, Edgegap errors, joins and every local server's output (unless
+  // PLAYGAP_SERVER_LOGS=0), one readable line each; PLAYGAP_LOG_LEVEL=debug for more.
+  const logger = await terminalLogger({ level: env.PLAYGAP_LOG_LEVEL });
+  stack = await startStack({ ...options, logger, serverLogs: env.PLAYGAP_SERVER_LOGS !== '0' });
 } catch (error) {
   fail(`could not start: ${error.message}`);
 }

@@ -60,6 +60,8 @@ export interface Deployment {
   stopRequested: boolean;
   fault?: 'error' | 'never-ready';
   logs: string;
+  /** Output after the last newline, not handed to `onOutput` yet. */
+  partialLine: string;
   exitCode?: number;
   webhooks: DeploymentWebhooks;
   /** Seat sockets of this deployment (session_config), when it has sessions. */
@@ -136,6 +138,7 @@ export class Fleet {
       relays: [],
       stopRequested: false,
       logs: '',
+      partialLine: '',
       timers: new Set(),
       webhooks: request.webhooks ?? {},
       ended,
@@ -287,6 +290,7 @@ export class Fleet {
     if (d.stopRequested || d.status !== Status.ERROR) d.status = Status.TERMINATED;
     d.endMs ??= this.now();
     if (d.status === Status.TERMINATED) this.notify(d, d.webhooks.terminated);
+    if (d.partialLine !== '') this.appendLog(d, '\n');
     d.markEnded();
   }
 
@@ -339,6 +343,22 @@ export class Fleet {
   private appendLog(d: Deployment, chunk: string): void {
     d.logs += chunk;
     if (d.logs.length > LOG_LIMIT_CHARS) d.logs = d.logs.slice(-LOG_LIMIT_CHARS);
+    const onOutput = this.config.onOutput;
+    if (!onOutput) return;
+    const lines = (d.partialLine + chunk).split('\n');
+    d.partialLine = (lines.pop() ?? '').slice(-LOG_LIMIT_CHARS);
+    for (const line of lines) {
+      try {
+        onOutput({
+          requestId: d.requestId,
+          app: d.appName,
+          version: d.version.name,
+          line: line.replace(/\r$/, ''),
+        });
+      } catch {
+        // A failing sink must not take the deployment down; the log endpoint still has it.
+      }
+    }
   }
 
   fqdn(): string {
