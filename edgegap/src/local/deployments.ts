@@ -334,8 +334,7 @@ export class Fleet {
     })
       .then(
         (res) => res.body?.cancel(),
-        (error: Error) =>
-          this.appendNote(d, `webhook ${url} failed: ${error.message}`),
+        (error: Error) => this.appendNote(d, `webhook ${url} failed: ${error.message}`),
       )
       .finally(() => timer.cancel());
   }
