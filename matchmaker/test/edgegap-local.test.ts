@@ -509,4 +509,10 @@ describe('the matchmaker log', () => {
       expect.objectContaining({ status: 401, edgegapRequestId: 'req-401' }),
     );
   });
+
+  it('answers MATCHMAKER_MISCONFIGURED in sessions mode too when Edgegap refuses the key', async () => {
+    await faults({ method: 'POST', path: '^/v1/session', status: 403, times: 1 });
+    const answer = await play(sessionsMm.url!, 'seats', '1.0.0');
+    expect(answer).toMatchObject({ type: 'error', code: 'MATCHMAKER_MISCONFIGURED' });
+  });
 });
