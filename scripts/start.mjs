@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { BootstrapError, ensureDependencies, ensureSystemPackages } from './bootstrap.mjs';
 import { ROOT, startStack } from './lib/stack.mjs';
 import { START_USAGE, StartConfigError, startConfig, unbuiltPath } from './lib/start-config.mjs';
+import { terminalLogger } from './lib/terminal.mjs';
 
 function fail(message, code = 1) {
   console.error(`playgap: ${message}`);
@@ -90,7 +91,14 @@ process.once('SIGTERM', () => void stop('SIGTERM'));
 process.once('SIGHUP', () => void stop('SIGHUP'));
 
 try {
-  stack = await startStack(options);
+  // Placements, deployments, Edgegap errors, joins and every local server's output (unless
+  // PLAYGAP_SERVER_LOGS=0), one readable line each; PLAYGAP_LOG_LEVEL=debug for more.
+  const logger = await terminalLogger({ level: process.env.PLAYGAP_LOG_LEVEL });
+  stack = await startStack({
+    ...options,
+    logger,
+    serverLogs: process.env.PLAYGAP_SERVER_LOGS !== '0',
+  });
 } catch (error) {
   fail(`could not start: ${error.message}`);
 }

@@ -2,7 +2,7 @@
  * Turns what the Edgegap client throws into CLI errors with a hint a studio can act on (the
  * key, the app name); the API key itself never appears.
  */
-import { EdgegapApiError } from '@playgap/edgegap';
+import { EdgegapAccessError, EdgegapApiError } from '@playgap/edgegap';
 import { ErrorCode, PlaygapError } from '@playgap/protocol';
 import { CliError, ExitCode } from './errors.js';
 
@@ -22,6 +22,10 @@ export async function edgegapCall<T>(call: () => Promise<T>, what: string): Prom
 
 function toCliError(error: unknown, what: string): CliError {
   if (error instanceof CliError) return error;
+  // Its message already says what Edgegap answered and what to do.
+  if (error instanceof EdgegapAccessError) {
+    return new CliError(error.code, error.message, ExitCode.FAILED, { cause: error });
+  }
   if (error instanceof EdgegapApiError) {
     if (error.status === 401 || error.status === 403) {
       return new CliError(

@@ -143,3 +143,31 @@ export class EdgegapConfigError extends PlaygapError {
     this.name = 'EdgegapConfigError';
   }
 }
+
+/** What {@link EdgegapAccessError} found wrong. */
+export type EdgegapAccessProblem = 'key_refused' | 'app_missing' | 'version_missing';
+
+/**
+ * Edgegap gave a definite no to the access check: it refused the API key (401/403), or has no
+ * such app or version (404). The message says what Edgegap said and what to do; `cause` is
+ * the EdgegapApiError with the status and Edgegap's request id.
+ *
+ * @example
+ * if (e instanceof EdgegapAccessError && e.problem === 'key_refused') process.exit(2);
+ */
+export class EdgegapAccessError extends PlaygapError {
+  readonly problem: EdgegapAccessProblem;
+  readonly status: number;
+  readonly edgegapMessage: string;
+  readonly requestId?: string;
+  constructor(problem: EdgegapAccessProblem, message: string, cause: EdgegapApiError) {
+    super(problem === 'key_refused' ? ErrorCode.EDGEGAP_ERROR : ErrorCode.NOT_FOUND, message, {
+      cause,
+    });
+    this.name = 'EdgegapAccessError';
+    this.problem = problem;
+    this.status = cause.status;
+    this.edgegapMessage = cause.edgegapMessage;
+    if (cause.requestId !== undefined) this.requestId = cause.requestId;
+  }
+}

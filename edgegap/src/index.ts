@@ -2,6 +2,12 @@
  * @playgap/edgegap — a typed Edgegap API client, and edgegap-local: a server that speaks the
  * same API on 127.0.0.1 and runs each deployment as a local child process.
  */
+
+export {
+  type AccessCheckClient,
+  type AccessCheckTarget,
+  checkEdgegapAccess,
+} from './client/access-check.js';
 export {
   authorizationFromKey,
   DEFAULT_EDGEGAP_API_URL,
@@ -30,6 +36,8 @@ export type {
 } from './client/types.js';
 export {
   EdgegapAbortedError,
+  EdgegapAccessError,
+  type EdgegapAccessProblem,
   EdgegapApiError,
   EdgegapConfigError,
   EdgegapNetworkError,
@@ -44,6 +52,7 @@ export {
   systemLocalClock,
 } from './local/clock.js';
 export type {
+  DeploymentOutputLine,
   EdgegapLocalOptions,
   LocalAppConfig,
   LocalVersionConfig,

@@ -13,6 +13,7 @@ import {
   redactUrl,
 } from '@playgap/protocol/nats';
 import { ConfigError } from './errors.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
 
 export type PlacementMode = 'deployments' | 'sessions';
 export type TokenDialect = 'netcode' | 'lightyear';
@@ -66,6 +67,8 @@ export interface MatchmakerConfig {
   rateLimitPerWindow: number;
   rateLimitWindowMs: number;
   maxConcurrentPerIp: number;
+  /** Lowest level of the JSON log lines (`--log-level`, PLAYGAP_LOG_LEVEL). */
+  logLevel: LogLevel;
 }
 
 /**
@@ -94,6 +97,7 @@ export const CONFIG_DEFAULTS = {
   rateLimitPerWindow: 30,
   rateLimitWindowMs: 10_000,
   maxConcurrentPerIp: 4,
+  logLevel: 'info' as LogLevel,
 } as const;
 
 type Source = { flags: Record<string, string | true>; env: NodeJS.ProcessEnv };
@@ -411,6 +415,17 @@ function natsSettings(src: Source): Readonly<NatsSettings> {
   }
 }
 
+/** `--log-level` / PLAYGAP_LOG_LEVEL: one of LOG_LEVELS. */
+function logLevel(src: Source): LogLevel {
+  const found = pick(src, ['log-level'], ['PLAYGAP_LOG_LEVEL']);
+  if (!found) return CONFIG_DEFAULTS.logLevel;
+  const [variable, value] = found;
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigError(variable, `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return value as LogLevel;
+}
+
 /**
  * Build the frozen config from flags and env. Throws ConfigError naming the bad input.
  *
@@ -543,6 +558,7 @@ export function loadConfig(
       1,
       1_000_000,
     ),
+    logLevel: logLevel(src),
     ...overrides,
   };
   const staticDir = pick(src, ['static-dir'], ['PLAYGAP_STATIC_DIR'])?.[1];

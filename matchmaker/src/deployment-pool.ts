@@ -21,6 +21,7 @@ import {
 import { deploymentTags, type EdgegapApi, type EdgegapDeploymentStatus } from './edgegap-api.js';
 import { PlacementError } from './errors.js';
 import type { FleetCache } from './fleet-cache.js';
+import type { Logger } from './log.js';
 
 export type ProgressFn = (stage: ProgressStage, message: string) => void;
 
@@ -36,9 +37,10 @@ export interface DeploymentPoolOptions {
   now?: () => number;
   /** Called when a deployment is started (metrics). */
   onDeploymentStarted?: () => void;
-  onEdgegapError?: () => void;
-  /** Structured log sink (no secrets, no player IPs). */
-  log?: (event: Record<string, unknown>) => void;
+  /** Called with every failed Edgegap call and what it was (`deploy`, `status`...). */
+  onEdgegapError?: (error: unknown, call: string) => void;
+  /** Deployment started/ready/failed/stopped lines (no secrets, no player IPs). */
+  log?: Logger;
 }
 
 const encoder = new TextEncoder();
@@ -67,8 +69,15 @@ export interface Acquired {
   started: boolean;
 }
 
+/** Edgegap refused the API key (401) or what it may do (403): retrying cannot help. */
+export function isEdgegapAuthFailure(error: unknown): boolean {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return status === 401 || status === 403;
+}
+
 /**
- * Map an Edgegap client failure to a player-facing error without leaking internals.
+ * Map an Edgegap client failure to a player-facing error without leaking internals. A refused
+ * API key is MATCHMAKER_MISCONFIGURED (the operator must act), not "try again".
  *
  * @example
  * throw edgegapFailure(error, 'start a server'); // EDGEGAP_ERROR "... (HTTP 503) ..."
@@ -76,6 +85,13 @@ export interface Acquired {
 export function edgegapFailure(error: unknown, what: string): PlacementError {
   if (error instanceof PlacementError) return error;
   const status = (error as { status?: unknown }).status;
+  if (isEdgegapAuthFailure(error)) {
+    return new PlacementError(
+      ErrorCode.MATCHMAKER_MISCONFIGURED,
+      `This game's matchmaker cannot start servers: Edgegap refused its API key (HTTP ${status}). The game's operator must fix EDGEGAP_API_KEY; retrying will not help.`,
+      { cause: error },
+    );
+  }
   const code =
     error instanceof PlaygapError && isErrorCode(error.code) ? error.code : ErrorCode.EDGEGAP_ERROR;
   const detail = typeof status === 'number' ? ` (HTTP ${status})` : '';
@@ -175,10 +191,20 @@ export class DeploymentPool {
         const joinedLate = await this.#join(version);
         if (joinedLate) return { requestId: joinedLate, started: false };
         progress('deploying', 'Starting a server near you');
+        const asked = this.#now();
         const requestId = await this.#deploy(edgegap, version, clientIp, progress);
         this.#o.onDeploymentStarted?.();
-        this.#o.log?.({ event: 'deployment_started', requestId, version });
         const now = this.#now();
+        this.#o.log?.info(
+          {
+            event: 'deployment_started',
+            serverId: requestId,
+            app: this.#o.app,
+            version,
+            ms: now - asked,
+          },
+          'deployment started',
+        );
         const record: DeploymentRecord = {
           requestId,
           app: this.#o.app,
@@ -302,7 +328,7 @@ export class DeploymentPool {
         });
         return requestId;
       } catch (error) {
-        this.#o.onEdgegapError?.();
+        this.#o.onEdgegapError?.(error, 'deploy');
         const status = (error as { status?: unknown }).status;
         if (status !== 429 || attempt >= DEPLOY_429_RETRIES) {
           throw edgegapFailure(error, 'start a server');
@@ -349,6 +375,7 @@ export class DeploymentPool {
         throw new PlacementError(
           ErrorCode.DEPLOYMENT_FAILED,
           'The server could not be started; try again.',
+          { serverId: requestId },
         );
       }
       const now = this.#now();
@@ -357,6 +384,7 @@ export class DeploymentPool {
         throw new PlacementError(
           ErrorCode.SERVER_NEVER_READY,
           'The new server did not come up in time; try again.',
+          { serverId: requestId },
         );
       }
       if (now >= giveUpAt) {
@@ -369,15 +397,17 @@ export class DeploymentPool {
         let status: EdgegapDeploymentStatus | undefined;
         try {
           status = await this.#status(requestId);
-        } catch {
-          this.#o.onEdgegapError?.();
-          // Transient: keep waiting until the deadline.
+        } catch (error) {
+          this.#o.onEdgegapError?.(error, 'status');
+          // A refused key stays refused; anything else is transient until the deadline.
+          if (isEdgegapAuthFailure(error)) throw edgegapFailure(error, 'report the server');
         }
         if (status && (status.error || FINISHED_STATUSES.has(status.status))) {
           await this.fail(requestId, status.errorDetail ?? status.status);
           throw new PlacementError(
             ErrorCode.DEPLOYMENT_FAILED,
             'Edgegap could not start the server; try again.',
+            { serverId: requestId },
           );
         }
         if (status?.ready) {
@@ -405,6 +435,16 @@ export class DeploymentPool {
       const ready = { ...record, state: DeploymentState.READY, updatedAt: this.#now() };
       try {
         await this.#o.deployments.update(requestId, this.#encode(ready), entry.revision);
+        this.#o.log?.info(
+          {
+            event: 'deployment_ready',
+            serverId: requestId,
+            app: record.app,
+            version: record.version,
+            ms: ready.updatedAt - record.startedAt,
+          },
+          'deployment ready',
+        );
         return;
       } catch (error) {
         if (!(error instanceof JetStreamApiError)) throw error;
@@ -414,7 +454,15 @@ export class DeploymentPool {
 
   /** Mark a deployment failed (waiters stop waiting) and stop it on Edgegap. */
   async fail(requestId: string, reason: string): Promise<void> {
-    this.#o.log?.({ event: 'deployment_failed', requestId, reason: reason.slice(0, 200) });
+    this.#o.log?.warn(
+      {
+        event: 'deployment_failed',
+        serverId: requestId,
+        app: this.#o.app,
+        reason: reason.slice(0, 200),
+      },
+      'deployment failed',
+    );
     try {
       const entry = await this.#o.deployments.get(requestId);
       if (entry?.operation === 'PUT') {
@@ -430,10 +478,15 @@ export class DeploymentPool {
         }
       }
     } catch {}
+    if (!this.#o.edgegap) return;
     try {
-      await this.#o.edgegap?.stopDeployment(requestId);
-    } catch {
-      this.#o.onEdgegapError?.();
+      await this.#o.edgegap.stopDeployment(requestId);
+      this.#o.log?.info(
+        { event: 'deployment_stopped', serverId: requestId, app: this.#o.app, reason: 'failed' },
+        'deployment stopped',
+      );
+    } catch (error) {
+      this.#o.onEdgegapError?.(error, 'stop');
     }
   }
 
@@ -479,8 +532,8 @@ export class DeploymentPool {
       ({ items } = await edgegap.listDeployments({
         filters: [{ field: 'tags', operator: 'eq', value: `playgap-app:${this.#o.app}` }],
       }));
-    } catch {
-      this.#o.onEdgegapError?.();
+    } catch (error) {
+      this.#o.onEdgegapError?.(error, 'list');
       return [];
     }
     const known = new Set((await this.records()).map((r) => r.record.requestId));
@@ -494,10 +547,18 @@ export class DeploymentPool {
       if (now - seenAt >= this.#o.deploymentDeadlineMs) {
         try {
           await edgegap.stopDeployment(requestId);
-          this.#o.log?.({ event: 'orphan_deployment_stopped', requestId });
+          this.#o.log?.info(
+            {
+              event: 'deployment_stopped',
+              serverId: requestId,
+              app: this.#o.app,
+              reason: 'orphan',
+            },
+            'deployment stopped',
+          );
           stopped.push(requestId);
-        } catch {
-          this.#o.onEdgegapError?.();
+        } catch (error) {
+          this.#o.onEdgegapError?.(error, 'stop');
         }
       }
     }

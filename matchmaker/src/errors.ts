@@ -21,15 +21,18 @@ export class ConfigError extends Error {
 }
 
 /**
- * A placement that failed with a code the player can act on.
+ * A placement that failed with a code the player can act on; `serverId` names the deployment
+ * it failed on, when there was one (for the log, never sent to the player).
  *
  * @example
  * throw new PlacementError(ErrorCode.NO_CAPACITY, 'All servers are full.');
  */
 export class PlacementError extends PlaygapError {
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+  readonly serverId?: string;
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions & { serverId?: string }) {
     super(code, message, options);
     this.name = 'PlacementError';
+    if (options?.serverId !== undefined) this.serverId = options.serverId;
   }
 }
 

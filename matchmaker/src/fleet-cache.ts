@@ -20,6 +20,15 @@ interface Versioned<T> {
   revision: number;
 }
 
+/**
+ * What happened in the fleet, as the watches see it live (the initial contents are not
+ * replayed as events): a player connected to or left a server, a server became ready or its
+ * record went away (it stopped).
+ */
+export type FleetEvent =
+  | { kind: 'player_joined' | 'player_left'; seat: SeatRecord }
+  | { kind: 'server_ready' | 'server_gone'; server: ServerRecord };
+
 /** A free seat of a server: `revision` is set when it holds an expired reservation to take over. */
 export interface FreeSeat {
   serverId: string;
@@ -65,6 +74,7 @@ export class FleetCache {
   readonly #watchers: Array<{ stop(): void }> = [];
   readonly #listeners = new Set<() => void>();
   readonly #seatRemovedListeners = new Set<(seat: SeatRecord) => void>();
+  readonly #eventListeners = new Set<(event: FleetEvent) => void>();
 
   constructor(options: FleetCacheOptions) {
     this.#options = options;
@@ -114,6 +124,21 @@ export class FleetCache {
     return () => this.#seatRemovedListeners.delete(listener);
   }
 
+  /**
+   * Call `listener` with every live fleet event (joins, leaves, servers ready or gone).
+   *
+   * @example
+   * fleet.onEvent((e) => console.log(e.kind));
+   */
+  onEvent(listener: (event: FleetEvent) => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
+  }
+
+  #emit(event: FleetEvent): void {
+    for (const listener of this.#eventListeners) listener(event);
+  }
+
   /** Every seat record known, with its key and revision (for sweeps). */
   seats(): Array<{ key: string; record: SeatRecord; revision: number }> {
     const result: Array<{ key: string; record: SeatRecord; revision: number }> = [];
@@ -155,8 +180,14 @@ export class FleetCache {
     if (current && current.revision > entry.revision) return;
     if (entry.operation !== 'PUT') {
       this.#servers.delete(entry.key);
+      if (current && entry.isUpdate) this.#emit({ kind: 'server_gone', server: current.value });
     } else {
-      this.#servers.set(entry.key, { value: entry.json<ServerRecord>(), revision: entry.revision });
+      const server = entry.json<ServerRecord>();
+      this.#servers.set(entry.key, { value: server, revision: entry.revision });
+      const wasReady = current?.value.state === ServerState.READY;
+      if (entry.isUpdate && server.state === ServerState.READY && !wasReady) {
+        this.#emit({ kind: 'server_ready', server });
+      }
     }
     this.#refile(entry.key);
   }
@@ -173,10 +204,22 @@ export class FleetCache {
       this.#setSeat(parsed.serverId, parsed.seatIndex, { value: null, revision: entry.revision });
       if (previous?.value && entry.isUpdate) {
         for (const listener of this.#seatRemovedListeners) listener(previous.value);
+        if (previous.value.state === SeatState.CONNECTED) {
+          this.#emit({ kind: 'player_left', seat: previous.value });
+        }
       }
       return;
     }
-    this.noteSeat(entry.key, entry.json<SeatRecord>(), entry.revision);
+    const seat = entry.json<SeatRecord>();
+    const before = this.#seats.get(parsed.serverId)?.get(parsed.seatIndex)?.value;
+    this.noteSeat(entry.key, seat, entry.revision);
+    if (
+      entry.isUpdate &&
+      seat.state === SeatState.CONNECTED &&
+      before?.state !== SeatState.CONNECTED
+    ) {
+      this.#emit({ kind: 'player_joined', seat });
+    }
   }
 
   #hostsParty(serverId: string, party: string, now: number): boolean {

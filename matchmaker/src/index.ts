@@ -22,6 +22,15 @@ export {
   type RequestPlacement,
 } from './front/play-client.js';
 export {
+  createLogger,
+  LOG_LEVELS,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  REDACTED,
+  silentLogger,
+} from './log.js';
+export {
   type MatchmakerDeps,
   type RunningMatchmaker,
   type StartOptions,

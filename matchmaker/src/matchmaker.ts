@@ -12,26 +12,32 @@ import type { MatchmakerConfig } from './config.js';
 import { createTokenMinter, type TokenMinter } from './connect-token.js';
 import { DeploymentPool } from './deployment-pool.js';
 import type { EdgegapApi } from './edgegap-api.js';
+import { connectEdgegap } from './edgegap-connect.js';
 import { FleetCache } from './fleet-cache.js';
 import { buildFrontApp } from './front/app.js';
 import { MatchmakerMetrics } from './front/metrics.js';
 import { natsPlacementClient } from './front/play-client.js';
 import { listenWhileStarting } from './front/starting-front.js';
+import { edgegapErrorFields, type Logger, silentLogger } from './log.js';
+import { logFleetEvents } from './log-fleet.js';
 import { Placer } from './placement.js';
 import { startPlayService } from './play-service.js';
 import { SeatReserver } from './seat-reservation.js';
 import { SessionPlacer } from './session-placement.js';
 
 export interface MatchmakerDeps {
-  /** Edgegap client; default `new EdgegapClient(...)` from `@playgap/edgegap` when a key is set. */
+  /**
+   * Edgegap client; default an `EdgegapClient` from `@playgap/edgegap` when a key is set,
+   * whose key, app and versions are checked at start (an injected one is not checked).
+   */
   edgegap?: EdgegapApi;
   /** Token minter; default the protocol's codec bound to the config's key. */
   mint?: TokenMinter;
   /** Existing NATS connection (not closed by `close()`); default connect from config. */
   nc?: NatsConnection;
   now?: () => number;
-  log?: (event: Record<string, unknown>) => void;
-  logger?: boolean | Record<string, unknown>;
+  /** Where every event goes (see log.ts `createLogger`); default a silent logger. */
+  logger?: Logger;
 }
 
 export interface RunningMatchmaker {
@@ -46,17 +52,6 @@ export interface RunningMatchmaker {
   readonly front?: FastifyInstance;
   readonly url?: string;
   close(): Promise<void>;
-}
-
-async function defaultEdgegap(config: MatchmakerConfig): Promise<EdgegapApi | undefined> {
-  if (!config.edgegapApiKey) return undefined;
-  const mod = (await import('@playgap/edgegap')) as unknown as {
-    EdgegapClient?: new (o: { apiUrl: string; apiKey: string }) => EdgegapApi;
-  };
-  if (typeof mod.EdgegapClient !== 'function') {
-    throw new Error('@playgap/edgegap has no EdgegapClient; rebuild edgegap');
-  }
-  return new mod.EdgegapClient({ apiUrl: config.edgegapApiUrl, apiKey: config.edgegapApiKey });
 }
 
 /** How startMatchmaker runs: whether the front listens, and a way to give up the start. */
@@ -83,12 +78,21 @@ export async function startMatchmaker(
   options: StartOptions = {},
 ): Promise<RunningMatchmaker> {
   const now = deps.now ?? Date.now;
+  const log = deps.logger ?? silentLogger();
   const ownsNc = !deps.nc;
   // Until the front is up, its address answers 503 (health probes and players get a reason).
   const starting =
     options.listen && config.runFront
       ? await listenWhileStarting(config.listenHost, config.listenPort)
       : undefined;
+  // A refused key or a missing app fails the start here, before it waits for NATS.
+  let edgegap: EdgegapApi | undefined;
+  try {
+    edgegap = deps.edgegap ?? (await connectEdgegap(config, log, options.signal));
+  } catch (error) {
+    await starting?.close();
+    throw error;
+  }
   // Started before NATS (or with a wrong URL or password), it waits here and logs each failed
   // attempt: the service and the front both need NATS, so there is nothing to serve before.
   let nc: NatsConnection | undefined;
@@ -97,7 +101,7 @@ export async function startMatchmaker(
       deps.nc ??
       (await connectNats(config.nats, {
         name: `playgap-matchmaker-${config.instanceId}`,
-        log: (message, fields) => deps.log?.({ event: 'nats_unreachable', message, ...fields }),
+        log: (message, fields) => log.warn({ event: 'nats_unreachable', ...fields }, message),
         signal: options.signal,
       }));
     if (!nc) {
@@ -117,8 +121,11 @@ export async function startMatchmaker(
   let service: Service | undefined;
   let front: FastifyInstance | undefined;
   let url: string | undefined;
+  const onEdgegapError = (error: unknown, call: string) => {
+    metrics.edgegapErrors.inc();
+    log.warn({ event: 'edgegap_error', call, ...edgegapErrorFields(error) }, 'Edgegap call failed');
+  };
   try {
-    const edgegap = deps.edgegap ?? (await defaultEdgegap(config));
     if (config.runService) {
       const kv = await openAppBuckets(nc, config.appName);
       fleet = new FleetCache({
@@ -130,6 +137,7 @@ export async function startMatchmaker(
       });
       await fleet.start();
       closers.push(() => fleet?.stop());
+      closers.push(logFleetEvents(fleet, log));
       const mint = deps.mint ?? (await createTokenMinter(config));
       const reserver = new SeatReserver({
         seats: kv.seats,
@@ -149,7 +157,8 @@ export async function startMatchmaker(
         statusPollMs: config.statusPollMs,
         now,
         onDeploymentStarted: () => metrics.deploymentsStarted.inc(),
-        onEdgegapError: () => metrics.edgegapErrors.inc(),
+        onEdgegapError,
+        log,
       });
       if (config.mode === 'sessions') {
         if (!edgegap) throw new Error('sessions mode needs an Edgegap client (EDGEGAP_API_KEY)');
@@ -162,7 +171,7 @@ export async function startMatchmaker(
           instanceId: config.instanceId,
           statusPollMs: config.statusPollMs,
           now,
-          onEdgegapError: () => metrics.edgegapErrors.inc(),
+          onEdgegapError,
         });
         closers.push(sessions.startJanitor(config.reapIntervalMs));
         await sessions.sweep(); // sessions a crashed instance reserved and nobody claimed
@@ -190,7 +199,7 @@ export async function startMatchmaker(
         placer,
         now,
         heartbeatMs: config.progressHeartbeatMs,
-        ...(deps.log ? { log: deps.log } : {}),
+        log,
       });
       closers.push(() => service?.stop());
     }
@@ -215,7 +224,7 @@ export async function startMatchmaker(
             : {}),
         },
         now,
-        ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
+        logger: log.child({ component: 'front' }),
       });
       closers.push(() => front?.close());
       if (options.listen) {

@@ -15,6 +15,7 @@ import {
   subjects,
 } from '@playgap/protocol';
 import { PlacementError, toWireError } from './errors.js';
+import type { Logger } from './log.js';
 import type { Placer } from './placement.js';
 
 export interface PlayServiceOptions {
@@ -27,7 +28,8 @@ export interface PlayServiceOptions {
   heartbeatMs?: number;
   /** Called once per finished request with its outcome code ('ok' or an error code). */
   onOutcome?: (outcome: string, elapsedMs: number) => void;
-  log?: (event: Record<string, unknown>) => void;
+  /** One `placed` or `placement_failed` line per request (never the token or the player IP). */
+  log?: Logger;
 }
 
 const encoder = new TextEncoder();
@@ -133,6 +135,17 @@ export async function startPlayService(options: PlayServiceOptions): Promise<Ser
       }, heartbeatMs);
       const reply = await options.placer.place(request, progress);
       respond(msg, reply);
+      options.log?.info(
+        {
+          event: 'placed',
+          requestId: request.requestId,
+          app: request.game,
+          version: request.version,
+          serverId: reply.serverId,
+          ms: now() - started,
+        },
+        'player placed',
+      );
     } catch (error) {
       const wire = toWireError(
         error instanceof SyntaxError
@@ -140,13 +153,22 @@ export async function startPlayService(options: PlayServiceOptions): Promise<Ser
           : error,
       );
       outcome = wire.code;
-      if (wire.code === ErrorCode.INTERNAL) {
-        options.log?.({
+      const serverId = error instanceof PlacementError ? error.serverId : undefined;
+      options.log?.[wire.code === ErrorCode.INTERNAL ? 'error' : 'warn'](
+        {
           event: 'placement_failed',
           requestId: request?.requestId,
-          error: String(error),
-        });
-      }
+          app: request?.game,
+          version: request?.version,
+          code: wire.code,
+          ...(serverId ? { serverId } : {}),
+          ms: now() - started,
+          // The player saw wire.message; the log keeps what really happened.
+          error: wire.code === ErrorCode.INTERNAL ? String(error) : wire.message,
+          ...(causeOf(error) ? { cause: causeOf(error) } : {}),
+        },
+        'placement failed',
+      );
       const body: ErrorMessage = { type: 'error', ...wire };
       respond(msg, body);
     } finally {
@@ -155,4 +177,10 @@ export async function startPlayService(options: PlayServiceOptions): Promise<Ser
     }
   }
   return service;
+}
+
+/** The message of what caused a placement error (an Edgegap answer...), for the log. */
+function causeOf(error: unknown): string | undefined {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof Error ? cause.message : undefined;
 }

@@ -6,7 +6,7 @@
  */
 import type { KV } from '@nats-io/kv';
 import { ErrorCode, type PlacementRequest, type PlayReply, ServerState } from '@playgap/protocol';
-import { edgegapFailure, type ProgressFn } from './deployment-pool.js';
+import { edgegapFailure, isEdgegapAuthFailure, type ProgressFn } from './deployment-pool.js';
 import type { EdgegapApi } from './edgegap-api.js';
 import { PlacementError } from './errors.js';
 import type { FleetCache } from './fleet-cache.js';
@@ -23,7 +23,8 @@ export interface SessionPlacerOptions {
   statusPollMs: number;
   maxPollMs?: number;
   now?: () => number;
-  onEdgegapError?: () => void;
+  /** Called with every failed Edgegap call and what it was (`session`, `delete_session`). */
+  onEdgegapError?: (error: unknown, call: string) => void;
 }
 
 /**
@@ -60,7 +61,7 @@ export class SessionPlacer {
         ipList: [request.clientIp],
       }));
     } catch (error) {
-      this.#o.onEdgegapError?.();
+      this.#o.onEdgegapError?.(error, 'create_session');
       throw edgegapFailure(error, 'create a session');
     }
     try {
@@ -77,8 +78,10 @@ export class SessionPlacer {
         let session: Awaited<ReturnType<NonNullable<EdgegapApi['getSession']>>> | undefined;
         try {
           session = await edgegap.getSession(sessionId);
-        } catch {
-          this.#o.onEdgegapError?.(); // transient; keep polling until the deadline
+        } catch (error) {
+          this.#o.onEdgegapError?.(error, 'session');
+          // A refused key stays refused; anything else is transient until the deadline.
+          if (isEdgegapAuthFailure(error)) throw edgegapFailure(error, 'report the session');
         }
         if (session?.error) {
           throw new PlacementError(
@@ -131,7 +134,7 @@ export class SessionPlacer {
       return true;
     } catch (error) {
       if ([404, 410].includes((error as { status?: number }).status ?? 0)) return true;
-      this.#o.onEdgegapError?.();
+      this.#o.onEdgegapError?.(error, 'delete_session');
       return false;
     }
   }

@@ -64,6 +64,17 @@ describe('matchmaker config', () => {
     expect(config.runFront).toBe(true);
   });
 
+  it('takes the log level from --log-level or PLAYGAP_LOG_LEVEL, info by default, and refuses others', () => {
+    expect(loadConfig([], ENV).logLevel).toBe('info');
+    expect(loadConfig([], { ...ENV, PLAYGAP_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(
+      loadConfig(['--log-level', 'warn'], { ...ENV, PLAYGAP_LOG_LEVEL: 'debug' }).logLevel,
+    ).toBe('warn');
+    expect(() => loadConfig([], { ...ENV, PLAYGAP_LOG_LEVEL: 'loud' })).toThrow(
+      'PLAYGAP_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    );
+  });
+
   it('names the missing variable', () => {
     const { PLAYGAP_APP: _, ...rest } = ENV;
     expect(failure([], rest).message).toContain('PLAYGAP_APP');

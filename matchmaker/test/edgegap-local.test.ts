@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningMatchmaker, startMatchmaker } from '../src/index.js';
 import { PRIVATE_KEY_HEX, startTestNats, type TestNats, testConfig } from './fake-fleet.js';
+import { captureLogger } from './log-capture.js';
 
 const SIDECAR = fileURLToPath(new URL('../../sidecar/dist/main.js', import.meta.url));
 const MATCHMAKER = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -23,6 +24,9 @@ let nats: TestNats;
 let local: EdgegapLocal;
 let mm: RunningMatchmaker;
 let sessionsMm: RunningMatchmaker;
+const log = captureLogger();
+// 'down' and 'refused' never get a server: their deploys always fail.
+const ARENA_VERSIONS = ['1.0.0', 'fail', 'cold', 'burst', 'again', 'logged', 'down', 'refused'];
 
 function version(name: string, natsUrl: string, app: string, extra: Record<string, unknown> = {}) {
   return {
@@ -95,13 +99,7 @@ beforeAll(async () => {
     apps: [
       {
         name: 'arena',
-        versions: [
-          version('1.0.0', nats.url, 'arena'),
-          version('fail', nats.url, 'arena'),
-          version('cold', nats.url, 'arena'),
-          version('burst', nats.url, 'arena'),
-          version('again', nats.url, 'arena'),
-        ],
+        versions: [...ARENA_VERSIONS.map((name) => version(name, nats.url, 'arena'))],
       },
       { name: 'crashy', versions: [version('1.0.0', nats.url, 'crashy')] },
       { name: 'stuck', versions: [version('1.0.0', nats.url, 'stuck')] },
@@ -123,10 +121,12 @@ beforeAll(async () => {
       ...edgegapConfig,
       // The deadline bounds a real sidecar's start (seconds on a busy machine), so it stays the
       // production default; the tests that need a deployment to miss it start their own matchmaker.
+      // Only versions edgegap-local has: the matchmaker checks them at start.
+      versions: ARENA_VERSIONS,
       statusPollMs: 100,
       seatsPerServer: 4,
     }),
-    {},
+    { logger: log.logger },
     { listen: true },
   );
   sessionsMm = await startMatchmaker(
@@ -380,7 +380,7 @@ describe('with edgegap-local and real sidecars', () => {
       await startReplica();
       a.kill('SIGKILL');
       const reply = (await answer) as unknown as PlayReply;
-      expect(reply.type).toBe('ready');
+      expect(reply.type, JSON.stringify(reply)).toBe('ready');
       expect(await join(reply)).toMatchObject({ type: 'welcome' });
       // Every deployment of the app ends up registered by its sidecar or stopped.
       const servers = await new Kvm(nats.nc).open('playgap_crashy_servers');
@@ -411,4 +411,109 @@ describe('with edgegap-local and real sidecars', () => {
       await front.close();
     }
   }, 60_000);
+});
+
+describe('the matchmaker log', () => {
+  it('has one line each for the deployment started and ready, the placement, the join and the leave', async () => {
+    const reply = (await play(mm.url!, 'arena', 'logged')) as unknown as PlayReply;
+    expect(reply.type).toBe('ready');
+    const serverId = reply.serverId;
+    expect(log.events('deployment_started')).toContainEqual(
+      expect.objectContaining({ level: 'info', serverId, app: 'arena', version: 'logged' }),
+    );
+    expect(log.events('deployment_ready')).toContainEqual(
+      expect.objectContaining({ serverId, version: 'logged', ms: expect.any(Number) }),
+    );
+    expect(log.events('placed')).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        app: 'arena',
+        version: 'logged',
+        serverId,
+        ms: expect.any(Number),
+      }),
+    );
+    await join(reply);
+    // The sidecar writes the seat as connected, then deletes it when the socket closes.
+    const clientId = reply.clientId;
+    await log.line({ event: 'player_joined', serverId, clientId }, 10_000);
+    await log.line({ event: 'player_left', serverId, clientId }, 10_000);
+  });
+
+  it('never has the connect token, the Edgegap key or the private key in a line', async () => {
+    const reply = (await play(mm.url!, 'arena', '1.0.0')) as unknown as PlayReply;
+    expect(reply.type).toBe('ready');
+    const text = log.text();
+    expect(text).toContain('"event":"placed"');
+    expect(text).not.toContain(reply.token);
+    expect(text).not.toContain(local.apiKey);
+    expect(text).not.toContain(PRIVATE_KEY_HEX);
+  });
+
+  it('logs a failed deploy with the code the player got and what Edgegap answered', async () => {
+    await faults({
+      method: 'POST',
+      path: '/v2/deployments',
+      status: 503,
+      body: { message: 'Edgegap is down', request_id: 'req-503' },
+      times: 1,
+    });
+    const answer = await play(mm.url!, 'arena', 'down');
+    expect(answer).toMatchObject({ type: 'error', code: 'EDGEGAP_ERROR' });
+    expect(log.events('edgegap_error')).toContainEqual(
+      expect.objectContaining({
+        call: 'deploy',
+        status: 503,
+        edgegapMessage: 'Edgegap is down',
+        edgegapRequestId: 'req-503',
+      }),
+    );
+    expect(log.events('placement_failed')).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        code: 'EDGEGAP_ERROR',
+        app: 'arena',
+        version: 'down',
+        ms: expect.any(Number),
+      }),
+    );
+  });
+
+  it('logs a deployment that ends in ERROR as failed and stopped, and the placement with its server', async () => {
+    await faults({ method: 'POST', path: '/v2/deployments', deployment: 'error', times: 1 });
+    const answer = await play(mm.url!, 'arena', 'fail');
+    expect(answer).toMatchObject({ type: 'error', code: 'DEPLOYMENT_FAILED' });
+    const failed = log.events('placement_failed').find((l) => l.code === 'DEPLOYMENT_FAILED');
+    expect(failed).toMatchObject({ version: 'fail', serverId: expect.any(String) });
+    const serverId = failed!.serverId;
+    expect(log.events('deployment_failed')).toContainEqual(
+      expect.objectContaining({ level: 'warn', serverId }),
+    );
+    expect(log.events('deployment_stopped')).toContainEqual(
+      expect.objectContaining({ serverId, reason: 'failed' }),
+    );
+  });
+
+  it('answers MATCHMAKER_MISCONFIGURED, not "try again", when Edgegap refuses the key on a deploy', async () => {
+    await faults({
+      method: 'POST',
+      path: '/v2/deployments',
+      status: 401,
+      body: { message: 'Invalid token', request_id: 'req-401' },
+      times: 1,
+    });
+    const answer = await play(mm.url!, 'arena', 'refused');
+    expect(answer).toMatchObject({ type: 'error', code: 'MATCHMAKER_MISCONFIGURED' });
+    expect(String(answer.message)).toContain('EDGEGAP_API_KEY');
+    expect(String(answer.message)).not.toMatch(/try again/i);
+    expect(log.events('edgegap_error')).toContainEqual(
+      expect.objectContaining({ status: 401, edgegapRequestId: 'req-401' }),
+    );
+  });
+
+  it('answers MATCHMAKER_MISCONFIGURED in sessions mode too when Edgegap refuses the key', async () => {
+    await faults({ method: 'POST', path: '^/v1/session', status: 403, times: 1 });
+    const answer = await play(sessionsMm.url!, 'seats', '1.0.0');
+    expect(answer).toMatchObject({ type: 'error', code: 'MATCHMAKER_MISCONFIGURED' });
+  });
 });

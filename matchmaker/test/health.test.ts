@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startMatchmaker } from '../src/index.js';
 import { testConfig } from './fake-fleet.js';
+import { captureLogger } from './log-capture.js';
 
 describe('health', () => {
   it('reports NATS down in /healthz while the server is gone and up again after it returns', async () => {
@@ -42,13 +43,13 @@ describe('health', () => {
       // The test server has no users: the password only has to stay out of the log.
       { ...config, nats: { ...config.nats, servers: [`nats://mm:s3cret@127.0.0.1:${port}`] } },
       {
-        log: (event) => {
+        logger: captureLogger((event) => {
           events.push(event);
           if (events.length === 1)
             void startNatsServer({ port, jetstream: false }).then((server) => {
               nats = server;
             });
-        },
+        }).logger,
       },
     );
     try {
@@ -60,7 +61,8 @@ describe('health', () => {
         });
         expect(events[0]).toMatchObject({
           event: 'nats_unreachable',
-          message: 'NATS not reachable; retrying',
+          level: 'warn',
+          msg: 'NATS not reachable; retrying',
           attempt: 1,
           servers: `nats://mm:***@127.0.0.1:${port}`,
           retryInMs: 250,
@@ -80,7 +82,7 @@ describe('health', () => {
     const stopping = new AbortController();
     const starting = startMatchmaker(
       testConfig(`nats://127.0.0.1:${natsPort}`, { runService: false, listenPort }),
-      { log: () => stopping.abort() },
+      { logger: captureLogger(() => stopping.abort()).logger },
       { listen: true, signal: stopping.signal },
     );
     await expect(starting).rejects.toMatchObject({ name: 'AbortError' });
@@ -103,7 +105,7 @@ describe('health', () => {
     });
     const starting = startMatchmaker(
       testConfig(`nats://127.0.0.1:${natsPort}`, { runService: false, listenPort }),
-      { log: () => waiting() },
+      { logger: captureLogger(() => waiting()).logger },
       { listen: true },
     );
     try {

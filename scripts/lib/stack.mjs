@@ -8,6 +8,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverOutput } from './terminal.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -163,8 +164,12 @@ async function importDist(path) {
 /**
  * Start the stack. Options (all optional): port (0 = free), host, idleTimeoutMs, capacity,
  * portMode ('same' | 'mapped'), tokenExpireSeconds, staticDir, log(line), env (default
- * process.env). With EDGEGAP_API_KEY and NATS_URL/NATS_HOST in env it targets real Edgegap and
- * your NATS instead of starting local ones.
+ * process.env), logger (the matchmaker's logger, e.g. terminal.mjs `terminalLogger()`; default
+ * silent), serverLogs (default true: with a logger, every line local game servers and their
+ * sidecars write goes to it prefixed with the deployment id). With EDGEGAP_API_KEY and
+ * NATS_URL/NATS_HOST in env it targets real Edgegap and your NATS instead of starting local
+ * ones; the matchmaker then checks the key, app and version first and refuses to start if
+ * Edgegap says no.
  *
  * Returns { url, natsUrl, edgegapUrl, app, version, close() }.
  */
@@ -231,6 +236,9 @@ export async function startStack(options = {}) {
           }),
         ],
         portMode: o.portMode,
+        ...(options.logger && o.serverLogs !== false
+          ? { onOutput: serverOutput(options.logger) }
+          : {}),
       });
       closers.push(() => local.close());
       edgegapUrl = local.url;
@@ -268,12 +276,9 @@ export async function startStack(options = {}) {
       PLAYGAP_PRIVATE_KEY: privateKey,
       EDGEGAP_API_KEY: edgegapKey,
     });
-    const quiet = () => {};
-    const mm = await startMatchmaker(
-      config,
-      { log: options.matchmakerLog ?? quiet },
-      { listen: true },
-    );
+    const mm = await startMatchmaker(config, options.logger ? { logger: options.logger } : {}, {
+      listen: true,
+    });
     closers.push(() => mm.close());
     const url = mm.url.replace('0.0.0.0', '127.0.0.1').replace(/\/?$/, '/');
     return { url, natsUrl, edgegapUrl, app: o.app, version: o.version, close };

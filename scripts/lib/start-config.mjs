@@ -145,6 +145,9 @@ function checkRemote(env) {
  * @example
  * startConfig(['--port', '0'], {}).stack.port; // 0
  */
+/** The matchmaker's log levels (matchmaker/src/log.ts LOG_LEVELS; a test keeps them equal). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 export function startConfig(argv, env) {
   if (argv.includes('--help') || argv.includes('-h')) return { help: true };
   const { values, positionals } = parseFlags(argv);
@@ -158,6 +161,15 @@ export function startConfig(argv, env) {
     throw new StartConfigError(`${portMode[0]} must be same or mapped (got "${portMode[1]}").`);
   if (values.host !== undefined && !values.host.trim())
     throw new StartConfigError('--host must be an address such as 127.0.0.1 or 0.0.0.0.');
+  // The terminal's log settings (scripts/lib/terminal.mjs), checked before the build too.
+  if (env.PLAYGAP_LOG_LEVEL && !LOG_LEVELS.includes(env.PLAYGAP_LOG_LEVEL))
+    throw new StartConfigError(
+      `PLAYGAP_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.PLAYGAP_LOG_LEVEL}").`,
+    );
+  if (env.PLAYGAP_SERVER_LOGS !== undefined && !['0', '1'].includes(env.PLAYGAP_SERVER_LOGS))
+    throw new StartConfigError(
+      `PLAYGAP_SERVER_LOGS must be 0 (hide game-server lines) or 1 (got "${env.PLAYGAP_SERVER_LOGS}").`,
+    );
   const remote = Boolean(env.EDGEGAP_API_KEY);
   checkSecrets(env, remote);
   if (remote) checkRemote(env);

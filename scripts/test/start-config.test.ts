@@ -5,8 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LOG_LEVELS as MATCHMAKER_LOG_LEVELS } from '../../matchmaker/src/log.js';
 import { STACK_DEFAULTS } from '../lib/stack.mjs';
-import { StartConfigError, startConfig, unbuiltPath } from '../lib/start-config.mjs';
+import { LOG_LEVELS, StartConfigError, startConfig, unbuiltPath } from '../lib/start-config.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const KEY = 'ab'.repeat(32);
@@ -95,6 +96,15 @@ describe('startConfig', () => {
     expect(refusal([], { PLAYGAP_PORT: 'x' })).toContain('PLAYGAP_PORT must be an integer');
     expect(refusal([], { PLAYGAP_PORT_MODE: 'x' })).toContain('PLAYGAP_PORT_MODE must be same');
     expect(refusal([], { PLAYGAP_IDLE_TIMEOUT_MS: '-1' })).toContain('PLAYGAP_IDLE_TIMEOUT_MS');
+  });
+
+  it('refuses a bad PLAYGAP_LOG_LEVEL or PLAYGAP_SERVER_LOGS before the build', () => {
+    expect(refusal([], { PLAYGAP_LOG_LEVEL: 'loud' })).toMatch(/PLAYGAP_LOG_LEVEL must be one of/);
+    expect(refusal([], { PLAYGAP_SERVER_LOGS: 'yes' })).toMatch(/PLAYGAP_SERVER_LOGS must be 0/);
+    expect(() =>
+      startConfig([], { PLAYGAP_LOG_LEVEL: 'debug', PLAYGAP_SERVER_LOGS: '0' }),
+    ).not.toThrow();
+    expect(LOG_LEVELS).toEqual(MATCHMAKER_LOG_LEVELS);
   });
 
   it('checks the shared secrets when given, without echoing the key', () => {

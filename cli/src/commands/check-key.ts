@@ -2,6 +2,7 @@
  * `playgap check-key`: proves EDGEGAP_API_KEY works (one cheap authenticated call) and, with
  * `--app`, that the app exists — the first thing to run when a deploy fails with 401.
  */
+import { checkEdgegapAccess } from '@playgap/edgegap';
 import type { Command } from '../command.js';
 import { edgegapCall } from '../edgegap-errors.js';
 import { emit, line } from '../output.js';
@@ -23,17 +24,16 @@ Example:
   options: { app: { type: 'string' } },
   async run({ out, edgegap, env }, flags) {
     const client = edgegap();
-    const list = await edgegapCall(() => client.listDeployments({ limit: 1 }), 'the API key check');
     const app = (flags.app as string | undefined) ?? env.PLAYGAP_APP;
-    if (app) await edgegapCall(() => client.getApp(app), `app "${app}"`);
-    emit(
-      out,
-      { valid: true, apiUrl: client.apiUrl, deployments: list.totalCount, ...(app ? { app } : {}) },
-      () => {
-        line(out, `The Edgegap API key is valid (${client.apiUrl}).`);
-        line(out, `Deployments visible: ${list.totalCount}.`);
-        if (app) line(out, `App "${app}" exists.`);
-      },
+    // The same check the matchmaker runs at start.
+    const { deployments } = await edgegapCall(
+      () => checkEdgegapAccess(client, app ? { app } : {}),
+      'the API key check',
     );
+    emit(out, { valid: true, apiUrl: client.apiUrl, deployments, ...(app ? { app } : {}) }, () => {
+      line(out, `The Edgegap API key is valid (${client.apiUrl}).`);
+      line(out, `Deployments visible: ${deployments}.`);
+      if (app) line(out, `App "${app}" exists.`);
+    });
   },
 };

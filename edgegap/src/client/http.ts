@@ -181,6 +181,11 @@ function apiError(
     const o = body as Record<string, unknown>;
     if (typeof o.message === 'string') message = o.message;
     else if (Array.isArray(o.message)) message = o.message.join('; ');
+    // v2 errors may say which field was wrong in `details`: part of what Edgegap said.
+    const details = o.details;
+    if (typeof details === 'object' && details !== null && Object.keys(details).length > 0) {
+      message = `${message} (details: ${JSON.stringify(details).slice(0, 300)})`;
+    }
     if (typeof o.request_id === 'string') requestId = o.request_id;
   }
   requestId ??= response.headers.get('x-request-id') ?? undefined;

@@ -88,6 +88,21 @@ export interface EdgegapLocalOptions {
   faults?: FaultSpec[];
   /** Fastify request logging; default false. */
   logger?: boolean;
+  /**
+   * Called with each line a deployment's process writes (stdout and stderr) and each note
+   * edgegap-local adds to its log (exit code, errors), as they come; the container-logs
+   * endpoint serves the same text. Default: lines are only kept for that endpoint.
+   */
+  onOutput?: (line: DeploymentOutputLine) => void;
+}
+
+/** One line of a deployment's output. @example { requestId: 'a1b2c3d4e5f6', app: 'arena', version: '1.0.0', line: 'listening on 4000' } */
+export interface DeploymentOutputLine {
+  requestId: string;
+  app: string;
+  version: string;
+  /** The line without its newline. */
+  line: string;
 }
 
 /** Validated configuration. */
@@ -106,6 +121,7 @@ export interface LocalConfig {
   clock: LocalClock;
   faults: FaultSpec[];
   logger: boolean;
+  onOutput?: (line: DeploymentOutputLine) => void;
 }
 
 export const DEFAULT_LOCAL_API_KEY = 'local-dev-key';
@@ -274,5 +290,11 @@ export async function resolveLocalConfig(options: EdgegapLocalOptions = {}): Pro
     clock: validClock(options.clock),
     faults: [...fileFaults, ...(options.faults ?? [])],
     logger: options.logger ?? false,
+    ...(options.onOutput ? { onOutput: validOutputSink(options.onOutput) } : {}),
   });
+}
+
+function validOutputSink(sink: unknown): (line: DeploymentOutputLine) => void {
+  if (typeof sink !== 'function') fail('onOutput must be a function');
+  return sink as (line: DeploymentOutputLine) => void;
 }

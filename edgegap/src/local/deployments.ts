@@ -60,6 +60,8 @@ export interface Deployment {
   stopRequested: boolean;
   fault?: 'error' | 'never-ready';
   logs: string;
+  /** Output after the last newline, not handed to `onOutput` yet. */
+  partialLine: string;
   exitCode?: number;
   webhooks: DeploymentWebhooks;
   /** Seat sockets of this deployment (session_config), when it has sessions. */
@@ -136,6 +138,7 @@ export class Fleet {
       relays: [],
       stopRequested: false,
       logs: '',
+      partialLine: '',
       timers: new Set(),
       webhooks: request.webhooks ?? {},
       ended,
@@ -149,7 +152,7 @@ export class Fleet {
     const maxMinutes = Number(d.version.max_duration ?? 1440);
     if (maxMinutes > 0) {
       this.later(d, maxMinutes * 60_000, () => {
-        this.appendLog(d, `edgegap-local: max_duration of ${maxMinutes} min reached\n`);
+        this.appendNote(d, `max_duration of ${maxMinutes} min reached`);
         void this.terminate(d);
       });
     }
@@ -179,7 +182,7 @@ export class Fleet {
     d.status = Status.ERROR;
     d.error = true;
     d.errorDetail = detail;
-    this.appendLog(d, `edgegap-local: ${detail}\n`);
+    this.appendNote(d, detail);
     this.notify(d, d.webhooks.error);
   }
 
@@ -268,7 +271,7 @@ export class Fleet {
 
   private onExit(d: Deployment, code: number): void {
     d.exitCode = code;
-    this.appendLog(d, `edgegap-local: process exited with code ${code}\n`);
+    this.appendNote(d, `process exited with code ${code}`);
     if (!d.stopRequested && code !== 0 && d.status !== Status.ERROR) {
       this.fail(d, `process exited with code ${code}`);
     }
@@ -287,6 +290,7 @@ export class Fleet {
     if (d.stopRequested || d.status !== Status.ERROR) d.status = Status.TERMINATED;
     d.endMs ??= this.now();
     if (d.status === Status.TERMINATED) this.notify(d, d.webhooks.terminated);
+    if (!d.logs.endsWith('\n') && d.logs !== '') this.appendLog(d, '\n');
     d.markEnded();
   }
 
@@ -330,15 +334,36 @@ export class Fleet {
     })
       .then(
         (res) => res.body?.cancel(),
-        (error: Error) =>
-          this.appendLog(d, `edgegap-local: webhook ${url} failed: ${error.message}\n`),
+        (error: Error) => this.appendNote(d, `webhook ${url} failed: ${error.message}`),
       )
       .finally(() => timer.cancel());
+  }
+
+  /** edgegap-local's own line in the deployment's log, on a line of its own. */
+  private appendNote(d: Deployment, note: string): void {
+    const newline = d.logs === '' || d.logs.endsWith('\n') ? '' : '\n';
+    this.appendLog(d, `${newline}edgegap-local: ${note}\n`);
   }
 
   private appendLog(d: Deployment, chunk: string): void {
     d.logs += chunk;
     if (d.logs.length > LOG_LIMIT_CHARS) d.logs = d.logs.slice(-LOG_LIMIT_CHARS);
+    const onOutput = this.config.onOutput;
+    if (!onOutput) return;
+    const lines = (d.partialLine + chunk).split('\n');
+    d.partialLine = (lines.pop() ?? '').slice(-LOG_LIMIT_CHARS);
+    for (const line of lines) {
+      try {
+        onOutput({
+          requestId: d.requestId,
+          app: d.appName,
+          version: d.version.name,
+          line: line.replace(/\r$/, ''),
+        });
+      } catch {
+        // A failing sink must not take the deployment down; the log endpoint still has it.
+      }
+    }
   }
 
   fqdn(): string {

@@ -14,9 +14,15 @@ import {
   MAX_PLAY_REQUEST_BYTES,
   parsePlayRequest,
 } from '@playgap/protocol';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { toWireError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { clientIp } from './client-ip.js';
 import type { MatchmakerMetrics } from './metrics.js';
 import { originMatcher } from './origins.js';
@@ -39,7 +45,8 @@ export interface FrontOptions {
   maxConcurrentPerIp?: number;
   health?: Record<string, HealthCheck>;
   now?: () => number;
-  logger?: boolean | Record<string, unknown>;
+  /** Where fastify's own errors go (requests are not logged one by one); default none. */
+  logger?: Logger;
 }
 
 /** Normal close after the final message. */
@@ -90,7 +97,13 @@ function httpStatus(code: string): number {
 export async function buildFrontApp(options: FrontOptions): Promise<FastifyInstance> {
   const now = options.now ?? Date.now;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger
+      ? {
+          loggerInstance: options.logger as FastifyBaseLogger,
+          // One line per request would drown the placement lines (health probes every second).
+          logController: new LogController({ disableRequestLogging: true }),
+        }
+      : { logger: false }),
     bodyLimit: MAX_PLAY_REQUEST_BYTES,
     trustProxy: false,
   });
@@ -114,7 +127,7 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
   const ipOf = (request: FastifyRequest) =>
     clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], trusted);
 
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler((error, request, reply) => {
     const err = error as { statusCode?: number; code?: string };
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply
@@ -126,6 +139,7 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
         .code(400)
         .send(errorMessage(ErrorCode.BAD_REQUEST, 'The play request is not valid JSON.'));
     }
+    request.log.error({ event: 'front_error', err: error, url: request.url }, 'front failed');
     return reply.code(500).send(errorMessage(ErrorCode.INTERNAL, 'Internal error.'));
   });
 
