@@ -15,6 +15,7 @@ const packages = [
   'docker',
   'cli',
   'e2e',
+  'docs',
 ];
 
 export default defineConfig({
