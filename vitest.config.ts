@@ -16,6 +16,7 @@ const packages = [
   'cli',
   'e2e',
   'scripts',
+  'docs',
 ];
 
 export default defineConfig({
