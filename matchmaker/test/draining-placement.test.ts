@@ -68,7 +68,12 @@ describe('placement on draining servers', () => {
       noteSeat: () => {},
       forgetSeat: () => {},
     } as unknown as FleetCache;
-    const reserver = new SeatReserver({ seats: nats.kv.seats, fleet: stale, mint, instanceId: 't' });
+    const reserver = new SeatReserver({
+      seats: nats.kv.seats,
+      fleet: stale,
+      mint,
+      instanceId: 't',
+    });
     expect(await reserver.reserve({ version: VERSION })).toBeUndefined();
     expect(await seatsOf('drain-b')).toEqual([]);
   });
