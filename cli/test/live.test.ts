@@ -38,6 +38,7 @@ function seat(seatIndex: number, state: 'reserved' | 'connected', expiresAt: num
     state,
     clientId: String(1000 + seatIndex),
     playerId: `player-${seatIndex}`,
+    name: seatIndex === 0 ? 'Ada' : `Pilot\u001b[31m ${seatIndex}`,
     expiresAt,
     reservedBy: 'mm-1',
     ...(state === 'connected' ? { connectedAt: NOW - 5_000 } : {}),
@@ -98,12 +99,21 @@ describe('playgap players and reservations', () => {
     expect((run.json().players as SeatRecord[]).map((s) => s.playerId)).toEqual(['player-0']);
   });
 
+  it('shows each player by the display name the player gave', async () => {
+    const run = await playgap(['players'], { env, now });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^SERVER\s+SEAT\s+CLIENT ID\s+PLAYER\s+PLAYER ID\s+CONNECTED/);
+    expect(run.stdout).toMatch(/srv-live\s+0\s+1000\s+Ada\s+player-0\s+5s ago/);
+  });
+
   it('lists reservations that have not expired', async () => {
     const run = await playgap(['reservations', '--json'], { env, now });
     expect(run.code, run.stderr).toBe(0);
     expect((run.json().reservations as SeatRecord[]).map((s) => s.seatIndex)).toEqual([1]);
     const text = await playgap(['reservations'], { env, now });
-    expect(text.stdout).toMatch(/srv-live\s+1\s+1001\s+player-1\s+20s\s+mm-1/);
+    // A name with a terminal escape is printed with the escape replaced.
+    expect(text.stdout).toMatch(/srv-live\s+1\s+1001\s+Pilot\?\[31m 1\s+player-1\s+20s\s+mm-1/);
+    expect(text.stdout).not.toContain('\u001b');
   });
 });
 

@@ -54,6 +54,8 @@ export abstract class ChannelBase implements Channel {
   abstract readonly transport: TransportKind;
   welcome!: WelcomeMessage;
   #open = true;
+  /** Set by close(): whatever the transport reports while hanging up, the game chose this. */
+  #closing = false;
   #listeners: { [E in keyof ChannelEvents]: Set<ChannelEvents[E]> } = {
     message: new Set(),
     close: new Set(),
@@ -87,6 +89,7 @@ export abstract class ChannelBase implements Channel {
 
   close(): void {
     if (!this.#open) return;
+    this.#closing = true;
     this.hangUp();
     this.closed({ code: undefined, reason: 'Closed by the game.' });
   }
@@ -105,7 +108,9 @@ export abstract class ChannelBase implements Channel {
   protected closed(event: ChannelCloseEvent): void {
     if (!this.#open) return;
     this.#open = false;
-    for (const listener of this.#listeners.close) listener(event);
+    // A transport whose hang-up reports its own close at once (geckos does) is not a failure.
+    const final = this.#closing ? { code: undefined, reason: 'Closed by the game.' } : event;
+    for (const listener of this.#listeners.close) listener(final);
     this.#listeners.message.clear();
     this.#listeners.close.clear();
   }

@@ -18,8 +18,12 @@ import { webrtcTransport } from './transports/webrtc.js';
 import { websocketTransport } from './transports/websocket.js';
 import { webtransportTransport } from './transports/webtransport.js';
 
-/** Every stage `play()` reports, in order. The middle four come from the matchmaker. */
-export type PlayStage = 'matchmaking' | ProgressStage | 'connecting' | 'connected';
+/**
+ * Every stage `play()` reports, in order. The middle four come from the matchmaker.
+ * `retrying`: the server refused us before the welcome because it is stopping; `play()` asks
+ * the matchmaker once more (the stages from `matchmaking` on then repeat).
+ */
+export type PlayStage = 'matchmaking' | ProgressStage | 'connecting' | 'connected' | 'retrying';
 
 /**
  * One progress event. `elapsedMs` counts from the `play()` call (matchmaker stages: from the
@@ -32,6 +36,8 @@ export interface PlayProgress {
   message: string;
   /** `connecting`/`connected`: the transport being tried or that won. */
   transport?: TransportKind;
+  /** `retrying`: the server's refusal code (SERVER_DRAINING). */
+  reason?: ErrorCode;
 }
 
 /** Deadlines of each step, in milliseconds. */
@@ -90,11 +96,18 @@ function defaultImplementations(WebSocketImpl?: typeof WebSocket): Transport[] {
   return [webtransportTransport(), webrtcTransport(), websocketTransport(WebSocketImpl)];
 }
 
+/** Refusals after a transport fell through with the token used: a new token fixes them. */
 const RETRYABLE_REFUSALS: readonly string[] = [
   ErrorCode.TOKEN_REPLAYED,
   ErrorCode.ALREADY_CONNECTED,
   ErrorCode.NO_RESERVATION,
 ];
+
+/**
+ * The server is stopping (it went idle as we were placed on it): another server will take us.
+ * By the time we ask again the matchmaker has its draining record and places us elsewhere.
+ */
+const SERVER_GOING_AWAY: readonly string[] = [ErrorCode.SERVER_DRAINING];
 
 /**
  * Find a server and connect to it.
@@ -129,6 +142,7 @@ export async function play(options: PlayOptions): Promise<Channel> {
   }
   // A transport that fails after its token check leaves the token used: the next transport is
   // refused as a replay. Then ask the matchmaker once more for the transports not yet tried.
+  // A server that refuses us because it is stopping: ask once more, for any transport.
   for (let round = 0; ; round++) {
     const request: PlayRequest = { game: options.game, version: options.version };
     if (options.name !== undefined) request.name = options.name;
@@ -166,15 +180,26 @@ export async function play(options: PlayOptions): Promise<Channel> {
       });
       return channel;
     } catch (error) {
-      // The transports that failed before the refusal; the refused one only needs a new token.
-      const failedKinds = new Set(attempted.slice(0, -1));
-      const retry =
+      const refusal =
         round === 0 &&
-        failures.length > 0 &&
         error instanceof PlaygapClientError &&
         error.code === ErrorCode.TOKEN_REFUSED &&
-        RETRYABLE_REFUSALS.includes(error.reason ?? '');
-      if (!retry) throw error;
+        error.reason !== undefined
+          ? error.reason
+          : undefined;
+      if (refusal !== undefined && SERVER_GOING_AWAY.includes(refusal)) {
+        report({
+          stage: 'retrying',
+          reason: refusal,
+          message: 'The server was stopping — finding another…',
+        });
+        continue;
+      }
+      if (refusal === undefined || failures.length === 0 || !RETRYABLE_REFUSALS.includes(refusal)) {
+        throw error;
+      }
+      // The transports that failed before the refusal; the refused one only needs a new token.
+      const failedKinds = new Set(attempted.slice(0, -1));
       allowed = allowed.filter((kind) => !failedKinds.has(kind));
     }
   }

@@ -138,10 +138,18 @@ describe('arena in the browser', { timeout: 120_000 }, () => {
     await waitForHook(ada, "h.ships === 1 && !h.names.includes('Bob')", 20_000);
   });
 
-  it('a WebSocket-only page still plays', async () => {
-    const page = await openAndConnect(browser, stack.url, 'transport=websocket&name=Wes');
-    const state = await waitForHook(page, "h.state === 'playing' && h.snapshots > 2", 30_000);
+  it('a WebSocket-only page still plays, and its status names the ship as the server labels it', async () => {
+    // No ?name: the page picks one, and the server's label and the status line must agree.
+    const page = await openAndConnect(browser, stack.url, 'transport=websocket');
+    const state = await waitForHook(
+      page,
+      "h.state === 'playing' && h.snapshots > 2 && h.positions.some((p) => p.id === h.clientId && p.name)",
+      30_000,
+    );
     expect(state.transport).toBe('websocket');
+    const label = state.positions.find((p) => p.id === state.clientId)?.name;
+    expect(label).toBe(state.playerName);
+    expect(await page.textContent('#status')).toBe(`Playing (websocket) as ${label}`);
     await page.close();
   });
 

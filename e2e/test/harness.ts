@@ -82,6 +82,7 @@ export function launchChromium(): Promise<Browser> {
 export interface HookState {
   state: string;
   stages: string[];
+  playerName: string | null;
   transport: string | null;
   serverId: string | null;
   clientId: string | null;

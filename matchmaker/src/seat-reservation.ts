@@ -12,6 +12,7 @@ import {
   type SeatRecord,
   SeatState,
   type ServerRecord,
+  ServerState,
   seatKey,
   type TransportEndpoint,
   type TransportKind,
@@ -74,8 +75,10 @@ export class SeatReserver {
       const candidates = this.#candidates(request, lost);
       if (candidates.length === 0) return undefined;
       for (const candidate of candidates) {
+        // Looked up per candidate: a server seen ready when the list was made may have started
+        // draining or stopping during an earlier candidate's write.
         const server = fleet.server(candidate.serverId);
-        if (!server) continue;
+        if (server?.state !== ServerState.READY) continue;
         const reply = await this.#tryReserve(server, candidate, request);
         if (reply) return reply;
         lost.add(seatKey(candidate.serverId, candidate.seatIndex));
@@ -119,6 +122,7 @@ export class SeatReserver {
         updatedAt: this.#now(),
       };
       if (request.playerId) record.playerId = request.playerId;
+      if (request.name) record.name = request.name;
       if (request.sessionId) record.sessionId = request.sessionId;
       if (request.party) record.party = request.party;
       const payload = encoder.encode(JSON.stringify(record));

@@ -52,6 +52,12 @@ describe('parsePlayRequest', () => {
     ['an unknown transport', { game: 'arena', version: '1', transports: ['carrier-pigeon'] }],
     ['an empty transport list', { game: 'arena', version: '1', transports: [] }],
     ['a control character in the name', { game: 'arena', version: '1', name: 'a\u0000b' }],
+    [
+      'a C1 control (terminal escape) in the name',
+      { game: 'arena', version: '1', name: 'a\u009bb' },
+    ],
+    ['a direction override in the name', { game: 'arena', version: '1', name: 'a\u202eb' }],
+    ['a blank name', { game: 'arena', version: '1', name: '   ' }],
     ['a too-long name', { game: 'arena', version: '1', name: 'x'.repeat(33) }],
   ])('refuses %s with BAD_REQUEST', (_label, input) => {
     expect(codeOf(input)).toBe(ErrorCode.BAD_REQUEST);

@@ -148,7 +148,11 @@ export function parsePlayRequest(input: unknown): PlayRequest {
   if (party !== undefined) request.party = party;
   const name = optionalString(record.name, 'name', undefined, PLAYER_NAME_MAX);
   if (name !== undefined) {
-    if (/[\u0000-\u001f\u007f]/.test(name)) fail('"name" may not contain control characters.');
+    // The name reaches other players' screens, logs and `playgap players` in a terminal.
+    if (/[\p{Cc}\p{Cf}]/u.test(name)) {
+      fail('"name" may not contain control or formatting characters (escapes, direction marks).');
+    }
+    if (name.trim() === '') fail('"name" must contain a visible character.');
     request.name = name;
   }
   if (record.transports !== undefined) {

@@ -105,6 +105,8 @@ export interface SeatRecord {
   clientId: string;
   /** Player id from the token's user data, if any. */
   playerId?: string;
+  /** Display name from the play request (as in the token's user data), if any. */
+  name?: string;
   /** Party id from the play request: the matchmaker seats a party's players together. */
   party?: string;
   /** Unix ms: a reservation is void after this (= the token's expiry). */

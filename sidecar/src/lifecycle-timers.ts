@@ -26,6 +26,11 @@ export interface LifecycleHost {
   stopping(): boolean;
   markUnhealthy(): void;
   shutdown(reason: 'ready-timeout' | 'unhealthy' | 'idle'): void;
+  /**
+   * Idle stop, first step: take the server out of placement (draining record written) unless a
+   * player is on the way. False keeps the server up.
+   */
+  prepareIdleStop(): Promise<boolean>;
   publishEvent(type: string): void;
 }
 
@@ -105,6 +110,12 @@ export class LifecycleTimers {
   }
 
   private async onIdle(): Promise<void> {
+    // The draining record must be in NATS before the stop: a matchmaker that still saw this
+    // server ready would place a player on a server that is going away.
+    if (!(await this.host.prepareIdleStop())) {
+      this.updateIdle();
+      return;
+    }
     this.options.log('idle with no players; stopping', {
       idleTimeoutMs: this.options.idleTimeoutMs,
     });

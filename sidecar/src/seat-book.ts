@@ -245,17 +245,48 @@ export class SeatBook {
     clientId: string,
     nowMs: number,
   ): Promise<CachedSeat | undefined> {
+    for (const key of await this.readSeats()) {
+      const cached = this.cache.get(key);
+      if (cached && isLiveReservation(cached.record, clientId, nowMs)) return cached;
+    }
+    return undefined;
+  }
+
+  /** Read every seat of this server from the bucket into the cache; the keys found. */
+  private async readSeats(): Promise<string[]> {
     const indexes = Array.from({ length: this.capacity() }, (_, i) => i);
     const entries = await Promise.all(
       indexes.map((i) => this.kv.get(seatKey(this.serverId, i)).catch(() => null)),
     );
+    const found: string[] = [];
     for (const entry of entries) {
       if (entry?.operation !== 'PUT') continue;
       this.apply(entry);
-      const cached = this.cache.get(entry.key);
-      if (cached && isLiveReservation(cached.record, clientId, nowMs)) return cached;
+      found.push(entry.key);
     }
-    return undefined;
+    return found;
+  }
+
+  /**
+   * True when a live reservation of this server is in the cache: a player is on the way.
+   *
+   * @example
+   * if (book.hasReservation(Date.now())) return; // do not stop yet
+   */
+  hasReservation(nowMs: number): boolean {
+    for (const { record } of this.cache.values()) {
+      if (isLiveReservation(record, record.clientId, nowMs)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Like {@link hasReservation}, after reading the bucket itself: a reservation made a moment
+   * ago may not have come through the watch yet.
+   */
+  async hasStoredReservation(nowMs: number): Promise<boolean> {
+    await this.readSeats();
+    return this.hasReservation(nowMs);
   }
 }
 

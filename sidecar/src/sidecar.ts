@@ -31,6 +31,8 @@ import { checkTransportOffers } from './transport-offers.js';
 
 export { PLAYERS_PUBLISH_MS } from './record-publisher.js';
 
+const IDLE_STOP_CALLED_OFF = 'idle, but a seat is reserved for a player on the way; staying up';
+
 /** Why the sidecar is stopping. */
 export type ShutdownReason =
   | 'requested'
@@ -104,6 +106,8 @@ export class Sidecar extends EventEmitter {
   private seatBook: SeatBook | undefined;
   private readonly startedAt: number;
   private shutdownReason: ShutdownReason | undefined;
+  /** drain() was called (an idle stop's own draining state does not count). */
+  private drainRequested = false;
   private closed: Promise<void> | undefined;
   private readonly log: NonNullable<SidecarOptions['log']>;
   private readonly publisher: RecordPublisher;
@@ -145,6 +149,7 @@ export class Sidecar extends EventEmitter {
         stopping: () => this.shutdownReason !== undefined,
         markUnhealthy: () => this.setState(ServerState.UNHEALTHY),
         shutdown: (reason) => this.shutdown(reason),
+        prepareIdleStop: () => this.prepareIdleStop(),
         publishEvent: (type) => this.publisher.publishEvent(type),
       },
     );
@@ -372,12 +377,43 @@ export class Sidecar extends EventEmitter {
 
   /** No new players; stop when the last one leaves (at once when empty). */
   drain(): void {
-    if (this.shutdownReason || this.state === ServerState.DRAINING) return;
+    if (this.shutdownReason || this.drainRequested) return;
+    this.drainRequested = true;
+    // Already draining for an idle stop: that stop now goes through whatever it finds.
+    if (this.state === ServerState.DRAINING) return;
     this.setState(ServerState.DRAINING);
     this.publisher.publishEvent('draining');
     this.emit('drain');
     this.lifecycle.updateIdle();
     if ((this.seatBook?.players ?? 0) === 0) this.shutdown('drained');
+  }
+
+  /**
+   * Idle stop, first step. A live reservation means a player is on the way: stay up. Otherwise
+   * write the draining record and wait for the write, so no matchmaker places here any more,
+   * then read the seats from the bucket once more: a reservation made before the matchmaker
+   * saw that record keeps the server up (back to ready). One made later still, from a cache
+   * that lags, is refused with SERVER_DRAINING, and the client SDK asks the matchmaker again.
+   */
+  private async prepareIdleStop(): Promise<boolean> {
+    const seatBook = this.seatBook;
+    const now = () => this.clock.now();
+    if (this.shutdownReason || this.state !== ServerState.READY) return false;
+    if (seatBook && seatBook.players > 0) return false;
+    if (seatBook?.hasReservation(now())) {
+      this.log(IDLE_STOP_CALLED_OFF);
+      return false;
+    }
+    this.state = ServerState.DRAINING;
+    this.emit('state', this.state);
+    await this.publisher.publishRecord();
+    if (this.shutdownReason) return false;
+    if (!this.drainRequested && seatBook && (await seatBook.hasStoredReservation(now()))) {
+      this.log(IDLE_STOP_CALLED_OFF);
+      this.setState(ServerState.READY);
+      return false;
+    }
+    return !this.shutdownReason;
   }
 
   /** Start stopping (idempotent): state `stopping`, event, `shutdown` emitted for the owner. */

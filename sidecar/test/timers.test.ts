@@ -67,7 +67,7 @@ describe('Sidecar timers', () => {
     clock.advance(299_999);
     expect(reasons).toEqual([]);
     clock.advance(1);
-    await Promise.resolve();
+    await until(() => reasons.length > 0, 5_000, 'idle stop');
     expect(reasons).toEqual(['idle']);
   });
 
@@ -79,7 +79,7 @@ describe('Sidecar timers', () => {
     });
     sidecar.ready(ready);
     clock.advance(1_000);
-    await Promise.resolve();
+    await until(() => calls > 0, 5_000, 'self-stop');
     expect(calls).toBe(1);
     expect(reasons).toEqual([]);
   });

@@ -64,6 +64,12 @@ async function withNats<T>(context: CommandContext, use: (nc: NatsConnection) =>
   }
 }
 
+/**
+ * A player-chosen name as a table cell: control and format characters (terminal escapes,
+ * direction overrides) from an older or foreign writer are shown as "?", never printed.
+ */
+const nameCell = (name: string | undefined) => (name ?? '').replace(/[\p{Cc}\p{Cf}]/gu, '?');
+
 const ago = (now: number, at: number | undefined) =>
   at === undefined ? '' : `${Math.max(0, Math.round((now - at) / 1000))}s ago`;
 
@@ -123,7 +129,7 @@ export const players: Command = {
   help: `Usage: playgap players [--app NAME] [--json]
 
 Lists the players connected to the app's servers right now (seats in state connected): server,
-seat, client id, player id, connected since.
+seat, client id, player (the display name the player gave), player id, connected since.
 
 ${NATS_HELP}
 
@@ -135,11 +141,12 @@ Example:
     emit(context.out, { app, players: wanted }, () =>
       table(
         context.out,
-        ['SERVER', 'SEAT', 'CLIENT ID', 'PLAYER', 'CONNECTED'],
+        ['SERVER', 'SEAT', 'CLIENT ID', 'PLAYER', 'PLAYER ID', 'CONNECTED'],
         wanted.map((s) => [
           s.serverId,
           String(s.seatIndex),
           s.clientId,
+          nameCell(s.name),
           s.playerId ?? '',
           ago(now, s.connectedAt),
         ]),
@@ -155,7 +162,7 @@ export const reservations: Command = {
   help: `Usage: playgap reservations [--app NAME] [--json]
 
 Lists seats a matchmaker reserved for a player who has not connected yet, and that have not
-expired: server, seat, client id, player id, expires in, reserved by.
+expired: server, seat, client id, player (display name), player id, expires in, reserved by.
 
 ${NATS_HELP}
 
@@ -167,11 +174,12 @@ Example:
     emit(context.out, { app, reservations: wanted }, () =>
       table(
         context.out,
-        ['SERVER', 'SEAT', 'CLIENT ID', 'PLAYER', 'EXPIRES IN', 'RESERVED BY'],
+        ['SERVER', 'SEAT', 'CLIENT ID', 'PLAYER', 'PLAYER ID', 'EXPIRES IN', 'RESERVED BY'],
         wanted.map((s) => [
           s.serverId,
           String(s.seatIndex),
           s.clientId,
+          nameCell(s.name),
           s.playerId ?? '',
           `${Math.ceil((s.expiresAt - now) / 1000)}s`,
           s.reservedBy ?? '',

@@ -1,11 +1,12 @@
 /**
  * The Connect button: runs `play()`, shows each stage and every error in words, and hands the
  * connected channel to the game. This is the only place the template calls playgap; replace the
- * game under src/game and keep this.
+ * game under src/game and keep this. What the player chose (Cancel, Disconnect) is shown as
+ * calm status; only failures get the error banner.
  */
 import { type Channel, PlaygapClientError, type PlayProgress, play } from '@playgap/client';
 import { GAME, VERSION } from './config.js';
-import type { PageOptions } from './query.js';
+import { type PageOptions, playerName } from './query.js';
 import type { PlaygapTestHook } from './test-hook.js';
 import { errorWords, stageWords } from './words.js';
 
@@ -33,10 +34,15 @@ export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOpt
   let controller: AbortController | undefined;
   let channel: Channel | undefined;
   let ticker: ReturnType<typeof setInterval> | undefined;
+  // One name for the whole visit: the matchmaker puts it in the token, the server labels the
+  // ship with it, and the status line says the same.
+  const name = playerName(page);
+  hook.playerName = name;
 
+  /** Progress repeats a stage (deploying, with new elapsed seconds): record each stage once. */
   const setState = (state: string) => {
     hook.state = state;
-    hook.stages.push(state);
+    if (hook.stages.at(-1) !== state) hook.stages.push(state);
   };
   const showError = (error: unknown) => {
     const coded =
@@ -67,7 +73,11 @@ export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOpt
   // server notices the silence.
   window.addEventListener('pagehide', () => channel?.close());
 
-  ui.button.addEventListener('click', async () => {
+  ui.button.addEventListener('click', async (event) => {
+    // The button must not keep the focus: Space or Enter while flying would press it.
+    ui.button.blur();
+    // The second click of a double click is not a request to cancel.
+    if (event.detail > 1) return;
     if (controller) {
       controller.abort();
       return;
@@ -100,6 +110,7 @@ export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOpt
         game: GAME,
         version: VERSION,
         ...page,
+        name,
         signal: controller.signal,
         onProgress: (progress) => {
           if (progress.stage !== 'connected') setState(progress.stage);
@@ -114,17 +125,24 @@ export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOpt
       hook.serverId = connected.welcome.serverId;
       setState('playing');
       ui.button.textContent = 'Disconnect';
-      ui.status.textContent = `Playing (${connected.transport}) as ${connected.welcome.player.name ?? 'you'}`;
+      ui.status.textContent = `Playing (${connected.transport}) as ${connected.welcome.player.name ?? name}`;
       const detach = onConnected(connected, clickedAt);
       connected.on('close', (event) => {
         detach();
         channel = undefined;
         setState('closed');
+        // No code: the player's own Disconnect (or the page closing), not a failure.
         if (event.code) showError(new PlaygapClientError(event.code, event.reason));
         idle('Disconnected.');
       });
     } catch (error) {
+      const cancelled = controller?.signal.aborted === true;
       controller = undefined;
+      if (cancelled) {
+        setState('idle');
+        idle('Cancelled.');
+        return;
+      }
       setState('error');
       showError(error);
       idle('Not connected.');

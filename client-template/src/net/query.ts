@@ -27,9 +27,24 @@ export function readPageOptions(search: string): PageOptions {
     .flatMap((value) => value.split(','))
     .filter((value) => KINDS.includes(value)) as TransportKind[];
   if (forced.length > 0) options.transports = forced;
-  const name = params.get('name')?.trim();
+  // Control and formatting characters are dropped: the matchmaker refuses names with them.
+  const name = params
+    .get('name')
+    ?.replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .trim();
   if (name) options.name = name.slice(0, 32);
   const matchmaker = params.get('matchmaker');
   if (matchmaker) options.matchmakerUrl = matchmaker;
   return options;
+}
+
+/**
+ * The name to play under: the page's `?name=`, else a pilot number picked for this visit.
+ *
+ * @example
+ * playerName({ name: 'Ada' }); // 'Ada'
+ * playerName({}, () => 0.5); // 'Pilot 550'
+ */
+export function playerName(page: PageOptions, random: () => number = Math.random): string {
+  return page.name ?? `Pilot ${100 + Math.floor(random() * 900)}`;
 }

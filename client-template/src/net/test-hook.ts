@@ -5,10 +5,12 @@
  */
 
 export interface PlaygapTestHook {
-  /** idle | matchmaking | queued | deploying | waiting_for_server | ready | connecting | playing | error | closed */
+  /** idle | matchmaking | queued | deploying | waiting_for_server | ready | connecting | retrying | playing | error | closed */
   state: string;
-  /** Every state in order since the last click. */
+  /** Every state in order since the last click, each once per change. */
   stages: string[];
+  /** The name this page plays under (shown above its ship and in the status line). */
+  playerName: string | null;
   transport: string | null;
   clientId: string | null;
   serverId: string | null;
@@ -35,6 +37,7 @@ export function installTestHook(): PlaygapTestHook {
   const hook: PlaygapTestHook = {
     state: 'idle',
     stages: [],
+    playerName: null,
     transport: null,
     clientId: null,
     serverId: null,

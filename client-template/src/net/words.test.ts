@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readPageOptions } from './query.js';
+import { playerName, readPageOptions } from './query.js';
 import { errorWords, stageWords } from './words.js';
 
 describe('connect stage and error words', () => {
@@ -10,6 +10,7 @@ describe('connect stage and error words', () => {
     expect(
       stageWords({ stage: 'connecting', elapsedMs: 0, message: '', transport: 'webrtc' }),
     ).toBe('Connecting (webrtc)…');
+    expect(stageWords({ stage: 'retrying', elapsedMs: 0, message: '' })).toMatch(/stopping/);
   });
 
   it('says why a token was refused', () => {
@@ -36,5 +37,18 @@ describe('readPageOptions', () => {
 
   it('ignores unknown transports', () => {
     expect(readPageOptions('?transport=carrier-pigeon')).toEqual({});
+  });
+
+  it('drops control and formatting characters from the name', () => {
+    expect(readPageOptions('?name=%1B%5B31mAda%E2%80%AE')).toEqual({ name: '[31mAda' });
+    expect(readPageOptions('?name=%E2%80%AE')).toEqual({});
+  });
+});
+
+describe('playerName', () => {
+  it("is the page's name, else a pilot number for this visit", () => {
+    expect(playerName({ name: 'Ada' })).toBe('Ada');
+    expect(playerName({}, () => 0.5)).toBe('Pilot 550');
+    expect(playerName({}, () => 0.9999)).toBe('Pilot 999');
   });
 });

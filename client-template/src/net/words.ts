@@ -26,6 +26,8 @@ export function stageWords(progress: PlayProgress): string {
       return `Connecting (${progress.transport})…`;
     case 'connected':
       return `Playing (${progress.transport})`;
+    case 'retrying':
+      return 'The server was stopping — finding another…';
   }
 }
 

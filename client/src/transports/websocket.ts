@@ -8,6 +8,12 @@ import { PlaygapClientError } from '../errors.js';
 import { asWelcome, parseRefusal, tokenRefused } from '../welcome.js';
 import type { Transport, TransportAttempt } from './transport.js';
 
+/** The refusal a 4003 close without a reason stands for. */
+const STOPPING_REASON = JSON.stringify({
+  code: ErrorCode.SERVER_DRAINING,
+  message: 'The server is stopping',
+});
+
 class WebSocketChannel extends ChannelBase {
   readonly transport = TransportKind.WEBSOCKET;
   constructor(
@@ -87,6 +93,9 @@ export function websocketTransport(
         };
         socket.onclose = (event) => {
           if (event.code === CloseCode.TOKEN_REFUSED) fail(tokenRefused('websocket', event.reason));
+          else if (event.code === CloseCode.SERVER_STOPPING)
+            // Refused for stopping: play() answers SERVER_DRAINING by asking for another server.
+            fail(tokenRefused('websocket', event.reason || STOPPING_REASON));
           else
             fail(
               new PlaygapClientError(
