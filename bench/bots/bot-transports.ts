@@ -175,27 +175,24 @@ async function viaWebTransport(target: BotTarget): Promise<BotLink> {
     ) => any;
   };
   const hash = Buffer.from((target.certDigest ?? '').replace(/:/g, ''), 'hex');
-  const url = new URL(target.url);
-  url.searchParams.set(
-    'token',
-    target.token.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
-  );
-  const session = new WebTransport(url.toString(), {
+  const session = new WebTransport(target.url, {
     serverCertificateHashes: [{ algorithm: 'sha-256', value: hash }],
     forceReliable: true,
   });
   session.closed.catch(() => {});
   await session.ready;
-  const streams = session.incomingBidirectionalStreams.getReader();
-  const first = await streams.read();
-  streams.releaseLock();
-  if (first.done) throw new BotConnectError('TOKEN_REFUSED', 'webtransport: no stream');
-  const stream = first.value as {
+  // The token goes in the first frame of the stream the client opens, never in the URL.
+  const stream = (await session.createBidirectionalStream()) as {
     readable: ReadableStream<Uint8Array>;
     writable: WritableStream<Uint8Array>;
   };
   const reader = stream.readable.getReader();
   const writer = stream.writable.getWriter();
+  const auth = Buffer.from(JSON.stringify({ type: 'auth', token: target.token }));
+  const authFrame = Buffer.alloc(4 + auth.length);
+  authFrame.writeUInt32BE(auth.length, 0);
+  auth.copy(authFrame, 4);
+  void writer.write(authFrame).catch(() => {});
   let buffer = Buffer.alloc(0);
   const box = inbox();
   const deliver = (m: unknown) => box.deliver(m);

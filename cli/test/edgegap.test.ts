@@ -309,8 +309,17 @@ describe('playgap version create|update', () => {
       },
     });
     expect(run.code, run.stderr).toBe(0);
-    const body = (run.json() as { body: { ports: { name: string }[]; docker_image: string } }).body;
+    const body = (
+      run.json() as {
+        body: {
+          ports: { name: string; protocol: string; tls_upgrade: boolean }[];
+          docker_image: string;
+        };
+      }
+    ).body;
     expect(body.ports.map((p) => p.name)).toEqual(['game', 'rtc', 'wt']);
+    // Browsers on https pages need wss:// (and https signaling): Edgegap's TLS upgrade on game.
+    expect(body.ports[0]).toMatchObject({ name: 'game', protocol: 'WS', tls_upgrade: true });
     expect(body.docker_image).toBe('studio/arena-server');
   });
 

@@ -120,3 +120,23 @@ describe('transport fallback', () => {
     await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });
+
+describe('connectWithFallback when nothing the page allows is offered', () => {
+  it('names what the page asked for and what the server offers', async () => {
+    const withoutWebTransport: PlayReply = {
+      ...reply,
+      transports: reply.transports.filter((e) => e.kind !== 'webtransport'),
+    };
+    const error = await connectWithFallback({
+      reply: withoutWebTransport,
+      transports: [],
+      attemptTimeoutMs: 1_000,
+      signal: new AbortController().signal,
+      allowed: ['webtransport'],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlaygapClientError);
+    expect((error as Error).message).toBe(
+      'This page allows webtransport, but the game server offers webrtc, websocket (WebTransport needs HTTP/3 on the server); allow one of those.',
+    );
+  });
+});

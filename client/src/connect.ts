@@ -18,6 +18,8 @@ export interface ConnectOptions {
   onAttempt?: (kind: TransportKind) => void;
   /** Collects the failures of transports that were tried and fell through. */
   failures?: PlaygapClientError[];
+  /** The transports the page allows (for the message when none of them is offered). */
+  allowed?: readonly TransportKind[];
 }
 
 /**
@@ -87,7 +89,16 @@ export async function connectWithFallback(options: ConnectOptions): Promise<Chan
       : ErrorCode.TRANSPORT_FAILED,
     tried
       ? `Could not reach the game server (tried ${tried}): ${last?.message}`
-      : 'The game server offers no transport this browser supports.',
+      : noneOffered(options),
     { cause: last },
   );
+}
+
+/** Why nothing was tried: name what the page asked for and what the server offers. */
+function noneOffered(options: ConnectOptions): string {
+  const offered = options.reply.transports.map((e) => e.kind).join(', ') || 'nothing';
+  const asked = options.allowed?.join(', ');
+  return asked
+    ? `This page allows ${asked}, but the game server offers ${offered} (WebTransport needs HTTP/3 on the server); allow one of those.`
+    : `The game server offers ${offered}, none of which this browser supports.`;
 }

@@ -165,6 +165,7 @@ export async function play(options: PlayOptions): Promise<Channel> {
       const channel = await connectWithFallback({
         reply,
         transports: transportOrder(allowed, reply, implementations),
+        allowed,
         attemptTimeoutMs: timeouts.transportMs,
         signal: options.signal,
         failures,

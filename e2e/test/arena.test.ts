@@ -17,6 +17,7 @@ import {
   hook,
   launchChromium,
   openAndConnect,
+  pageTraffic,
   ROOT,
   type Stack,
   startLocalStack,
@@ -227,6 +228,26 @@ describe('arena in the browser', { timeout: 120_000 }, () => {
     expect(state.stages).toContain('deploying');
     timings.coldAfterIdleClickToFirstSnapshotMs = state.firstSnapshotMs;
     await page.close();
+  });
+
+  // After the idle-stop test: this page's reservation is never used and would keep its server
+  // up until the token expires.
+  it('tells a page that asks for WebTransport why it cannot have it here (no HTTP/3)', async () => {
+    const page = await openAndConnect(browser, stack.url, 'transport=webtransport');
+    const state = await waitForHook(page, "h.state === 'error'", 30_000);
+    expect(state.lastError?.message).toContain(
+      'This page allows webtransport, but the game server offers webrtc, websocket',
+    );
+    await page.close();
+  });
+
+  it('never puts a connect token in a URL or a console line', () => {
+    expect(pageTraffic.urls.length).toBeGreaterThan(0);
+    // A token's base64 starts with its version info, "NETCODE 1.02".
+    const leaks = [...pageTraffic.urls, ...pageTraffic.console].filter((text) =>
+      /[?&]token=|TkVUQ09ERSAxLjAy/.test(text),
+    );
+    expect(leaks).toEqual([]);
   });
 });
 

@@ -122,9 +122,15 @@ export async function waitForHook(
 }
 
 /** Open the arena with query params and click Connect. */
+/** Every URL any page opened with openAndConnect requested, and every console line it wrote. */
+export const pageTraffic: { urls: string[]; console: string[] } = { urls: [], console: [] };
+
 export async function openAndConnect(browser: Browser, url: string, query: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 900, height: 720 } });
   page.on('pageerror', (error) => console.error(`[page ${query}] ${error.message}`));
+  page.on('request', (request) => pageTraffic.urls.push(request.url()));
+  page.on('websocket', (socket) => pageTraffic.urls.push(socket.url()));
+  page.on('console', (message) => pageTraffic.console.push(message.text()));
   await page.goto(`${url}?${query}`);
   await page.waitForFunction('window.__playgap !== undefined');
   await page.click('#connect');

@@ -42,8 +42,11 @@ export function transportEndpoints(server: ServerRecord): TransportEndpoint[] {
         port: port.external,
       });
     } else if (offer.kind === 'webrtc') {
+      // Signaling is HTTP on the game port: behind Edgegap's TLS upgrade it is https on the
+      // fqdn, which an https page may call (plain http would be blocked as mixed content).
       const host = server.publicIp.includes(':') ? `[${server.publicIp}]` : server.publicIp;
-      endpoints.push({ kind: 'webrtc', url: `http://${host}`, port: port.external });
+      const url = port.tlsUpgrade && server.fqdn ? `https://${server.fqdn}` : `http://${host}`;
+      endpoints.push({ kind: 'webrtc', url, port: port.external });
     }
   }
   return endpoints;

@@ -31,6 +31,25 @@ describe('transport endpoints', () => {
     ]);
   });
 
+  it('signals WebRTC over https on the fqdn when the game port has the TLS upgrade (shipped config)', () => {
+    const shipped = serverRecord('s2', {
+      publicIp: '203.0.113.8',
+      fqdn: 'def.pr.edgegap.net',
+      ports: {
+        game: { name: 'game', internal: 4000, external: 32000, protocol: 'WS', tlsUpgrade: true },
+        rtc: { name: 'rtc', internal: 4001, external: 32001, protocol: 'UDP' },
+      },
+      transports: [
+        { kind: 'webrtc', port: 'game', dataPort: 'rtc' },
+        { kind: 'websocket', port: 'game', path: '/ws' },
+      ],
+    });
+    expect(transportEndpoints(shipped)).toEqual([
+      { kind: 'webrtc', url: 'https://def.pr.edgegap.net', port: 32000 },
+      { kind: 'websocket', url: 'wss://def.pr.edgegap.net:32000/ws', port: 32000 },
+    ]);
+  });
+
   it('lists one token address per distinct port the transports use', () => {
     expect(tokenAddresses(server)).toEqual([
       '203.0.113.7:31002',

@@ -65,6 +65,9 @@ function track(link: BotLink) {
 }
 
 beforeAll(async () => {
+  // No HTTP/3 addon here: the arena runs WebTransport in HTTP/2 mode for the Node bot below
+  // (it is then not offered to browsers). The sidecar passes its env on to the game server.
+  process.env.PLAYGAP_WEBTRANSPORT = 'http2';
   nats = await startNatsServer();
   ports = { game: await freePort(), rtc: await freePort(), wt: await freePort() };
   sidecar = await startRealSidecar(

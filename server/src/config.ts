@@ -11,7 +11,11 @@ export interface GameServerOptions {
   /** Port names of the deployment (see docs/server-sdk.md). Defaults `game`, `rtc`, `wt`. */
   portNames?: { game?: string; rtc?: string; wt?: string };
   /** Transports to run when their ports exist. All default true. */
-  transports?: { websocket?: boolean; webrtc?: boolean; webtransport?: boolean };
+  /**
+   * Transports to run. `webtransport`: true (default) runs it when HTTP/3 is available,
+   * `'http2'` runs HTTP/2 only for Node clients (never offered to browsers), false never.
+   */
+  transports?: { websocket?: boolean; webrtc?: boolean; webtransport?: boolean | 'http2' };
   /** URL paths. Defaults `/ws` and `/wt`. */
   paths?: { websocket?: string; webtransport?: string };
   /** Max players, sent with ready. Default: the sidecar's capacity. */

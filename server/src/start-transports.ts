@@ -12,7 +12,7 @@ import type { GameServer } from './game-server.js';
 import type { TransportContext } from './transports/context.js';
 import { attachGeckosTransport } from './transports/geckos.js';
 import { attachWebSocketTransport } from './transports/websocket.js';
-import { startWebTransport } from './transports/webtransport.js';
+import { hasQuicheAddon, startWebTransport } from './transports/webtransport.js';
 
 /** Reload the WebTransport certificate; the sidecar's event may name new files. */
 export type CertificateReloader = (next: {
@@ -42,8 +42,17 @@ export async function startTransports(
   const rtc = resolvePort(names.rtc, server.info, env);
   const wt = resolvePort(names.wt, server.info, env);
 
-  // WebTransport first: the client prefers it, and the offers keep that order.
-  if (enabled.webtransport && wt) {
+  // WebTransport first: the client prefers it, and the offers keep that order. Browsers need
+  // HTTP/3 (the quiche addon, in the Docker images): without it nothing is offered to them, and
+  // only `webtransport: 'http2'` (PLAYGAP_WEBTRANSPORT=http2) starts it for Node clients.
+  const wtMode = webTransportMode(enabled.webtransport, env['PLAYGAP_WEBTRANSPORT']);
+  const http3 = wtMode !== 'off' && wt !== undefined && (await hasQuicheAddon());
+  if (wt && wtMode === 'auto' && !http3) {
+    log(
+      'webtransport: off — no HTTP/3 here (the @fails-components/webtransport-transport-http3-quiche addon is missing); browsers use WebRTC or WebSocket',
+    );
+  }
+  if (wt && (http3 || wtMode === 'http2')) {
     const certFile = env['PLAYGAP_CERT_FILE'] ?? server.info.certFile;
     const keyFile = env['PLAYGAP_KEY_FILE'] ?? server.info.keyFile;
     if (certFile && keyFile) {
@@ -57,13 +66,18 @@ export async function startTransports(
         path: paths.webtransport,
         certPem,
         keyPem,
+        http3,
+        ...(options.authTimeoutMs ? { authTimeoutMs: options.authTimeoutMs } : {}),
       });
       server.ports.wt = transport.port;
-      server.offers.push({
-        kind: TransportKind.WEBTRANSPORT,
-        port: names.wt,
-        path: paths.webtransport,
-      });
+      // Offered (to the matchmaker, so to browsers) only when a browser can use it.
+      if (http3) {
+        server.offers.push({
+          kind: TransportKind.WEBTRANSPORT,
+          port: names.wt,
+          path: paths.webtransport,
+        });
+      }
       server.addCleanup(() => transport.close());
       reloadCertificate = async (next) => {
         // The event names the renewed files; older sidecars renew in place.
@@ -120,6 +134,21 @@ export async function startTransports(
       }),
   );
   return reloadCertificate ? { reloadCertificate } : {};
+}
+
+/**
+ * How to run WebTransport: `auto` (HTTP/3 when the addon loads, else off), `http2` (HTTP/2 only,
+ * for Node clients, never offered) or `off`. The option wins over PLAYGAP_WEBTRANSPORT.
+ */
+function webTransportMode(
+  option: boolean | 'http2' | undefined,
+  variable: string | undefined,
+): 'auto' | 'http2' | 'off' {
+  if (option === false) return 'off';
+  if (option === 'http2') return 'http2';
+  if (variable === undefined || variable === '' || variable === 'auto') return 'auto';
+  if (variable === 'http2' || variable === 'off') return variable;
+  throw new TypeError(`PLAYGAP_WEBTRANSPORT must be auto, http2 or off (got "${variable}")`);
 }
 
 function mapGeckos(

@@ -28,6 +28,8 @@ beforeAll(async () => {
     sidecarUrl: sidecar.url,
     host: '127.0.0.1',
     handleSignals: false,
+    transports: { webtransport: 'http2' },
+    authTimeoutMs: 1_000,
     log: () => {},
   });
   base = `https://127.0.0.1:${server.ports.wt}/wt`;
@@ -38,21 +40,37 @@ afterAll(async () => {
   await cert?.cleanup();
 });
 
+interface Stream {
+  readable: ReadableStream<Uint8Array>;
+  writable: WritableStream<Uint8Array>;
+}
 // biome-ignore lint/suspicious/noExplicitAny: the library's client types are loose
-function connect(token: string): any {
-  const client = new WebTransport(`${base}?token=${token}`, {
-    serverCertificateHashes: [{ algorithm: 'sha-256', value: cert.hash }],
+type Session = any;
+
+function open(url = base, hash = cert.hash): Session {
+  const client = new WebTransport(url, {
+    serverCertificateHashes: [{ algorithm: 'sha-256', value: hash }],
     forceReliable: true,
   } as never);
   client.closed.catch(() => {});
   return client;
 }
 
-async function firstStream(client: { incomingBidirectionalStreams: ReadableStream }) {
-  const reader = client.incomingBidirectionalStreams.getReader();
-  const { value } = await reader.read();
-  reader.releaseLock();
-  return value as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
+/** A session whose first stream carries the auth frame, as the browser SDK sends it. */
+function connect(token: string): Session {
+  const client = open();
+  client.stream = client.ready.then(async () => {
+    const stream = (await client.createBidirectionalStream()) as Stream;
+    const writer = stream.writable.getWriter();
+    await writer.write(encodeFrame({ type: 'auth', token }));
+    writer.releaseLock();
+    return stream;
+  });
+  return client;
+}
+
+async function firstStream(client: Session): Promise<Stream> {
+  return client.stream;
 }
 
 async function readMessage(reader: ReadableStreamDefaultReader<Uint8Array>, decoder: FrameDecoder) {
@@ -65,16 +83,15 @@ async function readMessage(reader: ReadableStreamDefaultReader<Uint8Array>, deco
 }
 
 describe('WebTransport transport (HTTP/2 mode)', () => {
-  it('is offered first, at /wt on the wt port', () => {
-    expect(sidecar.ready[0]?.transports).toEqual([
-      { kind: 'webtransport', port: 'wt', path: '/wt' },
-    ]);
+  it('is not offered to browsers in HTTP/2 mode (they need HTTP/3)', () => {
+    expect(sidecar.ready[0]?.transports).toEqual([]);
+    expect(server.ports.wt).toBeGreaterThan(0);
   });
 
-  it('admits a base64url token, welcomes on the server-opened stream, round-trips reliable messages and datagrams', async () => {
+  it('admits the token of the first frame, welcomes on that stream, round-trips reliable messages and datagrams', async () => {
     sidecar.addToken('ab+/cd==', '77', 'Wendy');
     const connected = new Promise<Player>((r) => server.once('connect', r));
-    const client = connect('ab-_cd');
+    const client = connect('ab+/cd==');
     await client.ready;
     const stream = await firstStream(client);
     const reader = stream.readable.getReader();
@@ -145,24 +162,36 @@ describe('WebTransport transport (HTTP/2 mode)', () => {
     expect(JSON.parse((info as { reason: string }).reason).code).toBe('TOKEN_EXPIRED');
   });
 
-  it('refuses a session without a token with TOKEN_MALFORMED', async () => {
-    const client = new WebTransport(base, {
-      serverCertificateHashes: [{ algorithm: 'sha-256', value: cert.hash }],
-      forceReliable: true,
-    } as never);
-    await client.ready.catch(() => {});
+  it('refuses a first frame that is not an auth message with TOKEN_MALFORMED', async () => {
+    const client = open();
+    await client.ready;
+    const stream = (await client.createBidirectionalStream()) as Stream;
+    await stream.writable.getWriter().write(encodeFrame({ type: 'input', token: 7 }));
     const info = await client.closed.catch((e: unknown) => e);
+    expect(info).toMatchObject({ closeCode: 4001 });
     expect(JSON.parse((info as { reason: string }).reason).code).toBe('TOKEN_MALFORMED');
+  });
+
+  it('closes a session that sends no auth frame in time with 4002', async () => {
+    const client = open();
+    await client.ready;
+    const info = await client.closed.catch((e: unknown) => e);
+    expect(info).toMatchObject({ closeCode: 4002 });
+    expect(JSON.parse((info as { reason: string }).reason).code).toBe('REQUEST_TIMEOUT');
+  });
+
+  it('ignores a token in the URL: the session still has to authenticate', async () => {
+    sidecar.addToken('url1', '80');
+    const client = open(`${base}?token=url1`);
+    await client.ready;
+    const info = await client.closed.catch((e: unknown) => e);
+    expect(info).toMatchObject({ closeCode: 4002 });
   });
 
   it('switches to the renewed certificate on the sidecar certificate event', async () => {
     const renewed = await makeTestCert();
     try {
-      const early = new WebTransport(`${base}?token=none`, {
-        serverCertificateHashes: [{ algorithm: 'sha-256', value: renewed.hash }],
-        forceReliable: true,
-      } as never);
-      early.closed.catch(() => {});
+      const early = open(base, renewed.hash);
       expect(
         await early.ready.then(
           () => true,
@@ -174,11 +203,7 @@ describe('WebTransport transport (HTTP/2 mode)', () => {
       let accepted = false;
       for (let i = 0; i < 50 && !accepted; i++) {
         sidecar.addToken(`rn${String(i).padStart(2, '0')}`, String(900 + i));
-        const client = new WebTransport(`${base}?token=rn${String(i).padStart(2, '0')}`, {
-          serverCertificateHashes: [{ algorithm: 'sha-256', value: renewed.hash }],
-          forceReliable: true,
-        } as never);
-        client.closed.catch(() => {});
+        const client = open(base, renewed.hash);
         accepted = await client.ready.then(
           () => true,
           () => false,

@@ -8,41 +8,27 @@ const reply = { token: 'ab+/cd==', certDigest: digest, serverId: 's', clientId: 
 const endpoint = { kind: 'webtransport' as const, url: 'https://127.0.0.1:4433/wt', port: 4433 };
 const encoder = new TextEncoder();
 
-/** A WebTransport double whose server side the test drives through web streams. */
-function fakeWebTransport(serverFrames: Uint8Array[] | 'no-stream') {
+type CloseInfo = { closeCode: number; reason: string };
+
+/**
+ * A WebTransport double whose server side the test drives: the stream the client opens yields
+ * `serverFrames`, or, given close info, the session closes with it and the stream just ends.
+ */
+function fakeWebTransport(serverFrames: Uint8Array[] | CloseInfo) {
   const written: Uint8Array[] = [];
   const datagramsOut: string[] = [];
   const state = { url: '', options: undefined as unknown, closed: false };
   let pushDatagram: (bytes: Uint8Array) => void = () => {};
   class FakeSession {
     ready = Promise.resolve();
-    closed: Promise<void>;
-    #closeSession!: () => void;
-    incomingBidirectionalStreams: ReadableStream<unknown>;
+    closed: Promise<CloseInfo | undefined>;
+    #closeSession!: (info?: CloseInfo) => void;
     datagrams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
     constructor(url: string, options: unknown) {
       state.url = url;
       state.options = options;
       this.closed = new Promise((resolve) => {
         this.#closeSession = resolve;
-      });
-      this.incomingBidirectionalStreams = new ReadableStream({
-        start(controller) {
-          if (serverFrames === 'no-stream') {
-            controller.close();
-            return;
-          }
-          controller.enqueue({
-            readable: new ReadableStream({
-              start(c) {
-                for (const frame of serverFrames) c.enqueue(frame);
-              },
-            }),
-            writable: new WritableStream<Uint8Array>({
-              write: (chunk) => void written.push(chunk),
-            }),
-          });
-        },
       });
       this.datagrams = {
         readable: new ReadableStream({
@@ -52,6 +38,21 @@ function fakeWebTransport(serverFrames: Uint8Array[] | 'no-stream') {
         }),
         writable: new WritableStream<Uint8Array>({
           write: (chunk) => void datagramsOut.push(new TextDecoder().decode(chunk)),
+        }),
+      };
+    }
+    async createBidirectionalStream() {
+      const refused = !Array.isArray(serverFrames);
+      if (refused) this.#closeSession(serverFrames);
+      return {
+        readable: new ReadableStream({
+          start(c) {
+            if (refused) c.close();
+            else for (const frame of serverFrames) c.enqueue(frame);
+          },
+        }),
+        writable: new WritableStream<Uint8Array>({
+          write: (chunk) => void written.push(chunk),
         }),
       };
     }
@@ -78,7 +79,7 @@ const welcome = JSON.stringify({
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('WebTransport transport', () => {
-  it('opens the session with the token and the pinned certificate digest, then reads the welcome', async () => {
+  it('opens the session at the bare URL with the pinned digest, sends the token in its first frame, then reads the welcome', async () => {
     const fake = fakeWebTransport([
       encodeFrame(welcome),
       encodeFrame('{"type":"snapshot","tick":1}'),
@@ -88,7 +89,10 @@ describe('WebTransport transport', () => {
       reply,
       signal: new AbortController().signal,
     });
-    expect(fake.state.url).toBe('https://127.0.0.1:4433/wt?token=ab-_cd');
+    expect(fake.state.url).toBe('https://127.0.0.1:4433/wt');
+    expect(new FrameReader().push(fake.written[0]!)).toEqual([
+      JSON.stringify({ type: 'auth', token: 'ab+/cd==' }),
+    ]);
     const options = fake.state.options as {
       serverCertificateHashes: { algorithm: string; value: Uint8Array }[];
     };
@@ -116,20 +120,38 @@ describe('WebTransport transport', () => {
     channel.send({ type: 'input', x: 0 }, { reliable: false });
     await flush();
     const frames = fake.written.flatMap((chunk) => new FrameReader().push(chunk));
-    expect(frames).toEqual(['{"type":"input","x":1}']);
+    expect(frames.slice(1)).toEqual(['{"type":"input","x":1}']);
     expect(fake.datagramsOut).toEqual(['{"type":"input","x":0}']);
   });
 
-  it('treats a session that ends without a stream as a refused token', async () => {
-    const fake = fakeWebTransport('no-stream');
+  it("refuses with the reason of the server's close when the session closes before the welcome", async () => {
+    const fake = fakeWebTransport({
+      closeCode: 4001,
+      reason: '{"code":"TOKEN_REPLAYED","message":"already used"}',
+    });
     await expect(
       webtransportTransport(fake.WebTransport).connect({
         endpoint,
         reply,
         signal: new AbortController().signal,
       }),
-    ).rejects.toMatchObject({ code: 'TOKEN_REFUSED', transport: 'webtransport' });
+    ).rejects.toMatchObject({
+      code: 'TOKEN_REFUSED',
+      transport: 'webtransport',
+      reason: 'TOKEN_REPLAYED',
+    });
     expect(fake.state.closed).toBe(true);
+  });
+
+  it('reports a close for stopping (4003) as SERVER_DRAINING, so play() finds another server', async () => {
+    const fake = fakeWebTransport({ closeCode: 4003, reason: '' });
+    await expect(
+      webtransportTransport(fake.WebTransport).connect({
+        endpoint,
+        reply,
+        signal: new AbortController().signal,
+      }),
+    ).rejects.toMatchObject({ code: 'TOKEN_REFUSED', reason: 'SERVER_DRAINING' });
   });
 
   it('refuses with the server reason when the first frame is a refusal instead of a welcome', async () => {
@@ -141,9 +163,5 @@ describe('WebTransport transport', () => {
         signal: new AbortController().signal,
       }),
     ).rejects.toMatchObject({ code: 'TOKEN_REFUSED', reason: 'TOKEN_EXPIRED' });
-  });
-
-  it('is unsupported where the browser has no WebTransport', () => {
-    expect(webtransportTransport(undefined).supported()).toBe(false);
   });
 });

@@ -1,11 +1,13 @@
 /**
- * WebTransport transport: the session URL carries the token (base64url `token` query); the
- * server certificate is pinned by its SHA-256 (`serverCertificateHashes`), so a self-signed
- * certificate on a bare IP works. The server opens the first bidirectional stream and writes the
- * welcome on it; reliable messages are length-prefixed JSON on that stream, unreliable ones are
- * datagrams.
+ * WebTransport transport: the server certificate is pinned by its SHA-256
+ * (`serverCertificateHashes`), so a self-signed certificate on a bare IP works. The token never
+ * goes in the URL (URLs land in console errors, logs and history): the client opens the first
+ * bidirectional stream and sends `{"type":"auth","token"}` as its first frame; the server
+ * answers with the welcome on that stream, or closes the session with a close code and a
+ * `{code, message}` reason. Reliable messages are length-prefixed JSON on that stream,
+ * unreliable ones are datagrams.
  */
-import { ErrorCode, TransportKind, type WelcomeMessage } from '@playgap/protocol';
+import { CloseCode, ErrorCode, TransportKind, type WelcomeMessage } from '@playgap/protocol';
 import { certDigestToBytes } from '../cert-digest.js';
 import { ChannelBase } from '../channel.js';
 import { PlaygapClientError } from '../errors.js';
@@ -16,21 +18,21 @@ import type { Transport, TransportAttempt } from './transport.js';
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-/** Standard base64 → base64url without padding (what the `token` query carries). */
-export function toBase64Url(base64: string): string {
-  return base64.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-/**
- * The session URL with the token query set.
- *
- * @example
- * webTransportUrl('https://1.2.3.4:4433/wt', 'ab+/=='); // 'https://1.2.3.4:4433/wt?token=ab-_'
- */
-export function webTransportUrl(url: string, token: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.set('token', toBase64Url(token));
-  return parsed.toString();
+/** The refusal a close carries: the session's close info, read once it has closed. */
+async function refusalOf(session: WebTransport): Promise<PlaygapClientError> {
+  const info = (await Promise.race([
+    session.closed.catch((error: unknown) => error),
+    new Promise((resolve) => setTimeout(resolve, 1_000, undefined)),
+  ])) as { closeCode?: number; reason?: string } | undefined;
+  if (info?.closeCode === CloseCode.SERVER_STOPPING) {
+    // Refused for stopping: play() answers SERVER_DRAINING by asking for another server.
+    return tokenRefused(
+      'webtransport',
+      info.reason ||
+        JSON.stringify({ code: ErrorCode.SERVER_DRAINING, message: 'The server is stopping' }),
+    );
+  }
+  return tokenRefused('webtransport', info?.reason || undefined);
 }
 
 class WebTransportChannel extends ChannelBase {
@@ -91,7 +93,7 @@ export function webtransportTransport(
     supported: () => typeof WebTransportImpl === 'function',
     connect: async ({ endpoint, reply, signal }: TransportAttempt) => {
       if (!WebTransportImpl) throw new TypeError('WebTransport is not available.');
-      const session = new WebTransportImpl(webTransportUrl(endpoint.url, reply.token), {
+      const session = new WebTransportImpl(endpoint.url, {
         serverCertificateHashes: [
           { algorithm: 'sha-256', value: certDigestToBytes(reply.certDigest) },
         ],
@@ -100,19 +102,19 @@ export function webtransportTransport(
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         await session.ready;
-        const streams = session.incomingBidirectionalStreams.getReader();
-        const first = await streams.read();
-        streams.releaseLock();
-        if (first.done) throw tokenRefused('webtransport', undefined);
-        const stream = first.value;
+        const stream = await session.createBidirectionalStream();
+        const writer = stream.writable.getWriter();
+        await writer.write(encodeFrame(JSON.stringify({ type: 'auth', token: reply.token })));
         const reader = stream.readable.getReader();
         const frames = new FrameReader();
         let channel: WebTransportChannel | undefined;
         let welcome: WelcomeMessage | undefined;
         const backlog: string[] = [];
         while (!welcome) {
-          const { value, done } = await reader.read();
-          if (done) throw tokenRefused('webtransport', undefined);
+          const { value, done } = await reader
+            .read()
+            .catch(() => ({ done: true, value: undefined }));
+          if (done || !value) throw await refusalOf(session);
           for (const text of frames.push(value)) {
             if (!welcome) {
               welcome = asWelcome(text);
@@ -120,7 +122,7 @@ export function webtransportTransport(
             } else backlog.push(text);
           }
         }
-        channel = new WebTransportChannel(session, stream.writable.getWriter(), welcome);
+        channel = new WebTransportChannel(session, writer, welcome);
         for (const text of backlog) channel.deliver(text);
         const reliable = channel;
         (async () => {

@@ -1,14 +1,22 @@
 /**
  * WebTransport through `@fails-components/webtransport` with the sidecar's certificate: HTTP/3
- * (UDP) plus HTTP/2 (TCP) on the same port when the optional quiche addon is installed, HTTP/2
- * only otherwise (Node clients and bots; browsers need HTTP/3). The token is
- * the session URL's `token` query parameter. After the check the server opens the first
- * bidirectional stream and writes the welcome on it; reliable messages are length-prefixed
- * JSON on that stream (either direction), unreliable ones are datagrams of one JSON message.
- * A refused token still gets a session, closed at once with `closeCode` 4001 (4003 when
- * draining) and reason `{code, message}` JSON, so the client can tell why.
+ * (UDP) plus HTTP/2 (TCP) on the same port when the optional quiche addon is installed, or
+ * HTTP/2 only when asked for (Node clients and bots; browsers need HTTP/3).
+ *
+ * The token never rides in the URL (URLs end up in logs, console errors and history): the
+ * client opens the first bidirectional stream and sends `{"type":"auth","token"}` as its first
+ * length-prefixed frame within the auth timeout; the server answers with the welcome on that
+ * stream. Reliable messages are length-prefixed JSON on it (either direction), unreliable ones
+ * are datagrams of one JSON message. A refusal closes the session with `closeCode` 4001 (4003
+ * when draining, 4002 when no auth came in time) and reason `{code, message}` JSON.
  */
-import { CloseCode, ErrorCode, TransportKind, type WelcomeMessage } from '@playgap/protocol';
+import {
+  AUTH_TIMEOUT_MS,
+  CloseCode,
+  ErrorCode,
+  TransportKind,
+  type WelcomeMessage,
+} from '@playgap/protocol';
 import { toWireError } from '../errors.js';
 import type { Player } from '../player.js';
 import type { VerifiedToken } from '../sidecar-client.js';
@@ -22,9 +30,13 @@ export interface WebTransportOptions {
   certPem: string;
   keyPem: string;
   maxMessageBytes?: number;
+  /** Longest wait for the auth frame after the session opens. Default AUTH_TIMEOUT_MS. */
+  authTimeoutMs?: number;
+  /** HTTP/3 needs the quiche addon; without it the caller may still ask for HTTP/2 only. */
+  http3: boolean;
 }
 
-type Decision = { admitted: VerifiedToken } | { refusal: { code: string; message: string } };
+type Refusal = { code: string; message: string };
 
 // Minimal shapes of the library's session objects (it ships loose JS types).
 interface WtStream {
@@ -34,7 +46,6 @@ interface WtStream {
 interface WtSession {
   ready: Promise<unknown>;
   closed: Promise<unknown>;
-  userData?: Decision;
   close(info?: { closeCode?: number; reason?: string }): void;
   createBidirectionalStream(): Promise<WtStream>;
   incomingBidirectionalStreams: ReadableStream<WtStream>;
@@ -55,21 +66,25 @@ interface WtServer {
 }
 
 /**
- * base64url (URL-safe) → standard base64, the form the sidecar takes.
+ * Whether the optional HTTP/3 addon (`@fails-components/webtransport-transport-http3-quiche`)
+ * loads: without it browsers cannot use WebTransport at all.
  *
  * @example
- * base64UrlToBase64('ab-_cd'); // 'ab+/cd=='
+ * if (!(await hasQuicheAddon())) log('webtransport: off');
  */
-export function base64UrlToBase64(value: string): string {
-  const b64 = value.replace(/-/g, '+').replace(/_/g, '/');
-  return b64 + '='.repeat((4 - (b64.length % 4)) % 4);
+export async function hasQuicheAddon(): Promise<boolean> {
+  const name = '@fails-components/webtransport-transport-http3-quiche';
+  return import(name).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
- * Start the WebTransport (HTTP/2) server.
+ * Start the WebTransport server (HTTP/3 + HTTP/2, or HTTP/2 only with `http3: false`).
  *
  * @example
- * const wt = await startWebTransport(context, { port: 5002, path: '/wt', certPem, keyPem });
+ * const wt = await startWebTransport(context, { port: 5002, path: '/wt', certPem, keyPem, http3: true });
  * await wt.close();
  */
 export async function startWebTransport(context: TransportContext, options: WebTransportOptions) {
@@ -80,7 +95,8 @@ export async function startWebTransport(context: TransportContext, options: WebT
     HttpServer: new (args: Record<string, unknown>) => WtServer;
   };
   const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-  const http3 = await hasQuicheAddon();
+  const authTimeoutMs = options.authTimeoutMs ?? AUTH_TIMEOUT_MS;
+  const { http3 } = options;
   const args = {
     port: options.port,
     host: options.host ?? '0.0.0.0',
@@ -91,26 +107,14 @@ export async function startWebTransport(context: TransportContext, options: WebT
   // With the optional quiche addon: HTTP/3 on UDP and HTTP/2 on TCP, same port number.
   const server = http3 ? new HttpServer({ ...args, reliability: 'both' }) : new Http2Server(args);
   context.log(
-    `webtransport: ${http3 ? 'HTTP/3 + HTTP/2' : 'HTTP/2 only (no quiche addon)'} on ${options.port}`,
+    `webtransport: ${http3 ? 'HTTP/3 + HTTP/2' : 'HTTP/2 only (Node clients; no browser)'} on ${options.port}`,
   );
   const sessions = new Set<WtSession>();
 
   server.setRequestCallback(async ({ header }) => {
     const url = new URL(header[':path'] ?? '/', 'https://game.invalid');
     if (url.pathname !== options.path) return { status: 404 };
-    const token = url.searchParams.get('token');
-    let decision: Decision;
-    try {
-      if (!token) throw Object.assign(new Error('no token'), { code: ErrorCode.TOKEN_MALFORMED });
-      decision = { admitted: await context.admit(base64UrlToBase64(token)) };
-    } catch (err) {
-      decision = {
-        refusal: token
-          ? toWireError(err)
-          : { code: ErrorCode.TOKEN_MALFORMED, message: 'No token in the URL.' },
-      };
-    }
-    return { status: 200, path: options.path, userData: decision };
+    return { status: 200, path: options.path };
   });
   const sessionStream = server.sessionStream(options.path);
   server.startServer();
@@ -127,30 +131,71 @@ export async function startWebTransport(context: TransportContext, options: WebT
     }
   })();
 
+  function refuse(session: WtSession, refusal: Refusal, closeCode?: number): void {
+    const code =
+      closeCode ??
+      (refusal.code === ErrorCode.SERVER_DRAINING
+        ? CloseCode.SERVER_STOPPING
+        : CloseCode.TOKEN_REFUSED);
+    try {
+      session.close({ closeCode: code, reason: JSON.stringify(refusal) });
+    } catch {
+      // already closed
+    }
+  }
+
   async function handleSession(session: WtSession): Promise<void> {
     sessions.add(session);
     void session.closed.catch(() => {}).finally(() => sessions.delete(session));
-    const decision = session.userData;
     await session.ready;
-    if (!decision || 'refusal' in decision) {
-      const refusal = decision?.refusal ?? {
-        code: ErrorCode.INTERNAL,
-        message: 'No token decision.',
-      };
-      const closeCode =
-        refusal.code === ErrorCode.SERVER_DRAINING
-          ? CloseCode.SERVER_STOPPING
-          : CloseCode.TOKEN_REFUSED;
-      session.close({ closeCode, reason: JSON.stringify(refusal) });
+    // The auth frame: first frame of the first stream the client opens, within the timeout.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), authTimeoutMs);
+    });
+    const streams = session.incomingBidirectionalStreams.getReader();
+    const opened = await Promise.race([
+      streams.read().catch(() => ({ done: true, value: undefined })),
+      late,
+    ]);
+    streams.releaseLock();
+    if (opened === 'late' || opened.done || !opened.value) {
+      clearTimeout(timer);
+      if (opened === 'late')
+        refuse(
+          session,
+          { code: ErrorCode.REQUEST_TIMEOUT, message: 'No auth message in time.' },
+          CloseCode.AUTH_TIMEOUT,
+        );
       return;
     }
-    const { admitted } = decision;
-    let stream: WtStream;
+    const stream = opened.value;
+    const frames = new FrameDecoder(maxBytes);
+    const reader = stream.readable.getReader();
+    const first = await Promise.race([firstFrame(reader, frames), late]);
+    clearTimeout(timer);
+    if (first === 'late') {
+      refuse(
+        session,
+        { code: ErrorCode.REQUEST_TIMEOUT, message: 'No auth message in time.' },
+        CloseCode.AUTH_TIMEOUT,
+      );
+      return;
+    }
+    const token = authToken(first.message);
+    if (!token) {
+      refuse(session, {
+        code: ErrorCode.TOKEN_MALFORMED,
+        message: 'The first message must be {"type":"auth","token":"<connect token>"}.',
+      });
+      return;
+    }
+    let admitted: VerifiedToken;
     try {
-      stream = await session.createBidirectionalStream();
+      admitted = await context.admit(token);
     } catch (err) {
-      context.release(admitted.clientId);
-      throw err;
+      refuse(session, toWireError(err));
+      return;
     }
     const writer = stream.writable.getWriter();
     const datagramWritable = session.datagrams.createWritable?.() ?? session.datagrams.writable;
@@ -202,7 +247,8 @@ export async function startWebTransport(context: TransportContext, options: WebT
         code: ErrorCode.BAD_REQUEST,
         message: 'Malformed or oversized frame.',
       });
-    void readFrames(stream.readable, maxBytes, (m) => player.receive(m), onBad);
+    for (const m of first.rest) player.receive(m);
+    void readFramesFrom(reader, frames, (m) => player.receive(m), onBad);
     void (async () => {
       const reader = session.incomingBidirectionalStreams.getReader();
       for (;;) {
@@ -247,13 +293,29 @@ export async function startWebTransport(context: TransportContext, options: WebT
   };
 }
 
-/** The optional HTTP/3 addon (`@fails-components/webtransport-transport-http3-quiche`). */
-async function hasQuicheAddon(): Promise<boolean> {
-  const name = '@fails-components/webtransport-transport-http3-quiche';
-  return import(name).then(
-    () => true,
-    () => false,
-  );
+/** The token of an auth message, or undefined. */
+function authToken(message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { type, token } = message as { type?: unknown; token?: unknown };
+  return type === 'auth' && typeof token === 'string' && token.length > 0 ? token : undefined;
+}
+
+/** The first frame of a stream and any that came in the same chunks; undefined message at end. */
+async function firstFrame(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  decoder: FrameDecoder,
+): Promise<{ message: unknown; rest: unknown[] }> {
+  for (;;) {
+    const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+    if (done || !value) return { message: undefined, rest: [] };
+    let messages: unknown[];
+    try {
+      messages = decoder.push(value);
+    } catch {
+      return { message: undefined, rest: [] };
+    }
+    if (messages.length > 0) return { message: messages[0], rest: messages.slice(1) };
+  }
 }
 
 async function readFrames(
@@ -262,8 +324,15 @@ async function readFrames(
   onMessage: (m: unknown) => void,
   onBad: () => void,
 ): Promise<void> {
-  const decoder = new FrameDecoder(maxBytes);
-  const reader = readable.getReader();
+  await readFramesFrom(readable.getReader(), new FrameDecoder(maxBytes), onMessage, onBad);
+}
+
+async function readFramesFrom(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  decoder: FrameDecoder,
+  onMessage: (m: unknown) => void,
+  onBad: () => void,
+): Promise<void> {
   for (;;) {
     const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
     if (done || !value) return;
