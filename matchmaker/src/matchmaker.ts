@@ -120,7 +120,11 @@ export async function startMatchmaker(
   try {
     const edgegap = deps.edgegap ?? (await defaultEdgegap(config));
     if (config.runService) {
-      const kv = await openAppBuckets(nc, config.appName);
+      const kv = await openAppBuckets(nc, config.appName, {
+        replicas: config.kvReplicas,
+        onReplicaMismatch: (bucket, replicas, configured) =>
+          deps.log?.({ event: 'kv_replicas_differ', bucket, replicas, configured }),
+      });
       fleet = new FleetCache({
         servers: kv.servers,
         seats: kv.seats,

@@ -11,6 +11,7 @@ import {
   type PortMapping,
   SERVER_ID_PATTERN,
 } from '@playgap/protocol';
+import { kvReplicasFromEnv } from '@playgap/protocol/kv';
 import {
   NatsConfigError,
   type NatsSettings,
@@ -73,6 +74,8 @@ export interface SidecarConfig {
   bodyLimitBytes: number;
   local?: LocalDeployment;
   nats: NatsSettings;
+  /** Replicas of the KV buckets it creates (PLAYGAP_KV_REPLICAS): 1, or 3 on a NATS cluster. */
+  kvReplicas: number;
   /** `run -- <command...>`; empty = serve the API only. */
   command: string[];
 }
@@ -276,6 +279,7 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
     ),
     local,
     nats: natsSettings(env, values['ca-contents']),
+    kvReplicas: natsSetting(() => kvReplicasFromEnv(env)),
     command,
   };
   return Object.freeze({ ...config, command: Object.freeze(command) as string[] });
@@ -287,10 +291,17 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
  * never starts.
  */
 function natsSettings(env: Env, caContentsFlag: string | undefined): NatsSettings {
-  try {
+  return natsSetting(() => {
     const settings = natsSettingsFromEnv(env, { caContents: caContentsFlag });
     natsConnectionOptions(settings, SIDECAR_CONNECTION_NAME);
     return settings;
+  });
+}
+
+/** Read a NATS setting with the shared parser, its NatsConfigError as this package's. */
+function natsSetting<T>(read: () => T): T {
+  try {
+    return read();
   } catch (error) {
     if (error instanceof NatsConfigError)
       throw new ConfigError(error.variable, error.problem, { cause: error });
