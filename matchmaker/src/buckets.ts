@@ -1,7 +1,7 @@
 /** The matchmaker's view of an app's KV buckets (all three; see @playgap/protocol/kv). */
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { openAppBuckets as openBuckets } from '@playgap/protocol/kv';
+import { type OpenBucketsOptions, openAppBuckets as openBuckets } from '@playgap/protocol/kv';
 
 export interface AppBuckets {
   servers: KV;
@@ -10,11 +10,16 @@ export interface AppBuckets {
 }
 
 /**
- * Open the servers, seats and deployments buckets of `app`.
+ * Open the servers, seats and deployments buckets of `app`, creating missing ones with
+ * `options.replicas` copies.
  *
  * @example
- * const kv = await openAppBuckets(nc, 'arena');
+ * const kv = await openAppBuckets(nc, 'arena', { replicas: config.kvReplicas });
  */
-export function openAppBuckets(nc: NatsConnection, app: string): Promise<AppBuckets> {
-  return openBuckets(nc, app, ['servers', 'seats', 'deployments']);
+export function openAppBuckets(
+  nc: NatsConnection,
+  app: string,
+  options: OpenBucketsOptions = {},
+): Promise<AppBuckets> {
+  return openBuckets(nc, app, ['servers', 'seats', 'deployments'], options);
 }

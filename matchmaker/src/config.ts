@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { APP_NAME_PATTERN } from '@playgap/protocol';
+import { kvReplicasFromEnv } from '@playgap/protocol/kv';
 import {
   NATS_DEFAULTS,
   NatsConfigError,
@@ -34,6 +35,8 @@ export interface MatchmakerConfig {
   /** Never logged. Empty when Edgegap is not used (warm placement only). */
   edgegapApiKey: string;
   nats: NatsSettings;
+  /** Replicas of the KV buckets this process creates: 1 on one nats-server, 3 on a cluster. */
+  kvReplicas: number;
   seatsPerServer: number;
   tokenExpireSeconds: number;
   tokenTimeoutSeconds: number;
@@ -426,6 +429,17 @@ function logLevel(src: Source): LogLevel {
   return value as LogLevel;
 }
 
+/** PLAYGAP_KV_REPLICAS / --kv-replicas, checked by the shared parser. */
+function kvReplicas(src: Source): number {
+  try {
+    return kvReplicasFromEnv(src.env, pick(src, ['kv-replicas'], [])?.[1]);
+  } catch (error) {
+    if (error instanceof NatsConfigError)
+      throw new ConfigError(error.variable, error.problem, { cause: error });
+    throw error;
+  }
+}
+
 /**
  * Build the frozen config from flags and env. Throws ConfigError naming the bad input.
  *
@@ -496,6 +510,7 @@ export function loadConfig(
     edgegapApiUrl,
     edgegapApiKey: pick(src, ['edgegap-api-key'], ['EDGEGAP_API_KEY'])?.[1] ?? '',
     nats,
+    kvReplicas: kvReplicas(src),
     seatsPerServer: integer(
       src,
       ['seats-per-server'],

@@ -18,6 +18,7 @@ import {
   type ProgressStage,
   ServerState,
 } from '@playgap/protocol';
+import { retryWhileUnavailable } from '@playgap/protocol/kv';
 import { deploymentTags, type EdgegapApi, type EdgegapDeploymentStatus } from './edgegap-api.js';
 import { PlacementError } from './errors.js';
 import type { FleetCache } from './fleet-cache.js';
@@ -217,7 +218,8 @@ export class DeploymentPool {
           deadlineAt: now + this.#o.deploymentDeadlineMs,
           updatedAt: now,
         };
-        await this.#o.deployments.put(requestId, this.#encode(record));
+        // The server is starting: its record must not be lost to a NATS leader election.
+        await retryWhileUnavailable(() => this.#o.deployments.put(requestId, this.#encode(record)));
         return { requestId, started: true };
       } finally {
         await releaseSlot();

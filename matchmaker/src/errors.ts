@@ -3,6 +3,7 @@
  * the front can pass it to the player unchanged.
  */
 import { ErrorCode, PlaygapError } from '@playgap/protocol';
+import { isKvUnavailable } from '@playgap/protocol/kv';
 
 /**
  * A bad flag or environment variable; the message names the variable.
@@ -37,12 +38,19 @@ export class PlacementError extends PlaygapError {
 }
 
 /**
- * Turn anything thrown into a `{code, message}` fit for the wire, hiding internals.
+ * Turn anything thrown into a `{code, message}` fit for the wire, hiding internals. A NATS
+ * store that does not answer (a cluster electing a leader, no connection) is NATS_UNAVAILABLE.
  *
  * @example
  * toWireError(new TypeError('x')); // { code: 'INTERNAL', message: 'The matchmaker failed ...' }
  */
 export function toWireError(error: unknown): { code: ErrorCode; message: string } {
   if (error instanceof PlaygapError) return { code: error.code, message: error.message };
+  if (isKvUnavailable(error)) {
+    return {
+      code: ErrorCode.NATS_UNAVAILABLE,
+      message: 'The matchmaker cannot reach NATS right now; try again in a few seconds.',
+    };
+  }
   return { code: ErrorCode.INTERNAL, message: 'The matchmaker failed unexpectedly; try again.' };
 }

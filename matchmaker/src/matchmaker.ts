@@ -127,7 +127,14 @@ export async function startMatchmaker(
   };
   try {
     if (config.runService) {
-      const kv = await openAppBuckets(nc, config.appName);
+      const kv = await openAppBuckets(nc, config.appName, {
+        replicas: config.kvReplicas,
+        onReplicaMismatch: (bucket, replicas, configured) =>
+          log.warn(
+            { event: 'kv_replicas_differ', bucket, replicas, configured },
+            'an existing KV bucket keeps its replica count; raise it with nats stream edit',
+          ),
+      });
       fleet = new FleetCache({
         servers: kv.servers,
         seats: kv.seats,

@@ -17,6 +17,7 @@ import {
   type TransportEndpoint,
   type TransportKind,
 } from '@playgap/protocol';
+import { isKvUnavailable, retryWhileUnavailable } from '@playgap/protocol/kv';
 import type { MintedToken, TokenMinter } from './connect-token.js';
 import { tokenAddresses, transportEndpoints } from './endpoints.js';
 import { PlacementError } from './errors.js';
@@ -128,12 +129,9 @@ export class SeatReserver {
       const payload = encoder.encode(JSON.stringify(record));
       let revision: number;
       try {
-        revision =
-          seat.revision === undefined
-            ? await this.#options.seats.create(key, payload)
-            : await this.#options.seats.update(key, payload, seat.revision);
+        revision = await this.#compareAndSet(key, payload, seat.revision, record.clientId);
       } catch (error) {
-        if (error instanceof JetStreamApiError) {
+        if (error instanceof JetStreamApiError && !isKvUnavailable(error)) {
           // Taken meanwhile, or the cached revision was stale: the watch will bring the truth.
           if (seat.revision !== undefined) this.#options.fleet.forgetSeat(key, seat.revision);
           return undefined;
@@ -147,6 +145,35 @@ export class SeatReserver {
     } finally {
       this.#trying.delete(key);
     }
+  }
+
+  /**
+   * Write the seat if it is still at `revision` (absent when undefined). While a NATS cluster
+   * elects a new seats leader the write is retried; a retry that finds the seat taken by the
+   * very reservation an earlier, timed-out attempt wrote takes it as its own.
+   */
+  #compareAndSet(
+    key: string,
+    payload: Uint8Array,
+    revision: number | undefined,
+    clientId: string,
+  ): Promise<number> {
+    const { seats } = this.#options;
+    return retryWhileUnavailable(async (attempt) => {
+      try {
+        return revision === undefined
+          ? await seats.create(key, payload)
+          : await seats.update(key, payload, revision);
+      } catch (error) {
+        if (attempt > 1 && error instanceof JetStreamApiError) {
+          const stored = await seats.get(key);
+          const mine =
+            stored?.operation === 'PUT' && stored.json<SeatRecord>().clientId === clientId;
+          if (stored && mine) return stored.revision;
+        }
+        throw error;
+      }
+    });
   }
 }
 

@@ -164,6 +164,18 @@ describe('matchmaker config', () => {
       expect(failure([], { ...ENV, [variable]: join(dir, 'missing') }).variable).toBe(variable);
     }
   });
+
+  it('reads the KV replica count from --kv-replicas over PLAYGAP_KV_REPLICAS, 1 by default', () => {
+    expect(loadConfig([], ENV).kvReplicas).toBe(1);
+    expect(loadConfig([], { ...ENV, PLAYGAP_KV_REPLICAS: '3' }).kvReplicas).toBe(3);
+    expect(
+      loadConfig(['--kv-replicas', '5'], { ...ENV, PLAYGAP_KV_REPLICAS: '3' }).kvReplicas,
+    ).toBe(5);
+    expect(failure([], { ...ENV, PLAYGAP_KV_REPLICAS: '7' }).message).toMatch(
+      /^PLAYGAP_KV_REPLICAS must be an integer from 1 to 5/,
+    );
+    expect(failure(['--kv-replicas', 'x'], ENV).variable).toBe('--kv-replicas');
+  });
 });
 
 describe('matchmaker flags', () => {

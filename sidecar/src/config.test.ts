@@ -149,11 +149,19 @@ describe('loadConfig', () => {
     for (const [env, variable] of [
       [{ NATS_PASSWORD: 'p' }, 'NATS_PASSWORD'],
       [{ NATS_URL: 'http://nats.example' }, 'NATS_URL'],
+      [{ PLAYGAP_KV_REPLICAS: '0' }, 'PLAYGAP_KV_REPLICAS'],
     ] as const) {
       const run = () => loadConfig({ ...base, ...env }, ['--local']);
       expect(run).toThrow(ConfigError);
       expect(run).toThrow(new RegExp(`^${variable} `));
     }
+  });
+});
+
+describe('PLAYGAP_KV_REPLICAS', () => {
+  it('is 1 by default and takes 1 to 5 bucket replicas', () => {
+    expect(loadConfig(base, ['--local']).kvReplicas).toBe(1);
+    expect(loadConfig({ ...base, PLAYGAP_KV_REPLICAS: '3' }, ['--local']).kvReplicas).toBe(3);
   });
 });
 

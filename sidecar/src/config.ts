@@ -11,6 +11,7 @@ import {
   type PortMapping,
   SERVER_ID_PATTERN,
 } from '@playgap/protocol';
+import { kvReplicasFromEnv } from '@playgap/protocol/kv';
 import {
   NatsConfigError,
   type NatsSettings,
@@ -75,6 +76,8 @@ export interface SidecarConfig {
   nats: NatsSettings;
   /** True when neither NATS_URL nor NATS_HOST is set and `--local` took the localhost default. */
   natsDefaulted: boolean;
+  /** Replicas of the KV buckets it creates (PLAYGAP_KV_REPLICAS): 1, or 3 on a NATS cluster. */
+  kvReplicas: number;
   /** `run -- <command...>`; empty = serve the API only. */
   command: string[];
 }
@@ -274,6 +277,7 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
     local,
     nats: natsSettings(env, values['ca-contents'], local !== undefined),
     natsDefaulted: !env.NATS_URL?.trim() && !env.NATS_HOST?.trim(),
+    kvReplicas: natsSetting(() => kvReplicasFromEnv(env)),
     command,
   };
   return Object.freeze({ ...config, command: Object.freeze(command) as string[] });
@@ -292,10 +296,17 @@ function natsSettings(env: Env, caContentsFlag: string | undefined, local: boole
       'is required outside --local: set NATS_URL (or NATS_HOST) to the NATS your matchmaker uses, e.g. tls://nats.example.com:4222',
     );
   }
-  try {
+  return natsSetting(() => {
     const settings = natsSettingsFromEnv(env, { caContents: caContentsFlag });
     natsConnectionOptions(settings, SIDECAR_CONNECTION_NAME);
     return settings;
+  });
+}
+
+/** Read a NATS setting with the shared parser, its NatsConfigError as this package's. */
+function natsSetting<T>(read: () => T): T {
+  try {
+    return read();
   } catch (error) {
     if (error instanceof NatsConfigError)
       throw new ConfigError(error.variable, error.problem, { cause: error });

@@ -87,6 +87,7 @@ export async function main(argv: string[]): Promise<number> {
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     serverHeartbeatMs: config.serverHeartbeatMs,
     seatHeartbeatMs: config.seatHeartbeatMs,
+    kvReplicas: config.kvReplicas,
     ...(selfStopTarget && edgegap ? { selfStop: () => edgegap.selfStop(selfStopTarget) } : {}),
     log,
   });

@@ -57,6 +57,8 @@ export interface SidecarOptions {
   heartbeatTimeoutMs: number;
   serverHeartbeatMs?: number;
   seatHeartbeatMs?: number;
+  /** Replicas of the buckets it creates when missing (PLAYGAP_KV_REPLICAS); default 1. */
+  kvReplicas?: number;
   clock?: Clock;
   /** Called when idle on Edgegap (self-stop through ARBITRIUM_DELETE_URL). */
   selfStop?: () => Promise<void>;
@@ -177,7 +179,15 @@ export class Sidecar extends EventEmitter {
 
   /** Hand over the NATS connection: open buckets, watch seats, publish the record. */
   async attachNats(nc: NatsConnection): Promise<void> {
-    const { servers, seats } = await openSidecarBuckets(nc, this.options.app);
+    const { servers, seats } = await openSidecarBuckets(nc, this.options.app, {
+      ...(this.options.kvReplicas ? { replicas: this.options.kvReplicas } : {}),
+      onReplicaMismatch: (bucket, replicas, configured) =>
+        this.options.log?.('KV bucket replicas differ from PLAYGAP_KV_REPLICAS', {
+          bucket,
+          replicas,
+          configured,
+        }),
+    });
     // Events go out from here on; the record waits until the seat cache is filled.
     this.publisher.attach({ nc, servers, seats });
     this.seatBook = new SeatBook(seats, this.options.deployment.serverId, () => this.capacity);

@@ -1,5 +1,11 @@
-/** Private test helpers for playgap: real nats-server, free ports, child cleanup. */
+/** Private test helpers for playgap: real nats-server (one or a cluster), free ports, child cleanup. */
 export { trackChild } from './cleanup.js';
+export {
+  type NatsClusterNode,
+  type NatsClusterOptions,
+  type RunningNatsCluster,
+  startNatsCluster,
+} from './nats-cluster.js';
 export {
   findNatsServer,
   NatsServerNotFoundError,

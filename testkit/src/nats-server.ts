@@ -51,6 +51,8 @@ export interface RunningNatsServer {
   readonly storeDir: string;
   /** Stop the process (SIGTERM, SIGKILL after 5 s); with `keepStore`, the store dir survives. */
   stop(options?: { keepStore?: boolean }): Promise<void>;
+  /** SIGKILL, as a crash: no clean shutdown, the store dir stays so `restart()` can reuse it. */
+  kill(): Promise<void>;
   /** Stop and start again on the same port with the same store (JetStream data kept). */
   restart(): Promise<RunningNatsServer>;
 }
@@ -127,6 +129,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       untrack();
       if (!stopOptions.keepStore) await rm(storeDir, { recursive: true, force: true });
     },
+    async kill() {
+      await stopChild(child, 'SIGKILL');
+      untrack();
+    },
     async restart() {
       await server.stop({ keepStore: true });
       return startNatsServer({ ...options, port, storeDir });
@@ -182,10 +188,10 @@ function waitUntilReady(child: ChildProcess, timeoutMs: number): Promise<number>
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
