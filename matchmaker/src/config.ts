@@ -219,6 +219,13 @@ const FLAGS = [
     '',
     `placements at once per IP (${CONFIG_DEFAULTS.maxConcurrentPerIp})`,
   ],
+  [
+    'log-level',
+    'LEVEL',
+    'PLAYGAP_LOG_LEVEL',
+    `fatal … trace, or silent (${CONFIG_DEFAULTS.logLevel})`,
+  ],
+  ['kv-replicas', 'N', 'PLAYGAP_KV_REPLICAS', 'KV bucket replicas: 1, or 3 on a NATS cluster (1)'],
 ] as const;
 
 const FLAG_NAMES: ReadonlySet<string> = new Set(FLAGS.map(([name]) => name));

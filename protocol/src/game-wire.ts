@@ -7,10 +7,15 @@
  *   the server answers `{"type":"welcome",...}` or closes with a CloseCode and a JSON reason
  *   `{"code","message"}`. After that every text frame is one JSON game message.
  * - WebRTC (geckos.io): the token rides in geckos' `authorization`; a refusal is HTTP 401 with
- *   `{"code","message"}`. Game messages go on the geckos event `GECKOS_EVENT` (reliable or not).
- * - WebTransport: the token is the `token` query parameter (base64url) of the session URL; the
- *   server's first message on the first bidirectional stream is the welcome. Reliable game
- *   messages are length-prefixed (u32 big-endian) JSON on that stream; unreliable ones are
+ *   `{"code","message"}` (503 when the server is draining). Game messages go on the geckos event
+ *   `GECKOS_EVENT` (reliable or not). geckos has no close reason, so a server that closes a
+ *   player sends a `CloseNotice` first; and a client that sends `{"type":"heartbeat"}` every
+ *   HEARTBEAT_INTERVAL_MS is dropped once nothing came from it for DEAD_PEER_TIMEOUT_MS (a
+ *   closed tab leaves no trace on WebRTC for ~13 s otherwise).
+ * - WebTransport: never a token in the URL. The client opens the first bidirectional stream and
+ *   sends the auth message as its first frame; the server answers with the welcome on that
+ *   stream or closes the session with a CloseCode and a `{"code","message"}` reason. Reliable
+ *   game messages are length-prefixed (u32 big-endian) JSON on that stream; unreliable ones are
  *   datagrams of one JSON message each.
  */
 
@@ -35,6 +40,27 @@ export const GECKOS_EVENT = 'm';
 
 /** Milliseconds a client has to authenticate after opening a transport. */
 export const AUTH_TIMEOUT_MS = 10_000;
+
+/** How often the client SDK sends a heartbeat on WebRTC (unreliable). */
+export const HEARTBEAT_INTERVAL_MS = 500;
+
+/** A WebRTC peer that sent heartbeats and then nothing for this long is gone. */
+export const DEAD_PEER_TIMEOUT_MS = 2_000;
+
+/** Client → server on WebRTC: "still here" (never reaches the game). */
+export interface HeartbeatMessage {
+  type: 'heartbeat';
+}
+
+/** Server → client on WebRTC right before it closes the player (a WebSocket close frame's stand-in). */
+export interface CloseNotice {
+  type: 'close';
+  /** The CloseCode a WebSocket would have closed with. */
+  closeCode: number;
+  /** The ErrorCode (SERVER_DRAINING when the server stops). */
+  code: string;
+  message: string;
+}
 
 export interface AuthMessage {
   type: 'auth';

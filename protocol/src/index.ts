@@ -7,7 +7,11 @@ export {
   AUTH_TIMEOUT_MS,
   type AuthMessage,
   CloseCode,
+  type CloseNotice,
+  DEAD_PEER_TIMEOUT_MS,
   GECKOS_EVENT,
+  HEARTBEAT_INTERVAL_MS,
+  type HeartbeatMessage,
   type WelcomeMessage,
 } from './game-wire.js';
 export {

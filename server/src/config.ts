@@ -29,6 +29,8 @@ export interface GameServerOptions {
   authTimeoutMs?: number;
   halfOpenTimeoutMs?: number;
   reapIntervalMs?: number;
+  /** WebRTC: drop a player whose heartbeats stopped this long ago. Default 2000 ms. */
+  deadPeerTimeoutMs?: number;
   /** How long close() waits for disconnect reports to reach the sidecar. */
   closeTimeoutMs?: number;
   /** CORS origin of the geckos signaling routes. Default `*`. */
@@ -121,6 +123,7 @@ export function sidecarUrlFrom(options: GameServerOptions, env: NodeJS.ProcessEn
     'sidecarWaitTimeoutMs',
     'authTimeoutMs',
     'halfOpenTimeoutMs',
+    'deadPeerTimeoutMs',
   ] as const) {
     const v = options[key];
     if (v !== undefined && (!Number.isFinite(v) || v <= 0))

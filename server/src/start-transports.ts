@@ -168,6 +168,7 @@ function mapGeckos(
     ...(options.corsOrigin ? { corsOrigin: options.corsOrigin } : {}),
     halfOpenTimeoutMs: options.halfOpenTimeoutMs ?? DEFAULTS.halfOpenTimeoutMs,
     reapIntervalMs: options.reapIntervalMs ?? DEFAULTS.reapIntervalMs,
+    ...(options.deadPeerTimeoutMs ? { deadPeerTimeoutMs: options.deadPeerTimeoutMs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
 }

@@ -1,3 +1,4 @@
+import { CloseCode, ErrorCode } from '@playgap/protocol';
 import { freePort } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGameServer, type GameServer, type Player } from '../src/index.js';
@@ -97,5 +98,55 @@ describe('WebRTC transport (geckos.io)', () => {
     clock += 1_001;
     await waitFor(() => sidecar.disconnects.includes('502'), 5_000, 'half-open seat release');
     expect(server.players.has('502')).toBe(false);
+  });
+
+  it('drops a player whose heartbeats stopped (a closed tab) once the dead-peer timeout passed', async () => {
+    sidecar.addToken('rtc-quiet', '503');
+    const connected = new Promise<Player>((r) => server.once('connect', r));
+    const { channel, error } = await connectGeckos(server.ports.game!, 'rtc-quiet');
+    expect(error).toBeUndefined();
+    const player = await connected;
+    const seen: unknown[] = [];
+    player.on('message', (m) => seen.push(m));
+    // A heartbeat, then a game message on the same reliable channel: once the message is in,
+    // the heartbeat was too.
+    channel.emit('m', { type: 'heartbeat' }, { reliable: true });
+    channel.emit('m', { t: 'input' }, { reliable: true });
+    await waitFor(() => seen.length === 1, 5_000, 'the game message');
+    expect(seen).toEqual([{ t: 'input' }]); // heartbeats never reach the game
+    const gone = new Promise<string>((r) => player.once('close', r));
+    clock += 1_999;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(player.connected).toBe(true);
+    clock += 2;
+    expect(await gone).toBe('timeout');
+    await waitFor(() => sidecar.disconnects.includes('503'), 5_000, 'seat freed');
+    channel.close();
+  });
+
+  it('sends a close notice with the reason before closing a player (SERVER_DRAINING on stop)', async () => {
+    sidecar.addToken('rtc-drain', '504');
+    const connected = new Promise<Player>((r) => server.once('connect', r));
+    const { channel } = await connectGeckos(server.ports.game!, 'rtc-drain');
+    const player = await connected;
+    const notice = new Promise((r) => channel.on('m', r));
+    const disconnected = new Promise<void>((r) => channel.onDisconnect(() => r()));
+    player.disconnect(CloseCode.SERVER_STOPPING, {
+      code: ErrorCode.SERVER_DRAINING,
+      message: 'The server is stopping.',
+    });
+    expect(await notice).toEqual({
+      type: 'close',
+      closeCode: CloseCode.SERVER_STOPPING,
+      code: 'SERVER_DRAINING',
+      message: 'The server is stopping.',
+    });
+    await disconnected;
+  });
+
+  it('answers 503 to a player refused because the server is draining', async () => {
+    sidecar.refuseToken('rtc-stopping', 'SERVER_DRAINING');
+    const { error } = await connectGeckos(server.ports.game!, 'rtc-stopping');
+    expect(error?.status).toBe(503);
   });
 });

@@ -1,5 +1,5 @@
 import type { PlayReply } from '@playgap/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type GeckosChannelLike, webrtcTransport } from './webrtc.js';
 
 const reply = {
@@ -95,5 +95,61 @@ describe('WebRTC transport (geckos)', () => {
         signal: new AbortController().signal,
       }),
     ).rejects.toMatchObject({ code: 'TRANSPORT_FAILED' });
+  });
+});
+
+describe('WebRTC liveness and close reasons', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sends an unreliable heartbeat every 500 ms while open, and stops once closed', async () => {
+    vi.useFakeTimers();
+    const fake = fakeGeckos(undefined, { clientId: '9' });
+    const connecting = webrtcTransport(fake.factory).connect({
+      endpoint,
+      reply,
+      signal: new AbortController().signal,
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    const channel = await connecting;
+    await vi.advanceTimersByTimeAsync(1_500);
+    const beats = () =>
+      fake.state.emitted.filter(
+        (e) => (e as { data: { type?: string } }).data.type === 'heartbeat',
+      );
+    expect(beats()).toHaveLength(3);
+    expect(beats()[0]).toEqual({ data: { type: 'heartbeat' }, options: { reliable: false } });
+    channel.close();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(beats()).toHaveLength(3);
+  });
+
+  it("reports the server's close notice as the close reason (SERVER_DRAINING), not a bare disconnect", async () => {
+    const fake = fakeGeckos(undefined, { clientId: '9' });
+    const channel = await webrtcTransport(fake.factory).connect({
+      endpoint,
+      reply,
+      signal: new AbortController().signal,
+    });
+    const closed = new Promise((r) => channel.on('close', r));
+    const messages: unknown[] = [];
+    channel.on('message', (m) => messages.push(m));
+    fake.deliver({ type: 'close', closeCode: 4003, code: 'SERVER_DRAINING', message: 'Stopping.' });
+    fake.drop();
+    expect(await closed).toEqual({ code: 'SERVER_DRAINING', reason: 'Stopping.' });
+    expect(messages).toEqual([]);
+    channel.close();
+  });
+
+  it('reads an HTTP 503 from signaling as a refusal for stopping (SERVER_DRAINING)', async () => {
+    const fake = fakeGeckos({ status: 503 });
+    await expect(
+      webrtcTransport(fake.factory).connect({
+        endpoint,
+        reply,
+        signal: new AbortController().signal,
+      }),
+    ).rejects.toMatchObject({ code: 'TOKEN_REFUSED', reason: 'SERVER_DRAINING' });
   });
 });

@@ -2,11 +2,16 @@
  * WebRTC transport through geckos.io: signaling over the server's TCP port with the token in
  * geckos' `authorization` (a refusal is HTTP 401), then data channels over one UDP port. Game
  * messages ride the geckos event GECKOS_EVENT. The welcome is geckos' userData (a welcome, or
- * the verified token `{clientId, player}`), or the first message when userData is empty.
+ * the verified token `{clientId, player}`), or the first message when userData is empty. The
+ * channel sends a heartbeat every HEARTBEAT_INTERVAL_MS so the server notices a closed tab in
+ * about two seconds, and reads the server's CloseNotice as the close reason (SERVER_DRAINING
+ * when the server stops) instead of a bare disconnect.
  */
 import {
   ErrorCode,
   GECKOS_EVENT,
+  HEARTBEAT_INTERVAL_MS,
+  isErrorCode,
   type PlayReply,
   TransportKind,
   type WelcomeMessage,
@@ -35,25 +40,57 @@ export type GeckosFactory = (options: {
 
 class WebRtcChannel extends ChannelBase {
   readonly transport = TransportKind.WEBRTC;
+  readonly #heartbeat: ReturnType<typeof setInterval>;
+  /** What the server's CloseNotice said, until the connection really goes. */
+  #notice: { code: ErrorCode; reason: string } | undefined;
   constructor(
     private readonly geckos: GeckosChannelLike,
     welcome: WelcomeMessage,
   ) {
     super();
     this.welcome = welcome;
+    this.#heartbeat = setInterval(() => {
+      try {
+        geckos.emit(GECKOS_EVENT, { type: 'heartbeat' }, { reliable: false });
+      } catch {
+        // closing
+      }
+    }, HEARTBEAT_INTERVAL_MS);
   }
   deliver(message: unknown): void {
+    const notice = closeNotice(message);
+    if (notice) {
+      // The server is about to close this player: report why now, not a bare disconnect later.
+      this.#notice = notice;
+      this.gone();
+      return;
+    }
     this.receive(message);
   }
   gone(): void {
-    this.closed({ code: ErrorCode.DISCONNECTED, reason: 'The WebRTC connection closed.' });
+    clearInterval(this.#heartbeat);
+    this.closed(
+      this.#notice ?? { code: ErrorCode.DISCONNECTED, reason: 'The WebRTC connection closed.' },
+    );
   }
   protected transmit(text: string, reliable: boolean): void {
     this.geckos.emit(GECKOS_EVENT, JSON.parse(text), { reliable });
   }
   protected hangUp(): void {
+    clearInterval(this.#heartbeat);
     safeClose(this.geckos);
   }
+}
+
+/** The server's `{type:'close', code, message}` notice, as a close event; else undefined. */
+function closeNotice(message: unknown): { code: ErrorCode; reason: string } | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { type, code, message: text } = message as Record<string, unknown>;
+  if (type !== 'close') return undefined;
+  return {
+    code: typeof code === 'string' && isErrorCode(code) ? code : ErrorCode.DISCONNECTED,
+    reason: typeof text === 'string' ? text : 'The server closed the connection.',
+  };
 }
 
 function safeClose(channel: GeckosChannelLike): void {
@@ -143,13 +180,22 @@ export function webrtcTransport(factory?: GeckosFactory): Transport {
         geckos.onConnect((error) => {
           if (error) {
             fail(
-              error.status === 401 || error.status === 403
-                ? tokenRefused('webrtc', undefined)
-                : new PlaygapClientError(
-                    ErrorCode.TRANSPORT_FAILED,
-                    `WebRTC signaling failed${error.status ? ` (HTTP ${error.status})` : ''}.`,
-                    { transport: 'webrtc', cause: error },
-                  ),
+              error.status === 503
+                ? // A draining server: play() answers SERVER_DRAINING by asking for another one.
+                  tokenRefused(
+                    'webrtc',
+                    JSON.stringify({
+                      code: ErrorCode.SERVER_DRAINING,
+                      message: 'The server is stopping',
+                    }),
+                  )
+                : error.status === 401 || error.status === 403
+                  ? tokenRefused('webrtc', undefined)
+                  : new PlaygapClientError(
+                      ErrorCode.TRANSPORT_FAILED,
+                      `WebRTC signaling failed${error.status ? ` (HTTP ${error.status})` : ''}.`,
+                      { transport: 'webrtc', cause: error },
+                    ),
             );
             return;
           }

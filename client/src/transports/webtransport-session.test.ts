@@ -60,9 +60,20 @@ function fakeWebTransport(serverFrames: Uint8Array[] | CloseInfo) {
       state.closed = true;
       this.#closeSession();
     }
+    serverClose(info: CloseInfo) {
+      this.#closeSession(info);
+    }
   }
+  let last: FakeSession | undefined;
+  const Tracked = class extends FakeSession {
+    constructor(url: string, options: unknown) {
+      super(url, options);
+      last = this;
+    }
+  };
   return {
-    WebTransport: FakeSession as unknown as typeof WebTransport,
+    WebTransport: Tracked as unknown as typeof WebTransport,
+    closeSession: (info: CloseInfo) => last?.serverClose(info),
     state,
     written,
     datagramsOut,
@@ -163,5 +174,20 @@ describe('WebTransport transport', () => {
         signal: new AbortController().signal,
       }),
     ).rejects.toMatchObject({ code: 'TOKEN_REFUSED', reason: 'TOKEN_EXPIRED' });
+  });
+
+  it('reports a session the server closes with 4003 after the welcome as SERVER_DRAINING', async () => {
+    const fake = fakeWebTransport([encodeFrame(welcome)]);
+    const channel = await webtransportTransport(fake.WebTransport).connect({
+      endpoint,
+      reply,
+      signal: new AbortController().signal,
+    });
+    const closed = new Promise((r) => channel.on('close', r));
+    fake.closeSession({
+      closeCode: 4003,
+      reason: '{"code":"SERVER_DRAINING","message":"The server is stopping."}',
+    });
+    expect(await closed).toEqual({ code: 'SERVER_DRAINING', reason: 'The server is stopping.' });
   });
 });

@@ -11,12 +11,29 @@ import { CloseCode, ErrorCode, TransportKind, type WelcomeMessage } from '@playg
 import { certDigestToBytes } from '../cert-digest.js';
 import { ChannelBase } from '../channel.js';
 import { PlaygapClientError } from '../errors.js';
-import { asWelcome, tokenRefused } from '../welcome.js';
+import { asWelcome, parseRefusal, tokenRefused } from '../welcome.js';
 import { encodeFrame, FrameReader } from './framing.js';
 import type { Transport, TransportAttempt } from './transport.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
+
+/** What a session close after the welcome means: SERVER_DRAINING for 4003, else its reason. */
+function closeEvent(info: { closeCode?: number; reason?: string } | undefined): {
+  code: ErrorCode;
+  reason: string;
+} {
+  const refusal = parseRefusal(info?.reason);
+  if (info?.closeCode === CloseCode.SERVER_STOPPING)
+    return {
+      code: ErrorCode.SERVER_DRAINING,
+      reason: refusal.message ?? 'The server is stopping.',
+    };
+  return {
+    code: ErrorCode.DISCONNECTED,
+    reason: refusal.message ?? 'The server closed the session.',
+  };
+}
 
 /** The refusal a close carries: the session's close info, read once it has closed. */
 async function refusalOf(session: WebTransport): Promise<PlaygapClientError> {
@@ -46,7 +63,7 @@ class WebTransportChannel extends ChannelBase {
     this.welcome = welcome;
     this.#readDatagrams().catch(() => undefined);
     session.closed.then(
-      () => this.closed({ code: ErrorCode.DISCONNECTED, reason: 'The server closed the session.' }),
+      (info) => this.closed(closeEvent(info as { closeCode?: number; reason?: string })),
       () => this.closed({ code: ErrorCode.DISCONNECTED, reason: 'The session was lost.' }),
     );
   }

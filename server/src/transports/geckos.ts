@@ -3,11 +3,20 @@
  * port (multiplexed). The token rides in geckos' `authorization` and is checked before a peer
  * connection exists; a refusal is HTTP 401 `{code, message}`. The offer's ICE candidates are
  * rewritten to the public IP + external UDP port, and peers that never open their data channel
- * (half-open) are closed and their seat given back.
+ * (half-open) are closed and their seat given back. A peer that sends heartbeats (the client
+ * SDK does) and then goes quiet for `deadPeerTimeoutMs` is dropped; a player the server closes
+ * gets a CloseNotice first (geckos has no close reason), so a drain reads as SERVER_DRAINING.
  */
 import type { IncomingMessage, OutgoingMessage, Server, ServerResponse } from 'node:http';
 import geckos, { type GeckosServer, type ServerChannel } from '@geckos.io/server';
-import { GECKOS_EVENT, TransportKind, type WelcomeMessage } from '@playgap/protocol';
+import {
+  type CloseNotice,
+  DEAD_PEER_TIMEOUT_MS,
+  ErrorCode,
+  GECKOS_EVENT,
+  TransportKind,
+  type WelcomeMessage,
+} from '@playgap/protocol';
 import { toWireError } from '../errors.js';
 import type { VerifiedToken } from '../sidecar-client.js';
 import type { TransportContext } from './context.js';
@@ -22,8 +31,10 @@ export interface GeckosTransportOptions {
   corsOrigin?: string;
   /** Close a peer whose data channel is not open this long after signaling. Default 15000 ms. */
   halfOpenTimeoutMs?: number;
-  /** How often to look for half-open peers. Default 1000 ms. */
+  /** How often to look for half-open and dead peers. Default 1000 ms. */
   reapIntervalMs?: number;
+  /** Drop a peer that sent heartbeats and then nothing for this long. Default DEAD_PEER_TIMEOUT_MS. */
+  deadPeerTimeoutMs?: number;
   /** Clock (Unix ms), injectable for tests. */
   now?: () => number;
 }
@@ -75,7 +86,12 @@ export function attachGeckosTransport(
 ) {
   const now = options.now ?? Date.now;
   const halfOpenTimeoutMs = options.halfOpenTimeoutMs ?? 15_000;
+  const deadPeerTimeoutMs = options.deadPeerTimeoutMs ?? DEAD_PEER_TIMEOUT_MS;
   const pending = new Map<string, PendingPeer>();
+  /** Players whose client sends heartbeats: when they were last heard from. */
+  const heard = new Map<ServerChannel, { at: number; close(): void }>();
+  /** Close notices sent, not yet flushed: close() waits for them. */
+  let noticesInFlight: Promise<void>[] = [];
 
   const io: GeckosServer = geckos({
     iceServers: [],
@@ -103,13 +119,15 @@ export function attachGeckosTransport(
         const wire = auth
           ? toWireError(err)
           : { code: 'TOKEN_MALFORMED', message: 'No token in authorization.' };
-        // geckos answers `401: Unauthorized` as text; send the coded JSON instead.
+        // geckos answers `401: Unauthorized` as text; send the coded JSON instead. A draining
+        // server answers 503, so the client can tell "find another server" from a bad token.
+        const status = wire.code === ErrorCode.SERVER_DRAINING ? 503 : 401;
         const end = res.end.bind(res);
         res.end = ((..._args: unknown[]) => {
           res.setHeader('Content-Type', 'application/json');
           return end(JSON.stringify(wire));
         }) as typeof res.end;
-        return 401;
+        return status;
       }
     },
   });
@@ -162,15 +180,52 @@ export function attachGeckosTransport(
           // peer closing: an unreliable message may be lost
         }
       },
-      close: () => void channel.close(),
+      close: (closeCode, reason) => {
+        heard.delete(channel);
+        if (!reason) {
+          void channel.close();
+          return;
+        }
+        const notice: CloseNotice = { type: 'close', closeCode, ...reason };
+        channel.emit(GECKOS_EVENT, notice, { reliable: true });
+        // Give the notice a moment on the wire before the data channel goes.
+        const flushed = new Promise<void>((resolve) => {
+          setTimeout(() => {
+            void channel.close();
+            resolve();
+          }, CLOSE_FLUSH_MS).unref();
+        });
+        noticesInFlight.push(flushed);
+      },
     });
-    channel.on(GECKOS_EVENT, (data) => player.receive(data));
-    channel.onDisconnect(() => player.closed('closed'));
+    channel.on(GECKOS_EVENT, (data) => {
+      const live = heard.get(channel);
+      if (live) live.at = now();
+      if (isHeartbeat(data)) {
+        if (!live) heard.set(channel, { at: now(), close: () => player.closed('timeout') });
+        return;
+      }
+      player.receive(data);
+    });
+    channel.onDisconnect(() => {
+      heard.delete(channel);
+      player.closed('closed');
+    });
   });
 
-  /** Close half-open peers and give back seats of peers geckos dropped before they opened. */
+  /**
+   * Close half-open peers and give back seats of peers geckos dropped before they opened; drop
+   * peers whose heartbeats stopped.
+   */
   function reap(): void {
     const t = now();
+    for (const [channel, live] of heard) {
+      if (t - live.at < deadPeerTimeoutMs) continue;
+      heard.delete(channel);
+      context.log(`webrtc: dropping a peer silent for ${t - live.at} ms`);
+      live.close();
+      void Promise.resolve(channel.close()).catch(() => {});
+    }
     for (const [id, peer] of pending) {
       const conn = manager.connections.get(id);
       if (!conn || t - peer.createdAt >= halfOpenTimeoutMs) {
@@ -190,12 +245,27 @@ export function attachGeckosTransport(
     get halfOpen(): number {
       return pending.size;
     },
+    /** Peers whose client sends heartbeats. */
+    get watched(): number {
+      return heard.size;
+    },
     async close(): Promise<void> {
       clearInterval(reaper);
+      await Promise.all(noticesInFlight);
+      noticesInFlight = [];
       const closing = [...manager.connections.values()].map((c) => c.close().catch(() => {}));
       await Promise.all(closing);
     },
   };
+}
+
+/** How long a close notice gets before its data channel is closed. */
+const CLOSE_FLUSH_MS = 150;
+
+function isHeartbeat(data: unknown): boolean {
+  return (
+    typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'heartbeat'
+  );
 }
 
 /**
