@@ -60,8 +60,8 @@ export interface Deployment {
   stopRequested: boolean;
   fault?: 'error' | 'never-ready';
   logs: string;
-  /** Output after the last newline, not handed to `onOutput` yet. */
-  partialLine: string;
+  /** Output after the last newline of each stream, not handed to `onOutput` yet. */
+  partialLines: { stdout: string; stderr: string };
   exitCode?: number;
   webhooks: DeploymentWebhooks;
   /** Seat sockets of this deployment (session_config), when it has sessions. */
@@ -138,7 +138,7 @@ export class Fleet {
       relays: [],
       stopRequested: false,
       logs: '',
-      partialLine: '',
+      partialLines: { stdout: '', stderr: '' },
       timers: new Set(),
       webhooks: request.webhooks ?? {},
       ended,
@@ -211,7 +211,7 @@ export class Fleet {
           env: injectedEnvironment(d, this.baseUrl(), this.config.publicIp),
           graceMs,
         },
-        (chunk) => this.appendLog(d, chunk),
+        (chunk, stream) => this.appendLog(d, chunk, stream),
       );
     } catch (error) {
       return this.fail(d, `cannot start process: ${(error as Error).message}`);
@@ -290,7 +290,8 @@ export class Fleet {
     if (d.stopRequested || d.status !== Status.ERROR) d.status = Status.TERMINATED;
     d.endMs ??= this.now();
     if (d.status === Status.TERMINATED) this.notify(d, d.webhooks.terminated);
-    if (!d.logs.endsWith('\n') && d.logs !== '') this.appendLog(d, '\n');
+    if (!d.logs.endsWith('\n') && d.logs !== '') d.logs += '\n';
+    this.flushPartialLines(d);
     d.markEnded();
   }
 
@@ -341,18 +342,40 @@ export class Fleet {
 
   /** edgegap-local's own line in the deployment's log, on a line of its own. */
   private appendNote(d: Deployment, note: string): void {
+    this.flushPartialLines(d);
     const newline = d.logs === '' || d.logs.endsWith('\n') ? '' : '\n';
     this.appendLog(d, `${newline}edgegap-local: ${note}\n`);
   }
 
-  private appendLog(d: Deployment, chunk: string): void {
-    d.logs += chunk;
-    if (d.logs.length > LOG_LIMIT_CHARS) d.logs = d.logs.slice(-LOG_LIMIT_CHARS);
+  /**
+   * Add to the deployment's log (what the logs endpoint serves) and hand each finished line to
+   * `onOutput`; lines are joined per stream, and edgegap-local's notes come whole.
+   */
+  /** Hand each stream's unfinished last line to `onOutput` (before a note, and at the end). */
+  private flushPartialLines(d: Deployment): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (d.partialLines[stream] !== '') this.appendLog(d, '\n', stream, false);
+    }
+  }
+
+  private appendLog(
+    d: Deployment,
+    chunk: string,
+    stream: 'stdout' | 'stderr' | 'note' = 'note',
+    toLog = true,
+  ): void {
+    if (toLog) {
+      d.logs += chunk;
+      if (d.logs.length > LOG_LIMIT_CHARS) d.logs = d.logs.slice(-LOG_LIMIT_CHARS);
+    }
     const onOutput = this.config.onOutput;
     if (!onOutput) return;
-    const lines = (d.partialLine + chunk).split('\n');
-    d.partialLine = (lines.pop() ?? '').slice(-LOG_LIMIT_CHARS);
+    const pending = stream === 'note' ? '' : d.partialLines[stream];
+    const lines = (pending + chunk).split('\n');
+    const rest = (lines.pop() ?? '').slice(-LOG_LIMIT_CHARS);
+    if (stream !== 'note') d.partialLines[stream] = rest;
     for (const line of lines) {
+      if (stream === 'note' && line === '') continue; // the newline that starts a note
       try {
         onOutput({
           requestId: d.requestId,

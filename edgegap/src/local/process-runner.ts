@@ -62,12 +62,16 @@ export interface RunningProcess {
 }
 
 /**
- * Start `spec` under the guard. Output (stdout and stderr) goes to `onOutput`.
+ * Start `spec` under the guard. Output goes to `onOutput`, named by the stream it came on (each
+ * stream keeps its own order; their interleaving is the OS's).
  *
  * @example
  * const proc = runGuarded({ command: 'node', arguments: ['server.js'], env, graceMs: 5000 }, log);
  */
-export function runGuarded(spec: RunSpec, onOutput: (chunk: string) => void): RunningProcess {
+export function runGuarded(
+  spec: RunSpec,
+  onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void,
+): RunningProcess {
   const useShell = typeof spec.arguments === 'string';
   const command = useShell ? `${spec.command} ${spec.arguments}` : spec.command;
   const args = Array.isArray(spec.arguments) ? spec.arguments : [];
@@ -84,8 +88,8 @@ export function runGuarded(spec: RunSpec, onOutput: (chunk: string) => void): Ru
       gamePid = (m as { pid: number }).pid;
     }
   });
-  guard.stdout?.setEncoding('utf8').on('data', onOutput);
-  guard.stderr?.setEncoding('utf8').on('data', onOutput);
+  guard.stdout?.setEncoding('utf8').on('data', (chunk: string) => onOutput(chunk, 'stdout'));
+  guard.stderr?.setEncoding('utf8').on('data', (chunk: string) => onOutput(chunk, 'stderr'));
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
       process.kill(-groupPid, signal);
