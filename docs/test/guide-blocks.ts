@@ -25,6 +25,7 @@ export const NEEDS: Readonly<Record<string, string>> = {
   edgegap: 'an Edgegap account and API key',
   vps: 'Docker on your own server (the VPS of deploy-edgegap.md)',
   github: 'your fork on GitHub',
+  cluster: 'a NATS cluster of several machines (docs/multi-region.md)',
 };
 
 export interface Markers {

@@ -62,7 +62,24 @@ export class GuideShell {
         this.env.NATS_URL = this.nats.url;
       } else if (item === 'edgegap') {
         if (!this.edgegapStarted) {
-          const local = await startEdgegapLocal({ port: 0 });
+          // The app and version the guides use, as a reader registers them (edgegap.md,
+          // `--config`): the matchmaker checks at start that Edgegap has both.
+          const local = await startEdgegapLocal({
+            port: 0,
+            apps: [
+              {
+                name: 'arena',
+                versions: [
+                  {
+                    name: '1.0.0',
+                    command: process.execPath,
+                    arguments: ['-e', 'setTimeout(() => {}, 60_000)'],
+                    ports: [{ name: 'game', port: 7000, protocol: 'TCP', to_check: false }],
+                  },
+                ],
+              },
+            ],
+          });
           this.closers.push(() => local.close());
           this.env.EDGEGAP_API_URL = local.url;
           this.env.EDGEGAP_API_KEY = local.apiKey;
