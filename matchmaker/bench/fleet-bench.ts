@@ -8,31 +8,15 @@
  *   BENCH_FLEETS=10,1000,10000 BENCH_PICKS=50000 npx tsx matchmaker/bench/fleet-bench.ts
  */
 import { connect } from '@nats-io/transport-node';
-import { type SeatRecord, SeatState, type ServerRecord } from '@playgap/protocol';
+import { type SeatRecord, SeatState } from '@playgap/protocol';
 import { startNatsServer } from '@playgap/testkit';
 import { openAppBuckets } from '../src/buckets.js';
 import { FleetCache } from '../src/fleet-cache.js';
+import { benchServer } from './placement-driver.js';
 
 const FLEETS = (process.env.BENCH_FLEETS ?? '10,1000,10000').split(',').map(Number);
 const PICKS = Number(process.env.BENCH_PICKS ?? 50_000);
 const CAPACITY = Number(process.env.BENCH_CAPACITY ?? 32);
-
-function server(id: string, now: number): ServerRecord {
-  return {
-    id,
-    app: 'bench',
-    version: '1.0.0',
-    state: 'ready',
-    publicIp: '127.0.0.1',
-    ports: { game: { name: 'game', internal: 7000, external: 30000, protocol: 'TCP' } },
-    transports: [{ kind: 'websocket', port: 'game' }],
-    certDigest: 'AB:CD',
-    capacity: CAPACITY,
-    players: 0,
-    startedAt: now,
-    updatedAt: now,
-  };
-}
 
 async function measure(fleetSize: number): Promise<{ usPerPick: number; misses: number }> {
   const nats = await startNatsServer();
@@ -40,10 +24,11 @@ async function measure(fleetSize: number): Promise<{ usPerPick: number; misses: 
   try {
     const app = `bench${fleetSize}`;
     const kv = await openAppBuckets(nc, app);
-    const now = Date.now();
     for (let i = 0; i < fleetSize; i += 500) {
       const batch = Array.from({ length: Math.min(500, fleetSize - i) }, (_, j) => `s${i + j}`);
-      await Promise.all(batch.map((id) => kv.servers.put(id, JSON.stringify(server(id, now)))));
+      await Promise.all(
+        batch.map((id) => kv.servers.put(id, JSON.stringify(benchServer(id, CAPACITY, app)))),
+      );
     }
     const fleet = new FleetCache({ servers: kv.servers, seats: kv.seats, serverStaleMs: 600_000 });
     await fleet.start();

@@ -17,11 +17,17 @@ export const APP = 'bench';
 export const VERSION = '1.0.0';
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-function serverRecord(id: string, capacity: number): ServerRecord {
+/**
+ * A ready warm server of the bench: one WebSocket transport, `capacity` seats.
+ *
+ * @example
+ * kv.servers.put('srv0', JSON.stringify(benchServer('srv0', 32)));
+ */
+export function benchServer(id: string, capacity: number, app = APP): ServerRecord {
   const now = Date.now();
   return {
     id,
-    app: APP,
+    app,
     version: VERSION,
     state: 'ready',
     publicIp: '127.0.0.1',
@@ -76,7 +82,7 @@ export async function startWarmFleet(servers: number, capacity: number): Promise
       await Promise.all(
         ids
           .slice(i, i + 500)
-          .map((id) => kv.servers.put(id, JSON.stringify(serverRecord(id, capacity)))),
+          .map((id) => kv.servers.put(id, JSON.stringify(benchServer(id, capacity)))),
       );
     }
   };

@@ -8,37 +8,18 @@
  *   BENCH_CONCURRENCY=32 BENCH_PER_ROUND=400 npm run bench:replicas -w matchmaker
  */
 import { connect } from '@nats-io/transport-node';
-import type { ServerRecord } from '@playgap/protocol';
 import { startNatsCluster } from '@playgap/testkit';
 import WebSocket from 'ws';
 import { openAppBuckets } from '../src/buckets.js';
 import { loadConfig } from '../src/config.js';
 import { startMatchmaker } from '../src/matchmaker.js';
+import { benchServer, VERSION } from './placement-driver.js';
 
-const VERSION = '1.0.0';
 const SERVERS = Number(process.env.BENCH_SERVERS ?? 20);
 const CAPACITY = Number(process.env.BENCH_CAPACITY ?? 32);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? Math.floor(SERVERS * CAPACITY * 0.8));
-
-function server(app: string, id: string): ServerRecord {
-  const now = Date.now();
-  return {
-    id,
-    app,
-    version: VERSION,
-    state: 'ready',
-    publicIp: '127.0.0.1',
-    ports: { game: { name: 'game', internal: 7000, external: 30000, protocol: 'TCP' } },
-    transports: [{ kind: 'websocket', port: 'game' }],
-    certDigest: 'AB:CD',
-    capacity: CAPACITY,
-    players: 0,
-    startedAt: now,
-    updatedAt: now,
-  };
-}
 
 function placeOnce(wsUrl: string, app: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -70,7 +51,9 @@ async function prepare(clusterUrl: string, replicas: number): Promise<Setting> {
   const kv = await openAppBuckets(nc, app, { replicas });
   const ids = Array.from({ length: SERVERS }, (_, i) => `srv${i}`);
   const heartbeat = () =>
-    Promise.all(ids.map((id) => kv.servers.put(id, JSON.stringify(server(app, id)))));
+    Promise.all(
+      ids.map((id) => kv.servers.put(id, JSON.stringify(benchServer(id, CAPACITY, app)))),
+    );
   await heartbeat();
   const beat = setInterval(() => void heartbeat().catch(() => {}), 3_000);
   const config = loadConfig(
