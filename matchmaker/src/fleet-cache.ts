@@ -75,6 +75,8 @@ export class FleetCache {
   readonly #listeners = new Set<() => void>();
   readonly #seatRemovedListeners = new Set<(seat: SeatRecord) => void>();
   readonly #eventListeners = new Set<(event: FleetEvent) => void>();
+  #stopped = false;
+  #rewatching: Promise<void> | undefined;
 
   constructor(options: FleetCacheOptions) {
     this.#options = options;
@@ -90,8 +92,40 @@ export class FleetCache {
   }
 
   stop(): void {
+    this.#stopped = true;
+    this.#stopWatches();
+  }
+
+  #stopWatches(): void {
     for (const w of this.#watchers) w.stop();
     this.#watchers.length = 0;
+  }
+
+  /**
+   * Start both watches again, replaying the buckets' current state (revisions keep what is
+   * newer). Call it when the NATS connection came back: a watch whose consumer lived on a lost
+   * cluster node stays silent until the client notices missed heartbeats, and meanwhile every
+   * server record would age out of the cache. Retried with backoff until JetStream answers
+   * (a new stream leader may still be being elected) or `stop()`.
+   *
+   * @example
+   * for await (const s of nc.status()) if (s.type === 'reconnect') void fleet.rewatch();
+   */
+  rewatch(): Promise<void> {
+    this.#rewatching ??= (async () => {
+      for (let delayMs = 250; !this.#stopped; delayMs = Math.min(delayMs * 2, 5_000)) {
+        this.#stopWatches();
+        try {
+          await this.start();
+          return;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, delayMs * (0.5 + Math.random())));
+        }
+      }
+    })().finally(() => {
+      this.#rewatching = undefined;
+    });
+    return this.#rewatching;
   }
 
   /** Call `listener` after every change; returns the unsubscribe function. */

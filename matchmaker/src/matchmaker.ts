@@ -144,6 +144,7 @@ export async function startMatchmaker(
       });
       await fleet.start();
       closers.push(() => fleet?.stop());
+      rewatchOnReconnect(nc, fleet);
       closers.push(logFleetEvents(fleet, log));
       const mint = deps.mint ?? (await createTokenMinter(config));
       const reserver = new SeatReserver({
@@ -286,6 +287,15 @@ async function listenFront(
     if (!taken || configuredPort !== 0 || startingPort === undefined) throw error;
     await front.listen({ host, port: 0 });
   }
+}
+
+/** After every reconnect, restart the fleet's KV watches (see FleetCache.rewatch). */
+function rewatchOnReconnect(nc: NatsConnection, fleet: FleetCache): void {
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'reconnect') void fleet.rewatch();
+    }
+  })().catch(() => {});
 }
 
 /** Tracks whether the NATS connection is up right now (it reconnects forever). */
