@@ -46,7 +46,7 @@ beforeAll(async () => {
   for (let i = 0; i < 16; i++) fleet.set(`srv${i}`, VERSION);
   await heartbeat();
   beat = setInterval(() => void heartbeat().catch(() => {}), 2_000);
-}, 40_000);
+}, 90_000);
 
 afterAll(async () => {
   clearInterval(beat);

@@ -34,7 +34,7 @@ beforeAll(async () => {
   cluster = await startNatsCluster();
   mm = await connect({ servers: cluster.url.split(','), reconnectTimeWait: 100 });
   kv = await openAppBuckets(mm, APP, ['servers', 'seats'], { replicas: 3 });
-}, 40_000);
+}, 90_000);
 
 afterAll(async () => {
   sidecar?.shutdown('requested');

@@ -8,7 +8,7 @@ describe('startNatsCluster', () => {
   let cluster: RunningNatsCluster;
   beforeAll(async () => {
     cluster = await startNatsCluster();
-  });
+  }, 90_000);
   afterAll(async () => {
     await cluster?.stop();
   });

@@ -13,7 +13,8 @@ import { freePort } from './ports.js';
 export interface NatsClusterOptions {
   /** Number of nodes; default 3 (the smallest cluster that survives losing one). */
   size?: number;
-  /** How long each wait (start, meta leader) may take. Default 20 000 ms. */
+  /** Longest each wait (start, meta leader) may take: a bound for a busy machine, not the
+   * usual (a second or two). Default 60 000 ms. */
   timeoutMs?: number;
 }
 
@@ -68,7 +69,7 @@ export async function startNatsCluster(
   options: NatsClusterOptions = {},
 ): Promise<RunningNatsCluster> {
   const size = options.size ?? 3;
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const nodes: NodeState[] = [];
   for (let i = 0; i < size; i++) {
     nodes.push({
