@@ -47,7 +47,6 @@ interface WtSession {
   ready: Promise<unknown>;
   closed: Promise<unknown>;
   close(info?: { closeCode?: number; reason?: string }): void;
-  createBidirectionalStream(): Promise<WtStream>;
   incomingBidirectionalStreams: ReadableStream<WtStream>;
   datagrams: {
     readable: ReadableStream<Uint8Array>;
