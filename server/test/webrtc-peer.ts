@@ -30,7 +30,7 @@ export function connectGeckos(
  */
 export function dropClosedPeer(channel: ClientChannel): void {
   const peer = (
-    channel as unknown as { peerConnection?: { localPeerConnection?: RTCPeerConnection } }
+    channel as unknown as { peerConnection?: { localPeerConnection?: { close(): void } } }
   ).peerConnection;
   peer?.localPeerConnection?.close();
 }
