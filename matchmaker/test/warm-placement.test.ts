@@ -164,11 +164,14 @@ describe('warm placement', () => {
   it('places its own game in process, and another game over NATS', async () => {
     const requests: string[] = [];
     const spy = nats.nc.subscribe(subjects(APP).play, {
-      callback: (_err, msg) => requests.push(msg.subject),
+      callback: (_err, msg) => {
+        requests.push(msg.subject);
+      },
     });
     const other = nats.nc.subscribe(subjects('other-game').play, {
-      callback: (_err, msg) =>
-        msg.respond(JSON.stringify({ type: 'error', code: 'NO_CAPACITY', message: 'full' })),
+      callback: (_err, msg) => {
+        msg.respond(JSON.stringify({ type: 'error', code: 'NO_CAPACITY', message: 'full' }));
+      },
     });
     await nats.nc.flush();
     try {
