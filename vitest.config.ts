@@ -40,6 +40,7 @@ export default defineConfig({
         name,
         root: `./${name}`,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        ...(name === 'e2e' ? { globalSetup: ['./test/artifacts-setup.ts'] } : {}),
       },
     })),
   },

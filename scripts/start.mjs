@@ -103,11 +103,15 @@ try {
   fail(`could not start: ${error.message}`);
 }
 console.log(`
-  playgap is running: open ${stack.url} in two tabs and click Connect.
+  playgap is running: open ${stack.url} in two tabs and click Connect.${
+    stack.dashboardUrl
+      ? `\n  Dashboard: ${stack.dashboardUrl}${stack.dashboardToken ? '?token=<your PLAYGAP_DASHBOARD_TOKEN>' : ''}`
+      : ''
+  }
   Game servers start on the first Connect and stop ${Math.round(options.idleTimeoutMs / 1000)} s after the last player leaves.
   Ctrl-C stops everything.
 `);
 // One machine-readable line for scripts and tests.
 console.log(
-  `PLAYGAP_READY ${JSON.stringify({ url: stack.url, natsUrl: stack.natsUrl, edgegapUrl: stack.edgegapUrl })}`,
+  `PLAYGAP_READY ${JSON.stringify({ url: stack.url, natsUrl: stack.natsUrl, edgegapUrl: stack.edgegapUrl, ...(stack.dashboardUrl ? { dashboardUrl: stack.dashboardUrl } : {}) })}`,
 );

@@ -4,7 +4,7 @@
  * page's `window.__playgap` hook, and artifact paths.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 // @ts-expect-error plain ESM module without types
@@ -12,8 +12,7 @@ import { ROOT, startStack } from '../../scripts/lib/stack.mjs';
 
 export { ROOT };
 export const ARTIFACTS = join(ROOT, 'e2e/artifacts');
-// Fresh artifacts each run (screenshots of this run only).
-rmSync(ARTIFACTS, { recursive: true, force: true });
+// Emptied once per run by artifacts-setup.ts (the project's global setup).
 mkdirSync(ARTIFACTS, { recursive: true });
 
 export interface Stack {

@@ -72,6 +72,10 @@ export interface MatchmakerConfig {
   maxConcurrentPerIp: number;
   /** Lowest level of the JSON log lines (`--log-level`, PLAYGAP_LOG_LEVEL). */
   logLevel: LogLevel;
+  /** Serve the operator dashboard at /dashboard (all-in-one only). */
+  dashboard: boolean;
+  /** The dashboard wants this token; required unless the front listens on loopback. Never logged. */
+  dashboardToken?: string;
 }
 
 /**
@@ -226,6 +230,13 @@ const FLAGS = [
     `fatal … trace, or silent (${CONFIG_DEFAULTS.logLevel})`,
   ],
   ['kv-replicas', 'N', 'PLAYGAP_KV_REPLICAS', 'KV bucket replicas: 1, or 3 on a NATS cluster (1)'],
+  ['dashboard', '', 'PLAYGAP_DASHBOARD', 'serve the live operator dashboard at /dashboard (off)'],
+  [
+    'dashboard-token',
+    'TOKEN',
+    'PLAYGAP_DASHBOARD_TOKEN',
+    'token the dashboard wants (16+ characters; turns it on); prefer the variable',
+  ],
 ] as const;
 
 const FLAG_NAMES: ReadonlySet<string> = new Set(FLAGS.map(([name]) => name));
@@ -581,6 +592,7 @@ export function loadConfig(
       1_000_000,
     ),
     logLevel: logLevel(src),
+    ...dashboard(src, allInOne, listen.host),
     ...overrides,
   };
   const staticDir = pick(src, ['static-dir'], ['PLAYGAP_STATIC_DIR'])?.[1];
@@ -589,6 +601,48 @@ export function loadConfig(
     throw new ConfigError('EDGEGAP_API_KEY', 'is required in sessions mode');
   }
   return Object.freeze(config);
+}
+
+/** Shortest dashboard token accepted. */
+const DASHBOARD_TOKEN_MIN = 16;
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * `--dashboard` / `--dashboard-token`: on with a token anywhere, on without one only when the
+ * front listens on loopback (`npm start`); the dashboard reads the fleet of the placement
+ * service, so it needs `--all-in-one`.
+ */
+function dashboard(
+  src: Source,
+  allInOne: boolean,
+  listenHost: string,
+): Pick<MatchmakerConfig, 'dashboard' | 'dashboardToken'> {
+  const found = pick(src, ['dashboard-token'], ['PLAYGAP_DASHBOARD_TOKEN']);
+  const on = bool(src, 'dashboard', ['PLAYGAP_DASHBOARD']) || found !== undefined;
+  if (!on) return { dashboard: false };
+  if (!allInOne) {
+    throw new ConfigError(
+      found?.[0] ?? '--dashboard',
+      'needs --all-in-one (the dashboard reads the placement service’s view of the fleet)',
+    );
+  }
+  if (found) {
+    const [name, token] = found;
+    if (token.length < DASHBOARD_TOKEN_MIN || /\s/.test(token)) {
+      throw new ConfigError(
+        name,
+        `must be at least ${DASHBOARD_TOKEN_MIN} characters without spaces (e.g. openssl rand -hex 16)`,
+      );
+    }
+    return { dashboard: true, dashboardToken: token };
+  }
+  if (!LOOPBACK.has(listenHost)) {
+    throw new ConfigError(
+      '--dashboard',
+      `needs PLAYGAP_DASHBOARD_TOKEN when the front listens on ${listenHost} (open only on loopback)`,
+    );
+  }
+  return { dashboard: true };
 }
 
 /**
@@ -603,6 +657,7 @@ export function describeConfig(config: MatchmakerConfig): Record<string, unknown
     protocolId: config.protocolId.toString(),
     privateKey: '<redacted>',
     edgegapApiKey: config.edgegapApiKey ? '<redacted>' : '',
+    ...(config.dashboardToken ? { dashboardToken: '<redacted>' } : {}),
     nats: {
       ...config.nats,
       servers: config.nats.servers.map(redactUrl),

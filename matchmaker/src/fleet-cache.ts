@@ -347,6 +347,13 @@ export class FleetCache {
     return entry.value;
   }
 
+  /** Every server whose record is fresh (any state), for views such as the dashboard. */
+  liveServers(): ServerRecord[] {
+    const live: ServerRecord[] = [];
+    for (const { value } of this.#servers.values()) if (this.#isLive(value)) live.push(value);
+    return live;
+  }
+
   get #seatStaleMs(): number {
     return this.#options.seatStaleMs ?? 60_000;
   }

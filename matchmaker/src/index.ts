@@ -12,6 +12,8 @@ export {
   type TokenDialect,
 } from './config.js';
 export type { MintedToken, TokenMinter, TokenRequest } from './connect-token.js';
+export { type DashboardRouteOptions, registerDashboard } from './dashboard/dashboard-routes.js';
+export { type DashboardSnapshot, DashboardState } from './dashboard/dashboard-state.js';
 export type { EdgegapApi } from './edgegap-api.js';
 export { ConfigError, PlacementError } from './errors.js';
 export { buildFrontApp, type FrontOptions, type HealthCheck } from './front/app.js';

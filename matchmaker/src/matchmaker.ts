@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { openAppBuckets } from './buckets.js';
 import type { MatchmakerConfig } from './config.js';
 import { createTokenMinter, type TokenMinter } from './connect-token.js';
+import { DashboardState } from './dashboard/dashboard-state.js';
 import { DeploymentPool } from './deployment-pool.js';
 import type { EdgegapApi } from './edgegap-api.js';
 import { connectEdgegap } from './edgegap-connect.js';
@@ -124,6 +125,7 @@ export async function startMatchmaker(
   let sessions: SessionPlacer | undefined;
   let service: Service | undefined;
   let serve: ServePlacement | undefined;
+  let dashboard: DashboardState | undefined;
   const placementClient = (): RequestPlacement => {
     const overNats = natsPlacementClient(nc, {
       timeoutMs: config.placementTimeoutMs + 5_000,
@@ -159,6 +161,19 @@ export async function startMatchmaker(
       closers.push(() => fleet?.stop());
       rewatchOnReconnect(nc, fleet);
       closers.push(logFleetEvents(fleet, log));
+      if (config.dashboard && config.runFront) {
+        dashboard = new DashboardState({
+          app: config.appName,
+          versions: config.versions,
+          instanceId: config.instanceId,
+          fleet,
+          deployments: kv.deployments,
+          seatStaleMs: KV_DEFAULTS.seatsMaxAgeMs,
+          now,
+        });
+        await dashboard.start();
+        closers.push(() => dashboard?.stop());
+      }
       const mint = deps.mint ?? (await createTokenMinter(config));
       const reserver = new SeatReserver({
         seats: kv.seats,
@@ -243,6 +258,14 @@ export async function startMatchmaker(
         },
         now,
         logger: log.child({ component: 'front' }),
+        ...(dashboard
+          ? {
+              dashboard: {
+                state: dashboard,
+                ...(config.dashboardToken ? { token: config.dashboardToken } : {}),
+              },
+            }
+          : {}),
       });
       closers.push(() => front?.close());
       if (options.listen) {

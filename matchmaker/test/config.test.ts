@@ -75,6 +75,33 @@ describe('matchmaker config', () => {
     );
   });
 
+  it('turns the dashboard on with a token anywhere, without one only on loopback, and never logs it', () => {
+    expect(loadConfig(['--all-in-one'], ENV).dashboard).toBe(false);
+    const local = loadConfig(['--all-in-one', '--dashboard', '--listen', '127.0.0.1:0'], ENV);
+    expect(local).toMatchObject({ dashboard: true });
+    expect(local.dashboardToken).toBeUndefined();
+    const token = 'a-long-dashboard-token-1234';
+    const remote = loadConfig(['--all-in-one', '--listen', '0.0.0.0:8080'], {
+      ...ENV,
+      PLAYGAP_DASHBOARD_TOKEN: token,
+    });
+    expect(remote).toMatchObject({ dashboard: true, dashboardToken: token });
+    expect(JSON.stringify(describeConfig(remote))).not.toContain(token);
+    expect(
+      failure(['--all-in-one', '--dashboard', '--listen', '0.0.0.0:8080'], ENV).message,
+    ).toMatch(/--dashboard needs PLAYGAP_DASHBOARD_TOKEN when the front listens on 0\.0\.0\.0/);
+    expect(failure(['--dashboard'], ENV).message).toMatch(/needs --all-in-one/);
+    expect(failure(['--front-only', '--dashboard-token', token], ENV).message).toMatch(
+      /--dashboard-token needs --all-in-one/,
+    );
+    for (const bad of ['short', 'has spaces in it, sixteen+']) {
+      expect(failure(['--all-in-one', '--dashboard-token', bad], ENV).message).toMatch(
+        /at least 16 characters without spaces/,
+      );
+    }
+    expect(failure(['--all-in-one', '--dashboard-token'], ENV).message).toMatch(/needs a value/);
+  });
+
   it('names the missing variable', () => {
     const { PLAYGAP_APP: _, ...rest } = ENV;
     expect(failure([], rest).message).toContain('PLAYGAP_APP');

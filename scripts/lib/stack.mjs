@@ -270,6 +270,8 @@ export async function startStack(options = {}) {
     ];
     // Unset in remote mode without EDGEGAP_API_URL: the matchmaker's default (Edgegap's API).
     if (edgegapUrl) argv.push('--edgegap-api-url', edgegapUrl);
+    // The dashboard is open on loopback; elsewhere only with PLAYGAP_DASHBOARD_TOKEN set.
+    if (['127.0.0.1', 'localhost', '::1'].includes(o.host)) argv.push('--dashboard');
     // The key and the API key go through the environment, never argv (visible in `ps`).
     const config = loadConfig(argv, {
       ...env,
@@ -281,7 +283,10 @@ export async function startStack(options = {}) {
     });
     closers.push(() => mm.close());
     const url = mm.url.replace('0.0.0.0', '127.0.0.1').replace(/\/?$/, '/');
-    return { url, natsUrl, edgegapUrl, app: o.app, version: o.version, close };
+    const dashboard = config.dashboard
+      ? { dashboardUrl: `${url}dashboard`, dashboardToken: Boolean(config.dashboardToken) }
+      : {};
+    return { url, natsUrl, edgegapUrl, ...dashboard, app: o.app, version: o.version, close };
   } catch (error) {
     await close();
     throw error;

@@ -21,6 +21,8 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
+import { type DashboardRouteOptions, registerDashboard } from '../dashboard/dashboard-routes.js';
+import type { DashboardState } from '../dashboard/dashboard-state.js';
 import { toWireError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { clientIp } from './client-ip.js';
@@ -47,6 +49,8 @@ export interface FrontOptions {
   now?: () => number;
   /** Where fastify's own errors go (requests are not logged one by one); default none. */
   logger?: Logger;
+  /** Serve the operator dashboard (/dashboard) from this state; off when absent. */
+  dashboard?: Omit<DashboardRouteOptions, 'state'> & { state: DashboardState };
 }
 
 /** Normal close after the final message. */
@@ -164,8 +168,14 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
       answer = { type: 'error', ...toWireError(error) };
     }
     const outcome = answer.type === 'ready' ? 'ok' : answer.code;
+    const ms = now() - started;
     metrics.requests.inc({ outcome });
-    metrics.placementSeconds.observe({ outcome }, (now() - started) / 1000);
+    metrics.placementSeconds.observe({ outcome }, ms / 1000);
+    options.dashboard?.state.recordPlacement(
+      outcome,
+      ms,
+      answer.type === 'error' ? answer.message : undefined,
+    );
     return answer;
   }
 
@@ -305,6 +315,7 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  if (options.dashboard) registerDashboard(app, options.dashboard);
   if (options.staticDir) {
     await app.register(fastifyStatic, { root: options.staticDir, prefix: '/' });
   }

@@ -1,0 +1,12 @@
+/**
+ * Vitest global setup of the e2e project: a fresh e2e/artifacts/ once per run, before any file
+ * starts (the files run two at a time, so none may wipe what another already wrote).
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export default function setup(): void {
+  const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
+}
