@@ -28,7 +28,6 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    passWithNoTests: true,
     projects: packages.map((name) => ({
       extends: true,
       test: {
