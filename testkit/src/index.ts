@@ -1,4 +1,7 @@
-/** Private test helpers for playgap: real nats-server (one or a cluster), free ports, child cleanup. */
+/**
+ * Private test helpers for playgap: real nats-server (one or a cluster), free ports, child
+ * cleanup, the bounded poll every suite uses.
+ */
 export { trackChild } from './cleanup.js';
 export {
   type NatsClusterNode,
@@ -16,3 +19,4 @@ export {
   storeParent,
 } from './nats-server.js';
 export { freePort } from './ports.js';
+export { type WaitForOptions, WaitTimeoutError, waitFor } from './wait-for.js';

@@ -36,6 +36,7 @@ export {
   transportOfferSchema,
   verifyResultSchema,
 } from './schemas.js';
+export { sidecarStatusOf } from './statuses.js';
 
 /** The `GET /v1/info` body (also the answer of ready and PUT /v1/capacity). */
 export type SidecarServerInfo = FromSchema<typeof serverInfoSchema>;
