@@ -4,9 +4,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { freePort, type RunningNatsServer, startNatsServer } from '@playgap/testkit';
+import { type RealSidecar, startRealSidecar } from '@playgap/testkit/real-sidecar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotLink, connectBot } from '../../bench/bots/bot-transports.js';
-import { type RealSidecar, startRealSidecar } from '../../server/test/real-sidecar.js';
 import { type RosterEntry, readPoses, type SnapshotMessage } from '../src/game/arena.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));

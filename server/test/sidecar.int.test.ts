@@ -1,9 +1,9 @@
 import { CloseCode } from '@playgap/protocol';
 import { freePort, type RunningNatsServer, startNatsServer, waitFor } from '@playgap/testkit';
+import { type RealSidecar, startRealSidecar } from '@playgap/testkit/real-sidecar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createGameServer, type GameServer } from '../src/index.js';
-import { type RealSidecar, startRealSidecar } from './real-sidecar.js';
 import { connectGeckos } from './webrtc-peer.js';
 
 let nats: RunningNatsServer;

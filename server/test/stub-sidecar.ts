@@ -15,6 +15,7 @@ import {
   type SidecarOperation,
   type SidecarRequest,
   type SidecarServerInfo,
+  type SidecarShutdownReason,
   sidecarEventsRoute,
   sidecarRoutes,
   sidecarStatusOf,
@@ -151,6 +152,7 @@ export async function startStubSidecar(options: {
       if (!connected.delete(clientId)) {
         throw new Refusal(ErrorCode.UNKNOWN_CLIENT, `Client ${clientId} is not connected.`);
       }
+      if (info.state === ServerState.DRAINING && connected.size === 0) stop('drained');
       return { ok: true };
     },
     heartbeat: () => {
@@ -158,15 +160,25 @@ export async function startStubSidecar(options: {
       return { ok: true, state: info.state };
     },
     drain: () => {
-      if (info.state !== ServerState.STOPPING) info.state = ServerState.DRAINING;
+      if (info.state === ServerState.STOPPING || info.state === ServerState.DRAINING) {
+        return { ok: true, state: info.state };
+      }
+      info.state = ServerState.DRAINING;
       push('drain', { state: info.state });
+      // As the sidecar: a drained server with no one on it stops at once.
+      if (connected.size === 0) stop('drained');
       return { ok: true, state: info.state };
     },
     shutdown: () => {
-      info.state = ServerState.STOPPING;
-      push('shutdown', { reason: 'requested' });
+      stop('requested');
       return { ok: true };
     },
+  };
+  /** The stand-in never exits; it only says it stops, as the sidecar does before it exits. */
+  const stop = (reason: SidecarShutdownReason) => {
+    if (info.state === ServerState.STOPPING) return;
+    info.state = ServerState.STOPPING;
+    push('shutdown', { reason });
   };
 
   const push: StubSidecar['push'] = (event, data) => {
