@@ -15,7 +15,7 @@ import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadVersionConfig, type NatsCaAs, shellQuote } from '@playgap/cli';
 import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/edgegap';
-import { freePort, trackChild } from '@playgap/testkit';
+import { FIXTURE_GAME_SERVER, freePort, trackChild } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execForm, readDockerfile, stageEnv } from './dockerfile.js';
 import {
@@ -233,7 +233,7 @@ describe('image entrypoints', { timeout: 90_000 }, () => {
     await mkdir(join(home, 'node', 'bin'), { recursive: true });
     await symlink(repo, join(home, 'app'));
     await symlink(process.execPath, join(home, 'node', 'bin', 'node'));
-    const fixture = join(repo, 'sidecar', 'test', 'fixtures', 'game-server.mjs');
+    const fixture = FIXTURE_GAME_SERVER;
     const { argv, env } = imageCommand('sidecar.Dockerfile', (arg) =>
       arg === '/opt/playgap/bin/playgap-sidecar'
         ? join(dockerDir, 'sidecar', 'playgap-sidecar')

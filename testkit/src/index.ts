@@ -3,6 +3,7 @@
  * cleanup, the bounded poll every suite uses.
  */
 export { trackChild } from './cleanup.js';
+export { FIXTURE_GAME_SERVER } from './fixtures.js';
 export {
   type NatsClusterNode,
   type NatsClusterOptions,
