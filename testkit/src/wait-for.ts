@@ -19,6 +19,9 @@ export interface WaitForOptions {
   detail?: () => string;
 }
 
+/** What a check returns once it holds: its value, without the falsy ones. */
+export type Truthy<T> = Exclude<T, false | 0 | 0n | '' | null | undefined>;
+
 /** The wait ran out; `lastError` is the check's last error when `retryErrors` was on. */
 export class WaitTimeoutError extends Error {
   constructor(
@@ -41,14 +44,14 @@ export class WaitTimeoutError extends Error {
 export async function waitFor<T>(
   check: () => T | Promise<T>,
   options: WaitForOptions = {},
-): Promise<NonNullable<T>> {
+): Promise<Truthy<T>> {
   const { what = 'condition', timeoutMs = 10_000, intervalMs = 20, retryErrors = false } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value as NonNullable<T>;
+      if (value) return value as Truthy<T>;
     } catch (error) {
       if (!retryErrors) throw error;
       lastError = error;
