@@ -6,6 +6,7 @@
 import { ErrorCode, isErrorCode } from '@playgap/protocol';
 import {
   type SidecarApi,
+  type SidecarEventData,
   type SidecarOperation,
   sidecarEventsRoute,
   sidecarRoutes,
@@ -137,7 +138,8 @@ export function buildApp(sidecar: Sidecar, options: AppOptions = {}): FastifyIns
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    const send = (event: string, data: unknown) =>
+    // Each event's data has the contract's type (sidecarEventSchemas).
+    const send = <E extends keyof SidecarEventData>(event: E, data: SidecarEventData[E]) =>
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     const onCertificate = (cert: ServerCertificate) =>
       send('certificate', {
