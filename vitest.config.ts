@@ -1,5 +1,6 @@
 // One vitest run for the whole monorepo: each workspace is a project, so `npm test`
 // runs every suite and `npx vitest run --project sidecar` runs one.
+import { availableParallelism } from 'node:os';
 import { defaultServerConditions, defineConfig } from 'vite';
 
 const packages = [
@@ -26,6 +27,10 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
   test: {
     pool: 'forks',
+    // Vitest's default on N cores is N - 1 files at a time: one on a 2-core machine. Most
+    // files here wait on child processes (nats-server, sidecars, Chromium), so two keep both
+    // cores busy; every suite is written to pass on a loaded machine.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: packages.map((name) => ({

@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureClientBuilt, hook, launchChromium, waitForHook } from './harness.js';
+import { ensureClientBuilt, hook, launchChromium, loadPage, waitForHook } from './harness.js';
 import { type StandInStack, startStandInStack } from './stand-in-stack.js';
 
 let browser: Browser;
@@ -35,8 +35,7 @@ async function openPage(query = ''): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 900, height: 720 } });
   pages.push(page);
   page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
-  await page.goto(`${stack.url}?transport=websocket${query}`);
-  await page.waitForFunction('window.__playgap !== undefined');
+  await loadPage(page, `${stack.url}?transport=websocket${query}`);
   return page;
 }
 

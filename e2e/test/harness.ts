@@ -121,18 +121,36 @@ export async function waitForHook(
   return hook(page);
 }
 
-/** Open the arena with query params and click Connect. */
 /** Every URL any page opened with openAndConnect requested, and every console line it wrote. */
 export const pageTraffic: { urls: string[]; console: string[] } = { urls: [], console: [] };
 
+/** How long a page may take to load and start its script. */
+const PAGE_LOAD_TIMEOUT_MS = 60_000;
+
+/**
+ * Open `url` and wait until the page's script runs, with bounds for a busy machine: the bundle
+ * can take a while to load. Polled on an interval, not on animation frames, which a page in the
+ * background may not get. Each transport attempt gets 30 s instead of the SDK's 10 s: a WebRTC
+ * handshake through edgegap-local's relay on a busy machine can take longer (the tests check
+ * what happens, not how fast).
+ */
+export async function loadPage(page: Page, url: string): Promise<void> {
+  const withTimeout = url.includes('connectTimeoutMs=') ? url : `${url}&connectTimeoutMs=30000`;
+  await page.goto(withTimeout, { timeout: PAGE_LOAD_TIMEOUT_MS });
+  await page.waitForFunction('window.__playgap !== undefined', null, {
+    timeout: PAGE_LOAD_TIMEOUT_MS,
+    polling: 50,
+  });
+}
+
+/** Open the arena with query params and click Connect. */
 export async function openAndConnect(browser: Browser, url: string, query: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 900, height: 720 } });
   page.on('pageerror', (error) => console.error(`[page ${query}] ${error.message}`));
   page.on('request', (request) => pageTraffic.urls.push(request.url()));
   page.on('websocket', (socket) => pageTraffic.urls.push(socket.url()));
   page.on('console', (message) => pageTraffic.console.push(message.text()));
-  await page.goto(`${url}?${query}`);
-  await page.waitForFunction('window.__playgap !== undefined');
+  await loadPage(page, `${url}?${query}`);
   await page.click('#connect');
   return page;
 }

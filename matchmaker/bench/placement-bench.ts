@@ -8,6 +8,7 @@
  *   BENCH_CONCURRENCY=64 BENCH_ROUNDS=3 BENCH_PER_ROUND=3000 npm run bench -w matchmaker
  *   BENCH_SERVERS=10000 BENCH_CAPACITY=16 npx tsx matchmaker/bench/placement-bench.ts
  *   BENCH_REPLICAS=2 npm run bench -w matchmaker     # clients spread over two matchmakers
+ *   BENCH_REPLICAS=2 BENCH_TARGET=0 npm run bench -w matchmaker  # all on the first; the other only watches
  */
 import {
   natsPid,
@@ -35,7 +36,10 @@ async function main(): Promise<void> {
   );
   const wsUrls = replicas.map(({ url }) => `${url.replace(/^http/, 'ws')}/matchmaker/ws`);
   let nextReplica = 0;
-  const place = () => placeOverWebSocket(wsUrls[nextReplica++ % wsUrls.length]!);
+  // BENCH_TARGET=0: every client on the first replica (the others only watch the fleet).
+  const target =
+    process.env.BENCH_TARGET === undefined ? undefined : Number(process.env.BENCH_TARGET);
+  const place = () => placeOverWebSocket(wsUrls[target ?? nextReplica++ % wsUrls.length]!);
   console.log(
     `bench: ${SERVERS} servers x ${CAPACITY} seats, ${REPLICAS} matchmaker${REPLICAS > 1 ? 's' : ''}, ${CONCURRENCY} concurrent clients, ` +
       `${ROUNDS} rounds x ${PER_ROUND} placements`,
@@ -65,6 +69,13 @@ async function main(): Promise<void> {
     for (const [code, n] of result.failures) failures.set(code, (failures.get(code) ?? 0) + n);
     wallMs += result.wallMs;
     mmCpuMs += result.cpuMs.slice(0, REPLICAS).reduce((a, b) => a + b, 0);
+    if (REPLICAS > 1)
+      console.log(
+        `round ${round}: cpu ms per replica ${result.cpuMs
+          .slice(0, REPLICAS)
+          .map((ms) => ms.toFixed(0))
+          .join(', ')}`,
+      );
     natsCpuMs += result.cpuMs[REPLICAS] ?? 0;
   }
   const total = latencies.length;

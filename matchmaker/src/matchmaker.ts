@@ -16,12 +16,16 @@ import { connectEdgegap } from './edgegap-connect.js';
 import { FleetCache } from './fleet-cache.js';
 import { buildFrontApp } from './front/app.js';
 import { MatchmakerMetrics } from './front/metrics.js';
-import { natsPlacementClient } from './front/play-client.js';
+import {
+  localPlacementClient,
+  natsPlacementClient,
+  type RequestPlacement,
+} from './front/play-client.js';
 import { listenWhileStarting } from './front/starting-front.js';
 import { edgegapErrorFields, type Logger, silentLogger } from './log.js';
 import { logFleetEvents } from './log-fleet.js';
 import { Placer } from './placement.js';
-import { startPlayService } from './play-service.js';
+import { type ServePlacement, startPlayService } from './play-service.js';
 import { SeatReserver } from './seat-reservation.js';
 import { SessionPlacer } from './session-placement.js';
 
@@ -119,6 +123,15 @@ export async function startMatchmaker(
   let pool: DeploymentPool | undefined;
   let sessions: SessionPlacer | undefined;
   let service: Service | undefined;
+  let serve: ServePlacement | undefined;
+  const placementClient = (): RequestPlacement => {
+    const overNats = natsPlacementClient(nc, {
+      timeoutMs: config.placementTimeoutMs + 5_000,
+      silenceMs: config.serviceSilenceMs,
+    });
+    // All-in-one: this process serves its own game, so its front skips the NATS hop.
+    return serve ? localPlacementClient(config.appName, serve, overNats) : overNats;
+  };
   let front: FastifyInstance | undefined;
   let url: string | undefined;
   const onEdgegapError = (error: unknown, call: string) => {
@@ -200,7 +213,7 @@ export async function startMatchmaker(
         timer.unref();
         closers.push(() => clearInterval(timer));
       }
-      service = await startPlayService({
+      ({ service, serve } = await startPlayService({
         nc,
         app: config.appName,
         instanceId: config.instanceId,
@@ -208,15 +221,12 @@ export async function startMatchmaker(
         now,
         heartbeatMs: config.progressHeartbeatMs,
         log,
-      });
+      }));
       closers.push(() => service?.stop());
     }
     if (config.runFront) {
       front = await buildFrontApp({
-        requestPlacement: natsPlacementClient(nc, {
-          timeoutMs: config.placementTimeoutMs + 5_000,
-          silenceMs: config.serviceSilenceMs,
-        }),
+        requestPlacement: placementClient(),
         metrics,
         allowedOrigins: config.allowedOrigins,
         trustedProxies: config.trustedProxies,

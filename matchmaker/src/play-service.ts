@@ -10,6 +10,7 @@ import {
   type ErrorMessage,
   MATCHMAKER_QUEUE,
   type PlacementRequest,
+  type PlayReply,
   type ProgressMessage,
   parsePlayRequest,
   subjects,
@@ -65,16 +66,114 @@ export function parsePlacementRequest(data: unknown): PlacementRequest {
   return request;
 }
 
+/** Runs one validated placement to its final answer (the reply or a coded error). */
+export type ServePlacement = (
+  request: PlacementRequest,
+  onProgress: (message: ProgressMessage) => void,
+) => Promise<PlayReply | ErrorMessage>;
+
 /**
- * Start serving play requests; stop with `service.stop()`.
+ * One placement from a validated request to its final answer, whoever asked: the NATS endpoint
+ * below, or the front of the same process (an all-in-one matchmaker skips the NATS hop for its
+ * own game). Progress is repeated every `heartbeatMs` so a front can tell a slow placement from
+ * a dead replica; one `placed` or `placement_failed` line is logged per request.
  *
  * @example
- * const service = await startPlayService({ nc, app: 'arena', instanceId: 'a1', placer });
+ * const serve = placementServer({ placer, heartbeatMs: 5_000 });
+ * const answer = await serve(request, (progress) => show(progress));
  */
-export async function startPlayService(options: PlayServiceOptions): Promise<Service> {
-  const { nc, app } = options;
+export function placementServer(
+  options: Pick<PlayServiceOptions, 'placer' | 'now' | 'heartbeatMs' | 'onOutcome' | 'log'> & {
+    /** The connection is gone: stop repeating progress. */
+    closed?: () => boolean;
+  },
+): ServePlacement {
   const now = options.now ?? Date.now;
   const heartbeatMs = options.heartbeatMs ?? 5_000;
+  return async (request, onProgress) => {
+    const started = now();
+    let outcome = 'ok';
+    let heartbeat: NodeJS.Timeout | undefined;
+    let last: { stage: ProgressMessage['stage']; message: string } = {
+      stage: 'queued',
+      message: 'Looking for a server',
+    };
+    const progress = (stage: ProgressMessage['stage'], message: string) => {
+      last = { stage, message };
+      onProgress({ type: 'progress', stage, elapsedMs: now() - started, message });
+    };
+    try {
+      heartbeat = setInterval(() => {
+        if (options.closed?.()) clearInterval(heartbeat);
+        else progress(last.stage, last.message);
+      }, heartbeatMs);
+      const reply = await options.placer.place(request, progress);
+      options.log?.info(
+        {
+          event: 'placed',
+          requestId: request.requestId,
+          app: request.game,
+          version: request.version,
+          serverId: reply.serverId,
+          ms: now() - started,
+        },
+        'player placed',
+      );
+      return reply;
+    } catch (error) {
+      const wire = failure(error, request, now() - started, options.log);
+      outcome = wire.code;
+      return { type: 'error', ...wire };
+    } finally {
+      clearInterval(heartbeat);
+      options.onOutcome?.(outcome, now() - started);
+    }
+  };
+}
+
+/** The coded error of a failed placement, logged with what really happened. */
+function failure(
+  error: unknown,
+  request: PlacementRequest | undefined,
+  ms: number,
+  log: Logger | undefined,
+): ReturnType<typeof toWireError> {
+  const wire = toWireError(
+    error instanceof SyntaxError
+      ? new PlacementError(ErrorCode.BAD_REQUEST, 'The placement request is not JSON.')
+      : error,
+  );
+  const serverId = error instanceof PlacementError ? error.serverId : undefined;
+  log?.[wire.code === ErrorCode.INTERNAL ? 'error' : 'warn'](
+    {
+      event: 'placement_failed',
+      requestId: request?.requestId,
+      app: request?.game,
+      version: request?.version,
+      code: wire.code,
+      ...(serverId ? { serverId } : {}),
+      ms,
+      // The player saw wire.message; the log keeps what really happened.
+      error: wire.code === ErrorCode.INTERNAL ? String(error) : wire.message,
+      ...(causeOf(error) ? { cause: causeOf(error) } : {}),
+    },
+    'placement failed',
+  );
+  return wire;
+}
+
+/**
+ * Start serving play requests; stop with `service.stop()`. `serve` is the same placement the
+ * process's own front may call directly.
+ *
+ * @example
+ * const { service, serve } = await startPlayService({ nc, app: 'arena', instanceId: 'a1', placer });
+ */
+export async function startPlayService(
+  options: PlayServiceOptions,
+): Promise<{ service: Service; serve: ServePlacement }> {
+  const { nc, app } = options;
+  const serve = placementServer({ ...options, closed: () => nc.isClosed() });
   // @nats-io/services bundles its own nats-core copy: same runtime shape, distinct types.
   const svcm = new Svcm(nc as unknown as ConstructorParameters<typeof Svcm>[0]);
   const service = await svcm.add({
@@ -102,81 +201,27 @@ export async function startPlayService(options: PlayServiceOptions): Promise<Ser
   }
 
   async function handle(msg: ServiceMsg): Promise<void> {
-    const started = now();
-    let request: PlacementRequest | undefined;
-    let outcome = 'ok';
-    let heartbeat: NodeJS.Timeout | undefined;
+    let request: PlacementRequest;
     try {
       request = parsePlacementRequest(msg.json());
-      const progressSubject = request.progressSubject;
-      let last: { stage: ProgressMessage['stage']; message: string } = {
-        stage: 'queued',
-        message: 'Looking for a server',
-      };
-      const progress = (stage: ProgressMessage['stage'], message: string) => {
-        last = { stage, message };
-        if (!progressSubject) return;
-        const body: ProgressMessage = {
-          type: 'progress',
-          stage,
-          elapsedMs: now() - started,
-          message,
-        };
-        try {
-          nc.publish(progressSubject, encoder.encode(JSON.stringify(body)));
-        } catch {
-          // Connection closed: the front will retry elsewhere; nothing to tell.
-        }
-      };
-      // A heartbeat so the front can tell a slow placement from a dead replica.
-      heartbeat = setInterval(() => {
-        if (nc.isClosed()) clearInterval(heartbeat);
-        else progress(last.stage, last.message);
-      }, heartbeatMs);
-      const reply = await options.placer.place(request, progress);
-      respond(msg, reply);
-      options.log?.info(
-        {
-          event: 'placed',
-          requestId: request.requestId,
-          app: request.game,
-          version: request.version,
-          serverId: reply.serverId,
-          ms: now() - started,
-        },
-        'player placed',
-      );
     } catch (error) {
-      const wire = toWireError(
-        error instanceof SyntaxError
-          ? new PlacementError(ErrorCode.BAD_REQUEST, 'The placement request is not JSON.')
-          : error,
-      );
-      outcome = wire.code;
-      const serverId = error instanceof PlacementError ? error.serverId : undefined;
-      options.log?.[wire.code === ErrorCode.INTERNAL ? 'error' : 'warn'](
-        {
-          event: 'placement_failed',
-          requestId: request?.requestId,
-          app: request?.game,
-          version: request?.version,
-          code: wire.code,
-          ...(serverId ? { serverId } : {}),
-          ms: now() - started,
-          // The player saw wire.message; the log keeps what really happened.
-          error: wire.code === ErrorCode.INTERNAL ? String(error) : wire.message,
-          ...(causeOf(error) ? { cause: causeOf(error) } : {}),
-        },
-        'placement failed',
-      );
-      const body: ErrorMessage = { type: 'error', ...wire };
-      respond(msg, body);
-    } finally {
-      clearInterval(heartbeat);
-      options.onOutcome?.(outcome, now() - started);
+      const wire = failure(error, undefined, 0, options.log);
+      options.onOutcome?.(wire.code, 0);
+      respond(msg, { type: 'error', ...wire } satisfies ErrorMessage);
+      return;
     }
+    const progressSubject = request.progressSubject;
+    const answer = await serve(request, (body) => {
+      if (!progressSubject) return;
+      try {
+        nc.publish(progressSubject, encoder.encode(JSON.stringify(body)));
+      } catch {
+        // Connection closed: the front will retry elsewhere; nothing to tell.
+      }
+    });
+    respond(msg, answer);
   }
-  return service;
+  return { service, serve };
 }
 
 /** The message of what caused a placement error (an Edgegap answer...), for the log. */

@@ -41,26 +41,20 @@ describe('replicas', () => {
     const edgegap = new TestEdgegap(nats, 16);
     edgegap.deployLatencyMs = 100;
     const config = testConfig(nats.url, { seatsPerServer: 16, statusPollMs: 20 });
+    // Two all-in-one replicas, each front placing through its own service, both cold at once.
     const a = await startMatchmaker(config, { edgegap }, { listen: true });
-    const b = await startMatchmaker({ ...config, runFront: false }, { edgegap });
-    let served = { a: 0, b: 0 };
+    const b = await startMatchmaker(config, { edgegap }, { listen: true });
     try {
       const results = await Promise.all(
-        Array.from({ length: 16 }, () =>
-          fetch(`${a.url}/matchmaker/wannaplay`, {
+        Array.from({ length: 16 }, (_, i) =>
+          fetch(`${(i % 2 ? a : b).url}/matchmaker/wannaplay`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ game: APP, version: 'burst' }),
           }).then((r) => r.json() as Promise<Record<string, unknown>>),
         ),
       );
-      served = {
-        a: (await a.service!.stats()).endpoints?.[0]?.num_requests ?? 0,
-        b: (await b.service!.stats()).endpoints?.[0]?.num_requests ?? 0,
-      };
       expect(results.filter((r) => r.type === 'ready')).toHaveLength(16);
-      expect(served.a).toBeGreaterThan(0);
-      expect(served.b).toBeGreaterThan(0);
       expect(edgegap.deployed).toHaveLength(1);
       const perServer = new Map<unknown, number>();
       for (const r of results) perServer.set(r.serverId, (perServer.get(r.serverId) ?? 0) + 1);

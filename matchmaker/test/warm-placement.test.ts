@@ -1,4 +1,4 @@
-import type { PlayReply, SeatRecord } from '@playgap/protocol';
+import { type PlayReply, type SeatRecord, subjects } from '@playgap/protocol';
 import { readPublicToken } from '@playgap/protocol/token';
 import { waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,20 +162,48 @@ describe('warm placement', () => {
     expect(version.closeCode).toBe(1000);
   });
 
+  it('places its own game in process, and another game over NATS', async () => {
+    const requests: string[] = [];
+    const spy = nats.nc.subscribe(subjects(APP).play, {
+      callback: (_err, msg) => {
+        requests.push(msg.subject);
+      },
+    });
+    const other = nats.nc.subscribe(subjects('other-game').play, {
+      callback: (_err, msg) => {
+        msg.respond(JSON.stringify({ type: 'error', code: 'NO_CAPACITY', message: 'full' }));
+      },
+    });
+    await nats.nc.flush();
+    try {
+      const own = await wannaplay({ game: APP, version: VERSION });
+      expect(own.body).toMatchObject({ type: 'ready', serverId: 'warm-a' });
+      const elsewhere = await wannaplay({ game: 'other-game', version: VERSION });
+      expect(elsewhere.body).toMatchObject({ type: 'error', code: 'NO_CAPACITY' });
+      await nats.nc.flush();
+      expect(requests).toEqual([]);
+    } finally {
+      spy.unsubscribe();
+      other.unsubscribe();
+    }
+  });
+
   it('sells no seat twice when 40 players race for 8 seats', async () => {
     await nats.putServer(serverRecord('race-a', { version: 'race' }));
     await nats.putServer(serverRecord('race-b', { version: 'race' }));
     const config = testConfig(nats.url);
+    // Two all-in-one replicas, each front placing through its own service: they race on the
+    // same seats through the shared KV.
     const a = await startMatchmaker(config, {}, { listen: true });
-    const b = await startMatchmaker({ ...config, runFront: false }, {});
+    const b = await startMatchmaker(config, {}, { listen: true });
     try {
       await waitFor(
         () => a.fleet?.server('race-b') !== undefined && b.fleet?.server('race-b') !== undefined,
         { what: 'servers in both caches', timeoutMs: 5_000, intervalMs: 10 },
       );
       const results = await Promise.all(
-        Array.from({ length: 40 }, () =>
-          fetch(`${a.url}/matchmaker/wannaplay`, {
+        Array.from({ length: 40 }, (_, i) =>
+          fetch(`${(i % 2 ? a : b).url}/matchmaker/wannaplay`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ game: APP, version: 'race' }),

@@ -21,3 +21,16 @@ export function connectGeckos(
     channel.onConnect((error) => resolve(error ? { channel, error: error as never } : { channel }));
   });
 }
+
+/**
+ * Close the client's peer connection after the server has already closed the channel.
+ * `channel.close()` would also POST `/close` to the server (unawaited, so a late refusal
+ * becomes an unhandled rejection); and a peer left open in this process holds node-datachannel's
+ * global cleanup, which the server's close runs, for its full 10 s timeout.
+ */
+export function dropClosedPeer(channel: ClientChannel): void {
+  const peer = (
+    channel as unknown as { peerConnection?: { localPeerConnection?: { close(): void } } }
+  ).peerConnection;
+  peer?.localPeerConnection?.close();
+}

@@ -3,7 +3,7 @@ import { freePort, waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGameServer, type GameServer, type Player } from '../src/index.js';
 import { type StubSidecar, startStubSidecar } from './stub-sidecar.js';
-import { connectGeckos } from './webrtc-peer.js';
+import { connectGeckos, dropClosedPeer } from './webrtc-peer.js';
 
 let sidecar: StubSidecar;
 let server: GameServer;
@@ -151,6 +151,7 @@ describe('WebRTC transport (geckos.io)', () => {
       message: 'The server is stopping.',
     });
     await disconnected;
+    dropClosedPeer(channel);
   });
 
   it('answers 503 to a player refused because the server is draining', async () => {

@@ -1,7 +1,9 @@
 /**
  * Page query parameters the playgap wiring understands (handy for tests and debugging):
  * `?transport=websocket|webrtc|webtransport` forces one transport, `?name=Ada` sets the name
- * shown above your ship, `?matchmaker=ws://host/matchmaker/ws` points at another matchmaker.
+ * shown above your ship, `?matchmaker=ws://host/matchmaker/ws` points at another matchmaker,
+ * `?connectTimeoutMs=30000` gives each transport attempt longer than the SDK's 10 s (a slow link,
+ * or a busy test machine).
  */
 import type { TransportKind } from '@playgap/protocol';
 
@@ -9,7 +11,11 @@ export interface PageOptions {
   transports?: TransportKind[];
   name?: string;
   matchmakerUrl?: string;
+  timeouts?: { transportMs: number };
 }
+
+/** Bounds of `?connectTimeoutMs=`; a value outside them (or not a number) is ignored. */
+const CONNECT_TIMEOUT_MS = { min: 1_000, max: 120_000 };
 
 const KINDS: readonly string[] = ['webtransport', 'webrtc', 'websocket'];
 
@@ -35,6 +41,11 @@ export function readPageOptions(search: string): PageOptions {
   if (name) options.name = name.slice(0, 32);
   const matchmaker = params.get('matchmaker');
   if (matchmaker) options.matchmakerUrl = matchmaker;
+  const rawTimeout = params.get('connectTimeoutMs') ?? '';
+  const connectTimeoutMs = /^[0-9]{1,6}$/.test(rawTimeout) ? Number(rawTimeout) : Number.NaN;
+  if (connectTimeoutMs >= CONNECT_TIMEOUT_MS.min && connectTimeoutMs <= CONNECT_TIMEOUT_MS.max) {
+    options.timeouts = { transportMs: connectTimeoutMs };
+  }
   return options;
 }
 

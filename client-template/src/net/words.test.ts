@@ -39,6 +39,15 @@ describe('readPageOptions', () => {
     expect(readPageOptions('?transport=carrier-pigeon')).toEqual({});
   });
 
+  it('takes a connect timeout within bounds and ignores any other value', () => {
+    expect(readPageOptions('?connectTimeoutMs=30000')).toEqual({
+      timeouts: { transportMs: 30_000 },
+    });
+    for (const bad of ['999', '120001', '1e4', '2.5', 'abc', '', '-5000']) {
+      expect(readPageOptions(`?connectTimeoutMs=${bad}`)).toEqual({});
+    }
+  });
+
   it('drops control and formatting characters from the name', () => {
     expect(readPageOptions('?name=%1B%5B31mAda%E2%80%AE')).toEqual({ name: '[31mAda' });
     expect(readPageOptions('?name=%E2%80%AE')).toEqual({});

@@ -168,3 +168,26 @@ export function natsPlacementClient(
     return error(ErrorCode.PLACEMENT_TIMEOUT, 'The matchmaker stopped answering; try again.');
   };
 }
+
+/**
+ * Placements for `app` served in this process (an all-in-one matchmaker), without the NATS
+ * round trip to itself; any other game still goes to whichever matchmaker serves it on NATS.
+ * The placement is the same: the seat is still taken by a KV compare-and-set shared with every
+ * replica, so nothing is sold twice. Only the retry on a silent replica is moot.
+ *
+ * @example
+ * const requestPlacement = localPlacementClient('arena', serve, natsPlacementClient(nc, opts));
+ */
+export function localPlacementClient(
+  app: string,
+  serve: (
+    request: PlacementRequest,
+    onProgress: (message: ProgressMessage) => void,
+  ) => Promise<PlacementAnswer>,
+  others: RequestPlacement,
+): RequestPlacement {
+  return (request, onProgress) => {
+    if (request.game !== app) return others(request, onProgress);
+    return serve({ ...request, requestId: randomUUID().replaceAll('-', '') }, onProgress);
+  };
+}

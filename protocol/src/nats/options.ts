@@ -30,6 +30,9 @@ export function natsConnectionOptions(
     reconnectTimeWait: NATS_DEFAULTS.reconnectTimeWaitMs,
     reconnectJitter: NATS_DEFAULTS.reconnectJitterMs,
     pingInterval: NATS_DEFAULTS.pingIntervalMs,
+    // nats-core otherwise builds two Error objects (stack traces included) ahead of every
+    // request, in case it fails: ~2.5% of a placement's CPU. Our errors carry codes instead.
+    noAsyncTraces: true,
   };
   if (settings.user) {
     options.user = settings.user;
