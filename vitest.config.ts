@@ -33,7 +33,6 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    passWithNoTests: true,
     projects: packages.map((name) => ({
       extends: true,
       test: {

@@ -1,3 +1,4 @@
+import { waitFor } from '@playgap/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { PlaygapClientError, type PlayProgress, play } from '../src/index.js';
@@ -24,11 +25,6 @@ async function playAgainst(script: FrontScript, extra: Partial<Parameters<typeof
   });
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(condition()).toBe(true);
-}
-
 describe('play() over WebSocket against a stand-in front and game server', () => {
   it('matchmakes, reports every stage in order and exchanges messages', async () => {
     const stages: PlayProgress[] = [];
@@ -51,10 +47,10 @@ describe('play() over WebSocket against a stand-in front and game server', () =>
     expect(conn.welcome.player.name).toBe('Ada');
     const messages: unknown[] = [];
     conn.on('message', (m) => messages.push(m));
-    await until(() => messages.length === 1);
+    await waitFor(() => messages.length === 1, { timeoutMs: 5_000, intervalMs: 10 });
     expect(messages[0]).toEqual({ type: 'snapshot', tick: 1 });
     conn.send({ type: 'input', up: true }, { reliable: false });
-    await until(() => standIn?.received.length === 1);
+    await waitFor(() => standIn?.received.length === 1, { timeoutMs: 5_000, intervalMs: 10 });
     conn.close();
     expect(conn.open).toBe(false);
   });
@@ -117,7 +113,7 @@ describe('play() over WebSocket against a stand-in front and game server', () =>
     const closes: unknown[] = [];
     conn.on('close', (e) => closes.push(e));
     conn.send({ type: 'kick' });
-    await until(() => closes.length === 1);
+    await waitFor(() => closes.length === 1, { timeoutMs: 5_000, intervalMs: 10 });
     expect(closes[0]).toMatchObject({ code: 'SERVER_DRAINING', reason: 'Bye' });
   });
 });

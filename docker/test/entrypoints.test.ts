@@ -15,7 +15,13 @@ import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadVersionConfig, type NatsCaAs, shellQuote } from '@playgap/cli';
 import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/edgegap';
-import { freePort, trackChild } from '@playgap/testkit';
+import {
+  FIXTURE_GAME_SERVER,
+  freePort,
+  trackChild,
+  type WaitForOptions,
+  waitFor,
+} from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execForm, readDockerfile, stageEnv } from './dockerfile.js';
 import {
@@ -40,20 +46,17 @@ function imageCommand(dockerfile: string, map: (arg: string) => string = (a) => 
   return { argv, env: stageEnv(final) };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      // Rare whole-file timeouts were once seen under heavy load: show NATS's side of it.
-      throw new Error(
-        `timed out waiting for ${what}\n--- compose nats-server, last 4 KB ---\n${nats?.output().slice(-4096)}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/**
+ * Options of every wait here: bounds for a busy machine, probes that fail count as "not yet",
+ * and on timeout NATS's side of it (rare whole-file timeouts were once seen under heavy load).
+ */
+const patiently = (what: string, timeoutMs = 45_000): WaitForOptions => ({
+  what,
+  timeoutMs,
+  intervalMs: 100,
+  retryErrors: true,
+  detail: () => `--- compose nats-server, last 4 KB ---\n${nats?.output().slice(-4096)}`,
+});
 
 let nats: ComposeNats;
 let local: EdgegapLocal;
@@ -191,8 +194,9 @@ describe('image entrypoints', { timeout: 90_000 }, () => {
     try {
       // The sidecar retries quietly; nats-server logs each handshake the client broke off
       // (`TLS handshake error: EOF`), and no server record appears.
-      await until('a refused TLS handshake in the nats-server log', async () =>
-        /TLS handshake error/.test(nats.output().slice(before)) ? true : undefined,
+      await waitFor(
+        async () => (/TLS handshake error/.test(nats.output().slice(before)) ? true : undefined),
+        patiently('a refused TLS handshake in the nats-server log'),
       );
       expect(await serverRecord(requestId)).toBeUndefined();
     } finally {
@@ -207,23 +211,25 @@ describe('image entrypoints', { timeout: 90_000 }, () => {
       users: [{ ipAddress: '127.0.0.1' }],
     });
     try {
-      const record = await until('a ready server record', async () => {
+      const record = await waitFor(async () => {
         const r = await serverRecord(requestId);
         return r?.state === 'ready' ? r : undefined;
-      });
+      }, patiently('a ready server record'));
       expect(record.id).toBe(requestId);
       // The sidecar may publish its record a moment before edgegap-local's port check flips
       // the deployment to READY: wait for both, in either order.
-      await until('Edgegap READY', async () =>
-        (await edgegap.getStatus(requestId)).ready ? true : undefined,
+      await waitFor(
+        async () => ((await edgegap.getStatus(requestId)).ready ? true : undefined),
+        patiently('Edgegap READY'),
       );
     } catch (error) {
       const logs = await edgegap.getLogs(requestId).catch(() => ({ logs: '(no logs)' }));
       throw new Error(`${(error as Error).message}\n${logs.logs}`);
     }
     await edgegap.stopDeployment(requestId);
-    await until('the record removed on stop', async () =>
-      (await serverRecord(requestId)) ? undefined : true,
+    await waitFor(
+      async () => ((await serverRecord(requestId)) ? undefined : true),
+      patiently('the record removed on stop'),
     );
   }
 
@@ -233,7 +239,7 @@ describe('image entrypoints', { timeout: 90_000 }, () => {
     await mkdir(join(home, 'node', 'bin'), { recursive: true });
     await symlink(repo, join(home, 'app'));
     await symlink(process.execPath, join(home, 'node', 'bin', 'node'));
-    const fixture = join(repo, 'sidecar', 'test', 'fixtures', 'game-server.mjs');
+    const fixture = FIXTURE_GAME_SERVER;
     const { argv, env } = imageCommand('sidecar.Dockerfile', (arg) =>
       arg === '/opt/playgap/bin/playgap-sidecar'
         ? join(dockerDir, 'sidecar', 'playgap-sidecar')
@@ -249,8 +255,9 @@ describe('image entrypoints', { timeout: 90_000 }, () => {
       users: [{ ipAddress: '127.0.0.1' }],
     });
     try {
-      await until('a ready server record', async () =>
-        (await serverRecord(requestId))?.state === 'ready' ? true : undefined,
+      await waitFor(
+        async () => ((await serverRecord(requestId))?.state === 'ready' ? true : undefined),
+        patiently('a ready server record'),
       );
     } catch (error) {
       const logs = await edgegap.getLogs(requestId).catch(() => ({ logs: '(no logs)' }));
@@ -285,11 +292,11 @@ describe('image entrypoints', { timeout: 90_000 }, () => {
     try {
       await composeHealthCheck(port, front);
       // The front is healthy once it has NATS; the service may still be opening its buckets.
-      await until('the service started', async () => {
+      await waitFor(async () => {
         if (service.child.exitCode !== null)
           throw new Error(`the service exited\n${service.output()}`);
         return service.output().includes('"event":"started"') ? true : undefined;
-      });
+      }, patiently('the service started'));
       const response = await fetch(`http://127.0.0.1:${port}/matchmaker/wannaplay`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -361,8 +368,7 @@ async function composeHealthCheck(
   mm: { child: ChildProcess; output: () => string },
 ): Promise<void> {
   const health = `fetch('http://127.0.0.1:${port}/healthz').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`;
-  await until(
-    'the matchmaker health check',
+  await waitFor(
     () =>
       new Promise<true | undefined>((resolve, reject) => {
         if (mm.child.exitCode !== null) reject(new Error('the matchmaker exited'));
@@ -370,6 +376,7 @@ async function composeHealthCheck(
           resolve(code === 0 ? true : undefined),
         );
       }),
+    patiently('the matchmaker health check'),
   ).catch((error: Error) => {
     throw new Error(`${error.message}\n${mm.output()}`);
   });

@@ -4,8 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
+import { COMMANDS } from '@playgap/cli';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../cli/src/index.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const workflowDir = join(repo, '.github', 'workflows');

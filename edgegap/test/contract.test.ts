@@ -2,6 +2,7 @@
 // call, success and failure paths, retries (idempotent calls only), timeouts, abort, auth.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from '@playgap/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   EdgegapAbortedError,
@@ -12,7 +13,7 @@ import {
   EdgegapResponseError,
   EdgegapTimeoutError,
 } from '../src/index.js';
-import { callLocal, nodeVersion, startLocal, waitFor } from './helpers.js';
+import { callLocal, nodeVersion, startLocal } from './helpers.js';
 
 let local: EdgegapLocal;
 let edgegap: EdgegapClient;
@@ -34,10 +35,13 @@ const deployDemo = () =>
   edgegap.deploy({ application: 'demo', version: 'v1', users: [{ ipAddress: '1.2.3.4' }] });
 
 async function untilStatus(id: string, status: string) {
-  return waitFor(async () => {
-    const s = await edgegap.getStatus(id);
-    return s.status === status ? s : undefined;
-  }, `${id} to reach ${status}`);
+  return waitFor(
+    async () => {
+      const s = await edgegap.getStatus(id);
+      return s.status === status ? s : undefined;
+    },
+    { what: `${id} to reach ${status}`, timeoutMs: 20_000, retryErrors: true },
+  );
 }
 
 beforeAll(async () => {
@@ -200,10 +204,13 @@ describe('deployments', () => {
   it('keeps the process output readable through container logs', async () => {
     const { requestId } = await deployDemo();
     await untilStatus(requestId, 'Status.READY');
-    const logs = await waitFor(async () => {
-      const l = await edgegap.getLogs(requestId);
-      return l.logs.includes('listening on') ? l : undefined;
-    }, 'logs');
+    const logs = await waitFor(
+      async () => {
+        const l = await edgegap.getLogs(requestId);
+        return l.logs.includes('listening on') ? l : undefined;
+      },
+      { what: 'logs', timeoutMs: 20_000, retryErrors: true },
+    );
     expect(logs.logs).toMatch(/listening on \d+/);
     await edgegap.stopDeployment(requestId);
     await untilStatus(requestId, 'Status.TERMINATED');
@@ -235,9 +242,17 @@ describe('deployments', () => {
           onTerminated: `${base}/end`,
         },
       });
-      await waitFor(() => received.some((r) => r.path === '/ready'), 'ready webhook');
+      await waitFor(() => received.some((r) => r.path === '/ready'), {
+        what: 'ready webhook',
+        timeoutMs: 20_000,
+        retryErrors: true,
+      });
       await edgegap.stopDeployment(requestId);
-      await waitFor(() => received.some((r) => r.path === '/end'), 'terminated webhook');
+      await waitFor(() => received.some((r) => r.path === '/end'), {
+        what: 'terminated webhook',
+        timeoutMs: 20_000,
+        retryErrors: true,
+      });
       expect(received).toEqual([
         { path: '/ready', status: 'Status.READY' },
         { path: '/end', status: 'Status.TERMINATED' },
@@ -247,7 +262,11 @@ describe('deployments', () => {
         versionName: 'v1',
         webhookUrl: `${base}/v1`,
       });
-      await waitFor(() => received.some((r) => r.path === '/v1'), 'v1 webhook');
+      await waitFor(() => received.some((r) => r.path === '/v1'), {
+        what: 'v1 webhook',
+        timeoutMs: 20_000,
+        retryErrors: true,
+      });
       await edgegap.stopDeployment(v1.requestId);
     } finally {
       await new Promise((r) => hooks.close(r));
@@ -268,10 +287,13 @@ describe('seat sessions', () => {
       versionName: 'seat',
       ipList: ['1.1.1.1'],
     });
-    const s1 = await waitFor(async () => {
-      const s = await edgegap.getSession(first.sessionId);
-      return s.ready ? s : undefined;
-    }, 'session ready');
+    const s1 = await waitFor(
+      async () => {
+        const s = await edgegap.getSession(first.sessionId);
+        return s.ready ? s : undefined;
+      },
+      { what: 'session ready', timeoutMs: 20_000, retryErrors: true },
+    );
     expect(s1.status).toBe('Ready');
     expect(s1.kind).toBe('Seat');
     expect(s1.deployment?.sockets).toBe(2);
@@ -512,13 +534,16 @@ describe('auth, retries, timeouts and faults', () => {
       requestId: string;
       pid: number | null;
     }[];
-    await waitFor(async () => {
-      const all = (await admin('GET', '/_local/deployments')) as {
-        requestId: string;
-        pid: number | null;
-      }[];
-      return all.find((d) => d.requestId === stuck.requestId)?.pid;
-    }, 'pid of stuck deployment');
+    await waitFor(
+      async () => {
+        const all = (await admin('GET', '/_local/deployments')) as {
+          requestId: string;
+          pid: number | null;
+        }[];
+        return all.find((d) => d.requestId === stuck.requestId)?.pid;
+      },
+      { what: 'pid of stuck deployment', timeoutMs: 20_000, retryErrors: true },
+    );
     expect(list.some((d) => d.requestId === stuck.requestId)).toBe(true);
     expect((await edgegap.getStatus(stuck.requestId)).status).toBe('Status.DEPLOYING');
     expect((await edgegap.stopDeployment(stuck.requestId)).stopped).toBe('when-ready');

@@ -5,19 +5,23 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EdgegapApiError, EdgegapClient, type EdgegapLocal } from '../src/index.js';
-import { alive, fixture, nodeVersion, startLocal, waitFor } from './helpers.js';
+import { alive, fixture, nodeVersion, startLocal } from './helpers.js';
 
 let local: EdgegapLocal;
 let edgegap: EdgegapClient;
 let dir: string;
 
 const untilStatus = (id: string, status: string) =>
-  waitFor(async () => {
-    const s = await edgegap.getStatus(id);
-    return s.status === status ? s : undefined;
-  }, `${id} to reach ${status}`);
+  waitFor(
+    async () => {
+      const s = await edgegap.getStatus(id);
+      return s.status === status ? s : undefined;
+    },
+    { what: `${id} to reach ${status}`, timeoutMs: 20_000, retryErrors: true },
+  );
 
 const deploy = (version: string, env: Record<string, string> = {}) =>
   edgegap.deploy({
@@ -68,10 +72,11 @@ describe('injected environment and in-container calls', () => {
     const out = join(dir, 'env.json');
     const { requestId } = await deploy('env', { OUT_FILE: out, OVERRIDDEN: 'by-request' });
     const ready = await untilStatus(requestId, 'Status.READY');
-    const { env, context } = await waitFor(
-      () => JSON.parse(readFileSync(out, 'utf8')),
-      'fixture env file',
-    );
+    const { env, context } = await waitFor(() => JSON.parse(readFileSync(out, 'utf8')), {
+      what: 'fixture env file',
+      timeoutMs: 20_000,
+      retryErrors: true,
+    });
     const port = ready.ports.game!;
     expect(env.ARBITRIUM_REQUEST_ID).toBe(requestId);
     expect(env.ARBITRIUM_PUBLIC_IP).toBe('127.0.0.1');
@@ -189,13 +194,16 @@ describe('process lifecycle', () => {
   it('SIGKILLs a process that ignores SIGTERM after the grace period', async () => {
     const { requestId } = await deploy('stubborn');
     await untilStatus(requestId, 'Status.READY');
-    const info = await waitFor(async () => {
-      const res = await fetch(`${local.url}/_local/deployments`, {
-        headers: { authorization: `token ${local.apiKey}` },
-      });
-      const list = (await res.json()) as { requestId: string; pid: number | null }[];
-      return list.find((d) => d.requestId === requestId && d.pid);
-    }, 'pid');
+    const info = await waitFor(
+      async () => {
+        const res = await fetch(`${local.url}/_local/deployments`, {
+          headers: { authorization: `token ${local.apiKey}` },
+        });
+        const list = (await res.json()) as { requestId: string; pid: number | null }[];
+        return list.find((d) => d.requestId === requestId && d.pid);
+      },
+      { what: 'pid', timeoutMs: 20_000, retryErrors: true },
+    );
     const started = Date.now();
     await edgegap.stopDeployment(requestId);
     await untilStatus(requestId, 'Status.TERMINATED');

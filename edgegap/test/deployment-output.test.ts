@@ -1,9 +1,11 @@
 // edgegap-local hands each line a deployment's process writes (stdout and stderr, partial
 // lines joined, the last one without a newline included) and its own notes to `onOutput`, with
 // the deployment it came from — what `npm start` shows prefixed by the deployment id.
+
+import { waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeploymentOutputLine, EdgegapClient, type EdgegapLocal } from '../src/index.js';
-import { startLocal, waitFor } from './helpers.js';
+import { startLocal } from './helpers.js';
 
 // Writes "one" in two pieces, a stderr line, and a last line without a newline.
 const SCRIPT = [
@@ -41,10 +43,11 @@ describe('deployment output', () => {
       version: 'talk',
       users: [{ ipAddress: '1.2.3.4' }],
     });
-    await waitFor(
-      () => lines.some((l) => l.line.startsWith('edgegap-local: process exited')),
-      'the exit note',
-    );
+    await waitFor(() => lines.some((l) => l.line.startsWith('edgegap-local: process exited')), {
+      what: 'the exit note',
+      timeoutMs: 20_000,
+      retryErrors: true,
+    });
     const mine = lines.filter((l) => l.requestId === requestId);
     expect(mine.every((l) => l.app === 'game' && l.version === 'talk')).toBe(true);
     // stdout and stderr are two pipes: each keeps its order, not their interleaving.

@@ -1,5 +1,5 @@
-// Shared test helpers: a bounded poll, fixture paths, an edgegap-local with a small app, and
-// authenticated JSON calls to it.
+// Shared test helpers: fixture paths, an edgegap-local with a small app, and authenticated
+// JSON calls to it (the bounded poll is testkit's waitFor).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type EdgegapLocal, type LocalVersionConfig, startEdgegapLocal } from '../src/index.js';
@@ -7,29 +7,6 @@ import type { EdgegapLocalOptions } from '../src/local/config.js';
 
 export const fixture = (name: string) =>
   fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-
-/** Poll `check` until it returns a truthy value or `timeoutMs` passes (then throw). */
-export async function waitFor<T>(
-  check: () => T | Promise<T>,
-  what: string,
-  timeoutMs = 20_000,
-  intervalMs = 20,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
 /** A TCP game server version running the given fixture with `node`. */
 export function nodeVersion(

@@ -3,11 +3,12 @@
 // no sleeping). Game processes are still real; only their kill/grace timers use real time.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EdgegapLocal, startEdgegapLocal } from '../src/index.js';
 import { ManualLocalClock } from '../src/local/clock.js';
 import { edgegapTime } from '../src/local/ids.js';
-import { callLocal, nodeVersion, waitFor } from './helpers.js';
+import { callLocal, nodeVersion } from './helpers.js';
 
 const STEP_MS = 5;
 const POLL_MS = 100;
@@ -38,7 +39,12 @@ const walkToDeploying = () => clock.advance(4 * STEP_MS);
  * its next probe on the clock: `timers` pending counts the max_duration timer too.
  */
 const untilPollPending = (timers = 2) =>
-  waitFor(() => clock.pending() === timers, 'the next READY probe to be scheduled', 20_000, 1);
+  waitFor(() => clock.pending() === timers, {
+    what: 'the next READY probe to be scheduled',
+    timeoutMs: 20_000,
+    intervalMs: 1,
+    retryErrors: true,
+  });
 
 beforeAll(async () => {
   clock = new ManualLocalClock();
@@ -100,10 +106,18 @@ describe('deployment timing on the injected clock', () => {
     // One probe short of the deadline: still waiting for the port.
     expect(await currentStatus(id)).toBe('Status.DEPLOYING');
     clock.advance(POLL_MS);
-    await waitFor(async () => (await currentStatus(id)) === 'Status.ERROR', 'ERROR');
+    await waitFor(async () => (await currentStatus(id)) === 'Status.ERROR', {
+      what: 'ERROR',
+      timeoutMs: 20_000,
+      retryErrors: true,
+    });
     expect((await status(id)).error_detail).toMatch(/did not accept connections within 2000 ms/);
     await api('DELETE', `/v1/stop/${id}`);
-    await waitFor(async () => (await currentStatus(id)) === 'Status.TERMINATED', 'TERMINATED');
+    await waitFor(async () => (await currentStatus(id)) === 'Status.TERMINATED', {
+      what: 'TERMINATED',
+      timeoutMs: 20_000,
+      retryErrors: true,
+    });
   });
 
   it('stops a READY deployment exactly when max_duration is reached', async () => {
@@ -111,20 +125,30 @@ describe('deployment timing on the injected clock', () => {
     const created = clock.now();
     walkToDeploying();
     // Once the real process says it listens, one more probe (one poll later) finds it READY.
-    await waitFor(async () => {
-      const { logs } = await api('GET', `/v1/deployment/${id}/container-logs`);
-      return (logs as string).includes('listening on');
-    }, 'the game to listen');
+    await waitFor(
+      async () => {
+        const { logs } = await api('GET', `/v1/deployment/${id}/container-logs`);
+        return (logs as string).includes('listening on');
+      },
+      { what: 'the game to listen', timeoutMs: 20_000, retryErrors: true },
+    );
     await untilPollPending();
     clock.advance(POLL_MS);
-    await waitFor(async () => (await currentStatus(id)) === 'Status.READY', 'READY');
+    await waitFor(async () => (await currentStatus(id)) === 'Status.READY', {
+      what: 'READY',
+      timeoutMs: 20_000,
+      retryErrors: true,
+    });
     clock.advance(created + 60_000 - 1 - clock.now());
     expect(await currentStatus(id)).toBe('Status.READY');
     clock.advance(1);
-    const ended = await waitFor(async () => {
-      const s = await status(id);
-      return s.current_status === 'Status.TERMINATED' ? s : undefined;
-    }, 'TERMINATED');
+    const ended = await waitFor(
+      async () => {
+        const s = await status(id);
+        return s.current_status === 'Status.TERMINATED' ? s : undefined;
+      },
+      { what: 'TERMINATED', timeoutMs: 20_000, retryErrors: true },
+    );
     expect(ended.error).toBe(false);
     expect(ended.elapsed_time).toBe(60);
     expect(ended.removal_time).toBe(edgegapTime(created + 60_000));
@@ -144,7 +168,11 @@ describe('seat sessions on the injected clock', () => {
       ip_list: [ip],
     })) as { session_id: string; deployment_request_id: string };
   const ready = (id: string) =>
-    waitFor(async () => (await currentStatus(id)) === 'Status.READY', `${id} READY`);
+    waitFor(async () => (await currentStatus(id)) === 'Status.READY', {
+      what: `${id} READY`,
+      timeoutMs: 20_000,
+      retryErrors: true,
+    });
 
   it('stops a deployment empty_ttl after its last session ends, not a millisecond earlier', async () => {
     const s1 = await session('1.1.1.1');
@@ -163,7 +191,11 @@ describe('seat sessions on the injected clock', () => {
     clock.advance(60_000 - 1); // empty_ttl: 1 min
     expect(await currentStatus(full)).toBe('Status.READY');
     clock.advance(1);
-    await waitFor(async () => (await currentStatus(full)) === 'Status.TERMINATED', 'TERMINATED');
+    await waitFor(async () => (await currentStatus(full)) === 'Status.TERMINATED', {
+      what: 'TERMINATED',
+      timeoutMs: 20_000,
+      retryErrors: true,
+    });
     await api('DELETE', `/v1/session/${s3.session_id}`);
   });
 
@@ -182,7 +214,11 @@ describe('seat sessions on the injected clock', () => {
     expect(view.elapsed).toBe(60);
     await api('DELETE', `/v1/session/${again.session_id}`);
     clock.advance(60_000);
-    await waitFor(async () => (await currentStatus(id)) === 'Status.TERMINATED', 'TERMINATED');
+    await waitFor(async () => (await currentStatus(id)) === 'Status.TERMINATED', {
+      what: 'TERMINATED',
+      timeoutMs: 20_000,
+      retryErrors: true,
+    });
   });
 });
 
@@ -214,13 +250,21 @@ describe('webhooks on the injected clock', () => {
         webhook_on_terminated: { url: `${base}/silent` },
       });
       walkToDeploying();
-      await waitFor(() => received.length === 1, 'the ERROR webhook');
+      await waitFor(() => received.length === 1, {
+        what: 'the ERROR webhook',
+        timeoutMs: 20_000,
+        retryErrors: true,
+      });
       expect(received).toEqual([
         { path: '/error', status: 'Status.ERROR', at: created + 4 * STEP_MS },
       ]);
 
       await api('DELETE', `/v1/stop/${id}`);
-      await waitFor(() => silent.length === 1, 'the TERMINATED webhook');
+      await waitFor(() => silent.length === 1, {
+        what: 'the TERMINATED webhook',
+        timeoutMs: 20_000,
+        retryErrors: true,
+      });
       expect(received[1]).toMatchObject({ path: '/silent', status: 'Status.TERMINATED' });
       const logs = async () =>
         (await api('GET', `/v1/deployment/${id}/container-logs`)).logs as string;
@@ -230,7 +274,7 @@ describe('webhooks on the injected clock', () => {
       await waitFor(
         async () =>
           (await logs()).includes(`webhook ${base}/silent failed: no answer within 3000 ms`),
-        'the webhook timeout in the log',
+        { what: 'the webhook timeout in the log', timeoutMs: 20_000, retryErrors: true },
       );
     } finally {
       for (const res of silent) res.end();

@@ -2,9 +2,10 @@
 // to the external port reaches the process on its internal port (and back).
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
+import { waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EdgegapClient, type EdgegapLocal } from '../src/index.js';
-import { fixture, startLocal, waitFor } from './helpers.js';
+import { fixture, startLocal } from './helpers.js';
 
 let local: EdgegapLocal;
 let edgegap: EdgegapClient;
@@ -67,26 +68,31 @@ it('relays TCP and UDP from a different external port to the internal port', asy
     version: 'v1',
     users: [{ ipAddress: '1.2.3.4' }],
   });
-  const ready = await waitFor(async () => {
-    const s = await edgegap.getStatus(requestId);
-    return s.ready ? s : undefined;
-  }, 'READY');
+  const ready = await waitFor(
+    async () => {
+      const s = await edgegap.getStatus(requestId);
+      return s.ready ? s : undefined;
+    },
+    { what: 'READY', timeoutMs: 20_000, retryErrors: true },
+  );
   const game = ready.ports.game!;
   const voice = ready.ports.voice!;
   expect(game.external).not.toBe(game.internal);
   expect(voice.external).not.toBe(voice.internal);
   expect(await tcpRoundTrip(game.external, 'hello')).toBe(`tcp:${game.internal}:hello`);
   // UDP has no handshake: retry a few datagrams until the server socket is bound.
-  const reply = await waitFor(
-    () => udpRoundTrip(voice.external, 'ping').catch(() => ''),
-    'UDP echo',
-  );
+  const reply = await waitFor(() => udpRoundTrip(voice.external, 'ping').catch(() => ''), {
+    what: 'UDP echo',
+    timeoutMs: 20_000,
+    retryErrors: true,
+  });
   expect(reply).toBe(`udp:${voice.internal}:ping`);
   await edgegap.stopDeployment(requestId);
-  await waitFor(
-    async () => (await edgegap.getStatus(requestId)).status === 'Status.TERMINATED',
-    'end',
-  );
+  await waitFor(async () => (await edgegap.getStatus(requestId)).status === 'Status.TERMINATED', {
+    what: 'end',
+    timeoutMs: 20_000,
+    retryErrors: true,
+  });
   // The relay is gone with the deployment.
   await expect(tcpRoundTrip(game.external, 'x')).rejects.toThrow();
 });

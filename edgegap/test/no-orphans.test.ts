@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { trackChild } from '@playgap/testkit';
+import { trackChild, waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EdgegapClient } from '../src/index.js';
-import { alive, nodeVersion, waitFor } from './helpers.js';
+import { alive, nodeVersion } from './helpers.js';
 
 const bin = fileURLToPath(new URL('../bin/edgegap-local.js', import.meta.url));
 let dir: string;
@@ -40,11 +40,11 @@ async function startCli(): Promise<{ child: ChildProcess; url: string; output: (
   });
   // Wait for the last start-up line (the URL and key hint): stdout may deliver the two lines
   // in separate chunks.
-  const url = await waitFor(
-    () => /use: EDGEGAP_API_URL=(http:\/\/\S+)/.exec(output)?.[1],
-    'CLI URL',
-    25_000,
-  );
+  const url = await waitFor(() => /use: EDGEGAP_API_URL=(http:\/\/\S+)/.exec(output)?.[1], {
+    what: 'CLI URL',
+    timeoutMs: 25_000,
+    retryErrors: true,
+  });
   return { child, url, output: () => output };
 }
 
@@ -55,7 +55,11 @@ async function deployAndGetPid(url: string): Promise<number> {
     version: 'v1',
     users: [{ ipAddress: '1.2.3.4' }],
   });
-  await waitFor(async () => (await edgegap.getStatus(requestId)).ready, 'READY');
+  await waitFor(async () => (await edgegap.getStatus(requestId)).ready, {
+    what: 'READY',
+    timeoutMs: 20_000,
+    retryErrors: true,
+  });
   const res = await fetch(`${url}/_local/deployments`, { headers: { authorization: 'token k' } });
   const [d] = (await res.json()) as { pid: number }[];
   return d!.pid;
@@ -67,7 +71,11 @@ it('kills the game process when edgegap-local is SIGKILLed', async () => {
   expect(alive(pid)).toBe(true);
   child.kill('SIGKILL');
   // The game ignores SIGTERM: the guard SIGKILLs it after the 1 s grace period.
-  await waitFor(() => !alive(pid), 'game process to die', 10_000);
+  await waitFor(() => !alive(pid), {
+    what: 'game process to die',
+    timeoutMs: 10_000,
+    retryErrors: true,
+  });
 });
 
 it('stops every deployment on SIGTERM and exits 0', async () => {

@@ -4,11 +4,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@playgap/testkit';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { EdgegapLocal } from '../src/index.js';
-import { nodeVersion, startLocal, waitFor } from './helpers.js';
+import { nodeVersion, startLocal } from './helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const referenceDir = resolve(repoRoot, '../shared/reference/edgegap');
@@ -189,7 +190,11 @@ describe.runIf(present)('edgegap-local answers match Edgegap OpenAPI shapes', ()
     check(v2, '/deployments', 'post', created);
     const id = created.body.request_id as string;
     check(v1, '/v1/status/{deployment_id}', 'get', await call('GET', `/v1/status/${id}`));
-    await waitFor(async () => (await call('GET', `/v1/status/${id}`)).body.running, 'READY');
+    await waitFor(async () => (await call('GET', `/v1/status/${id}`)).body.running, {
+      what: 'READY',
+      timeoutMs: 20_000,
+      retryErrors: true,
+    });
     check(v1, '/v1/status/{deployment_id}', 'get', await call('GET', `/v1/status/${id}`));
     check(v1, '/v1/deployments', 'get', await call('GET', '/v1/deployments?page=1&limit=10'));
     const tags = '/v1/deployments/{deployment_id}/tags';
@@ -235,10 +240,13 @@ describe.runIf(present)('edgegap-local answers match Edgegap OpenAPI shapes', ()
     check(legacy, '/v1/session', 'post', created);
     const sid = created.body.session_id as string;
     check(legacy, '/v1/session/{session_id}', 'get', await call('GET', `/v1/session/${sid}`));
-    const ready = await waitFor(async () => {
-      const s = await call('GET', `/v1/session/${sid}`);
-      return s.body.ready ? s : undefined;
-    }, 'session ready');
+    const ready = await waitFor(
+      async () => {
+        const s = await call('GET', `/v1/session/${sid}`);
+        return s.body.ready ? s : undefined;
+      },
+      { what: 'session ready', timeoutMs: 20_000, retryErrors: true },
+    );
     check(legacy, '/v1/session/{session_id}', 'get', ready);
     const users = '/v1/session/{session_id}/users';
     check(

@@ -2,6 +2,7 @@
 // record (its idle stop's first step) gets no player, and what the reservation writes into the
 // seat record (the player's display name, for `playgap players`).
 import type { SeatRecord, ServerRecord } from '@playgap/protocol';
+import { waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MintedToken, TokenMinter } from '../src/connect-token.js';
 import { FleetCache, type FreeSeat } from '../src/fleet-cache.js';
@@ -28,14 +29,6 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 async function seatsOf(serverId: string): Promise<SeatRecord[]> {
   const found: SeatRecord[] = [];
   for await (const key of await nats.kv.seats.keys(`${serverId}.*`)) {
@@ -49,9 +42,17 @@ describe('placement on draining servers', () => {
   it('places no player on a server whose record says draining', async () => {
     const version = 'drain-only';
     await nats.putServer(serverRecord('drain-a', { version }));
-    await until(() => fleet.server('drain-a')?.state === 'ready', 'ready record in the cache');
+    await waitFor(() => fleet.server('drain-a')?.state === 'ready', {
+      what: 'ready record in the cache',
+      timeoutMs: 5_000,
+      intervalMs: 10,
+    });
     await nats.putServer(serverRecord('drain-a', { version, state: 'draining' }));
-    await until(() => fleet.server('drain-a')?.state === 'draining', 'draining record');
+    await waitFor(() => fleet.server('drain-a')?.state === 'draining', {
+      what: 'draining record',
+      timeoutMs: 5_000,
+      intervalMs: 10,
+    });
     const reserver = new SeatReserver({ seats: nats.kv.seats, fleet, mint, instanceId: 'mm-t' });
     expect(fleet.freeSeats(version)).toEqual([]);
     expect(await reserver.reserve({ version })).toBeUndefined();
@@ -83,7 +84,11 @@ describe('seat records', () => {
   it('carry the display name from the play request', async () => {
     const version = 'named';
     await nats.putServer(serverRecord('named-a', { version }));
-    await until(() => fleet.server('named-a') !== undefined, 'record in the cache');
+    await waitFor(() => fleet.server('named-a') !== undefined, {
+      what: 'record in the cache',
+      timeoutMs: 5_000,
+      intervalMs: 10,
+    });
     const reserver = new SeatReserver({ seats: nats.kv.seats, fleet, mint, instanceId: 'mm-t' });
     const reply = await reserver.reserve({ version, name: 'Ada Lovelace' });
     expect(reply?.serverId).toBe('named-a');

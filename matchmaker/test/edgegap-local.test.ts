@@ -7,18 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { Kvm } from '@nats-io/kv';
 import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/edgegap';
 import type { PlayReply } from '@playgap/protocol';
-import { trackChild } from '@playgap/testkit';
+import { FIXTURE_GAME_SERVER as FIXTURE, trackChild } from '@playgap/testkit';
+import { SIDECAR_BIN as SIDECAR } from '@playgap/testkit/real-sidecar';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningMatchmaker, startMatchmaker } from '../src/index.js';
 import { PRIVATE_KEY_HEX, startTestNats, type TestNats, testConfig } from './fake-fleet.js';
 import { captureLogger } from './log-capture.js';
 
-const SIDECAR = fileURLToPath(new URL('../../sidecar/dist/main.js', import.meta.url));
 const MATCHMAKER = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const FIXTURE = fileURLToPath(
-  new URL('../../sidecar/test/fixtures/game-server.mjs', import.meta.url),
-);
 
 let nats: TestNats;
 let local: EdgegapLocal;

@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
+import { waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EdgegapApi } from '../src/edgegap-api.js';
 import { startMatchmaker } from '../src/index.js';
@@ -15,14 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await nats?.stop();
 });
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('replicas', () => {
   it('answers MATCHMAKER_UNAVAILABLE at once when no replica serves the game', async () => {
@@ -94,7 +87,11 @@ describe('replicas', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ game: APP, version: 'cold' }),
     }).then((r) => r.json() as Promise<Record<string, unknown>>);
-    await until(() => deployCalled, 'replica A to start deploying');
+    await waitFor(() => deployCalled, {
+      what: 'replica A to start deploying',
+      timeoutMs: 10_000,
+      intervalMs: 10,
+    });
     const b = await startMatchmaker({ ...config, runFront: false }, { edgegap });
     try {
       await ncA.close(); // the crash, as NATS sees it

@@ -1,4 +1,5 @@
 import type { SeatRecord } from '@playgap/protocol';
+import { waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMatchmaker } from '../src/index.js';
 import { APP, serverRecord, startTestNats, type TestNats, testConfig } from './fake-fleet.js';
@@ -22,14 +23,6 @@ async function seats(serverId: string): Promise<SeatRecord[]> {
   return result;
 }
 
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('reservation expiry', () => {
   it('frees a reservation once its token expired and lets the next player take the seat over', async () => {
     let offsetMs = 0;
@@ -43,7 +36,11 @@ describe('reservation expiry', () => {
         body: JSON.stringify({ game: APP, version: 'expiry' }),
       }).then((r) => r.json() as Promise<Record<string, unknown>>);
     try {
-      await waitFor(() => local.fleet?.server('expiry-a') !== undefined, 'server in cache');
+      await waitFor(() => local.fleet?.server('expiry-a') !== undefined, {
+        what: 'server in cache',
+        timeoutMs: 5_000,
+        intervalMs: 10,
+      });
       const first = await play();
       expect(first.type).toBe('ready');
       expect(await play()).toMatchObject({ type: 'error', code: 'NO_CAPACITY' });
@@ -51,7 +48,11 @@ describe('reservation expiry', () => {
       await nats.putServer(
         serverRecord('expiry-a', { version: 'expiry', capacity: 1, updatedAt: clock() }),
       );
-      await waitFor(() => local.fleet?.server('expiry-a') !== undefined, 'refreshed server');
+      await waitFor(() => local.fleet?.server('expiry-a') !== undefined, {
+        what: 'refreshed server',
+        timeoutMs: 5_000,
+        intervalMs: 10,
+      });
       const third = await play();
       expect(third).toMatchObject({ type: 'ready', serverId: 'expiry-a' });
       const stored = await seats('expiry-a');
@@ -72,11 +73,19 @@ describe('reservation expiry', () => {
         body: JSON.stringify({ game: APP, version: 'pack' }),
       }).then((r) => r.json() as Promise<Record<string, unknown>>);
     try {
-      await waitFor(() => local.fleet?.server('left-a') !== undefined, 'server in cache');
+      await waitFor(() => local.fleet?.server('left-a') !== undefined, {
+        what: 'server in cache',
+        timeoutMs: 5_000,
+        intervalMs: 10,
+      });
       expect(await play()).toMatchObject({ type: 'ready' });
       expect(await play()).toMatchObject({ code: 'NO_CAPACITY' });
       await nats.kv.seats.delete('left-a.0');
-      await waitFor(() => local.fleet?.occupiedSeats('left-a') === 0, 'delete seen');
+      await waitFor(() => local.fleet?.occupiedSeats('left-a') === 0, {
+        what: 'delete seen',
+        timeoutMs: 5_000,
+        intervalMs: 10,
+      });
       const again = await play();
       expect(again).toMatchObject({ type: 'ready', serverId: 'left-a' });
       expect((await seats('left-a'))[0]?.clientId).toBe(again.clientId);
@@ -99,7 +108,11 @@ describe('reservation expiry', () => {
     await nats.kv.seats.put('aged-a.0', JSON.stringify(seat));
     const local = await startMatchmaker(testConfig(nats.url), {}, { listen: true });
     try {
-      await waitFor(() => local.fleet?.server('aged-a') !== undefined, 'server in cache');
+      await waitFor(() => local.fleet?.server('aged-a') !== undefined, {
+        what: 'server in cache',
+        timeoutMs: 5_000,
+        intervalMs: 10,
+      });
       const reply = await fetch(`${local.url}/matchmaker/wannaplay`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

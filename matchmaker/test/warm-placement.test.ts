@@ -1,5 +1,6 @@
 import { type PlayReply, type SeatRecord, subjects } from '@playgap/protocol';
 import { readPublicToken } from '@playgap/protocol/token';
+import { waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningMatchmaker, startMatchmaker } from '../src/index.js';
 import {
@@ -44,18 +45,14 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('warm placement', () => {
   it('places a player on a ready server over the WebSocket with progress, token and endpoints', async () => {
     await nats.putServer(serverRecord('warm-a'));
-    await waitFor(() => mm.fleet?.server('warm-a') !== undefined, 'server in cache');
+    await waitFor(() => mm.fleet?.server('warm-a') !== undefined, {
+      what: 'server in cache',
+      timeoutMs: 5_000,
+      intervalMs: 10,
+    });
     const c = await converse(mm.url!, JSON.stringify({ game: APP, version: VERSION, name: 'ada' }));
     expect(c.closeCode).toBe(1000);
     expect(c.messages[0]).toMatchObject({ type: 'progress', stage: 'queued' });
@@ -97,7 +94,11 @@ describe('warm placement', () => {
     }
     const local = await startMatchmaker(testConfig(nats.url), {}, { listen: true });
     try {
-      await waitFor(() => local.fleet?.occupiedSeats('pack-half') === 2, 'seats in cache');
+      await waitFor(() => local.fleet?.occupiedSeats('pack-half') === 2, {
+        what: 'seats in cache',
+        timeoutMs: 5_000,
+        intervalMs: 10,
+      });
       const c = await converse(local.url!, JSON.stringify({ game: APP, version: 'pack' }));
       expect((last(c) as PlayReply).serverId).toBe('pack-half');
     } finally {
@@ -134,7 +135,7 @@ describe('warm placement', () => {
     await waitFor(
       () =>
         mm.fleet?.occupiedSeats('party-full') === 2 && mm.fleet?.occupiedSeats('party-host') === 1,
-      'seats in cache',
+      { what: 'seats in cache', timeoutMs: 5_000, intervalMs: 10 },
     );
     const friend = await converse(
       mm.url!,
@@ -198,7 +199,7 @@ describe('warm placement', () => {
     try {
       await waitFor(
         () => a.fleet?.server('race-b') !== undefined && b.fleet?.server('race-b') !== undefined,
-        'servers in both caches',
+        { what: 'servers in both caches', timeoutMs: 5_000, intervalMs: 10 },
       );
       const results = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>

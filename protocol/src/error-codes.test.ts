@@ -8,9 +8,18 @@ const errorsDoc = readFileSync(
   'utf8',
 );
 
+/** The codes docs/errors.md lists: the first cell of every table row, `| \`CODE\` | ...`. */
+const documentedCodes = [...errorsDoc.matchAll(/^\| `([A-Z][A-Z0-9_]*)` +\|/gm)].map((m) => m[1]);
+
 describe('error codes', () => {
   it.each(Object.values(ErrorCode))('documents %s in docs/errors.md', (code) => {
-    expect(errorsDoc).toContain(`\`${code}\``);
+    expect(documentedCodes).toContain(code);
+  });
+
+  it('documents no code that protocol/src/error-codes.ts lacks, and each code once', () => {
+    expect(documentedCodes.filter((code) => !isErrorCode(code))).toEqual([]);
+    expect(documentedCodes.filter((code, i) => documentedCodes.indexOf(code) !== i)).toEqual([]);
+    expect(documentedCodes.length).toBe(Object.keys(ErrorCode).length);
   });
 
   it('keys equal values, so a code reads the same in code and on the wire', () => {

@@ -4,8 +4,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { COMMANDS } from '@playgap/cli';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../cli/src/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

@@ -4,8 +4,8 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOG_LEVELS as MATCHMAKER_LOG_LEVELS } from '@playgap/matchmaker';
 import { describe, expect, it } from 'vitest';
-import { LOG_LEVELS as MATCHMAKER_LOG_LEVELS } from '../../matchmaker/src/log.js';
 import { STACK_DEFAULTS } from '../lib/stack.mjs';
 import { LOG_LEVELS, StartConfigError, startConfig, unbuiltPath } from '../lib/start-config.mjs';
 

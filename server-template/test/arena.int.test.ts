@@ -3,10 +3,10 @@
  * real nats-server (build first), players connecting with minted tokens over each transport.
  */
 import { fileURLToPath } from 'node:url';
-import { freePort, type RunningNatsServer, startNatsServer } from '@playgap/testkit';
+import { freePort, type RunningNatsServer, startNatsServer, waitFor } from '@playgap/testkit';
+import { type RealSidecar, startRealSidecar } from '@playgap/testkit/real-sidecar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotLink, connectBot } from '../../bench/bots/bot-transports.js';
-import { type RealSidecar, startRealSidecar } from '../../server/test/real-sidecar.js';
 import { type RosterEntry, readPoses, type SnapshotMessage } from '../src/game/arena.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -20,20 +20,6 @@ interface Snapshot {
   tick: number;
   /** Poses named from the roster (as a client would draw them). */
   ships: { id: string; name: string; x: number; y: number; angle: number }[];
-}
-
-async function until<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /**
@@ -80,11 +66,14 @@ beforeAll(async () => {
     [process.execPath, MAIN],
     { TICK_HZ: '30' },
   );
-  const info = await until(async () => {
-    const res = await fetch(`${sidecar.url}/v1/info`);
-    const body = (await res.json()) as { state: string; certDigest: string };
-    return body.state === 'ready' && body;
-  }, 'server ready');
+  const info = await waitFor(
+    async () => {
+      const res = await fetch(`${sidecar.url}/v1/info`);
+      const body = (await res.json()) as { state: string; certDigest: string };
+      return body.state === 'ready' && body;
+    },
+    { what: 'server ready' },
+  );
   certDigest = info.certDigest;
 });
 afterAll(async () => {
@@ -106,23 +95,25 @@ describe('arena server under playgap-sidecar run', () => {
     const sb = track(b);
     expect(a.welcome.player.name).toBe('Ada');
     expect(b.welcome.clientId).toBe('12');
-    await until(
-      () => sb.latest?.ships.length === 2 && sb.latest.ships.every((s) => s.name),
-      'both ships, named, in B snapshot',
-    );
+    await waitFor(() => sb.latest?.ships.length === 2 && sb.latest.ships.every((s) => s.name), {
+      what: 'both ships, named, in B snapshot',
+    });
     expect(sb.latest?.ships.map((s) => s.name).sort()).toEqual(['Ada', 'Bob']);
     const adaStart = sb.latest?.ships.find((s) => s.id === '11');
     const direction = (adaStart?.x ?? 0) > 400 ? -1 : 1;
     a.send({ type: 'input', x: direction, y: 0 }, true);
-    await until(() => {
-      const now = sb.latest?.ships.find((s) => s.id === '11');
-      return now && Math.abs(now.x - (adaStart?.x ?? 0)) > 20;
-    }, 'B sees Ada move');
+    await waitFor(
+      () => {
+        const now = sb.latest?.ships.find((s) => s.id === '11');
+        return now && Math.abs(now.x - (adaStart?.x ?? 0)) > 20;
+      },
+      { what: 'B sees Ada move' },
+    );
     expect(sa.id).toBe('11');
     a.close();
-    await until(() => sb.latest?.ships.length === 1, 'Ada gone from B snapshot');
+    await waitFor(() => sb.latest?.ships.length === 1, { what: 'Ada gone from B snapshot' });
     expect(sb.latest?.ships[0]?.name).toBe('Bob');
-    await until(() => sb.roster.size === 1, 'Ada gone from B roster');
+    await waitFor(() => sb.roster.size === 1, { what: 'Ada gone from B roster' });
     b.close();
   });
 
@@ -133,7 +124,9 @@ describe('arena server under playgap-sidecar run', () => {
       certDigest,
     });
     const sc = track(c);
-    await until(() => sc.latest?.ships.some((s) => s.name === 'Cy'), 'snapshot over WebTransport');
+    await waitFor(() => sc.latest?.ships.some((s) => s.name === 'Cy'), {
+      what: 'snapshot over WebTransport',
+    });
     c.close();
   });
 

@@ -2,34 +2,31 @@
  * HTTP client of the sidecar's local API (docs/sidecar-api.md): info, ready, token checks,
  * disconnects, heartbeats, drain, and the `/v1/events` server-sent events stream.
  */
-import { ErrorCode, isErrorCode, type PortMapping, type TransportOffer } from '@playgap/protocol';
+import { ErrorCode, isErrorCode, type TransportOffer } from '@playgap/protocol';
+import {
+  type SidecarOperation,
+  type SidecarRequest,
+  type SidecarResponse,
+  type SidecarServerInfo,
+  type SidecarVerifyResult,
+  sidecarEventsRoute,
+  sidecarRoutes,
+} from '@playgap/protocol/sidecar-api';
 import { SidecarRequestError, SidecarUnavailableError } from './errors.js';
 
-/** What `GET /v1/info` says about this server. */
-export interface SidecarInfo {
-  serverId: string;
-  app: string;
-  version: string;
-  publicIp: string;
-  fqdn?: string;
-  ports: Record<string, PortMapping>;
-  certFile?: string;
-  keyFile?: string;
-  certDigest?: string;
-  certHashBase64?: string;
-  capacity: number;
-  players: number;
-  state: string;
-}
+/**
+ * What `GET /v1/info` says about this server: the contract's type
+ * (@playgap/protocol/sidecar-api), the very one the sidecar answers with.
+ */
+export type SidecarInfo = SidecarServerInfo;
 
-/** What `POST /v1/tokens/verify` returns for an accepted token. */
-export interface VerifiedToken {
-  clientId: string;
-  player: { playerId?: string; name?: string; mode?: string; team?: string };
-  userData?: unknown;
-  seat?: number;
-  expiresAt?: number;
-}
+/**
+ * An admitted player: what `POST /v1/tokens/verify` returns for an accepted token (the
+ * contract's `SidecarVerifyResult`), of which a WebRTC join that was verified during
+ * signaling carries only the client id, player and seat.
+ */
+export type VerifiedToken = Pick<SidecarVerifyResult, 'clientId' | 'player'> &
+  Partial<Omit<SidecarVerifyResult, 'clientId' | 'player'>>;
 
 /** One event of `GET /v1/events`. */
 export interface SidecarEvent {
@@ -93,42 +90,38 @@ export class SidecarClient {
   }
 
   info(): Promise<SidecarInfo> {
-    return this.#request<SidecarInfo>('GET', '/v1/info');
+    return this.#call('info');
   }
 
   /** Declare the transports that run; the matchmaker may now place players here. */
   async ready(transports: TransportOffer[], capacity?: number): Promise<void> {
-    await this.#request(
-      'POST',
-      '/v1/ready',
-      capacity === undefined ? { transports } : { transports, capacity },
-    );
+    await this.#call('ready', capacity === undefined ? { transports } : { transports, capacity });
   }
 
   /** Verify and consume a connect token (base64). Throws SidecarRequestError with the refusal code. */
   verifyToken(token: string): Promise<VerifiedToken> {
-    return this.#request<VerifiedToken>('POST', '/v1/tokens/verify', { token });
+    return this.#call('verify', { token });
   }
 
   /** Report that a player left, so the seat frees. */
   async disconnect(clientId: string): Promise<void> {
-    await this.#request('POST', '/v1/disconnect', { clientId });
+    await this.#call('disconnect', { clientId });
   }
 
   async heartbeat(): Promise<void> {
-    await this.#request('POST', '/v1/heartbeat', {});
+    await this.#call('heartbeat');
   }
 
   async setCapacity(capacity: number): Promise<void> {
-    await this.#request('PUT', '/v1/capacity', { capacity });
+    await this.#call('capacity', { capacity });
   }
 
   async drain(): Promise<void> {
-    await this.#request('POST', '/v1/drain', {});
+    await this.#call('drain');
   }
 
   async shutdown(): Promise<void> {
-    await this.#request('POST', '/v1/shutdown', {});
+    await this.#call('shutdown');
   }
 
   /**
@@ -136,7 +129,7 @@ export class SidecarClient {
    * the caller reconnects if it wants to.
    */
   async followEvents(onEvent: (event: SidecarEvent) => void, signal: AbortSignal): Promise<void> {
-    const res = await fetch(`${this.url}/v1/events`, {
+    const res = await fetch(`${this.url}${sidecarEventsRoute.url}`, {
       headers: { accept: 'text/event-stream' },
       signal,
     });
@@ -156,6 +149,20 @@ export class SidecarClient {
         end = buffer.indexOf('\n\n');
       }
     }
+  }
+
+  /**
+   * Call one operation of the contract: its method and URL come from the route table, its
+   * body and answer types from the schemas. Bodyless POSTs send `{}` (as they always did), GETs
+   * no body.
+   */
+  #call<N extends SidecarOperation>(
+    name: N,
+    ...body: SidecarRequest<N> extends undefined ? [] : [SidecarRequest<N>]
+  ): Promise<SidecarResponse<N>> {
+    const { method, url } = sidecarRoutes[name];
+    const payload = body.length > 0 ? body[0] : method === 'GET' ? undefined : {};
+    return this.#request<SidecarResponse<N>>(method, url, payload);
   }
 
   async #request<T>(method: string, path: string, body?: unknown): Promise<T> {

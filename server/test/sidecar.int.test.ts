@@ -1,10 +1,9 @@
 import { CloseCode } from '@playgap/protocol';
-import { freePort, type RunningNatsServer, startNatsServer } from '@playgap/testkit';
+import { freePort, type RunningNatsServer, startNatsServer, waitFor } from '@playgap/testkit';
+import { type RealSidecar, startRealSidecar } from '@playgap/testkit/real-sidecar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createGameServer, type GameServer } from '../src/index.js';
-import { type RealSidecar, startRealSidecar } from './real-sidecar.js';
-import { waitFor } from './stub-sidecar.js';
 import { connectGeckos } from './webrtc-peer.js';
 
 let nats: RunningNatsServer;
@@ -59,7 +58,7 @@ describe('against the real sidecar and NATS', () => {
     expect(welcome).toMatchObject({ type: 'welcome', clientId: '1001', player: { name: 'Ada' } });
     expect(await sidecar.seatGone(0)).toBe(false);
     ws.close();
-    await waitFor(() => server.players.size === 0, 5_000, 'player gone');
+    await waitFor(() => server.players.size === 0, { timeoutMs: 5_000, what: 'player gone' });
     for (let i = 0; i < 100 && !(await sidecar.seatGone(0)); i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(await sidecar.seatGone(0)).toBe(true);
@@ -89,7 +88,10 @@ describe('against the real sidecar and NATS', () => {
   });
 
   it('WebRTC: admits a minted token and round-trips a message', async () => {
-    await waitFor(() => server.players.size === 0, 5_000, 'previous players gone');
+    await waitFor(() => server.players.size === 0, {
+      timeoutMs: 5_000,
+      what: 'previous players gone',
+    });
     const token = await sidecar.ticket(1005n, { name: 'Grace', seat: 0 });
     const joined = new Promise<import('../src/index.js').Player>((r) => server.once('connect', r));
     const { channel, error } = await connectGeckos(server.ports.game!, token);
@@ -100,7 +102,7 @@ describe('against the real sidecar and NATS', () => {
     player.send({ hi: 1 });
     expect(await got).toEqual({ hi: 1 });
     channel.close();
-    await waitFor(() => server.players.size === 0, 5_000, 'player gone');
+    await waitFor(() => server.players.size === 0, { timeoutMs: 5_000, what: 'player gone' });
   });
 
   it('drains when the sidecar is told to: new players get SERVER_DRAINING, players in stay', async () => {

@@ -1,30 +1,67 @@
 /**
- * Test double of the sidecar's local HTTP API (docs/sidecar-api.md) for fast unit tests of
- * the SDK's transports: tokens are plain strings registered by the test, consumed once.
- * The real sidecar (with NATS and real connect tokens) is exercised in sidecar.int.test.ts.
+ * Stand-in of the sidecar's local HTTP API for fast unit tests of the SDK's transports: tokens
+ * are plain strings registered by the test, consumed once; no NATS, no certificate. It
+ * implements the contract (@playgap/protocol/sidecar-api): `const api: SidecarApi` is the
+ * compile-time check, bodies are validated with the contract's schemas, refusals carry the
+ * contract's statuses, and sidecar-contract.test.ts runs one suite against it and the real
+ * sidecar, so the two cannot drift.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PortMapping, TransportOffer } from '@playgap/protocol';
+import { ErrorCode, type PortMapping, ServerState } from '@playgap/protocol';
+import {
+  type SidecarApi,
+  type SidecarEventData,
+  type SidecarOperation,
+  type SidecarRequest,
+  type SidecarServerInfo,
+  type SidecarShutdownReason,
+  sidecarEventsRoute,
+  sidecarRoutes,
+  sidecarStatusOf,
+} from '@playgap/protocol/sidecar-api';
+import { Ajv, type ValidateFunction } from 'ajv';
 
 export interface StubSidecar {
   url: string;
-  ready: { transports: TransportOffer[]; capacity?: number }[];
+  /** Every ready body, in order. */
+  ready: SidecarRequest<'ready'>[];
   disconnects: string[];
   heartbeats: number;
   /** Register a token the verify endpoint will accept once. */
   addToken(token: string, clientId: string, name?: string): void;
-  /** Make the verify endpoint refuse this token with `code`. */
+  /** Make the verify endpoint refuse this token with `code` (status: the contract's for it). */
   refuseToken(token: string, code: string, status?: number): void;
   /** Push a server-sent event to every follower of /v1/events. */
-  push(event: string, data?: unknown): void;
+  push<E extends keyof SidecarEventData>(event: E, data: SidecarEventData[E]): void;
   followers(): number;
   close(): Promise<void>;
 }
 
-export async function startStubSidecar(info: {
+/** A refusal the stand-in answers with `{code, message}`. */
+class Refusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = sidecarStatusOf(code),
+  ) {
+    super(message);
+  }
+}
+
+// Same validation settings as the sidecar's fastify app (app.ts).
+const ajv = new Ajv({ coerceTypes: false, removeAdditional: false, allErrors: false });
+ajv.addKeyword('example');
+const validators = new Map<string, ValidateFunction>(
+  Object.values(sidecarRoutes).flatMap((route) =>
+    'body' in route ? [[`${route.method} ${route.url}`, ajv.compile(route.body)]] : [],
+  ),
+);
+
+export async function startStubSidecar(options: {
   ports: Record<string, PortMapping>;
   publicIp?: string;
+  /** The certificate the info names; without one, WebTransport does not start. */
   certFile?: string;
   keyFile?: string;
   /** Listen on this port (default: any free one). */
@@ -32,78 +69,170 @@ export async function startStubSidecar(info: {
 }): Promise<StubSidecar> {
   const tokens = new Map<string, { clientId: string; name?: string; used: boolean }>();
   const refusals = new Map<string, { code: string; status: number }>();
+  const connected = new Set<string>();
   const sse = new Set<ServerResponse>();
-  const state: Pick<StubSidecar, 'ready' | 'disconnects' | 'heartbeats'> = {
-    ready: [],
-    disconnects: [],
+  const state = {
+    ready: [] as SidecarRequest<'ready'>[],
+    disconnects: [] as string[],
     heartbeats: 0,
+  };
+  const info: SidecarServerInfo = {
+    serverId: 'stub-1',
+    app: 'arena',
+    version: '1',
+    publicIp: options.publicIp ?? '127.0.0.1',
+    ports: options.ports,
+    transports: [],
+    // Empty names: the SDK starts WebTransport only when the info names a certificate.
+    certFile: options.certFile ?? '',
+    keyFile: options.keyFile ?? '',
+    certDigest: '',
+    certHashBase64: '',
+    certNotAfter: 0,
+    capacity: 8,
+    players: 0,
+    state: ServerState.STARTING,
+  };
+
+  const api: SidecarApi = {
+    health: () => ({
+      status: 'ok',
+      nats: 'connected',
+      state: info.state,
+      players: connected.size,
+      uptimeMs: 0,
+      memory: { rssMb: 0, heapUsedMb: 0 },
+    }),
+    info: () => ({ ...info, players: connected.size }),
+    ready: (body) => {
+      if (info.state === ServerState.DRAINING || info.state === ServerState.STOPPING) {
+        throw new Refusal(ErrorCode.SERVER_DRAINING, `The server is ${info.state}.`, 409);
+      }
+      for (const offer of body.transports) {
+        for (const name of [offer.port, offer.dataPort]) {
+          if (name !== undefined && !options.ports[name]) {
+            throw new Refusal(ErrorCode.BAD_REQUEST, `No port ${JSON.stringify(name)}.`);
+          }
+        }
+      }
+      state.ready.push(body);
+      info.transports = body.transports;
+      if (body.capacity !== undefined) info.capacity = body.capacity;
+      info.state = ServerState.READY;
+      return api.info();
+    },
+    capacity: (body) => {
+      info.capacity = body.capacity;
+      return api.info();
+    },
+    verify: ({ token }) => {
+      const refusal = refusals.get(token);
+      if (refusal) throw new Refusal(refusal.code, `refused: ${refusal.code}`, refusal.status);
+      if (info.state === ServerState.DRAINING || info.state === ServerState.STOPPING) {
+        throw new Refusal(ErrorCode.SERVER_DRAINING, 'The server is draining.');
+      }
+      if (info.state !== ServerState.READY) {
+        throw new Refusal(ErrorCode.SERVER_NOT_READY, `The server is ${info.state}.`);
+      }
+      const entry = tokens.get(token);
+      if (!entry) throw new Refusal(ErrorCode.TOKEN_MALFORMED, 'unknown token');
+      if (entry.used) throw new Refusal(ErrorCode.TOKEN_REPLAYED, 'used');
+      entry.used = true;
+      connected.add(entry.clientId);
+      return {
+        clientId: entry.clientId,
+        player: entry.name === undefined ? {} : { name: entry.name },
+        userData: Buffer.alloc(256).toString('base64'),
+        seat: 0,
+        expiresAt: 0,
+      };
+    },
+    disconnect: ({ clientId }) => {
+      state.disconnects.push(clientId);
+      if (!connected.delete(clientId)) {
+        throw new Refusal(ErrorCode.UNKNOWN_CLIENT, `Client ${clientId} is not connected.`);
+      }
+      if (info.state === ServerState.DRAINING && connected.size === 0) stop('drained');
+      return { ok: true };
+    },
+    heartbeat: () => {
+      state.heartbeats++;
+      return { ok: true, state: info.state };
+    },
+    drain: () => {
+      if (info.state === ServerState.STOPPING || info.state === ServerState.DRAINING) {
+        return { ok: true, state: info.state };
+      }
+      info.state = ServerState.DRAINING;
+      push('drain', { state: info.state });
+      // As the sidecar: a drained server with no one on it stops at once.
+      if (connected.size === 0) stop('drained');
+      return { ok: true, state: info.state };
+    },
+    shutdown: () => {
+      stop('requested');
+      return { ok: true };
+    },
+  };
+  /** The stand-in never exits; it only says it stops, as the sidecar does before it exits. */
+  const stop = (reason: SidecarShutdownReason) => {
+    if (info.state === ServerState.STOPPING) return;
+    info.state = ServerState.STOPPING;
+    push('shutdown', { reason });
+  };
+
+  const push: StubSidecar['push'] = (event, data) => {
+    for (const res of sse) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
-  const body = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
+  const readJson = async (req: IncomingMessage): Promise<unknown> => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    return chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : {};
+    const text = Buffer.concat(chunks).toString();
+    if (text.trim() === '') return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new Refusal(ErrorCode.BAD_REQUEST, 'The body is not valid JSON.');
+    }
   };
+  const routes = new Map(
+    Object.entries(sidecarRoutes).map(([name, route]) => [
+      `${route.method} ${route.url}`,
+      { name: name as SidecarOperation, status: route.status },
+    ]),
+  );
+
   const server = createServer(async (req, res) => {
-    const route = `${req.method} ${req.url}`;
-    if (route === 'GET /v1/info') {
-      return send(res, 200, {
-        serverId: 'stub-1',
-        app: 'arena',
-        version: '1',
-        publicIp: info.publicIp ?? '127.0.0.1',
-        ports: info.ports,
-        certFile: info.certFile,
-        keyFile: info.keyFile,
-        capacity: 8,
-        players: 0,
-        state: 'starting',
-      });
-    }
-    if (route === 'POST /v1/ready') {
-      state.ready.push((await body(req)) as never);
-      return send(res, 200, {});
-    }
-    if (route === 'POST /v1/heartbeat') {
-      state.heartbeats++;
-      return send(res, 200, {});
-    }
-    if (route === 'POST /v1/disconnect') {
-      state.disconnects.push(String((await body(req)).clientId));
-      return send(res, 200, {});
-    }
-    if (route === 'POST /v1/tokens/verify') {
-      const token = String((await body(req)).token);
-      const refusal = refusals.get(token);
-      if (refusal)
-        return send(res, refusal.status, {
-          code: refusal.code,
-          message: `refused: ${refusal.code}`,
-        });
-      const entry = tokens.get(token);
-      if (!entry) return send(res, 400, { code: 'TOKEN_MALFORMED', message: 'unknown token' });
-      if (entry.used) return send(res, 409, { code: 'TOKEN_REPLAYED', message: 'used' });
-      entry.used = true;
-      return send(res, 200, {
-        clientId: entry.clientId,
-        player: { name: entry.name },
-        userData: {},
-        seat: 0,
-        expiresAt: 0,
-      });
-    }
-    if (route === 'GET /v1/events') {
+    const key = `${req.method} ${req.url}`;
+    if (key === `${sidecarEventsRoute.method} ${sidecarEventsRoute.url}`) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      res.write(': hello\n\n');
+      res.write(': connected\n\n');
       sse.add(res);
       req.on('close', () => sse.delete(res));
       return;
     }
-    send(res, 404, { code: 'NOT_FOUND', message: route });
+    const route = routes.get(key);
+    if (!route) return send(res, 404, { code: ErrorCode.NOT_FOUND, message: `No route ${key}.` });
+    try {
+      const body = await readJson(req);
+      const validate = validators.get(key);
+      if (validate && !validate(body)) {
+        throw new Refusal(
+          ErrorCode.BAD_REQUEST,
+          `Invalid request: ${ajv.errorsText(validate.errors)}`,
+        );
+      }
+      const operation = api[route.name] as (body: unknown) => unknown;
+      send(res, route.status, await operation(body));
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      send(res, error.status, { code: error.code, message: error.message });
+    }
   });
-  await new Promise<void>((r) => server.listen(info.port ?? 0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(options.port ?? 0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -122,12 +251,10 @@ export async function startStubSidecar(info: {
         name === undefined ? { clientId, used: false } : { clientId, name, used: false },
       );
     },
-    refuseToken(token, code, status = 401) {
+    refuseToken(token, code, status = sidecarStatusOf(code)) {
       refusals.set(token, { code, status });
     },
-    push(event, data = {}) {
-      for (const res of sse) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    },
+    push,
     followers: () => sse.size,
     close: () =>
       new Promise<void>((resolve) => {
@@ -136,19 +263,4 @@ export async function startStubSidecar(info: {
         server.closeAllConnections();
       }),
   };
-}
-
-/** Poll `check` until it returns truthy, or fail after `timeoutMs`. */
-export async function waitFor<T>(
-  check: () => T | undefined | false,
-  timeoutMs = 5_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

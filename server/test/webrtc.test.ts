@@ -1,8 +1,8 @@
 import { CloseCode, ErrorCode } from '@playgap/protocol';
-import { freePort } from '@playgap/testkit';
+import { freePort, waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGameServer, type GameServer, type Player } from '../src/index.js';
-import { type StubSidecar, startStubSidecar, waitFor } from './stub-sidecar.js';
+import { type StubSidecar, startStubSidecar } from './stub-sidecar.js';
 import { connectGeckos, dropClosedPeer } from './webrtc-peer.js';
 
 let sidecar: StubSidecar;
@@ -65,7 +65,10 @@ describe('WebRTC transport (geckos.io)', () => {
     const gone = new Promise((r) => server.once('disconnect', r));
     channel.close();
     await gone;
-    await waitFor(() => sidecar.disconnects.includes('501'), 5_000, 'disconnect report');
+    await waitFor(() => sidecar.disconnects.includes('501'), {
+      timeoutMs: 5_000,
+      what: 'disconnect report',
+    });
   });
 
   it('refuses a bad token with HTTP 401 before any peer connection exists', async () => {
@@ -96,7 +99,10 @@ describe('WebRTC transport (geckos.io)', () => {
     expect(offer.localDescription.sdp).toContain('a=ice-ufrag');
     expect(server.players.has('502')).toBe(false);
     clock += 1_001;
-    await waitFor(() => sidecar.disconnects.includes('502'), 5_000, 'half-open seat release');
+    await waitFor(() => sidecar.disconnects.includes('502'), {
+      timeoutMs: 5_000,
+      what: 'half-open seat release',
+    });
     expect(server.players.has('502')).toBe(false);
   });
 
@@ -112,7 +118,7 @@ describe('WebRTC transport (geckos.io)', () => {
     // the heartbeat was too.
     channel.emit('m', { type: 'heartbeat' }, { reliable: true });
     channel.emit('m', { t: 'input' }, { reliable: true });
-    await waitFor(() => seen.length === 1, 5_000, 'the game message');
+    await waitFor(() => seen.length === 1, { timeoutMs: 5_000, what: 'the game message' });
     expect(seen).toEqual([{ t: 'input' }]); // heartbeats never reach the game
     const gone = new Promise<string>((r) => player.once('close', r));
     clock += 1_999;
@@ -120,7 +126,10 @@ describe('WebRTC transport (geckos.io)', () => {
     expect(player.connected).toBe(true);
     clock += 2;
     expect(await gone).toBe('timeout');
-    await waitFor(() => sidecar.disconnects.includes('503'), 5_000, 'seat freed');
+    await waitFor(() => sidecar.disconnects.includes('503'), {
+      timeoutMs: 5_000,
+      what: 'seat freed',
+    });
     channel.close();
   });
 

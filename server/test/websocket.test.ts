@@ -1,9 +1,9 @@
 import { CloseCode } from '@playgap/protocol';
-import { freePort } from '@playgap/testkit';
+import { freePort, waitFor } from '@playgap/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createGameServer, type GameServer } from '../src/index.js';
-import { type StubSidecar, startStubSidecar, waitFor } from './stub-sidecar.js';
+import { type StubSidecar, startStubSidecar } from './stub-sidecar.js';
 
 let sidecar: StubSidecar;
 let server: GameServer;
@@ -81,7 +81,10 @@ describe('WebSocket transport', () => {
     const gone = new Promise((r) => server.once('disconnect', r));
     ws.close();
     await gone;
-    await waitFor(() => sidecar.disconnects.includes('42'), 2_000, 'disconnect report');
+    await waitFor(() => sidecar.disconnects.includes('42'), {
+      timeoutMs: 2_000,
+      what: 'disconnect report',
+    });
     expect(server.players.size).toBe(0);
   });
 
@@ -133,7 +136,10 @@ describe('WebSocket transport', () => {
     await nextMessage(ws);
     ws.send('{broken');
     expect((await closed(ws)).code).toBe(CloseCode.BAD_MESSAGE);
-    await waitFor(() => sidecar.disconnects.includes('9'), 2_000, 'disconnect report');
+    await waitFor(() => sidecar.disconnects.includes('9'), {
+      timeoutMs: 2_000,
+      what: 'disconnect report',
+    });
   });
 
   it('refuses new players with SERVER_DRAINING after the sidecar says drain, keeps existing ones', async () => {
@@ -142,9 +148,9 @@ describe('WebSocket transport', () => {
     const a = await open();
     a.send(JSON.stringify({ type: 'auth', token: 'a' }));
     await nextMessage(a);
-    await waitFor(() => sidecar.followers() > 0, 2_000, 'event stream');
+    await waitFor(() => sidecar.followers() > 0, { timeoutMs: 2_000, what: 'event stream' });
     const drained = new Promise((r) => server.once('drain', () => r(true)));
-    sidecar.push('drain');
+    sidecar.push('drain', { state: 'draining' });
     await drained;
     const b = await open();
     b.send(JSON.stringify({ type: 'auth', token: 'b' }));
@@ -163,7 +169,10 @@ describe('WebSocket transport', () => {
     const done = closed(ws);
     ws.send(JSON.stringify({ t: 'x', pad: 'x'.repeat(70_000) }));
     expect((await done).code).toBe(1009);
-    await waitFor(() => sidecar.disconnects.includes('10'), 2_000, 'disconnect report');
+    await waitFor(() => sidecar.disconnects.includes('10'), {
+      timeoutMs: 2_000,
+      what: 'disconnect report',
+    });
   });
 
   it('player.disconnect() closes the socket with KICKED and reports the seat free', async () => {
@@ -177,11 +186,14 @@ describe('WebSocket transport', () => {
     const done = closed(ws);
     (await connected).disconnect();
     expect((await done).code).toBe(CloseCode.KICKED);
-    await waitFor(() => sidecar.disconnects.includes('11'), 2_000, 'disconnect report');
+    await waitFor(() => sidecar.disconnects.includes('11'), {
+      timeoutMs: 2_000,
+      what: 'disconnect report',
+    });
   });
 
   it('sends heartbeats to the sidecar', async () => {
-    await waitFor(() => sidecar.heartbeats >= 2, 2_000, 'heartbeats');
+    await waitFor(() => sidecar.heartbeats >= 2, { timeoutMs: 2_000, what: 'heartbeats' });
   });
 
   it('on close, closes players with SERVER_STOPPING and reports them gone', async () => {

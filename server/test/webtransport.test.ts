@@ -1,5 +1,5 @@
 import { WebTransport } from '@fails-components/webtransport';
-import { freePort } from '@playgap/testkit';
+import { freePort, waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createGameServer,
@@ -8,7 +8,7 @@ import {
   type GameServer,
   type Player,
 } from '../src/index.js';
-import { type StubSidecar, startStubSidecar, waitFor } from './stub-sidecar.js';
+import { type StubSidecar, startStubSidecar } from './stub-sidecar.js';
 import { makeTestCert } from './test-cert.js';
 
 let sidecar: StubSidecar;
@@ -122,7 +122,10 @@ describe('WebTransport transport (HTTP/2 mode)', () => {
     const gone = new Promise((r) => server.once('disconnect', r));
     client.close({ closeCode: 0, reason: 'bye' });
     await gone;
-    await waitFor(() => sidecar.disconnects.includes('77'), 3_000, 'disconnect report');
+    await waitFor(() => sidecar.disconnects.includes('77'), {
+      timeoutMs: 3_000,
+      what: 'disconnect report',
+    });
   });
 
   it('closes the session with 4005 on an oversized reliable frame, and frees the seat', async () => {
@@ -134,7 +137,10 @@ describe('WebTransport transport (HTTP/2 mode)', () => {
     await writer.write(new Uint8Array([0x7f, 0, 0, 0])); // claims a 2 GiB frame
     const info = await client.closed.catch((e: unknown) => e);
     expect(info).toMatchObject({ closeCode: 4005 });
-    await waitFor(() => sidecar.disconnects.includes('78'), 3_000, 'disconnect report');
+    await waitFor(() => sidecar.disconnects.includes('78'), {
+      timeoutMs: 3_000,
+      what: 'disconnect report',
+    });
   });
 
   it('drops a datagram that is not JSON and keeps the session', { timeout: 5_000 }, async () => {
@@ -198,8 +204,14 @@ describe('WebTransport transport (HTTP/2 mode)', () => {
           () => false,
         ),
       ).toBe(false); // not the served cert yet
-      await waitFor(() => sidecar.followers() > 0, 3_000, 'event stream');
-      sidecar.push('certificate', { certFile: renewed.certFile, keyFile: renewed.keyFile });
+      await waitFor(() => sidecar.followers() > 0, { timeoutMs: 3_000, what: 'event stream' });
+      sidecar.push('certificate', {
+        certFile: renewed.certFile,
+        keyFile: renewed.keyFile,
+        certDigest: [...renewed.hash].map((b) => b.toString(16).padStart(2, '0')).join(':'),
+        certHashBase64: Buffer.from(renewed.hash).toString('base64'),
+        certNotAfter: Date.now() + 10 * 86_400_000,
+      });
       let accepted = false;
       for (let i = 0; i < 50 && !accepted; i++) {
         sidecar.addToken(`rn${String(i).padStart(2, '0')}`, String(900 + i));

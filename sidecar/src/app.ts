@@ -3,7 +3,14 @@
  * Errors are `{code, message}`; schemas reject bad bodies with 400 BAD_REQUEST, big ones with
  * 413 PAYLOAD_TOO_LARGE, unknown routes with 404 NOT_FOUND. See docs/sidecar-api.md.
  */
-import { ErrorCode, isErrorCode, TransportKind } from '@playgap/protocol';
+import { ErrorCode, isErrorCode } from '@playgap/protocol';
+import {
+  type SidecarApi,
+  type SidecarEventData,
+  type SidecarOperation,
+  sidecarEventsRoute,
+  sidecarRoutes,
+} from '@playgap/protocol/sidecar-api';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ServerCertificate } from './certificate.js';
 import { DEFAULTS } from './config.js';
@@ -15,20 +22,6 @@ export interface AppOptions {
   /** Called after `/v1/shutdown` answered (main stops the game server and exits). */
   onShutdownRequest?: () => void;
 }
-
-const transportSchema = {
-  type: 'object',
-  required: ['kind', 'port'],
-  additionalProperties: false,
-  properties: {
-    kind: { type: 'string', enum: Object.values(TransportKind) },
-    port: { type: 'string', minLength: 1, maxLength: 64 },
-    dataPort: { type: 'string', minLength: 1, maxLength: 64 },
-    path: { type: 'string', maxLength: 256 },
-  },
-} as const;
-
-const capacitySchema = { type: 'integer', minimum: 1, maximum: 1024 } as const;
 
 /**
  * Build the fastify app for `sidecar`.
@@ -94,97 +87,50 @@ export function buildApp(sidecar: Sidecar, options: AppOptions = {}): FastifyIns
     });
   });
 
-  app.get('/healthz', async () => sidecar.health());
-  app.get('/v1/info', async () => sidecar.info());
-
-  app.post<{
-    Body: { transports: Parameters<Sidecar['ready']>[0]['transports']; capacity?: number };
-  }>(
-    '/v1/ready',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['transports'],
-          additionalProperties: false,
-          properties: {
-            transports: { type: 'array', maxItems: 16, items: transportSchema },
-            capacity: capacitySchema,
-          },
-        },
-      },
-    },
-    async (req) => sidecar.ready(req.body),
-  );
-
-  app.put<{ Body: { capacity: number } }>(
-    '/v1/capacity',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['capacity'],
-          additionalProperties: false,
-          properties: { capacity: capacitySchema },
-        },
-      },
-    },
-    async (req) => sidecar.setCapacity(req.body.capacity),
-  );
-
-  app.post<{ Body: { token: string } }>(
-    '/v1/tokens/verify',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['token'],
-          additionalProperties: false,
-          properties: { token: { type: 'string', minLength: 1, maxLength: 4096 } },
-        },
-      },
-    },
-    async (req) => sidecar.verify(req.body.token),
-  );
-
-  app.post<{ Body: { clientId: string } }>(
-    '/v1/disconnect',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['clientId'],
-          additionalProperties: false,
-          properties: { clientId: { type: 'string', pattern: '^[0-9]{1,20}$' } },
-        },
-      },
-    },
-    async (req) => {
-      await sidecar.disconnect(req.body.clientId);
+  // The operations of the contract (@playgap/protocol/sidecar-api); typing this object as
+  // SidecarApi is the compile-time check that the sidecar answers every one as documented.
+  const api: SidecarApi = {
+    health: () => sidecar.health(),
+    info: () => sidecar.info(),
+    ready: (body) => sidecar.ready(body),
+    capacity: (body) => sidecar.setCapacity(body.capacity),
+    verify: (body) => sidecar.verify(body.token),
+    disconnect: async (body) => {
+      await sidecar.disconnect(body.clientId);
       return { ok: true };
     },
-  );
+    heartbeat: () => {
+      sidecar.heartbeat();
+      return { ok: true, state: sidecar.currentState };
+    },
+    drain: () => {
+      sidecar.drain();
+      return { ok: true, state: sidecar.currentState };
+    },
+    shutdown: () => {
+      setImmediate(() => {
+        sidecar.shutdown('requested');
+        options.onShutdownRequest?.();
+      });
+      return { ok: true };
+    },
+  };
 
-  app.post('/v1/heartbeat', async () => {
-    sidecar.heartbeat();
-    return { ok: true, state: sidecar.currentState };
-  });
-
-  app.post('/v1/drain', async () => {
-    sidecar.drain();
-    return { ok: true, state: sidecar.currentState };
-  });
-
-  app.post('/v1/shutdown', async (_req, reply) => {
-    reply.code(202);
-    setImmediate(() => {
-      sidecar.shutdown('requested');
-      options.onShutdownRequest?.();
+  for (const [name, route] of Object.entries(sidecarRoutes)) {
+    const operation = api[name as SidecarOperation] as (body: unknown) => unknown;
+    app.route({
+      method: route.method,
+      url: route.url,
+      // fastify validates the body with the contract's own schema before the handler runs.
+      ...('body' in route ? { schema: { body: route.body } } : {}),
+      handler: async (req, reply) => {
+        reply.code(route.status);
+        return operation(req.body);
+      },
     });
-    return { ok: true };
-  });
+  }
 
-  app.get('/v1/events', (req, reply) => {
+  app.get(sidecarEventsRoute.url, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -192,7 +138,8 @@ export function buildApp(sidecar: Sidecar, options: AppOptions = {}): FastifyIns
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    const send = (event: string, data: unknown) =>
+    // Each event's data has the contract's type (sidecarEventSchemas).
+    const send = <E extends keyof SidecarEventData>(event: E, data: SidecarEventData[E]) =>
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     const onCertificate = (cert: ServerCertificate) =>
       send('certificate', {

@@ -4,6 +4,7 @@
  * No message ever contains a secret (private key, tokens, passwords).
  */
 import { ErrorCode, PlaygapError } from '@playgap/protocol';
+import { sidecarStatusOf } from '@playgap/protocol/sidecar-api';
 
 /**
  * An error the local API answers with `{code, message}` and `status`.
@@ -64,26 +65,5 @@ export class NatsUnavailableError extends SidecarError {
   }
 }
 
-/** The HTTP status the local API uses for an error code. */
-export function statusOf(code: string): number {
-  switch (code) {
-    case ErrorCode.ALREADY_CONNECTED:
-      return 409;
-    case ErrorCode.SERVER_DRAINING:
-    case ErrorCode.SERVER_NOT_READY:
-    case ErrorCode.NATS_UNAVAILABLE:
-      return 503;
-    case ErrorCode.UNKNOWN_CLIENT:
-    case ErrorCode.NOT_FOUND:
-      return 404;
-    case ErrorCode.PAYLOAD_TOO_LARGE:
-      return 413;
-    case ErrorCode.BAD_REQUEST:
-      return 400;
-    case ErrorCode.INTERNAL:
-      return 500;
-    default:
-      // TOKEN_*, NO_RESERVATION, TOKEN_REPLAYED: the player's credentials are refused.
-      return 401;
-  }
-}
+/** The HTTP status the local API uses for an error code (the contract's table). */
+export const statusOf: (code: string) => number = sidecarStatusOf;

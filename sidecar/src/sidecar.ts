@@ -15,6 +15,12 @@ import {
   subjects,
   type TransportOffer,
 } from '@playgap/protocol';
+import type {
+  SidecarHealth,
+  SidecarServerInfo,
+  SidecarShutdownReason,
+  SidecarVerifyResult,
+} from '@playgap/protocol/sidecar-api';
 import type { ServerCertificate } from './certificate.js';
 import { CertificateRenewal } from './certificate-renewal.js';
 import { type Clock, systemClock } from './clock.js';
@@ -26,22 +32,15 @@ import { LifecycleTimers } from './lifecycle-timers.js';
 import { PlayerAdmission } from './player-admission.js';
 import { RecordPublisher } from './record-publisher.js';
 import { SeatBook } from './seat-book.js';
-import type { TokenVerifier, VerifiedToken } from './token-check.js';
+import type { TokenVerifier } from './token-check.js';
 import { checkTransportOffers } from './transport-offers.js';
 
 export { PLAYERS_PUBLISH_MS } from './record-publisher.js';
 
 const IDLE_STOP_CALLED_OFF = 'idle, but a seat is reserved for a player on the way; staying up';
 
-/** Why the sidecar is stopping. */
-export type ShutdownReason =
-  | 'requested'
-  | 'drained'
-  | 'idle'
-  | 'ready-timeout'
-  | 'unhealthy'
-  | 'signal'
-  | 'child-exited';
+/** Why the sidecar is stopping (the contract's `shutdown` event reason). */
+export type ShutdownReason = SidecarShutdownReason;
 
 export interface SidecarOptions {
   app: string;
@@ -65,34 +64,11 @@ export interface SidecarOptions {
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
-/** The `/v1/info` body. */
-export interface ServerInfo {
-  serverId: string;
-  app: string;
-  version: string;
-  publicIp: string;
-  fqdn?: string;
-  ports: ServerRecord['ports'];
-  transports: TransportOffer[];
-  certFile: string;
-  keyFile: string;
-  certDigest: string;
-  certHashBase64: string;
-  certNotAfter: number;
-  location?: ServerRecord['location'];
-  capacity: number;
-  players: number;
-  state: ServerState;
-}
+/** The `/v1/info` body: the contract's type (@playgap/protocol/sidecar-api). */
+export type ServerInfo = SidecarServerInfo;
 
 /** The verify-and-consume answer. */
-export interface VerifyResult {
-  clientId: string;
-  player: VerifiedToken['player'];
-  userData: string;
-  seat: number;
-  expiresAt: number;
-}
+export type VerifyResult = SidecarVerifyResult;
 
 /**
  * Events: `certificate` (ServerCertificate), `drain`, `shutdown` (ShutdownReason), `state`.
@@ -263,14 +239,7 @@ export class Sidecar extends EventEmitter {
     };
   }
 
-  health(): {
-    status: 'ok' | 'degraded';
-    nats: 'connected' | 'disconnected';
-    state: ServerState;
-    players: number;
-    uptimeMs: number;
-    memory: { rssMb: number; heapUsedMb: number };
-  } {
+  health(): SidecarHealth {
     const natsUp = this.publisher.natsUp;
     const healthy = natsUp && this.state !== ServerState.UNHEALTHY;
     return {

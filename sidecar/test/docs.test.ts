@@ -1,11 +1,14 @@
-// The API docs match the app: every route the app serves is in the OpenAPI file and the guide.
+// The API docs match the app: docs/sidecar-openapi.yaml is the contract's own OpenAPI document
+// (@playgap/protocol/sidecar-api: every route's request and response schemas, not only its
+// name), every route the app serves is in it and in the guide, and nothing else is served.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sidecarOpenApi } from '@playgap/protocol/sidecar-api';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { buildApp } from '../src/app.js';
 import { ManualClock } from '../src/clock.js';
 import { Sidecar } from '../src/sidecar.js';
@@ -15,7 +18,19 @@ import { deploymentFor, STEADY_TIMERS } from './harness.js';
 const docs = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../../docs/${name}`, import.meta.url)), 'utf8');
 
+const OPENAPI_FILE = fileURLToPath(new URL('../../docs/sidecar-openapi.yaml', import.meta.url));
+
 describe('sidecar API docs', () => {
+  it('print the contract as docs/sidecar-openapi.yaml (regenerate: npx vitest run --project sidecar docs -u)', async () => {
+    const header =
+      '# Generated from protocol/src/sidecar-api by sidecar/test/docs.test.ts; edit the contract, not this file.\n';
+    await expect(header + stringify(sidecarOpenApi(), { lineWidth: 100 })).toMatchFileSnapshot(
+      OPENAPI_FILE,
+    );
+    // The file parses back to the very document, schemas and all.
+    expect(parse(docs('sidecar-openapi.yaml'))).toEqual(sidecarOpenApi());
+  });
+
   it('document every route in sidecar-openapi.yaml and sidecar-api.md, and the app serves each', async () => {
     const certDir = await mkdtemp(join(tmpdir(), 'sidecar-docs-'));
     const sidecar = new Sidecar({

@@ -6,9 +6,9 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/edgegap';
 import { buckets, type ServerRecord } from '@playgap/protocol';
 import { encodeUserData, generatePrivateKey, mintConnectToken } from '@playgap/protocol/token';
-import { type RunningNatsServer, startNatsServer } from '@playgap/testkit';
+import { type RunningNatsServer, startNatsServer, waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reserveSeat, until } from './harness.js';
+import { reserveSeat } from './harness.js';
 import { BIN, FIXTURE, joinFixture } from './process.js';
 
 const APP = `eg${process.pid}`;
@@ -73,29 +73,27 @@ describe('sidecar under edgegap-local', () => {
       version: 'v1',
       users: [{ ipAddress: '127.0.0.1' }],
     });
-    const status = await until(
+    const status = await waitFor(
       async () => {
         const s = await edgegap.getStatus(requestId);
         if (s.error)
           throw new Error(`deployment failed: ${s.errorDetail}\n${await logs(requestId)}`);
         return s.ready ? s : undefined;
       },
-      20_000,
-      'deployment ready',
+      { what: 'deployment ready', timeoutMs: 20_000, intervalMs: 25 },
     );
     const game = status.ports.game;
     expect(game).toBeDefined();
     expect(game?.external).not.toBe(game?.internal);
 
     const servers = await new Kvm(nc).open(buckets(APP).servers);
-    const record = await until(
+    const record = await waitFor(
       async () => {
         const e = await servers.get(requestId).catch(() => null);
         const r = e?.operation === 'PUT' ? e.json<ServerRecord>() : undefined;
         return r?.state === 'ready' ? r : undefined;
       },
-      20_000,
-      'ready record',
+      { what: 'ready record', timeoutMs: 20_000, intervalMs: 25 },
     );
     expect(record).toMatchObject({
       id: requestId,
@@ -127,21 +125,19 @@ describe('sidecar under edgegap-local', () => {
     expect(leave.status).toBe(200);
 
     // Idle for PLAYGAP_IDLE_TIMEOUT_MS → self-stop through ARBITRIUM_DELETE_URL → deployment ends.
-    await until(
+    await waitFor(
       async () => {
         const s = await edgegap.getStatus(requestId).catch(() => undefined);
         return s === undefined || s.status === 'Status.TERMINATED' || !s.running;
       },
-      20_000,
-      'deployment terminated',
+      { what: 'deployment terminated', timeoutMs: 20_000, intervalMs: 25 },
     );
-    await until(
+    await waitFor(
       async () => {
         const e = await servers.get(requestId).catch(() => null);
         return e?.operation !== 'PUT';
       },
-      10_000,
-      'record removed',
+      { what: 'record removed', timeoutMs: 10_000, intervalMs: 25 },
     );
   });
 });

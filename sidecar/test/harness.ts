@@ -209,19 +209,4 @@ export async function reserveSeat(
   await seats.create(seatKey(serverId, seatIndex), JSON.stringify(record));
 }
 
-/** Poll `check` until it returns a truthy value (bounded; no fixed sleeps). */
-export async function until<T>(
-  check: () => T | Promise<T>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 export { KV_DEFAULTS };

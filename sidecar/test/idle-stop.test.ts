@@ -2,10 +2,11 @@
 // record says draining, and the write has landed) before it stops itself, and a reservation
 // that raced in keeps it up instead of being turned away.
 import { type ServerRecord, ServerState } from '@playgap/protocol';
+import { waitFor } from '@playgap/testkit';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';
 import { fakeToken, fakeVerifier } from './fake-token.js';
-import { type Harness, harnessPerTest, until } from './harness.js';
+import { type Harness, harnessPerTest } from './harness.js';
 
 const sidecars = harnessPerTest(fakeVerifier);
 const IDLE_MS = 3_000;
@@ -31,7 +32,11 @@ async function idleSidecar() {
   });
   harness = h;
   expect((await h.ready()).statusCode).toBe(200);
-  await until(async () => (await storedState(h)) === ServerState.READY, 5_000, 'ready record');
+  await waitFor(async () => (await storedState(h)) === ServerState.READY, {
+    what: 'ready record',
+    timeoutMs: 5_000,
+    intervalMs: 25,
+  });
   return { h, clock, selfStops, logs };
 }
 
@@ -39,7 +44,11 @@ describe('Sidecar idle stop', () => {
   it('writes the draining record to NATS before it stops itself', async () => {
     const { h, clock, selfStops } = await idleSidecar();
     clock.advance(IDLE_MS);
-    await until(() => selfStops.length > 0, 5_000, 'self-stop');
+    await waitFor(() => selfStops.length > 0, {
+      what: 'self-stop',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
     expect(selfStops).toEqual([ServerState.DRAINING]);
     expect(h.sidecar.currentState).toBe(ServerState.DRAINING);
   });
@@ -47,7 +56,11 @@ describe('Sidecar idle stop', () => {
   it('refuses a player placed from a stale view with SERVER_DRAINING once it is stopping', async () => {
     const { h, clock, selfStops } = await idleSidecar();
     clock.advance(IDLE_MS);
-    await until(() => selfStops.length > 0, 5_000, 'self-stop');
+    await waitFor(() => selfStops.length > 0, {
+      what: 'self-stop',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
     await h.reserve(7n, 0);
     const res = await h.verify(fakeToken({ clientId: 7 }, clock.now()));
     expect(res.statusCode).toBe(503);
@@ -58,9 +71,17 @@ describe('Sidecar idle stop', () => {
     const { h, clock, selfStops, logs } = await idleSidecar();
     await h.reserve(8n, 0);
     clock.advance(IDLE_MS);
-    await until(() => logs.some((m) => m.includes('staying up')), 5_000, 'idle stop called off');
+    await waitFor(() => logs.some((m) => m.includes('staying up')), {
+      what: 'idle stop called off',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
     expect(selfStops).toEqual([]);
-    await until(async () => (await storedState(h)) === ServerState.READY, 5_000, 'ready again');
+    await waitFor(async () => (await storedState(h)) === ServerState.READY, {
+      what: 'ready again',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
     expect(h.sidecar.currentState).toBe(ServerState.READY);
     const res = await h.verify(fakeToken({ clientId: 8 }, clock.now()));
     expect(res.statusCode).toBe(200);
@@ -70,7 +91,11 @@ describe('Sidecar idle stop', () => {
     const { h, clock, selfStops } = await idleSidecar();
     clock.advance(IDLE_MS);
     h.sidecar.drain();
-    await until(() => selfStops.length > 0, 5_000, 'self-stop');
+    await waitFor(() => selfStops.length > 0, {
+      what: 'self-stop',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
     expect(h.sidecar.currentState).toBe(ServerState.DRAINING);
   });
 });

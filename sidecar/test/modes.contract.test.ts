@@ -10,9 +10,9 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/edgegap';
 import { buckets, type ServerRecord } from '@playgap/protocol';
 import { generatePrivateKey, mintConnectToken } from '@playgap/protocol/token';
-import { freePort, type RunningNatsServer, startNatsServer } from '@playgap/testkit';
+import { freePort, type RunningNatsServer, startNatsServer, waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reserveSeat, until } from './harness.js';
+import { reserveSeat } from './harness.js';
 import { BIN, FIXTURE, joinFixture, spawnSidecar } from './process.js';
 
 const privateKey = generatePrivateKey();
@@ -149,18 +149,16 @@ describe.each(modes)('sidecar contract: $name', (mode) => {
   it('registers, admits a player for its own address only, and cleans up when stopped', async () => {
     const running = await mode.start();
     const kvm = new Kvm(nc);
-    const servers = await until(
+    const servers = await waitFor(
       () => kvm.open(buckets(mode.app).servers).catch(() => undefined),
-      20_000,
-      'servers bucket',
+      { what: 'servers bucket', timeoutMs: 20_000, intervalMs: 25 },
     );
-    const record = await until(
+    const record = await waitFor(
       async () => {
         const r = await readRecord(servers, running.serverId);
         return r?.state === 'ready' ? r : undefined;
       },
-      20_000,
-      'ready record',
+      { what: 'ready record', timeoutMs: 20_000, intervalMs: 25 },
     ).catch(async (error: Error) => {
       throw new Error(`${error.message}\n${await running.output()}`);
     });
@@ -189,11 +187,11 @@ describe.each(modes)('sidecar contract: $name', (mode) => {
     expect(other).toMatchObject({ status: 401, body: { code: 'TOKEN_ADDRESS_NOT_LISTED' } });
 
     await running.stop();
-    await until(
-      async () => (await readRecord(servers, running.serverId)) === undefined,
-      20_000,
-      'record removed',
-    );
+    await waitFor(async () => (await readRecord(servers, running.serverId)) === undefined, {
+      what: 'record removed',
+      timeoutMs: 20_000,
+      intervalMs: 25,
+    });
     const seat = await seats.get(`${running.serverId}.0`).catch(() => null);
     expect(seat?.operation ?? 'DEL').not.toBe('PUT');
   });

@@ -11,13 +11,13 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { SeatRecord, ServerRecord } from '@playgap/protocol';
 import { openAppBuckets, retryWhileUnavailable } from '@playgap/protocol/kv';
 import { natsConnectionOptions } from '@playgap/protocol/nats';
-import { type RunningNatsCluster, startNatsCluster } from '@playgap/testkit';
+import { type RunningNatsCluster, startNatsCluster, waitFor } from '@playgap/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { Sidecar } from '../src/sidecar.js';
 import { fakeToken, fakeVerifier } from './fake-token.js';
-import { deploymentFor, reserveSeat, STEADY_TIMERS, until, WEBSOCKET_ON_GAME } from './harness.js';
+import { deploymentFor, reserveSeat, STEADY_TIMERS, WEBSOCKET_ON_GAME } from './harness.js';
 
 const APP = 'clustered';
 const SERVER_ID = 'srv-clustered';
@@ -101,32 +101,29 @@ describe('a sidecar on a three-node NATS cluster', () => {
     const sidecarNc = nc;
     // The election takes ~5 s on nats-server 2.9; the record is rewritten every 200 ms.
     const deadlineMs = 20_000;
-    await until(
+    await waitFor(
       () =>
         sidecar?.health().nats === 'connected' &&
         sidecarNc.getServer() !== `127.0.0.1:${victim.port}`,
-      deadlineMs,
-      'a connection to another node',
+      { what: 'a connection to another node', timeoutMs: deadlineMs, intervalMs: 25 },
     );
-    await until(
+    await waitFor(
       async () => {
         const entry = await kv.servers.get(SERVER_ID).catch(() => null);
         return entry?.operation === 'PUT' && entry.json<ServerRecord>().updatedAt > killedAt;
       },
-      deadlineMs,
-      'a server record written after the kill',
+      { what: 'a server record written after the kill', timeoutMs: deadlineMs, intervalMs: 25 },
     );
     // A player placed meanwhile: the seat write and the verify may meet the election (503
     // NATS_UNAVAILABLE, never another answer); a new token once it is over is admitted.
     await retryWhileUnavailable(() => reserveSeat(kv.seats, SERVER_ID, 72n, 1));
-    const admitted = await until(
+    const admitted = await waitFor(
       async () => {
         const res = await verify(72);
         if (res.statusCode !== 200) expect(res.json()).toMatchObject({ code: 'NATS_UNAVAILABLE' });
         return res.statusCode === 200;
       },
-      deadlineMs,
-      'client 72 admitted',
+      { what: 'client 72 admitted', timeoutMs: deadlineMs, intervalMs: 25 },
     );
     expect(admitted).toBe(true);
 

@@ -1,8 +1,8 @@
 import type { SeatRecord, ServerRecord } from '@playgap/protocol';
-import { type RunningNatsServer, startNatsServer } from '@playgap/testkit';
+import { type RunningNatsServer, startNatsServer, waitFor } from '@playgap/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeToken, fakeVerifier } from './fake-token.js';
-import { type Harness, startHarness, until } from './harness.js';
+import { type Harness, startHarness } from './harness.js';
 
 let nats: RunningNatsServer | undefined;
 let h: Harness | undefined;
@@ -35,7 +35,11 @@ describe('NATS outage', () => {
     }
     const { port, storeDir } = nats;
     await nats.stop({ keepStore: true });
-    await until(() => harness.sidecar.health().nats === 'disconnected', 10_000, 'disconnect seen');
+    await waitFor(() => harness.sidecar.health().nats === 'disconnected', {
+      what: 'disconnect seen',
+      timeoutMs: 10_000,
+      intervalMs: 25,
+    });
     const health = await h.app.inject({ method: 'GET', url: '/healthz' });
     expect(health.json()).toMatchObject({ status: 'degraded', nats: 'disconnected', players: 2 });
     const refused = await h.verify(fakeToken({ clientId: 63 }));
@@ -47,23 +51,25 @@ describe('NATS outage', () => {
     expect(h.sidecar.info().players).toBe(1);
     await new Promise((r) => setTimeout(r, 1_200)); // outlive the 1 s bucket TTL on purpose
     nats = await startNatsServer({ port, storeDir });
-    await until(() => harness.sidecar.health().nats === 'connected', 15_000, 'reconnect');
-    const rec = await until(
+    await waitFor(() => harness.sidecar.health().nats === 'connected', {
+      what: 'reconnect',
+      timeoutMs: 15_000,
+      intervalMs: 25,
+    });
+    const rec = await waitFor(
       async () => {
         const e = await harness.servers.get(serverId).catch(() => null);
         return e?.operation === 'PUT' ? e.json<ServerRecord>() : undefined;
       },
-      10_000,
-      'record back',
+      { what: 'record back', timeoutMs: 10_000, intervalMs: 25 },
     );
     expect(rec).toMatchObject({ state: 'ready', players: 1 });
-    const seat = await until(
+    const seat = await waitFor(
       async () => {
         const e = await harness.seats.get(`${serverId}.0`).catch(() => null);
         return e?.operation === 'PUT' ? e.json<SeatRecord>() : undefined;
       },
-      10_000,
-      'seat 0 back',
+      { what: 'seat 0 back', timeoutMs: 10_000, intervalMs: 25 },
     );
     expect(seat).toMatchObject({ state: 'connected', clientId: '61' });
     const freed = await harness.seats.get(`${serverId}.1`).catch(() => null);

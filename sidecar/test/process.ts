@@ -4,10 +4,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { trackChild } from '@playgap/testkit';
+import { FIXTURE_GAME_SERVER, trackChild } from '@playgap/testkit';
 
 export const BIN = fileURLToPath(new URL('../bin/playgap-sidecar.js', import.meta.url));
-export const FIXTURE = fileURLToPath(new URL('./fixtures/game-server.mjs', import.meta.url));
+/** The plain-Node fixture game server (it lives in testkit: other packages run it too). */
+export const FIXTURE = FIXTURE_GAME_SERVER;
 
 export interface SidecarProcess {
   child: ChildProcess;

@@ -1,10 +1,11 @@
 // The Sidecar core on a real nats-server: its server record, seat verify-and-consume, the NATS
 // control subject, and disconnect/drain, with fake tokens (real tokens are in tokens.test.ts).
 import { type SeatRecord, type ServerRecord, seatKey, subjects } from '@playgap/protocol';
+import { waitFor } from '@playgap/testkit';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';
 import { fakeToken, fakeVerifier } from './fake-token.js';
-import { type Harness, harnessPerTest, until, WEBSOCKET_ON_GAME } from './harness.js';
+import { type Harness, harnessPerTest, WEBSOCKET_ON_GAME } from './harness.js';
 
 const sidecars = harnessPerTest(fakeVerifier);
 
@@ -22,7 +23,11 @@ async function serverRecord(harness: Harness): Promise<ServerRecord | undefined>
 describe('Sidecar records', () => {
   it('publishes a starting record with ports, digest and capacity, then ready after /v1/ready', async () => {
     const h = await sidecars.start();
-    const first = await until(() => serverRecord(h), 5_000, 'record');
+    const first = await waitFor(() => serverRecord(h), {
+      what: 'record',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
     expect(first).toMatchObject({
       state: 'starting',
       app: h.sidecar.options.app,
@@ -40,18 +45,26 @@ describe('Sidecar records', () => {
     const res = await h.ready({ transports: WEBSOCKET_ON_GAME, capacity: 8 });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ state: 'ready', capacity: 8 });
-    await until(async () => (await serverRecord(h))?.state === 'ready', 5_000, 'ready record');
+    await waitFor(async () => (await serverRecord(h))?.state === 'ready', {
+      what: 'ready record',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
     expect((await serverRecord(h))?.transports).toEqual(WEBSOCKET_ON_GAME);
   });
 
   it('keeps the record alive by rewriting it every heartbeat', async () => {
     const h = await sidecars.start();
-    const first = await until(() => serverRecord(h), 5_000, 'record');
-    await until(
-      async () => ((await serverRecord(h))?.updatedAt ?? 0) > first.updatedAt,
-      5_000,
-      'rewrite',
-    );
+    const first = await waitFor(() => serverRecord(h), {
+      what: 'record',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
+    await waitFor(async () => ((await serverRecord(h))?.updatedAt ?? 0) > first.updatedAt, {
+      what: 'rewrite',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
   });
 
   it('removes its record and seats on close', async () => {
@@ -89,7 +102,7 @@ describe('Sidecar records', () => {
     await h.ready();
     await reserveAndVerify(h, 5, 0);
     await h.disconnect('5');
-    await until(() => events.length >= 3, 5_000, 'events');
+    await waitFor(() => events.length >= 3, { what: 'events', timeoutMs: 5_000, intervalMs: 25 });
     expect(events.map((e) => e.type)).toEqual(['ready', 'player.connected', 'player.disconnected']);
     sub.unsubscribe();
   });
@@ -106,7 +119,11 @@ describe('verify-and-consume', () => {
     const seat = (await h.seats.get(seatKey(h.sidecar.info().serverId, 2)))?.json<SeatRecord>();
     expect(seat).toMatchObject({ state: 'connected', clientId: '42' });
     expect(seat?.connectedAt).toBeGreaterThan(0);
-    await until(async () => (await serverRecord(h))?.players === 1, 5_000, 'players=1');
+    await waitFor(async () => (await serverRecord(h))?.players === 1, {
+      what: 'players=1',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
     const replay = await h.verify(token);
     expect(replay.statusCode).toBe(401);
     expect(replay.json().code).toBe('TOKEN_REPLAYED');
@@ -199,7 +216,11 @@ describe('disconnect and drain', () => {
     const res = await h.disconnect('21');
     expect(res.statusCode).toBe(200);
     expect((await h.seats.get(seatKey(h.sidecar.info().serverId, 3)))?.operation).not.toBe('PUT');
-    await until(async () => (await serverRecord(h))?.players === 0, 5_000, 'players=0');
+    await waitFor(async () => (await serverRecord(h))?.players === 0, {
+      what: 'players=0',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
   });
 
   it('answers 404 UNKNOWN_CLIENT for a client that is not connected', async () => {

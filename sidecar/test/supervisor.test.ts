@@ -5,9 +5,9 @@ import { type KV, Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { buckets, type ServerRecord } from '@playgap/protocol';
 import { encodeUserData, generatePrivateKey, mintConnectToken } from '@playgap/protocol/token';
-import { freePort, type RunningNatsServer, startNatsServer } from '@playgap/testkit';
+import { freePort, type RunningNatsServer, startNatsServer, waitFor } from '@playgap/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { reserveSeat, until } from './harness.js';
+import { reserveSeat } from './harness.js';
 import { FIXTURE, joinFixture, type SidecarProcess, spawnSidecar } from './process.js';
 
 const privateKey = generatePrivateKey();
@@ -105,24 +105,40 @@ describe('supervisor mode', () => {
   it('starts the game server with the sidecar env; it becomes ready and takes a player', async () => {
     const s = await start();
     const url = await s.proc.url;
-    await until(async () => (await record(s))?.state === 'ready', 15_000, 'ready record');
+    await waitFor(async () => (await record(s))?.state === 'ready', {
+      what: 'ready record',
+      timeoutMs: 15_000,
+      intervalMs: 25,
+    });
     const info = (await (await fetch(`${url}/v1/info`)).json()) as { transports: unknown };
     expect(info.transports).toEqual([{ kind: 'websocket', port: 'game', path: '/' }]);
     const res = await join(s, 500n, 0);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { player: { playerId: string } }).player.playerId).toBe('p500');
-    await until(async () => (await record(s))?.players === 1, 5_000, 'players=1');
+    await waitFor(async () => (await record(s))?.players === 1, {
+      what: 'players=1',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
     const leave = await fetch(`http://127.0.0.1:${s.gamePort}/leave`, {
       method: 'POST',
       body: JSON.stringify({ clientId: '500' }),
     });
     expect(leave.status).toBe(200);
-    await until(async () => (await record(s))?.players === 0, 5_000, 'players=0');
+    await waitFor(async () => (await record(s))?.players === 0, {
+      what: 'players=0',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
   });
 
   it('forwards SIGTERM, exits with the game server code 0 and removes its records', async () => {
     const s = await start();
-    await until(async () => (await record(s))?.state === 'ready', 15_000, 'ready record');
+    await waitFor(async () => (await record(s))?.state === 'ready', {
+      what: 'ready record',
+      timeoutMs: 15_000,
+      intervalMs: 25,
+    });
     expect((await join(s, 501n, 1)).status).toBe(200);
     s.proc.child.kill('SIGTERM');
     expect((await s.proc.exit).code).toBe(0);
@@ -132,7 +148,11 @@ describe('supervisor mode', () => {
 
   it('keeps the exit code of a crashing game server and cleans its records', async () => {
     const s = await start();
-    await until(async () => (await record(s))?.state === 'ready', 15_000, 'ready record');
+    await waitFor(async () => (await record(s))?.state === 'ready', {
+      what: 'ready record',
+      timeoutMs: 15_000,
+      intervalMs: 25,
+    });
     expect((await join(s, 502n, 0)).status).toBe(200);
     await fetch(`http://127.0.0.1:${s.gamePort}/crash?code=7`).catch(() => {});
     expect((await s.proc.exit).code, s.proc.output()).toBe(7);
@@ -196,9 +216,13 @@ describe('serve mode (no child)', () => {
 describe('records without a sidecar', () => {
   it('lets the record of a killed sidecar expire on its own', async () => {
     const s = await start({}, ['serve']);
-    await until(() => record(s), 15_000, 'record');
+    await waitFor(() => record(s), { what: 'record', timeoutMs: 15_000, intervalMs: 25 });
     s.proc.child.kill('SIGKILL');
     await s.proc.exit;
-    await until(async () => (await record(s)) === undefined, 10_000, 'record expiry');
+    await waitFor(async () => (await record(s)) === undefined, {
+      what: 'record expiry',
+      timeoutMs: 10_000,
+      intervalMs: 25,
+    });
   });
 });

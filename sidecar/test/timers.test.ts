@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@playgap/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { ServerCertificate } from '../src/certificate.js';
@@ -8,7 +9,7 @@ import { RENEWAL_RETRY_MS } from '../src/certificate-renewal.js';
 import { ManualClock } from '../src/clock.js';
 import { Sidecar, type SidecarOptions } from '../src/sidecar.js';
 import { fakeVerifier } from './fake-token.js';
-import { deploymentFor, until } from './harness.js';
+import { deploymentFor } from './harness.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -67,7 +68,11 @@ describe('Sidecar timers', () => {
     clock.advance(299_999);
     expect(reasons).toEqual([]);
     clock.advance(1);
-    await until(() => reasons.length > 0, 5_000, 'idle stop');
+    await waitFor(() => reasons.length > 0, {
+      what: 'idle stop',
+      timeoutMs: 5_000,
+      intervalMs: 25,
+    });
     expect(reasons).toEqual(['idle']);
   });
 
@@ -79,7 +84,7 @@ describe('Sidecar timers', () => {
     });
     sidecar.ready(ready);
     clock.advance(1_000);
-    await until(() => calls > 0, 5_000, 'self-stop');
+    await waitFor(() => calls > 0, { what: 'self-stop', timeoutMs: 5_000, intervalMs: 25 });
     expect(calls).toBe(1);
     expect(reasons).toEqual([]);
   });
@@ -149,7 +154,11 @@ describe('Sidecar timers', () => {
     await rm(certDir, { recursive: true, force: true });
     await writeFile(certDir, 'not a directory');
     clock.advance(540_000);
-    await until(() => logs.includes('certificate renewal failed; retrying'), 10_000, 'failure');
+    await waitFor(() => logs.includes('certificate renewal failed; retrying'), {
+      what: 'failure',
+      timeoutMs: 10_000,
+      intervalMs: 25,
+    });
     expect(sidecar.info().certDigest).toBe(before);
     await rm(certDir);
     await mkdir(certDir);

@@ -1,5 +1,9 @@
-/** Private test helpers for playgap: real nats-server (one or a cluster), free ports, child cleanup. */
+/**
+ * Private test helpers for playgap: real nats-server (one or a cluster), free ports, child
+ * cleanup, the bounded poll every suite uses.
+ */
 export { trackChild } from './cleanup.js';
+export { FIXTURE_GAME_SERVER } from './fixtures.js';
 export {
   type NatsClusterNode,
   type NatsClusterOptions,
@@ -16,3 +20,4 @@ export {
   storeParent,
 } from './nats-server.js';
 export { freePort } from './ports.js';
+export { type WaitForOptions, WaitTimeoutError, waitFor } from './wait-for.js';

@@ -1,7 +1,8 @@
 /**
- * The real sidecar (sidecar/dist/main.js, run the build first) as a child process in `--local`
- * mode on a real nats-server, plus what a matchmaker does to send a player there: reserve a
- * seat in the seats bucket (KV create) and mint a connect token for the server's address.
+ * The real sidecar as a child process in `--local` mode on a real nats-server, started through
+ * its installed CLI (`playgap-sidecar`, linked into node_modules/.bin by the workspace; it runs
+ * the build, so `npx tsc -b` first), plus what a matchmaker does to send a player there:
+ * reserve a seat in the seats bucket and mint a connect token for the server's address.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,11 +20,17 @@ import {
   generatePrivateKey,
   mintConnectToken,
 } from '@playgap/protocol/token';
-import { type RunningNatsServer, trackChild } from '@playgap/testkit';
+import { trackChild } from './cleanup.js';
+import type { RunningNatsServer } from './nats-server.js';
+import { waitFor } from './wait-for.js';
 
-const SIDECAR_MAIN = fileURLToPath(new URL('../../sidecar/dist/main.js', import.meta.url));
+/** The sidecar's CLI as npm installed it (the same from testkit/src and testkit/dist). */
+export const SIDECAR_BIN = fileURLToPath(
+  new URL('../../node_modules/.bin/playgap-sidecar', import.meta.url),
+);
 const PROTOCOL_ID = 0x706c6179n;
 
+/** A running real sidecar, its seats bucket, and a way to send it a player. */
 export interface RealSidecar {
   url: string;
   serverId: string;
@@ -41,14 +48,22 @@ export interface RealSidecar {
 
 let counter = 0;
 
+/**
+ * Start the real sidecar (`--local`, public IP 127.0.0.1) with `ports`, optionally supervising
+ * `command`, on `nats`; resolves once its local API listens and its seats bucket exists.
+ *
+ * @example
+ * const sidecar = await startRealSidecar(nats, [{ name: 'game', protocol: 'TCP', internal: 4000 }]);
+ * const token = await sidecar.ticket(42n); // reserve seat 0 for client 42 and mint its token
+ */
 export async function startRealSidecar(
   nats: RunningNatsServer,
   ports: { name: string; protocol: string; internal: number; external?: number }[],
   command: string[] = [],
   extraEnv: Record<string, string> = {},
 ): Promise<RealSidecar> {
-  if (!existsSync(SIDECAR_MAIN))
-    throw new Error(`${SIDECAR_MAIN} is missing: run \`npx tsc -b\` first`);
+  if (!existsSync(SIDECAR_BIN))
+    throw new Error(`${SIDECAR_BIN} is missing: run \`npm ci\` (and \`npx tsc -b\`) first`);
   const app = `srvsdk${process.pid}x${counter++}`;
   const serverId = `t${counter}`;
   const key = generatePrivateKey();
@@ -58,7 +73,7 @@ export async function startRealSidecar(
     `${p.name}:${p.protocol}:${p.internal}${p.external ? `:${p.external}` : ''}`,
   ]);
   const args = [
-    SIDECAR_MAIN,
+    SIDECAR_BIN,
     '--local',
     '--server-id',
     serverId,
@@ -90,7 +105,7 @@ export async function startRealSidecar(
   }
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`sidecar did not start: ${output.join('')}`)),
+      () => reject(new Error(`sidecar did not start (built? npx tsc -b): ${output.join('')}`)),
       20_000,
     );
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -106,18 +121,14 @@ export async function startRealSidecar(
   const nc: NatsConnection = await connect({ servers: nats.url });
   const kvm = new Kvm(nc);
   // The sidecar creates the bucket once NATS is up; wait for it.
-  let seats: KV | undefined;
-  for (let i = 0; i < 200 && !seats; i++) {
-    try {
-      seats = await kvm.open(buckets(app).seats);
+  const bucket: KV = await waitFor(
+    async () => {
+      const seats = await kvm.open(buckets(app).seats);
       await seats.status();
-    } catch {
-      seats = undefined;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  if (!seats) throw new Error('the seats bucket never appeared');
-  const bucket = seats;
+      return seats;
+    },
+    { what: 'the seats bucket', timeoutMs: 10_000, intervalMs: 50, retryErrors: true },
+  );
   const game = ports[0];
   return {
     url,

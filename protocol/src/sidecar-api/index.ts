@@ -1,0 +1,52 @@
+/**
+ * @playgap/protocol/sidecar-api — the sidecar's local HTTP API as one contract: JSON schemas,
+ * the route table, the TypeScript types derived from them and the OpenAPI document.
+ *
+ * @example
+ * import { sidecarRoutes, type SidecarResponse } from '@playgap/protocol/sidecar-api';
+ * const info: SidecarResponse<'info'> = await (await fetch(url + sidecarRoutes.info.url)).json();
+ */
+import type { FromSchema } from './from-schema.js';
+import type {
+  healthSchema,
+  serverInfoSchema,
+  shutdownReasonSchema,
+  sidecarEventSchemas,
+  verifyResultSchema,
+} from './schemas.js';
+
+export type { FromSchema } from './from-schema.js';
+export { sidecarOpenApi } from './openapi.js';
+export {
+  type SidecarApi,
+  type SidecarOperation,
+  type SidecarRequest,
+  type SidecarResponse,
+  sidecarEventsRoute,
+  sidecarRoutes,
+} from './routes.js';
+export {
+  capacitySchema,
+  errorSchema,
+  MAX_SIDECAR_CAPACITY,
+  namedSchemas,
+  serverInfoSchema,
+  shutdownReasonSchema,
+  sidecarEventSchemas,
+  transportOfferSchema,
+  verifyResultSchema,
+} from './schemas.js';
+export { sidecarStatusOf } from './statuses.js';
+
+/** The `GET /v1/info` body (also the answer of ready and PUT /v1/capacity). */
+export type SidecarServerInfo = FromSchema<typeof serverInfoSchema>;
+/** The `GET /healthz` body. */
+export type SidecarHealth = FromSchema<typeof healthSchema>;
+/** The `POST /v1/tokens/verify` answer for an accepted token. */
+export type SidecarVerifyResult = FromSchema<typeof verifyResultSchema>;
+/** Why a sidecar stops. */
+export type SidecarShutdownReason = FromSchema<typeof shutdownReasonSchema>;
+/** The data of a `GET /v1/events` event, by event name. */
+export type SidecarEventData = {
+  [E in keyof typeof sidecarEventSchemas]: FromSchema<(typeof sidecarEventSchemas)[E]>;
+};

@@ -1,0 +1,170 @@
+/**
+ * Every route of the sidecar's local API, once: method, URL, request body schema, success
+ * status and body schema, and the error answers. The sidecar registers its fastify routes from
+ * this table, the server SDK's client calls through it, a stand-in implements `SidecarApi`, and
+ * docs/sidecar-openapi.yaml is generated from it (openapi.ts).
+ */
+import type { FromSchema } from './from-schema.js';
+import {
+  capacityRequestSchema,
+  disconnectRequestSchema,
+  healthSchema,
+  okSchema,
+  okStateSchema,
+  readyRequestSchema,
+  serverInfoSchema,
+  verifyRequestSchema,
+  verifyResultSchema,
+} from './schemas.js';
+
+const badRequest = { description: 'BAD_REQUEST (invalid JSON or schema)' } as const;
+const tooLarge = { description: 'PAYLOAD_TOO_LARGE' } as const;
+
+/**
+ * The routes, by operation name.
+ *
+ * @example
+ * const { method, url } = sidecarRoutes.verify; // 'POST', '/v1/tokens/verify'
+ */
+export const sidecarRoutes = {
+  health: {
+    method: 'GET',
+    url: '/healthz',
+    summary: 'Health of the sidecar and its NATS connection',
+    status: 200,
+    description: 'Health (status is degraded while NATS is down or the server is unhealthy)',
+    response: healthSchema,
+    errors: {},
+  },
+  info: {
+    method: 'GET',
+    url: '/v1/info',
+    summary: 'This server, its ports and certificate',
+    status: 200,
+    description: 'Server info',
+    response: serverInfoSchema,
+    errors: {},
+  },
+  ready: {
+    method: 'POST',
+    url: '/v1/ready',
+    summary: 'Mark the game server ready for players and declare its transports',
+    body: readyRequestSchema,
+    status: 200,
+    description: 'Server info, state ready',
+    response: serverInfoSchema,
+    errors: {
+      400: badRequest,
+      409: { description: 'SERVER_DRAINING (the server is draining or stopping)' },
+      413: tooLarge,
+    },
+  },
+  capacity: {
+    method: 'PUT',
+    url: '/v1/capacity',
+    summary: 'Change the number of seats',
+    body: capacityRequestSchema,
+    status: 200,
+    description: 'Server info',
+    response: serverInfoSchema,
+    errors: { 400: badRequest },
+  },
+  verify: {
+    method: 'POST',
+    url: '/v1/tokens/verify',
+    summary: "Verify a connect token and consume the player's seat",
+    body: verifyRequestSchema,
+    status: 200,
+    description: 'Accepted; the seat is now connected',
+    response: verifyResultSchema,
+    errors: {
+      400: badRequest,
+      401: {
+        description:
+          'TOKEN_MALFORMED, TOKEN_WRONG_VERSION, TOKEN_WRONG_PROTOCOL, TOKEN_EXPIRED, TOKEN_NOT_YET_VALID, TOKEN_BAD_MAC, TOKEN_ADDRESS_NOT_LISTED, TOKEN_REPLAYED, NO_RESERVATION',
+      },
+      409: { description: 'ALREADY_CONNECTED' },
+      413: tooLarge,
+      503: { description: 'SERVER_DRAINING, SERVER_NOT_READY, NATS_UNAVAILABLE' },
+    },
+  },
+  disconnect: {
+    method: 'POST',
+    url: '/v1/disconnect',
+    summary: 'Report that a player left (frees the seat)',
+    body: disconnectRequestSchema,
+    status: 200,
+    description: 'Done',
+    response: okSchema,
+    errors: { 400: badRequest, 404: { description: 'UNKNOWN_CLIENT' } },
+  },
+  heartbeat: {
+    method: 'POST',
+    url: '/v1/heartbeat',
+    summary: 'The game server is alive',
+    status: 200,
+    description: 'Done, with the server state',
+    response: okStateSchema,
+    errors: {},
+  },
+  drain: {
+    method: 'POST',
+    url: '/v1/drain',
+    summary: 'Take no new players; stop when the last one leaves',
+    status: 200,
+    description: 'Done, with the server state',
+    response: okStateSchema,
+    errors: {},
+  },
+  shutdown: {
+    method: 'POST',
+    url: '/v1/shutdown',
+    summary: 'Stop the game server and the sidecar',
+    status: 202,
+    description: 'Done',
+    response: okSchema,
+    errors: {},
+  },
+} as const;
+
+/**
+ * The server-sent events stream: not JSON, so not in `sidecarRoutes`; each event's data
+ * schema is `sidecarEventSchemas` (schemas.ts).
+ */
+export const sidecarEventsRoute = {
+  method: 'GET',
+  url: '/v1/events',
+  summary: 'Server-Sent Events (certificate, drain, shutdown)',
+  status: 200,
+  description:
+    'text/event-stream. event certificate: {certFile, keyFile, certDigest, certHashBase64, certNotAfter}; event drain: {state}; event shutdown: {reason}.',
+} as const;
+
+type Routes = typeof sidecarRoutes;
+
+/** An operation of the local API (`health`, `info`, `ready`, ...). */
+export type SidecarOperation = keyof Routes;
+
+/** The request body of an operation; `undefined` when it takes none. */
+export type SidecarRequest<N extends SidecarOperation> = Routes[N] extends {
+  body: infer S;
+}
+  ? FromSchema<S>
+  : undefined;
+
+/** The success body of an operation. */
+export type SidecarResponse<N extends SidecarOperation> = FromSchema<Routes[N]['response']>;
+
+/**
+ * The local API as an interface: what the real sidecar's app and every stand-in implement
+ * (`const api: SidecarApi = {...}` is the compile-time check that they have every operation
+ * with the contract's request and answer types).
+ *
+ * @example
+ * const api: SidecarApi = { info: () => sidecar.info(), ... };
+ */
+export type SidecarApi = {
+  [N in SidecarOperation]: SidecarRequest<N> extends undefined
+    ? () => SidecarResponse<N> | Promise<SidecarResponse<N>>
+    : (body: SidecarRequest<N>) => SidecarResponse<N> | Promise<SidecarResponse<N>>;
+};

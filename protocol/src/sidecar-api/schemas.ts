@@ -1,0 +1,258 @@
+/**
+ * The JSON schemas of the sidecar's local API bodies (docs/sidecar-api.md): what the sidecar
+ * validates requests with, what its answers are checked against, and what
+ * docs/sidecar-openapi.yaml prints (named schemas become `#/components/schemas/<name>`).
+ */
+import { ServerState, TransportKind } from '../records.js';
+
+/** Seats a server may have (`capacity` of ready and PUT /v1/capacity). */
+export const MAX_SIDECAR_CAPACITY = 1024;
+
+export const errorSchema = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: {
+    code: { type: 'string', example: 'NO_RESERVATION' },
+    message: { type: 'string' },
+  },
+} as const;
+
+export const capacitySchema = {
+  type: 'integer',
+  minimum: 1,
+  maximum: MAX_SIDECAR_CAPACITY,
+} as const;
+
+export const stateSchema = {
+  type: 'string',
+  enum: [
+    ServerState.STARTING,
+    ServerState.READY,
+    ServerState.DRAINING,
+    ServerState.STOPPING,
+    ServerState.UNHEALTHY,
+  ],
+} as const;
+
+export const healthSchema = {
+  type: 'object',
+  required: ['status', 'nats', 'state', 'players', 'uptimeMs', 'memory'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'degraded'] },
+    nats: { type: 'string', enum: ['connected', 'disconnected'] },
+    state: stateSchema,
+    players: { type: 'integer' },
+    uptimeMs: { type: 'integer' },
+    memory: {
+      type: 'object',
+      required: ['rssMb', 'heapUsedMb'],
+      properties: {
+        rssMb: { type: 'number' },
+        heapUsedMb: { type: 'number' },
+      },
+    },
+  },
+} as const;
+
+export const portMappingSchema = {
+  type: 'object',
+  required: ['name', 'internal', 'external', 'protocol'],
+  properties: {
+    name: { type: 'string' },
+    internal: { type: 'integer' },
+    external: { type: 'integer' },
+    protocol: { type: 'string', example: 'TCP' },
+    tlsUpgrade: { type: 'boolean' },
+  },
+} as const;
+
+export const transportOfferSchema = {
+  type: 'object',
+  required: ['kind', 'port'],
+  additionalProperties: false,
+  properties: {
+    kind: {
+      type: 'string',
+      enum: [TransportKind.WEBTRANSPORT, TransportKind.WEBRTC, TransportKind.WEBSOCKET],
+    },
+    port: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description: 'Port name of this deployment',
+    },
+    dataPort: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description: 'webrtc only, the UDP port name',
+    },
+    path: { type: 'string', maxLength: 256 },
+  },
+} as const;
+
+export const locationSchema = {
+  type: 'object',
+  properties: {
+    city: { type: 'string' },
+    country: { type: 'string' },
+    continent: { type: 'string' },
+    latitude: { type: 'number' },
+    longitude: { type: 'number' },
+  },
+} as const;
+
+export const serverInfoSchema = {
+  type: 'object',
+  required: [
+    'serverId',
+    'app',
+    'version',
+    'publicIp',
+    'ports',
+    'transports',
+    'certFile',
+    'keyFile',
+    'certDigest',
+    'certHashBase64',
+    'certNotAfter',
+    'capacity',
+    'players',
+    'state',
+  ],
+  properties: {
+    serverId: { type: 'string' },
+    app: { type: 'string' },
+    version: { type: 'string' },
+    publicIp: { type: 'string' },
+    fqdn: { type: 'string' },
+    ports: { type: 'object', additionalProperties: portMappingSchema },
+    transports: { type: 'array', items: transportOfferSchema },
+    certFile: { type: 'string' },
+    keyFile: { type: 'string' },
+    certDigest: { type: 'string', description: 'Colon hex SHA-256 of the certificate DER' },
+    certHashBase64: {
+      type: 'string',
+      description: 'Base64 of the raw SHA-256 (serverCertificateHashes)',
+    },
+    certNotAfter: { type: 'integer', description: 'Unix ms' },
+    location: locationSchema,
+    capacity: { type: 'integer' },
+    players: { type: 'integer' },
+    state: stateSchema,
+  },
+} as const;
+
+export const verifyResultSchema = {
+  type: 'object',
+  required: ['clientId', 'player', 'userData', 'seat', 'expiresAt'],
+  properties: {
+    clientId: { type: 'string', description: 'netcode client id (u64) in decimal' },
+    player: {
+      type: 'object',
+      properties: {
+        playerId: { type: 'string' },
+        name: { type: 'string' },
+        mode: { type: 'string' },
+        team: { type: 'string' },
+        extra: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+    },
+    userData: { type: 'string', description: 'Base64 of the 256 user-data bytes' },
+    seat: { type: 'integer' },
+    expiresAt: { type: 'integer', description: 'Token expiry, Unix ms' },
+  },
+} as const;
+
+export const readyRequestSchema = {
+  type: 'object',
+  required: ['transports'],
+  additionalProperties: false,
+  properties: {
+    transports: { type: 'array', maxItems: 16, items: transportOfferSchema },
+    capacity: capacitySchema,
+  },
+} as const;
+
+export const capacityRequestSchema = {
+  type: 'object',
+  required: ['capacity'],
+  additionalProperties: false,
+  properties: { capacity: capacitySchema },
+} as const;
+
+export const verifyRequestSchema = {
+  type: 'object',
+  required: ['token'],
+  additionalProperties: false,
+  properties: {
+    token: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 4096,
+      description:
+        'Base64 of the 2048-byte connect token or the 1078-byte connection request packet',
+    },
+  },
+} as const;
+
+export const disconnectRequestSchema = {
+  type: 'object',
+  required: ['clientId'],
+  additionalProperties: false,
+  properties: { clientId: { type: 'string', pattern: '^[0-9]{1,20}$' } },
+} as const;
+
+export const okSchema = {
+  type: 'object',
+  required: ['ok'],
+  properties: { ok: { type: 'boolean' } },
+} as const;
+
+export const okStateSchema = {
+  type: 'object',
+  required: ['ok', 'state'],
+  properties: { ok: { type: 'boolean' }, state: stateSchema },
+} as const;
+
+/** Why a sidecar stops (the `shutdown` event's `reason`). */
+export const shutdownReasonSchema = {
+  type: 'string',
+  enum: ['requested', 'drained', 'idle', 'ready-timeout', 'unhealthy', 'signal', 'child-exited'],
+} as const;
+
+/** The data of each `GET /v1/events` server-sent event, by event name. */
+export const sidecarEventSchemas = {
+  certificate: {
+    type: 'object',
+    required: ['certFile', 'keyFile', 'certDigest', 'certHashBase64', 'certNotAfter'],
+    properties: {
+      certFile: { type: 'string' },
+      keyFile: { type: 'string' },
+      certDigest: { type: 'string' },
+      certHashBase64: { type: 'string' },
+      certNotAfter: { type: 'integer' },
+    },
+  },
+  drain: { type: 'object', required: ['state'], properties: { state: stateSchema } },
+  shutdown: {
+    type: 'object',
+    required: ['reason'],
+    properties: { reason: shutdownReasonSchema },
+  },
+} as const;
+
+/**
+ * The schemas docs/sidecar-openapi.yaml names under `components.schemas`; anywhere else one
+ * of these objects appears, the document prints a `$ref` to it.
+ */
+export const namedSchemas = {
+  Error: errorSchema,
+  Capacity: capacitySchema,
+  State: stateSchema,
+  Health: healthSchema,
+  PortMapping: portMappingSchema,
+  TransportOffer: transportOfferSchema,
+  ServerInfo: serverInfoSchema,
+  VerifyResult: verifyResultSchema,
+} as const;
