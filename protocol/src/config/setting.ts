@@ -27,7 +27,8 @@ export type SettingKind =
   | 'url'
   | 'key'
   | 'protocol id'
-  | 'address';
+  | 'address'
+  | 'nats';
 
 /** Where a setting is read and what it means; `default` undefined = required or none. */
 export interface SettingInfo<T> {
