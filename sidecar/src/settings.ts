@@ -30,7 +30,10 @@ const DAY_MS = 86_400_000;
  * SIDECAR_SETTINGS.capacity.max; // 1024
  */
 export const SIDECAR_SETTINGS = Object.freeze({
-  app: appNameSetting({ doc: "app name; the Edgegap context's app_name when unset" }),
+  app: appNameSetting({
+    doc: "app name; the Edgegap context's app_name when unset",
+    defaultText: "the Edgegap context's `app_name`",
+  }),
   version: textSetting({
     env: 'PLAYGAP_VERSION',
     doc: 'the app version this server runs (`local` in --local mode)',
