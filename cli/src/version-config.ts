@@ -7,6 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { SettingError } from '@playgap/protocol/config';
+import { checkSidecarEnv, SIDECAR_SETTINGS } from '@playgap/sidecar/settings';
 import { parse as parseYaml } from 'yaml';
 import { caArguments, DEFAULT_SERVER_COMMAND } from './container-arguments.js';
 import { usageError } from './errors.js';
@@ -170,6 +172,23 @@ function int(
   return value;
 }
 
+/**
+ * A sidecar field as the text of its variable (the sidecar's schema checks it), or its
+ * default; a field of the wrong type (a list, a mapping) keeps that type so the check refuses it.
+ */
+function sidecarField(sidecar: Json, field: string): string | number | undefined {
+  const value = sidecar[field];
+  if (value === undefined) {
+    const key = field === 'port' ? 'sidecarPort' : field;
+    const setting = SIDECAR_SETTINGS[key as keyof typeof SIDECAR_SETTINGS];
+    return setting.default as string | number;
+  }
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) {
+    return value;
+  }
+  return JSON.stringify(value);
+}
+
 function bool(obj: Json, key: string, at: string, fallback: boolean): boolean {
   const value = obj[key] ?? fallback;
   if (typeof value !== 'boolean') throw usageError(`${at}${key} must be true or false.`);
@@ -314,34 +333,33 @@ async function withEnvs(
     ],
     'sidecar.',
   );
-  const protocolId = str(sidecar, 'protocolId', 'sidecar.');
-  if (!/^(?:[0-9]{1,20}|0[xX][0-9a-fA-F]{1,16})$/.test(protocolId)) {
-    throw usageError('sidecar.protocolId must be a u64 (decimal or 0x hex).');
-  }
-  add('PLAYGAP_PROTOCOL_ID', protocolId);
-  const privateKey = str(sidecar, 'privateKey', 'sidecar.');
-  const keyText = privateKey.trim();
-  const isHex = /^(?:0x)?[0-9a-fA-F]{64}$/.test(keyText);
-  const isList = keyText.split(',').length === 32;
-  if (!isHex && !isList) {
-    // Never echo the key.
-    throw usageError(
-      'sidecar.privateKey must be 64 hex chars or a list of 32 numbers (run `playgap keygen`).',
+  // Each field becomes the sidecar's variable, checked by the sidecar's own schema: a version
+  // whose sidecar would exit at start is never shipped.
+  const sidecarEnv: [string, string, string | number | undefined][] = [
+    ['protocolId', 'PLAYGAP_PROTOCOL_ID', str(sidecar, 'protocolId', 'sidecar.')],
+    ['privateKey', 'PLAYGAP_PRIVATE_KEY', str(sidecar, 'privateKey', 'sidecar.').trim()],
+    ['tokenDialect', 'PLAYGAP_TOKEN_DIALECT', sidecarField(sidecar, 'tokenDialect')],
+    ['capacity', 'PLAYGAP_CAPACITY', sidecarField(sidecar, 'capacity')],
+    ['idleTimeoutMs', 'PLAYGAP_IDLE_TIMEOUT_MS', sidecarField(sidecar, 'idleTimeoutMs')],
+    ['readyTimeoutMs', 'PLAYGAP_READY_TIMEOUT_MS', sidecarField(sidecar, 'readyTimeoutMs')],
+    ['port', 'PLAYGAP_SIDECAR_PORT', sidecarField(sidecar, 'port')],
+  ];
+  const fieldOf = new Map(sidecarEnv.map(([field, variable]) => [variable, field]));
+  try {
+    checkSidecarEnv(
+      Object.fromEntries(sidecarEnv.map(([, variable, value]) => [variable, value])) as Record<
+        string,
+        string | undefined
+      >,
+      (variable) => `sidecar.${fieldOf.get(variable)} (${variable})`,
     );
+  } catch (error) {
+    if (!(error instanceof SettingError)) throw error;
+    throw usageError(`${error.message}.`, { cause: error });
   }
-  add('PLAYGAP_PRIVATE_KEY', keyText, true);
-  const dialect = str(sidecar, 'tokenDialect', 'sidecar.', 'netcode');
-  if (dialect !== 'netcode' && dialect !== 'lightyear') {
-    throw usageError('sidecar.tokenDialect must be netcode or lightyear.');
+  for (const [, variable, value] of sidecarEnv) {
+    add(variable, value, variable === 'PLAYGAP_PRIVATE_KEY');
   }
-  add('PLAYGAP_TOKEN_DIALECT', dialect);
-  add('PLAYGAP_CAPACITY', int(sidecar, 'capacity', 'sidecar.', 1, 10_000, 16));
-  add('PLAYGAP_IDLE_TIMEOUT_MS', int(sidecar, 'idleTimeoutMs', 'sidecar.', 0, 86_400_000, 300_000));
-  add(
-    'PLAYGAP_READY_TIMEOUT_MS',
-    int(sidecar, 'readyTimeoutMs', 'sidecar.', 1_000, 3_600_000, 60_000),
-  );
-  add('PLAYGAP_SIDECAR_PORT', int(sidecar, 'port', 'sidecar.', 1, 65_535, 7999));
 
   const nats = asObject(config.nats, 'nats');
   onlyKeys(nats, ['url', 'user', 'password', 'caFile', 'caAs'], 'nats.');

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/edgegap';
+import { loadConfig as loadSidecarConfig } from '@playgap/sidecar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER_COMMAND, splitArguments } from '../src/index.js';
 import { playgap } from './run.js';
@@ -346,7 +347,7 @@ describe('playgap version create|update', () => {
       'the private key is malformed',
       config(),
       { PLAYGAP_PRIVATE_KEY: 'short-secret' },
-      /sidecar\.privateKey must be 64 hex/,
+      /sidecar\.privateKey \(PLAYGAP_PRIVATE_KEY\) must be 64 hex/,
     ],
     ['the YAML is broken', 'app: [unclosed', {}, /is not valid YAML\/JSON/],
     ['the file is not a mapping', '- just\n- a list\n', {}, /must be a mapping/],
@@ -366,13 +367,43 @@ describe('playgap version create|update', () => {
       'a number has the wrong type',
       config().replace('capacity: 8', 'capacity: lots'),
       {},
-      /sidecar\.capacity must be an integer 1\.\.10000/,
+      /sidecar\.capacity \(PLAYGAP_CAPACITY\) must be an integer from 1 to 1024 \(got "lots"\)/,
+    ],
+    [
+      "the capacity is over the sidecar's 1024 (the sidecar would exit at start)",
+      config().replace('capacity: 8', 'capacity: 2000'),
+      {},
+      /sidecar\.capacity \(PLAYGAP_CAPACITY\) must be an integer from 1 to 1024 \(got "2000"\)\.\n$/,
+    ],
+    [
+      'the capacity is in exponent form',
+      config().replace('capacity: 8', 'capacity: "1e2"'),
+      {},
+      /sidecar\.capacity \(PLAYGAP_CAPACITY\) must be an integer from 1 to 1024 \(got "1e2"\)/,
+    ],
+    [
+      'the capacity is a list',
+      config().replace('capacity: 8', 'capacity: [8]'),
+      {},
+      /sidecar\.capacity \(PLAYGAP_CAPACITY\) must be an integer/,
+    ],
+    [
+      'the ready timeout is in hex',
+      config().replace('capacity: 8', 'capacity: 8\n  readyTimeoutMs: "0x10"'),
+      {},
+      /sidecar\.readyTimeoutMs \(PLAYGAP_READY_TIMEOUT_MS\) must be an integer from 1/,
+    ],
+    [
+      'the protocol id is over 64 bits',
+      config().replace('protocolId: "1234567890"', 'protocolId: "0x1ffffffffffffffff"'),
+      {},
+      /sidecar\.protocolId \(PLAYGAP_PROTOCOL_ID\) must be an unsigned 64-bit integer/,
     ],
     [
       'the token dialect is unknown',
       config().replace('capacity: 8', 'capacity: 8\n  tokenDialect: bevy'),
       {},
-      /sidecar\.tokenDialect must be netcode or lightyear/,
+      /sidecar\.tokenDialect \(PLAYGAP_TOKEN_DIALECT\) must be netcode or lightyear/,
     ],
     [
       'TLS upgrade is asked on a UDP port',
@@ -431,6 +462,32 @@ describe('playgap version create|update', () => {
     expect(run.stderr).toMatch(/^error BAD_REQUEST: /);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toContain('short-secret');
+  });
+
+  it("refuses a capacity the sidecar refuses, with the sidecar's own message", async () => {
+    let sidecarMessage = '';
+    try {
+      loadSidecarConfig(
+        {
+          PLAYGAP_CAPACITY: '2000',
+          PLAYGAP_PROTOCOL_ID: '1',
+          PLAYGAP_PRIVATE_KEY: 'ab'.repeat(32),
+        },
+        ['--local', 'serve'],
+      );
+    } catch (error) {
+      sidecarMessage = (error as Error).message;
+    }
+    expect(sidecarMessage).toMatch(/^PLAYGAP_CAPACITY must be an integer from 1 to 1024/);
+    const path = await writeConfig(
+      'too-big.yaml',
+      config().replace('capacity: 8', 'capacity: 2000'),
+    );
+    const run = await playgap(['version', 'create', '--config', path], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `${sidecarMessage.replace('PLAYGAP_CAPACITY', 'sidecar.capacity (PLAYGAP_CAPACITY)')}.`,
+    );
   });
 
   it('fails with exit 2 when the config file does not exist or is missing', async () => {

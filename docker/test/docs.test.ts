@@ -24,6 +24,7 @@ function envNamesIn(text: string): string[] {
     /\benv\.((?:PLAYGAP|NATS|EDGEGAP)_[A-Z0-9_]+)/g,
     /\benv\[['"]((?:PLAYGAP|NATS|EDGEGAP)_[A-Z0-9_]+)['"]\]/g,
     /\[['"]((?:PLAYGAP|NATS|EDGEGAP)_[A-Z0-9_]+)['"](?:,\s*['"][A-Z_]+['"])*\]/g,
+    /\benv: ['"]((?:PLAYGAP|NATS|EDGEGAP)_[A-Z0-9_]+)['"]/g, // a settings schema entry
   ];
   for (const pattern of patterns) for (const m of text.matchAll(pattern)) names.add(m[1]!);
   return [...names];
@@ -46,6 +47,8 @@ describe('docs', () => {
     const reference = readFileSync(join(docs, 'configuration.md'), 'utf8');
     const dirs = [
       'protocol/src/nats',
+      'protocol/src/config',
+      'protocol/src/kv',
       'sidecar/src',
       'matchmaker/src',
       'server/src',
@@ -66,7 +69,7 @@ describe('docs', () => {
   });
 
   it('finds the variables it checks (the scan is not empty)', () => {
-    const config = readFileSync(join(repo, 'matchmaker', 'src', 'config.ts'), 'utf8');
+    const config = readFileSync(join(repo, 'matchmaker', 'src', 'settings.ts'), 'utf8');
     expect(envNamesIn(config)).toContain('PLAYGAP_VERSIONS');
     const nats = readFileSync(join(repo, 'protocol', 'src', 'nats', 'settings.ts'), 'utf8');
     expect(envNamesIn(nats)).toEqual(

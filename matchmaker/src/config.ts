@@ -1,26 +1,36 @@
 /**
- * Matchmaker configuration: flags and environment, validated once against one schema with named
- * defaults, then frozen. A bad value fails at start with the flag's or variable's name.
+ * Matchmaker configuration: flags and environment read once with the settings of settings.ts
+ * (one schema: flag, variable, kind, bounds, unit, default), overrides checked by the same
+ * parsers, then deep-frozen. A bad value fails at start with the flag's or variable's name.
  */
 import { randomBytes } from 'node:crypto';
-import { APP_NAME_PATTERN } from '@playgap/protocol';
-import { kvReplicasFromEnv } from '@playgap/protocol/kv';
+import { parseArgs } from 'node:util';
 import {
-  NATS_DEFAULTS,
-  NatsConfigError,
+  checkValues,
+  deepFreeze,
+  type FlagValues,
+  readSettings,
+  type Setting,
+  SettingError,
+} from '@playgap/protocol/config';
+import {
   type NatsSettings,
   natsConnectionOptions,
   natsSettingsFromEnv,
   redactUrl,
 } from '@playgap/protocol/nats';
+import type { TokenDialect } from '@playgap/protocol/token';
 import { ConfigError } from './errors.js';
-import { LOG_LEVELS, type LogLevel } from './log.js';
-
-export type PlacementMode = 'deployments' | 'sessions';
-export type TokenDialect = 'netcode' | 'lightyear';
+import type { LogLevel } from './log.js';
+import {
+  MATCHMAKER_NATS_FLAGS,
+  MATCHMAKER_SETTINGS,
+  OVERRIDE_SETTINGS,
+  type PlacementMode,
+} from './settings.js';
 
 /** How to reach NATS: the env contract shared with the sidecar (design.md "NATS"). */
-export type { NatsSettings };
+export type { NatsSettings, PlacementMode, TokenDialect };
 
 export interface MatchmakerConfig {
   appName: string;
@@ -79,167 +89,60 @@ export interface MatchmakerConfig {
 }
 
 /**
- * Named defaults, units in the names.
+ * Named defaults, units in the names: the schema's (settings.ts).
  *
  * @example
  * CONFIG_DEFAULTS.seatsPerServer; // 16
  */
-export const CONFIG_DEFAULTS = {
-  tokenDialect: 'netcode' as TokenDialect,
-  mode: 'deployments' as PlacementMode,
-  edgegapApiUrl: 'https://api.edgegap.com',
-  natsUrl: NATS_DEFAULTS.url,
-  seatsPerServer: 16,
-  tokenExpireSeconds: 30,
-  tokenTimeoutSeconds: 15,
-  deploymentDeadlineMs: 120_000,
-  placementTimeoutMs: 90_000,
-  statusPollMs: 1_000,
-  reapIntervalMs: 30_000,
-  progressHeartbeatMs: 5_000,
-  serviceSilenceMs: 15_000,
-  listenHost: '127.0.0.1',
-  listenPort: 3000,
-  firstMessageTimeoutMs: 10_000,
-  rateLimitPerWindow: 30,
-  rateLimitWindowMs: 10_000,
-  maxConcurrentPerIp: 4,
-  logLevel: 'info' as LogLevel,
-} as const;
+export const CONFIG_DEFAULTS = Object.freeze({
+  ...(Object.fromEntries(
+    Object.entries(MATCHMAKER_SETTINGS).map(([key, setting]) => [key, setting.default]),
+  ) as { [K in keyof typeof S]: NonNullable<(typeof S)[K]['default']> }),
+  natsUrl: MATCHMAKER_NATS_FLAGS.natsUrl.default as string,
+  listenHost: MATCHMAKER_SETTINGS.listen.default?.host as string,
+  listenPort: MATCHMAKER_SETTINGS.listen.default?.port as number,
+});
 
-type Source = { flags: Record<string, string | true>; env: NodeJS.ProcessEnv };
+const S = MATCHMAKER_SETTINGS;
+
+/** Every flag, in --help order: the settings' and the NATS ones. */
+const FLAGGED: readonly Setting<unknown>[] = [
+  ...Object.values(MATCHMAKER_SETTINGS),
+  ...Object.values(MATCHMAKER_NATS_FLAGS),
+].filter((setting) => setting.flag !== undefined);
+
+/** `doc (default)` or `doc (required)`, for one --help line. */
+function helpText(setting: Setting<unknown>): string {
+  if (setting.required) return `${setting.doc} (required)`;
+  const value = setting.defaultText ?? setting.default;
+  if (
+    value === undefined ||
+    value === false ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0)
+  ) {
+    return setting.doc;
+  }
+  return `${setting.doc} (${String(value)})`;
+}
 
 /**
- * Every flag of `playgap-matchmaker`: its value (empty for a switch), its variable and what it
- * sets. parseFlags refuses any other; MATCHMAKER_USAGE lists them.
+ * Every flag of `playgap-matchmaker`, from the schema: [flag, value placeholder (empty for a
+ * switch), variable, what it sets]. parseFlags refuses any other; MATCHMAKER_USAGE lists them.
+ *
+ * @example
+ * FLAGS.some(([flag]) => flag === 'app-name'); // true
  */
-const FLAGS = [
-  ['app-name', 'NAME', 'PLAYGAP_APP', 'app to place players on (required)'],
-  [
-    'app-version',
-    'V[,V...]',
-    'PLAYGAP_VERSIONS',
-    'versions it places on; first = new deployments (required)',
-  ],
-  [
-    'protocol-id',
-    'U64',
-    'PLAYGAP_PROTOCOL_ID',
-    'protocol id shared with the game servers (required)',
-  ],
-  ['lightyear-protocol-id', 'U64', '', "Bevygap's name of --protocol-id"],
-  [
-    'private-key',
-    'KEY',
-    'PLAYGAP_PRIVATE_KEY',
-    'connect-token key; prefer the variable (required)',
-  ],
-  ['lightyear-private-key', 'KEY', '', "Bevygap's name of --private-key"],
-  [
-    'token-dialect',
-    'netcode|lightyear',
-    'PLAYGAP_TOKEN_DIALECT',
-    `token byte order (${CONFIG_DEFAULTS.tokenDialect})`,
-  ],
-  ['mode', 'deployments|sessions', 'PLAYGAP_MODE', `placement mode (${CONFIG_DEFAULTS.mode})`],
-  [
-    'seats-per-server',
-    'N',
-    'PLAYGAP_CAPACITY',
-    `seats per new server (${CONFIG_DEFAULTS.seatsPerServer})`,
-  ],
-  ['edgegap-api-url', 'URL', 'EDGEGAP_API_URL', 'Edgegap API or an edgegap-local URL'],
-  ['edgegap-api-key', 'KEY', 'EDGEGAP_API_KEY', 'Edgegap API token; prefer the variable'],
-  ['nats-url', 'URL', 'NATS_URL', `NATS server(s), comma separated (${CONFIG_DEFAULTS.natsUrl})`],
-  ['nats-insecure', '', 'NATS_INSECURE', 'TLS without certificate verification (tests only)'],
-  ['all-in-one', '', 'PLAYGAP_ALL_IN_ONE', 'run the browser front and the placement service'],
-  ['front-only', '', '', 'run only the browser front'],
-  [
-    'listen',
-    'HOST:PORT',
-    'PLAYGAP_LISTEN',
-    `front address (${CONFIG_DEFAULTS.listenHost}:${CONFIG_DEFAULTS.listenPort})`,
-  ],
-  ['static-dir', 'DIR', 'PLAYGAP_STATIC_DIR', 'serve a built web client at /'],
-  ['allowed-origins', 'O[,O...]', 'PLAYGAP_ALLOWED_ORIGINS', 'browser origins allowed (any)'],
-  [
-    'trusted-proxies',
-    'IP[,IP...]',
-    'PLAYGAP_TRUSTED_PROXIES',
-    'peers whose X-Forwarded-For is believed',
-  ],
-  [
-    'token-expire-seconds',
-    'N',
-    '',
-    `connect token lifetime (${CONFIG_DEFAULTS.tokenExpireSeconds})`,
-  ],
-  [
-    'token-timeout-seconds',
-    'N',
-    '',
-    `netcode timeout in the token (${CONFIG_DEFAULTS.tokenTimeoutSeconds})`,
-  ],
-  [
-    'deployment-deadline-ms',
-    'N',
-    '',
-    `a deployment not ready by then is stopped (${CONFIG_DEFAULTS.deploymentDeadlineMs})`,
-  ],
-  [
-    'placement-timeout-ms',
-    'N',
-    '',
-    `a placement gives up after this (${CONFIG_DEFAULTS.placementTimeoutMs})`,
-  ],
-  ['status-poll-ms', 'N', '', `Edgegap status poll interval (${CONFIG_DEFAULTS.statusPollMs})`],
-  [
-    'progress-heartbeat-ms',
-    'N',
-    '',
-    `progress repeated this often (${CONFIG_DEFAULTS.progressHeartbeatMs})`,
-  ],
-  [
-    'service-silence-ms',
-    'N',
-    '',
-    `the front retries another replica after this (${CONFIG_DEFAULTS.serviceSilenceMs})`,
-  ],
-  [
-    'reap-interval-ms',
-    'N',
-    '',
-    `stale and orphan deployments reaped this often (${CONFIG_DEFAULTS.reapIntervalMs})`,
-  ],
-  [
-    'rate-limit',
-    'N',
-    '',
-    `requests per IP per ${CONFIG_DEFAULTS.rateLimitWindowMs / 1000} s (${CONFIG_DEFAULTS.rateLimitPerWindow})`,
-  ],
-  [
-    'max-concurrent-per-ip',
-    'N',
-    '',
-    `placements at once per IP (${CONFIG_DEFAULTS.maxConcurrentPerIp})`,
-  ],
-  [
-    'log-level',
-    'LEVEL',
-    'PLAYGAP_LOG_LEVEL',
-    `fatal … trace, or silent (${CONFIG_DEFAULTS.logLevel})`,
-  ],
-  ['kv-replicas', 'N', 'PLAYGAP_KV_REPLICAS', 'KV bucket replicas: 1, or 3 on a NATS cluster (1)'],
-  ['dashboard', '', 'PLAYGAP_DASHBOARD', 'serve the live operator dashboard at /dashboard (off)'],
-  [
-    'dashboard-token',
-    'TOKEN',
-    'PLAYGAP_DASHBOARD_TOKEN',
-    'token the dashboard wants (16+ characters; turns it on); prefer the variable',
-  ],
-] as const;
-
-const FLAG_NAMES: ReadonlySet<string> = new Set(FLAGS.map(([name]) => name));
+export const FLAGS: readonly (readonly [string, string, string, string])[] = FLAGGED.flatMap(
+  (setting) => {
+    const value = setting.kind === 'boolean' ? '' : (setting.placeholder ?? 'N');
+    const main = [setting.flag as string, value, setting.env ?? '', helpText(setting)] as const;
+    const aliases = (setting.aliases ?? []).map(
+      (alias) => [alias, value, '', `Bevygap's name of --${setting.flag}`] as const,
+    );
+    return [main, ...aliases];
+  },
+);
 
 /**
  * `playgap-matchmaker --help`.
@@ -273,193 +176,90 @@ export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
 }
 
+const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(
+  FLAGGED.filter((s) => s.kind === 'boolean').map((s) => s.flag as string),
+);
+const PARSE_ARGS_OPTIONS = Object.fromEntries(
+  FLAGS.map(([name]) => [name, { type: BOOLEAN_FLAGS.has(name) ? 'boolean' : 'string' }]),
+) as Record<string, { type: 'boolean' | 'string' }>;
+
 /**
- * Split `--a b --c=d --flag` into a map; everything must be a known `--flag`.
+ * Split argv into flag values with node:util parseArgs: `--a b`, `--a=b`, a bare switch
+ * (`true`), a switch with a value (`--all-in-one=false`, `--all-in-one no`); everything must
+ * be a known `--flag`.
  *
  * @example
  * parseFlags(['--mode', 'sessions', '--all-in-one']); // { mode: 'sessions', 'all-in-one': true }
  */
 export function parseFlags(argv: readonly string[]): Record<string, string | true> {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: PARSE_ARGS_OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const flags: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--')) throw new ConfigError(arg, 'is not a flag (flags start with --)');
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (!FLAG_NAMES.has(name))
-      throw new ConfigError(`--${name}`, 'is not a playgap-matchmaker flag');
-    if (eq > 0) {
-      flags[name] = arg.slice(eq + 1);
-      continue;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.kind === 'positional' || token.kind === 'option-terminator') {
+      const arg = token.kind === 'positional' ? token.value : '--';
+      throw new ConfigError(arg, 'is not a flag (flags start with --)');
     }
-    const next = argv[i + 1];
-    if (next !== undefined && !next.startsWith('--')) {
-      flags[name] = next;
+    if (!token.rawName.startsWith('--')) {
+      throw new ConfigError(token.rawName, 'is not a flag (flags start with --)');
+    }
+    if (!Object.hasOwn(PARSE_ARGS_OPTIONS, token.name)) {
+      throw new ConfigError(`--${token.name}`, 'is not a playgap-matchmaker flag');
+    }
+    let value: string | true = token.value ?? true;
+    const next = tokens[i + 1];
+    if (BOOLEAN_FLAGS.has(token.name) && !token.inlineValue && next?.kind === 'positional') {
+      value = next.value; // `--all-in-one no`, as `--all-in-one=no`
       i++;
-    } else {
-      flags[name] = true;
+    } else if (!token.inlineValue && typeof value === 'string' && value.startsWith('--')) {
+      throw new ConfigError(`--${token.name}`, 'needs a value'); // `--mode --all-in-one`
     }
+    flags[token.name] = value;
   }
   return flags;
 }
 
-/** First set value among flags (by name) then env variables; returns [name, value]. */
-function pick(src: Source, flagNames: string[], envNames: string[]): [string, string] | undefined {
-  for (const flag of flagNames) {
-    const value = src.flags[flag];
-    if (value === true) throw new ConfigError(`--${flag}`, 'needs a value');
-    if (value !== undefined) return [`--${flag}`, value];
-  }
-  for (const name of envNames) {
-    const value = src.env[name];
-    if (value !== undefined && value !== '') return [name, value];
-  }
-  return undefined;
-}
-
-function label(flagNames: string[], envNames: string[]): string {
-  return [...flagNames.map((f) => `--${f}`), ...envNames].join('/');
-}
-
-function requireValue(src: Source, flagNames: string[], envNames: string[]): [string, string] {
-  const found = pick(src, flagNames, envNames);
-  if (!found) throw new ConfigError(label(flagNames, envNames), 'is required');
-  return found;
-}
-
-function integer(
-  src: Source,
-  flagNames: string[],
-  envNames: string[],
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const found = pick(src, flagNames, envNames);
-  if (!found) return fallback;
-  const [name, raw] = found;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      name,
-      `must be an integer from ${min} to ${max} (got "${raw.slice(0, 20)}")`,
-    );
-  }
-  return value;
-}
-
-function bool(src: Source, flag: string, envNames: string[]): boolean {
-  const given = flagBool(src, flag);
-  if (given !== undefined) return given; // a flag overrides the environment
-  for (const name of envNames) {
-    const value = src.env[name]?.toLowerCase();
-    if (value === '1' || value === 'true' || value === 'yes') return true;
-  }
-  return false;
-}
-
-/** A boolean flag as given (`--x`, `--x=true|false|1|0|yes|no`), or undefined when absent. */
-function flagBool(src: Source, flag: string): boolean | undefined {
-  const value = src.flags[flag];
-  if (value === undefined) return undefined;
-  if (value === true) return true;
-  const text = value.toLowerCase();
-  if (['1', 'true', 'yes'].includes(text)) return true;
-  if (['0', 'false', 'no'].includes(text)) return false;
-  throw new ConfigError(`--${flag}`, 'must be true or false');
-}
-
-function list(raw: string | undefined): string[] {
-  return (raw ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/**
- * Parse a netcode private key: 64 hex characters or Bevygap's list of 32 numbers ("1, 2, ...").
- * The error names the variable but never echoes the key.
- *
- * @example
- * parseKeyMaterial('PLAYGAP_PRIVATE_KEY', 'ab'.repeat(32)).length; // 32
- */
-export function parseKeyMaterial(name: string, raw: string): Uint8Array {
-  const text = raw.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(text)) return Uint8Array.from(Buffer.from(text, 'hex'));
-  const parts = text
-    .replace(/^\[|\]$/g, '')
-    .split(',')
-    .map((s) => s.trim());
-  if (parts.length === 32 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) {
-    return Uint8Array.from(parts.map(Number));
-  }
-  throw new ConfigError(name, 'must be 64 hex characters or a list of 32 numbers 0-255');
-}
-
-function parseProtocolIdValue(name: string, raw: string): bigint {
-  const text = raw.trim();
-  if (!/^(\d{1,20}|0x[0-9a-fA-F]{1,16})$/.test(text)) {
-    throw new ConfigError(name, 'must be an unsigned 64-bit integer (decimal or 0x hex)');
-  }
-  const value = BigInt(text);
-  if (value >= 1n << 64n) throw new ConfigError(name, 'must fit in 64 bits');
-  return value;
-}
-
-function parseListen(name: string, raw: string): { host: string; port: number } {
-  const colon = raw.lastIndexOf(':');
-  const host = colon >= 0 ? raw.slice(0, colon) : raw;
-  const port = colon >= 0 ? Number(raw.slice(colon + 1)) : CONFIG_DEFAULTS.listenPort;
-  if (!host || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(name, 'must be host:port, e.g. 0.0.0.0:3000');
-  }
-  return { host: host.replace(/^\[|\]$/g, ''), port };
-}
-
-/**
- * The shared NATS env parser with this CLI's flags, its errors turned into ConfigError; the
- * files it names are checked too.
- */
-function natsSettings(src: Source): Readonly<NatsSettings> {
+/** Run a shared parser, its SettingError (NATS ones included) as this package's ConfigError. */
+function asConfigError<T>(read: () => T): T {
   try {
-    const settings = natsSettingsFromEnv(src.env, {
-      url: pick(src, ['nats-url'], [])?.[1],
-      insecure: flagBool(src, 'nats-insecure'),
-    });
-    // Reads the creds/nkey files and checks the CA file now, so a bad path fails at start.
-    natsConnectionOptions(settings, 'playgap-matchmaker');
-    return settings;
+    return read();
   } catch (error) {
-    if (error instanceof NatsConfigError)
-      throw new ConfigError(error.variable, error.problem, { cause: error });
-    throw error;
-  }
-}
-
-/** `--log-level` / PLAYGAP_LOG_LEVEL: one of LOG_LEVELS. */
-function logLevel(src: Source): LogLevel {
-  const found = pick(src, ['log-level'], ['PLAYGAP_LOG_LEVEL']);
-  if (!found) return CONFIG_DEFAULTS.logLevel;
-  const [variable, value] = found;
-  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
-    throw new ConfigError(variable, `must be one of ${LOG_LEVELS.join(', ')}`);
-  }
-  return value as LogLevel;
-}
-
-/** PLAYGAP_KV_REPLICAS / --kv-replicas, checked by the shared parser. */
-function kvReplicas(src: Source): number {
-  try {
-    return kvReplicasFromEnv(src.env, pick(src, ['kv-replicas'], [])?.[1]);
-  } catch (error) {
-    if (error instanceof NatsConfigError)
-      throw new ConfigError(error.variable, error.problem, { cause: error });
-    throw error;
+    if (error instanceof ConfigError || !(error instanceof SettingError)) throw error;
+    throw new ConfigError(error.variable, error.problem, { cause: error });
   }
 }
 
 /**
- * Build the frozen config from flags and env. Throws ConfigError naming the bad input.
+ * The shared NATS env parser with this CLI's flags; the files it names are checked too.
+ */
+function natsSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Readonly<NatsSettings> {
+  const url = flags['nats-url'];
+  if (url === true) throw new ConfigError('--nats-url', 'needs a value');
+  const insecure = flags['nats-insecure'];
+  const settings = natsSettingsFromEnv(env, {
+    url,
+    insecure:
+      insecure === undefined
+        ? undefined
+        : MATCHMAKER_NATS_FLAGS.natsInsecure.parse(insecure, '--nats-insecure'),
+  });
+  // Reads the creds/nkey files and checks the CA file now, so a bad path fails at start.
+  natsConnectionOptions(settings, 'playgap-matchmaker');
+  return settings;
+}
+
+/** Every config field an override may set, with the parser that checks it. */
+const OVERRIDABLE = Object.freeze({ ...MATCHMAKER_SETTINGS, ...OVERRIDE_SETTINGS });
+
+/**
+ * Build the deep-frozen config from flags and env; `overrides` (tests, embedders) are checked
+ * by the same schema. Throws ConfigError naming the bad input.
  *
  * @example
  * const config = loadConfig(process.argv.slice(2), process.env);
@@ -469,142 +269,61 @@ export function loadConfig(
   env: NodeJS.ProcessEnv,
   overrides: Partial<MatchmakerConfig> = {},
 ): Readonly<MatchmakerConfig> {
-  const src: Source = { flags: parseFlags(argv), env };
-  const [appVar, appName] = requireValue(src, ['app-name'], ['PLAYGAP_APP']);
-  if (!APP_NAME_PATTERN.test(appName)) {
-    throw new ConfigError(appVar, 'must be 1-64 letters, digits, "_" or "-"');
-  }
-  const [versionsVar, versionsRaw] = requireValue(src, ['app-version'], ['PLAYGAP_VERSIONS']);
-  const versions = list(versionsRaw);
-  if (versions.length === 0 || versions.some((v) => !/^[A-Za-z0-9_.-]{1,64}$/.test(v))) {
-    throw new ConfigError(versionsVar, 'must be a comma list of versions (letters, digits, . _ -)');
-  }
-  const [pidVar, pidRaw] = requireValue(
-    src,
-    ['lightyear-protocol-id', 'protocol-id'],
-    ['PLAYGAP_PROTOCOL_ID'],
-  );
-  const [keyVar, keyRaw] = requireValue(
-    src,
-    ['lightyear-private-key', 'private-key'],
-    ['PLAYGAP_PRIVATE_KEY'],
-  );
-  const dialectFound = pick(src, ['token-dialect'], ['PLAYGAP_TOKEN_DIALECT']);
-  const tokenDialect = (dialectFound?.[1] ?? CONFIG_DEFAULTS.tokenDialect) as TokenDialect;
-  if (tokenDialect !== 'netcode' && tokenDialect !== 'lightyear') {
-    throw new ConfigError(
-      dialectFound?.[0] ?? 'PLAYGAP_TOKEN_DIALECT',
-      'must be netcode or lightyear',
-    );
-  }
-  const modeFound = pick(src, ['mode'], ['PLAYGAP_MODE']);
-  const mode = (modeFound?.[1] ?? CONFIG_DEFAULTS.mode) as PlacementMode;
-  if (mode !== 'deployments' && mode !== 'sessions') {
-    throw new ConfigError(modeFound?.[0] ?? '--mode', 'must be deployments or sessions');
-  }
-  const edgegapApiUrl =
-    pick(src, ['edgegap-api-url'], ['EDGEGAP_API_URL'])?.[1] ?? CONFIG_DEFAULTS.edgegapApiUrl;
-  try {
-    new URL(edgegapApiUrl);
-  } catch {
-    throw new ConfigError('EDGEGAP_API_URL', 'must be a URL');
-  }
-  const nats = natsSettings(src);
-
-  const allInOne = bool(src, 'all-in-one', ['PLAYGAP_ALL_IN_ONE']);
-  const frontOnly = bool(src, 'front-only', []);
-  const listenFound = pick(src, ['listen'], ['PLAYGAP_LISTEN']);
-  const listen = listenFound
-    ? parseListen(listenFound[0], listenFound[1])
-    : { host: CONFIG_DEFAULTS.listenHost, port: CONFIG_DEFAULTS.listenPort };
-  const d = CONFIG_DEFAULTS;
-  const config: MatchmakerConfig = {
-    appName,
-    versions,
-    protocolId: parseProtocolIdValue(pidVar, pidRaw),
-    privateKey: parseKeyMaterial(keyVar, keyRaw),
-    tokenDialect,
-    mode,
-    edgegapApiUrl,
-    edgegapApiKey: pick(src, ['edgegap-api-key'], ['EDGEGAP_API_KEY'])?.[1] ?? '',
-    nats,
-    kvReplicas: kvReplicas(src),
-    seatsPerServer: integer(
-      src,
-      ['seats-per-server'],
-      ['PLAYGAP_CAPACITY'],
-      d.seatsPerServer,
-      1,
-      10_000,
-    ),
-    tokenExpireSeconds: integer(src, ['token-expire-seconds'], [], d.tokenExpireSeconds, 5, 3600),
-    tokenTimeoutSeconds: integer(
-      src,
-      ['token-timeout-seconds'],
-      [],
-      d.tokenTimeoutSeconds,
-      1,
-      3600,
-    ),
-    deploymentDeadlineMs: integer(
-      src,
-      ['deployment-deadline-ms'],
-      [],
-      d.deploymentDeadlineMs,
-      1000,
-      3_600_000,
-    ),
-    placementTimeoutMs: integer(
-      src,
-      ['placement-timeout-ms'],
-      [],
-      d.placementTimeoutMs,
-      1000,
-      3_600_000,
-    ),
-    statusPollMs: integer(src, ['status-poll-ms'], [], d.statusPollMs, 10, 60_000),
-    progressHeartbeatMs: integer(
-      src,
-      ['progress-heartbeat-ms'],
-      [],
-      d.progressHeartbeatMs,
-      10,
-      60_000,
-    ),
-    serviceSilenceMs: integer(src, ['service-silence-ms'], [], d.serviceSilenceMs, 50, 600_000),
-    reapIntervalMs: integer(src, ['reap-interval-ms'], [], d.reapIntervalMs, 100, 3_600_000),
-    instanceId: randomBytes(6).toString('hex'),
-    runService: !frontOnly,
-    runFront: allInOne || frontOnly,
-    listenHost: listen.host,
-    listenPort: listen.port,
-    allowedOrigins: list(pick(src, ['allowed-origins'], ['PLAYGAP_ALLOWED_ORIGINS'])?.[1]),
-    trustedProxies: list(pick(src, ['trusted-proxies'], ['PLAYGAP_TRUSTED_PROXIES'])?.[1]),
-    firstMessageTimeoutMs: d.firstMessageTimeoutMs,
-    rateLimitPerWindow: integer(src, ['rate-limit'], [], d.rateLimitPerWindow, 1, 1_000_000),
-    rateLimitWindowMs: d.rateLimitWindowMs,
-    maxConcurrentPerIp: integer(
-      src,
-      ['max-concurrent-per-ip'],
-      [],
-      d.maxConcurrentPerIp,
-      1,
-      1_000_000,
-    ),
-    logLevel: logLevel(src),
-    ...dashboard(src, allInOne, listen.host),
-    ...overrides,
-  };
-  const staticDir = pick(src, ['static-dir'], ['PLAYGAP_STATIC_DIR'])?.[1];
-  if (staticDir && overrides.staticDir === undefined) config.staticDir = staticDir;
-  if (config.mode === 'sessions' && !config.edgegapApiKey) {
-    throw new ConfigError('EDGEGAP_API_KEY', 'is required in sessions mode');
-  }
-  return Object.freeze(config);
+  const flags = parseFlags(argv);
+  return asConfigError(() => {
+    const read = readSettings(S, { env, flags });
+    const checked = checkValues(OVERRIDABLE, overrides) as Partial<MatchmakerConfig>;
+    const d = CONFIG_DEFAULTS;
+    const listen = read.listen ?? { host: d.listenHost, port: d.listenPort };
+    const frontOnly = read.frontOnly ?? false;
+    const config: MatchmakerConfig = {
+      appName: read.appName as string,
+      versions: read.versions as string[],
+      protocolId: read.protocolId as bigint,
+      privateKey: read.privateKey as Uint8Array,
+      tokenDialect: read.tokenDialect ?? d.tokenDialect,
+      mode: read.mode ?? d.mode,
+      edgegapApiUrl: read.edgegapApiUrl ?? d.edgegapApiUrl,
+      edgegapApiKey: read.edgegapApiKey ?? '',
+      nats: natsSettings(flags, env),
+      kvReplicas: read.kvReplicas ?? d.kvReplicas,
+      seatsPerServer: read.seatsPerServer ?? d.seatsPerServer,
+      tokenExpireSeconds: read.tokenExpireSeconds ?? d.tokenExpireSeconds,
+      tokenTimeoutSeconds: read.tokenTimeoutSeconds ?? d.tokenTimeoutSeconds,
+      deploymentDeadlineMs: read.deploymentDeadlineMs ?? d.deploymentDeadlineMs,
+      placementTimeoutMs: read.placementTimeoutMs ?? d.placementTimeoutMs,
+      statusPollMs: read.statusPollMs ?? d.statusPollMs,
+      progressHeartbeatMs: read.progressHeartbeatMs ?? d.progressHeartbeatMs,
+      serviceSilenceMs: read.serviceSilenceMs ?? d.serviceSilenceMs,
+      reapIntervalMs: read.reapIntervalMs ?? d.reapIntervalMs,
+      instanceId: randomBytes(6).toString('hex'),
+      runService: !frontOnly,
+      runFront: (read.allInOne ?? false) || frontOnly,
+      listenHost: listen.host,
+      listenPort: listen.port,
+      allowedOrigins: read.allowedOrigins ?? [],
+      trustedProxies: read.trustedProxies ?? [],
+      ...(read.staticDir ? { staticDir: read.staticDir } : {}),
+      firstMessageTimeoutMs: read.firstMessageTimeoutMs ?? d.firstMessageTimeoutMs,
+      rateLimitPerWindow: read.rateLimitPerWindow ?? d.rateLimitPerWindow,
+      rateLimitWindowMs: read.rateLimitWindowMs ?? d.rateLimitWindowMs,
+      maxConcurrentPerIp: read.maxConcurrentPerIp ?? d.maxConcurrentPerIp,
+      logLevel: read.logLevel ?? d.logLevel,
+      ...dashboard(
+        read.dashboard ?? false,
+        read.dashboardToken,
+        read.allInOne ?? false,
+        listen.host,
+      ),
+      ...checked,
+    };
+    if (config.mode === 'sessions' && !config.edgegapApiKey) {
+      throw new ConfigError('EDGEGAP_API_KEY', 'is required in sessions mode');
+    }
+    return deepFreeze(config);
+  });
 }
 
-/** Shortest dashboard token accepted. */
-const DASHBOARD_TOKEN_MIN = 16;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /**
@@ -613,29 +332,20 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
  * service, so it needs `--all-in-one`.
  */
 function dashboard(
-  src: Source,
+  on: boolean,
+  token: string | undefined,
   allInOne: boolean,
   listenHost: string,
 ): Pick<MatchmakerConfig, 'dashboard' | 'dashboardToken'> {
-  const found = pick(src, ['dashboard-token'], ['PLAYGAP_DASHBOARD_TOKEN']);
-  const on = bool(src, 'dashboard', ['PLAYGAP_DASHBOARD']) || found !== undefined;
-  if (!on) return { dashboard: false };
+  if (!on && token === undefined) return { dashboard: false };
+  const name = token === undefined ? '--dashboard' : '--dashboard-token/PLAYGAP_DASHBOARD_TOKEN';
   if (!allInOne) {
     throw new ConfigError(
-      found?.[0] ?? '--dashboard',
+      name,
       'needs --all-in-one (the dashboard reads the placement service’s view of the fleet)',
     );
   }
-  if (found) {
-    const [name, token] = found;
-    if (token.length < DASHBOARD_TOKEN_MIN || /\s/.test(token)) {
-      throw new ConfigError(
-        name,
-        `must be at least ${DASHBOARD_TOKEN_MIN} characters without spaces (e.g. openssl rand -hex 16)`,
-      );
-    }
-    return { dashboard: true, dashboardToken: token };
-  }
+  if (token !== undefined) return { dashboard: true, dashboardToken: token };
   if (!LOOPBACK.has(listenHost)) {
     throw new ConfigError(
       '--dashboard',

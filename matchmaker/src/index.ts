@@ -38,3 +38,4 @@ export {
   type StartOptions,
   startMatchmaker,
 } from './matchmaker.js';
+export { MATCHMAKER_NATS_FLAGS, MATCHMAKER_SETTINGS, PLACEMENT_MODES } from './settings.js';

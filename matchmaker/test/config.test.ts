@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { nkeys } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MATCHMAKER_USAGE, wantsHelp } from '../src/config.js';
-import { ConfigError, describeConfig, loadConfig } from '../src/index.js';
+import { ConfigError, describeConfig, loadConfig, type MatchmakerConfig } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mm-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -92,7 +92,7 @@ describe('matchmaker config', () => {
     ).toMatch(/--dashboard needs PLAYGAP_DASHBOARD_TOKEN when the front listens on 0\.0\.0\.0/);
     expect(failure(['--dashboard'], ENV).message).toMatch(/needs --all-in-one/);
     expect(failure(['--front-only', '--dashboard-token', token], ENV).message).toMatch(
-      /--dashboard-token needs --all-in-one/,
+      /--dashboard-token\/PLAYGAP_DASHBOARD_TOKEN needs --all-in-one/,
     );
     for (const bad of ['short', 'has spaces in it, sixteen+']) {
       expect(failure(['--all-in-one', '--dashboard-token', bad], ENV).message).toMatch(
@@ -202,6 +202,62 @@ describe('matchmaker config', () => {
       /^PLAYGAP_KV_REPLICAS must be an integer from 1 to 5/,
     );
     expect(failure(['--kv-replicas', 'x'], ENV).variable).toBe('--kv-replicas');
+  });
+});
+
+describe('matchmaker config, one schema with the sidecar', () => {
+  it("holds PLAYGAP_CAPACITY to the sidecar's bounds and refuses 1e2 as every component does", () => {
+    expect(failure([], { ...ENV, PLAYGAP_CAPACITY: '2000' }).message).toBe(
+      'PLAYGAP_CAPACITY must be an integer from 1 to 1024 (got "2000")',
+    );
+    expect(failure(['--seats-per-server', '1e2'], ENV).variable).toBe('--seats-per-server');
+    expect(failure(['--status-poll-ms', '0x10'], ENV).variable).toBe('--status-poll-ms');
+    expect(loadConfig([], { ...ENV, PLAYGAP_CAPACITY: '1024' }).seatsPerServer).toBe(1024);
+  });
+
+  it('takes 0x hex keys and 0X protocol ids, as the sidecar and the CLI do', () => {
+    const config = loadConfig([], {
+      ...ENV,
+      PLAYGAP_PRIVATE_KEY: `0x${KEY_HEX}`,
+      PLAYGAP_PROTOCOL_ID: '0X1F',
+    });
+    expect(config.protocolId).toBe(31n);
+    expect(config.privateKey[0]).toBe(0xab);
+  });
+
+  it('checks overrides with the same schema', () => {
+    expect(loadConfig([], ENV, { seatsPerServer: 8, runFront: true }).seatsPerServer).toBe(8);
+    expect(() => loadConfig([], ENV, { seatsPerServer: 2000 })).toThrow(
+      'seatsPerServer must be an integer from 1 to 1024 (got "2000")',
+    );
+    expect(() => loadConfig([], ENV, { mode: 'lobby' as 'sessions' })).toThrow(
+      'mode must be deployments or sessions',
+    );
+    expect(() => loadConfig([], ENV, { statusPollMs: 1.5 })).toThrow(ConfigError);
+    expect(() => loadConfig([], ENV, { versions: [''] })).toThrow(ConfigError);
+    expect(() =>
+      loadConfig([], ENV, { colour: 'red' } as unknown as Partial<MatchmakerConfig>),
+    ).toThrow('colour is not a known setting');
+    expect(() => loadConfig([], ENV, { nats: { servers: [], insecure: false } })).toThrow(
+      ConfigError,
+    );
+  });
+
+  it('is frozen all the way down', () => {
+    const config = loadConfig(['--allowed-origins', 'https://a.example'], ENV);
+    expect(() => (config.versions as string[]).push('2.0.0')).toThrow(TypeError);
+    expect(() => (config.allowedOrigins as string[]).pop()).toThrow(TypeError);
+    expect(() => (config.nats.servers as string[]).push('nats://x')).toThrow(TypeError);
+    expect(() => {
+      (config.nats as { insecure: boolean }).insecure = true;
+    }).toThrow(TypeError);
+  });
+
+  it('refuses a positional, a short flag and a flag with no value', () => {
+    expect(failure(['arena'], ENV).message).toBe('arena is not a flag (flags start with --)');
+    expect(failure(['--mode'], ENV).message).toBe('--mode needs a value');
+    expect(failure(['--mode', '--all-in-one'], ENV).message).toBe('--mode needs a value');
+    expect(loadConfig(['--all-in-one', 'no'], ENV).runFront).toBe(false);
   });
 });
 

@@ -313,8 +313,10 @@ describe('with edgegap-local and real sidecars', () => {
           process.execPath,
           [
             MATCHMAKER,
+            // A bound for a busy machine (a sidecar and its game server can take several
+            // seconds to start); the placement does not wait for it when all goes well.
             '--deployment-deadline-ms',
-            '6000',
+            '15000',
             '--reap-interval-ms',
             '250',
             '--progress-heartbeat-ms',

@@ -210,3 +210,34 @@ describe('--local-file', () => {
     }
   });
 });
+
+describe('sidecar config schema', () => {
+  const base = { PLAYGAP_PROTOCOL_ID: '0X1F', PLAYGAP_PRIVATE_KEY: `0x${'ab'.repeat(32)}` };
+
+  it.each([
+    ['PLAYGAP_CAPACITY', '1e2'],
+    ['PLAYGAP_CAPACITY', '2000'],
+    ['PLAYGAP_CAPACITY', '0x10'],
+    ['PLAYGAP_SIDECAR_PORT', '80.5'],
+    ['PLAYGAP_IDLE_TIMEOUT_MS', '-1'],
+    ['PLAYGAP_CERT_VALIDITY_DAYS', '14'],
+    ['PLAYGAP_TOKEN_DIALECT', 'bevy'],
+    ['PLAYGAP_PROTOCOL_ID', '1e2'],
+    ['PLAYGAP_PRIVATE_KEY', 'short'],
+    ['PLAYGAP_APP', 'a.b'],
+  ])('refuses %s=%s at start, naming it', (variable, value) => {
+    expect(() => loadConfig({ ...base, [variable]: value }, ['--local', 'serve'])).toThrow(
+      new RegExp(`^${variable} `),
+    );
+  });
+
+  it('takes 0x hex keys and 0X protocol ids and is frozen all the way down', () => {
+    const config = loadConfig(base, ['--local', '--port', 'game:TCP:7000', 'run', '--', 'node']);
+    expect(config.protocolIdText).toBe('0X1F');
+    expect(() => config.command.push('x')).toThrow(TypeError);
+    expect(() => {
+      (config.local?.ports.game as { internal: number }).internal = 1;
+    }).toThrow(TypeError);
+    expect(() => (config.nats.servers as string[]).push('x')).toThrow(TypeError);
+  });
+});

@@ -5,20 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { type PortMapping, SERVER_ID_PATTERN } from '@playgap/protocol';
+import { deepFreeze, readSettings, SettingError } from '@playgap/protocol/config';
 import {
-  APP_NAME_PATTERN,
-  KV_DEFAULTS,
-  type PortMapping,
-  SERVER_ID_PATTERN,
-} from '@playgap/protocol';
-import { kvReplicasFromEnv } from '@playgap/protocol/kv';
-import {
-  NatsConfigError,
   type NatsSettings,
   natsConnectionOptions,
   natsSettingsFromEnv,
 } from '@playgap/protocol/nats';
+import type { TokenDialect } from '@playgap/protocol/token';
 import { ConfigError } from './errors.js';
+import { certRenewBeforeMs, SIDECAR_SETTINGS as S } from './settings.js';
 
 /** NATS connection settings: the env contract shared with the matchmaker (design.md "NATS"). */
 export type { NatsSettings };
@@ -26,23 +22,29 @@ export type { NatsSettings };
 /** The name the sidecar's NATS connection shows in NATS monitoring. */
 export const SIDECAR_CONNECTION_NAME = 'playgap-sidecar';
 
-/** Named defaults of every option. */
-export const DEFAULTS = {
-  capacity: 16,
-  sidecarPort: 7999,
-  idleTimeoutMs: 300_000,
-  readyTimeoutMs: 60_000,
-  heartbeatTimeoutMs: 30_000,
-  certValidityDays: 13,
+/**
+ * Named defaults of every option: the schema's (settings.ts), units in the names.
+ *
+ * @example
+ * DEFAULTS.capacity; // 16
+ */
+export const DEFAULTS = Object.freeze({
+  capacity: S.capacity.default as number,
+  sidecarPort: S.sidecarPort.default as number,
+  idleTimeoutMs: S.idleTimeoutMs.default as number,
+  readyTimeoutMs: S.readyTimeoutMs.default as number,
+  heartbeatTimeoutMs: S.heartbeatTimeoutMs.default as number,
+  certValidityDays: S.certValidityDays.default as number,
   /** Renew when less than this is left (default 2 days). */
-  certRenewBeforeMs: 2 * 86_400_000,
-  serverHeartbeatMs: KV_DEFAULTS.serverHeartbeatMs,
-  seatHeartbeatMs: KV_DEFAULTS.seatHeartbeatMs,
-  bodyLimitBytes: 16 * 1024,
-  tokenDialect: 'netcode',
-} as const;
+  certRenewBeforeMs: S.certRenewBeforeMs.default as number,
+  serverHeartbeatMs: S.serverHeartbeatMs.default as number,
+  seatHeartbeatMs: S.seatHeartbeatMs.default as number,
+  bodyLimitBytes: S.bodyLimitBytes.default as number,
+  tokenDialect: S.tokenDialect.default as TokenDialect,
+});
 
-export type TokenDialect = 'netcode' | 'lightyear';
+/** The token byte order: protocol's one definition. */
+export type { TokenDialect };
 
 /** Deployment facts given by hand in `--local` mode. */
 export interface LocalDeployment {
@@ -83,25 +85,6 @@ export interface SidecarConfig {
 }
 
 type Env = Record<string, string | undefined>;
-
-function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      name,
-      `must be an integer from ${min} to ${max} (got ${JSON.stringify(raw.slice(0, 40))})`,
-    );
-  }
-  return value;
-}
-
-function required(env: Env, name: string, hint: string): string {
-  const raw = env[name]?.trim();
-  if (!raw) throw new ConfigError(name, `is required: ${hint}`);
-  return raw;
-}
 
 const PROTOCOLS = new Set(['TCP', 'UDP', 'TCP/UDP', 'HTTP', 'HTTPS', 'WS', 'WSS']);
 
@@ -183,27 +166,12 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
   if (verb === 'run' && command.length === 0)
     throw new ConfigError('run', 'needs a command after `--`');
 
-  const app = env.PLAYGAP_APP?.trim() || undefined;
-  if (app !== undefined && !APP_NAME_PATTERN.test(app)) {
-    throw new ConfigError('PLAYGAP_APP', 'must be 1-64 letters, digits, "_" or "-"');
-  }
-  const dialect = (env.PLAYGAP_TOKEN_DIALECT?.trim() || DEFAULTS.tokenDialect) as string;
-  if (dialect !== 'netcode' && dialect !== 'lightyear') {
-    throw new ConfigError('PLAYGAP_TOKEN_DIALECT', 'must be "netcode" or "lightyear"');
-  }
-  const certValidityDays = intVar(
-    env,
-    'PLAYGAP_CERT_VALIDITY_DAYS',
-    DEFAULTS.certValidityDays,
-    1,
-    13,
-  );
-  const certRenewBeforeMs = intVar(
-    env,
-    'PLAYGAP_CERT_RENEW_BEFORE_MS',
-    Math.min(DEFAULTS.certRenewBeforeMs, (certValidityDays * 86_400_000) / 2),
-    1_000,
-    certValidityDays * 86_400_000 - 1_000,
+  const settings = asConfigError(() => readSettings(S, { env }));
+  // Validated here, kept as text: token-check.ts turns them into bytes; the key is never logged.
+  settings.privateKey?.fill(0);
+  const certValidityDays = settings.certValidityDays ?? DEFAULTS.certValidityDays;
+  const renewBeforeMs = asConfigError(() =>
+    certRenewBeforeMs(certValidityDays, settings.certRenewBeforeMs),
   );
 
   let local: LocalDeployment | undefined;
@@ -224,63 +192,38 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
   }
 
   const config: SidecarConfig = {
-    app,
+    app: settings.app,
     version:
-      env.PLAYGAP_VERSION?.trim() ||
-      (local ? 'local' : required(env, 'PLAYGAP_VERSION', 'the app version this server runs')),
-    protocolIdText: required(
-      env,
-      'PLAYGAP_PROTOCOL_ID',
-      'the u64 protocol id shared with the matchmaker',
-    ),
-    privateKeyText: required(
-      env,
-      'PLAYGAP_PRIVATE_KEY',
-      '64 hex characters or a list of 32 numbers shared with the matchmaker',
-    ),
-    tokenDialect: dialect,
-    capacity: intVar(env, 'PLAYGAP_CAPACITY', DEFAULTS.capacity, 1, 1024),
-    sidecarPort: intVar(env, 'PLAYGAP_SIDECAR_PORT', DEFAULTS.sidecarPort, 0, 65_535),
-    idleTimeoutMs: intVar(env, 'PLAYGAP_IDLE_TIMEOUT_MS', DEFAULTS.idleTimeoutMs, 0, 2 ** 40),
-    readyTimeoutMs: intVar(env, 'PLAYGAP_READY_TIMEOUT_MS', DEFAULTS.readyTimeoutMs, 1, 2 ** 40),
-    heartbeatTimeoutMs: intVar(
-      env,
-      'PLAYGAP_HEARTBEAT_TIMEOUT_MS',
-      DEFAULTS.heartbeatTimeoutMs,
-      0,
-      2 ** 40,
-    ),
-    certDir: env.PLAYGAP_CERT_DIR?.trim() || undefined,
+      settings.version ??
+      (local
+        ? 'local'
+        : asConfigError(() => {
+            throw new SettingError(
+              'PLAYGAP_VERSION',
+              'is required: the app version this server runs',
+            );
+          })),
+    protocolIdText: (env.PLAYGAP_PROTOCOL_ID ?? '').trim(),
+    privateKeyText: (env.PLAYGAP_PRIVATE_KEY ?? '').trim(),
+    tokenDialect: settings.tokenDialect ?? DEFAULTS.tokenDialect,
+    capacity: settings.capacity ?? DEFAULTS.capacity,
+    sidecarPort: settings.sidecarPort ?? DEFAULTS.sidecarPort,
+    idleTimeoutMs: settings.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
+    readyTimeoutMs: settings.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs,
+    heartbeatTimeoutMs: settings.heartbeatTimeoutMs ?? DEFAULTS.heartbeatTimeoutMs,
+    certDir: settings.certDir,
     certValidityDays,
-    certRenewBeforeMs,
-    serverHeartbeatMs: intVar(
-      env,
-      'PLAYGAP_SERVER_HEARTBEAT_MS',
-      DEFAULTS.serverHeartbeatMs,
-      100,
-      KV_DEFAULTS.serversMaxAgeMs / 2,
-    ),
-    seatHeartbeatMs: intVar(
-      env,
-      'PLAYGAP_SEAT_HEARTBEAT_MS',
-      DEFAULTS.seatHeartbeatMs,
-      100,
-      KV_DEFAULTS.seatsMaxAgeMs / 2,
-    ),
-    bodyLimitBytes: intVar(
-      env,
-      'PLAYGAP_BODY_LIMIT_BYTES',
-      DEFAULTS.bodyLimitBytes,
-      1024,
-      1024 * 1024,
-    ),
+    certRenewBeforeMs: renewBeforeMs,
+    serverHeartbeatMs: settings.serverHeartbeatMs ?? DEFAULTS.serverHeartbeatMs,
+    seatHeartbeatMs: settings.seatHeartbeatMs ?? DEFAULTS.seatHeartbeatMs,
+    bodyLimitBytes: settings.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
     local,
     nats: natsSettings(env, values['ca-contents'], local !== undefined),
     natsDefaulted: !env.NATS_URL?.trim() && !env.NATS_HOST?.trim(),
-    kvReplicas: natsSetting(() => kvReplicasFromEnv(env)),
+    kvReplicas: settings.kvReplicas ?? (S.kvReplicas.default as number),
     command,
   };
-  return Object.freeze({ ...config, command: Object.freeze(command) as string[] });
+  return deepFreeze(config);
 }
 
 /**
@@ -296,19 +239,19 @@ function natsSettings(env: Env, caContentsFlag: string | undefined, local: boole
       'is required outside --local: set NATS_URL (or NATS_HOST) to the NATS your matchmaker uses, e.g. tls://nats.example.com:4222',
     );
   }
-  return natsSetting(() => {
+  return asConfigError(() => {
     const settings = natsSettingsFromEnv(env, { caContents: caContentsFlag });
     natsConnectionOptions(settings, SIDECAR_CONNECTION_NAME);
     return settings;
   });
 }
 
-/** Read a NATS setting with the shared parser, its NatsConfigError as this package's. */
-function natsSetting<T>(read: () => T): T {
+/** Run a shared parser, its SettingError (NATS ones included) as this package's ConfigError. */
+function asConfigError<T>(read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof NatsConfigError)
+    if (error instanceof SettingError)
       throw new ConfigError(error.variable, error.problem, { cause: error });
     throw error;
   }

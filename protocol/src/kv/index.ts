@@ -9,7 +9,7 @@ export {
   type OpenBucketsOptions,
   openAppBuckets,
 } from './buckets.js';
-export { kvReplicasFromEnv, MAX_KV_REPLICAS } from './replicas.js';
+export { KV_REPLICAS_SETTING, kvReplicasFromEnv, MAX_KV_REPLICAS } from './replicas.js';
 export {
   isKvUnavailable,
   KV_RETRY_DEFAULTS,

@@ -3,6 +3,7 @@
  * creds-file and nkey auth), parsed once into validated, frozen settings. A bad value throws
  * NatsConfigError naming the variable; each component maps it to its own ConfigError.
  */
+import { SettingError } from '../config/setting-error.js';
 
 /**
  * Named defaults of the connection, units in the names.
@@ -57,14 +58,10 @@ export interface NatsFlags {
  * @example
  * throw new NatsConfigError('NATS_PASSWORD', 'needs NATS_USER');
  */
-export class NatsConfigError extends Error {
-  readonly variable: string;
-  readonly problem: string;
+export class NatsConfigError extends SettingError {
   constructor(variable: string, problem: string, options?: ErrorOptions) {
-    super(`${variable} ${problem}`, options);
+    super(variable, problem, options);
     this.name = 'NatsConfigError';
-    this.variable = variable;
-    this.problem = problem;
   }
 }
 

@@ -4,13 +4,21 @@
  */
 
 /**
+ * The token dialects, the default first: every component's PLAYGAP_TOKEN_DIALECT takes these.
+ *
+ * @example
+ * TOKEN_DIALECTS.includes('lightyear'); // true
+ */
+export const TOKEN_DIALECTS = ['netcode', 'lightyear'] as const;
+
+/**
  * Byte order of every integer in a token. `netcode` is the standard (little-endian: C
  * reference, netcode-rs, Lightyear ≤ 0.19); `lightyear` is Lightyear ≥ 0.20 (big-endian).
  *
  * @example
  * const dialect: TokenDialect = 'lightyear';
  */
-export type TokenDialect = 'netcode' | 'lightyear';
+export type TokenDialect = (typeof TOKEN_DIALECTS)[number];
 
 /**
  * How an IPv6 address body (16 bytes) is laid out. `groups`: eight u16 groups in the

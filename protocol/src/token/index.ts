@@ -13,6 +13,7 @@ export {
   DEFAULT_TIMEOUT_SECONDS,
   type Ipv6Layout,
   NEVER_EXPIRES,
+  TOKEN_DIALECTS,
   type TokenDialect,
   USER_DATA_BYTES,
 } from './constants.js';
