@@ -24,9 +24,6 @@ COPY --from=build /src/protocol/package.json ./protocol/package.json
 COPY --from=build /src/protocol/dist ./protocol/dist
 COPY --from=build /src/edgegap/package.json ./edgegap/package.json
 COPY --from=build /src/edgegap/dist ./edgegap/dist
-# The sidecar's settings schema (PLAYGAP_CAPACITY's bounds): @playgap/sidecar/settings.
-COPY --from=build /src/sidecar/package.json ./sidecar/package.json
-COPY --from=build /src/sidecar/dist ./sidecar/dist
 COPY --from=build /src/matchmaker/package.json ./matchmaker/package.json
 COPY --from=build /src/matchmaker/dist ./matchmaker/dist
 USER node

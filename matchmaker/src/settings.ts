@@ -2,12 +2,13 @@
  * The matchmaker's settings, each defined once with its flag, variable, kind, bounds, unit and
  * default. config.ts reads them, --help lists them, overrides are checked with them and
  * docs/configuration.md is checked against them. Settings shared with the game servers come
- * from their owners: the token settings from protocol, PLAYGAP_CAPACITY's bounds from the
- * sidecar (a matchmaker must not start servers its sidecar refuses).
+ * from protocol: the token settings and PLAYGAP_CAPACITY's bounds (a matchmaker must not start
+ * servers its sidecar refuses).
  */
 import {
   appNameSetting,
   booleanSetting,
+  capacitySetting,
   customSetting,
   durationMsSetting,
   enumSetting,
@@ -24,7 +25,6 @@ import {
 import { KV_REPLICAS_SETTING } from '@playgap/protocol/kv';
 import { type NatsSettings, natsConnectionOptions } from '@playgap/protocol/nats';
 import { DEFAULT_EXPIRE_SECONDS, DEFAULT_TIMEOUT_SECONDS } from '@playgap/protocol/token';
-import { SIDECAR_SETTINGS } from '@playgap/sidecar/settings';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
 /** How players are placed: playgap's deployments, or Edgegap seat sessions (Bevygap's). */
@@ -97,8 +97,7 @@ export const MATCHMAKER_SETTINGS = Object.freeze({
     default: 'deployments',
     doc: 'placement mode',
   }),
-  seatsPerServer: Object.freeze({
-    ...SIDECAR_SETTINGS.capacity,
+  seatsPerServer: capacitySetting({
     flag: 'seats-per-server',
     placeholder: 'N',
     doc: 'seats per new server',

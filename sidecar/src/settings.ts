@@ -8,6 +8,7 @@
 import { KV_DEFAULTS } from '@playgap/protocol';
 import {
   appNameSetting,
+  capacitySetting,
   durationMsSetting,
   integerSetting,
   privateKeySetting,
@@ -48,14 +49,7 @@ export const SIDECAR_SETTINGS = Object.freeze({
     doc: '64 hex characters or a list of 32 numbers shared with the matchmaker',
   }),
   tokenDialect: tokenDialectSetting(),
-  capacity: integerSetting({
-    env: 'PLAYGAP_CAPACITY',
-    min: 1,
-    max: 1024,
-    default: 16,
-    unit: 'seats',
-    doc: 'seats (max players) of this server',
-  }),
+  capacity: capacitySetting(),
   sidecarPort: integerSetting({
     env: 'PLAYGAP_SIDECAR_PORT',
     min: 0,

@@ -30,6 +30,7 @@ export {
 export { SettingError } from './setting-error.js';
 export {
   appNameSetting,
+  capacitySetting,
   parsePrivateKeySetting,
   parseProtocolIdSetting,
   privateKeySetting,

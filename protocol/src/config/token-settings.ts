@@ -4,6 +4,7 @@
  * the token dialect. Each component builds its schema entry from these (adding its flag).
  */
 import { APP_NAME_PATTERN } from '../names.js';
+import { MAX_SIDECAR_CAPACITY } from '../sidecar-api/schemas.js';
 import { TOKEN_DIALECTS, type TokenDialect } from '../token/constants.js';
 import { ConnectTokenError } from '../token/errors.js';
 import { parsePrivateKey } from '../token/keys.js';
@@ -11,6 +12,7 @@ import { parseProtocolId } from '../token/protocol-id.js';
 import {
   customSetting,
   enumSetting,
+  integerSetting,
   type Setting,
   type SettingInfo,
   textSetting,
@@ -119,5 +121,25 @@ export function tokenDialectSetting(info: Info<TokenDialect> = {}): Setting<Toke
     env: 'PLAYGAP_TOKEN_DIALECT',
     placeholder: TOKEN_DIALECTS.join('|'),
     values: TOKEN_DIALECTS,
+  });
+}
+
+/**
+ * PLAYGAP_CAPACITY, seats (max players) of a server, within the sidecar API's bound: the
+ * sidecar reads it, the matchmaker starts servers with it (`--seats-per-server`), and
+ * `playgap version create` checks it, so none accepts a capacity another refuses.
+ *
+ * @example
+ * capacitySetting({ flag: 'seats-per-server' }).max; // 1024
+ */
+export function capacitySetting(info: Info<number> = {}): Setting<number> {
+  return integerSetting({
+    doc: 'seats (max players) of this server',
+    default: 16,
+    ...info,
+    env: 'PLAYGAP_CAPACITY',
+    min: 1,
+    max: MAX_SIDECAR_CAPACITY,
+    unit: 'seats',
   });
 }
