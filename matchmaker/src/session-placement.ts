@@ -5,7 +5,14 @@
  * deletes a session when its seat is deleted (player left) or its reservation expired unused.
  */
 import type { KV } from '@nats-io/kv';
-import { ErrorCode, type PlacementRequest, type PlayReply, ServerState } from '@playgap/protocol';
+import {
+  ErrorCode,
+  isLiveReservation,
+  type PlacementRequest,
+  type PlayReply,
+  SeatState,
+  ServerState,
+} from '@playgap/protocol';
 import { edgegapFailure, isEdgegapAuthFailure, type ProgressFn } from './deployment-pool.js';
 import type { EdgegapApi } from './edgegap-api.js';
 import { PlacementError } from './errors.js';
@@ -163,7 +170,8 @@ export class SessionPlacer {
     const deleted: string[] = [];
     const now = this.#now();
     for (const { key, record, revision } of this.#o.fleet.seats()) {
-      if (!record.sessionId || record.state !== 'reserved' || record.expiresAt > now) continue;
+      if (!record.sessionId || record.state !== SeatState.RESERVED) continue;
+      if (isLiveReservation(record, now)) continue;
       try {
         await this.#o.seats.delete(key, { previousSeq: revision });
       } catch {

@@ -43,6 +43,7 @@ export {
   parseSeatKey,
   SERVER_ID_PATTERN,
   seatKey,
+  seatKeysOf,
   subjects,
 } from './names.js';
 export {
