@@ -7,6 +7,8 @@
  */
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import {
+  Backoff,
+  type BackoffOptions,
   isRecordFresh,
   isSeatTaken,
   parseSeatKey,
@@ -18,6 +20,12 @@ import {
   seatKey,
 } from '@playgap/protocol';
 import { ExpiryQueue, FreeSeatIndex } from './free-seat-index.js';
+
+/** Waits between tries to restart the watches: 250 ms doubling to 5 s, jittered. */
+const REWATCH_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
+  initialDelayMs: 250,
+  maxDelayMs: 5_000,
+});
 
 interface Versioned<T> {
   value: T;
@@ -117,13 +125,14 @@ export class FleetCache {
    */
   rewatch(): Promise<void> {
     this.#rewatching ??= (async () => {
-      for (let delayMs = 250; !this.#stopped; delayMs = Math.min(delayMs * 2, 5_000)) {
+      const backoff = new Backoff(REWATCH_BACKOFF);
+      while (!this.#stopped) {
         this.#stopWatches();
         try {
           await this.start();
           return;
         } catch {
-          await new Promise((resolve) => setTimeout(resolve, delayMs * (0.5 + Math.random())));
+          await new Promise((resolve) => setTimeout(resolve, backoff.next()));
         }
       }
     })().finally(() => {
