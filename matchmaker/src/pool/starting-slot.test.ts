@@ -5,6 +5,9 @@ import { PlacementError } from '../errors.js';
 import { driveClock, startTestNats, type TestNats } from './pool.test-helper.js';
 import { SLOT_TIMINGS, slotKey, takeStartingSlot } from './starting-slot.js';
 
+// Tests of waiting on a live holder never take it for dead, however slow the machine.
+const NO_TAKEOVER = { ...SLOT_TIMINGS, staleMs: 3_600_000 };
+
 let nats: TestNats;
 beforeAll(async () => {
   nats = await startTestNats();
@@ -37,6 +40,7 @@ describe('starting slot', () => {
       holder: 'mm-b',
       clock,
       giveUpAt: Number.POSITIVE_INFINITY,
+      timings: NO_TAKEOVER,
     });
     let secondTook = false;
     void second.then(() => {
@@ -46,8 +50,7 @@ describe('starting slot', () => {
     await driveClock(clock, new Promise((r) => setTimeout(r, 50)), SLOT_TIMINGS.pollMs);
     expect(secondTook).toBe(false);
     await release();
-    const { value: releaseB, tookMs } = await driveClock(clock, second, SLOT_TIMINGS.pollMs);
-    expect(tookMs).toBeLessThan(SLOT_TIMINGS.staleMs); // taken because released, not as stale
+    const { value: releaseB } = await driveClock(clock, second, SLOT_TIMINGS.pollMs);
     expect((await kv.get(slotKey('1.0.0')))?.json()).toMatchObject({ holder: 'mm-b' });
     await releaseB?.();
     expect((await kv.get(slotKey('1.0.0')))?.operation).toBe('DEL');
@@ -83,12 +86,48 @@ describe('starting slot', () => {
       SLOT_TIMINGS.pollMs,
     );
     expect(tookMs).toBeGreaterThanOrEqual(SLOT_TIMINGS.staleMs);
-    expect(tookMs).toBeLessThan(SLOT_TIMINGS.staleMs + 10 * SLOT_TIMINGS.pollMs);
     expect((await kv.get(slotKey('1.0.0')))?.json()).toMatchObject({ holder: 'mm-b' });
     await release?.();
   });
 
-  it('gives up with PLACEMENT_TIMEOUT at giveUpAt while a live replica holds the slot', async () => {
+  it('never takes over a slot whose holder keeps rewriting it more often than staleMs', async () => {
+    const kv = await nats.deployments('slot-alive');
+    const clock = new ManualClock();
+    const key = slotKey('1.0.0');
+    let revision = await kv.create(key, JSON.stringify({ holder: 'mm-a', at: 0 }));
+    const giveUpAt = clock.now() + 4 * SLOT_TIMINGS.staleMs;
+    let outcome: unknown;
+    const waiting = takeStartingSlot({ kv, version: '1.0.0', holder: 'mm-b', clock, giveUpAt });
+    waiting.then(
+      () => {
+        outcome = 'took it';
+      },
+      (error: unknown) => {
+        outcome = error;
+      },
+    );
+    // The "holder" rewrites its slot every heartbeatMs of simulated time; each rewrite lands
+    // before time moves on, so the waiter never sees one revision for staleMs.
+    let sinceBeat = 0;
+    while (outcome === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (outcome !== undefined) break;
+      clock.advance(SLOT_TIMINGS.pollMs);
+      sinceBeat += SLOT_TIMINGS.pollMs;
+      if (sinceBeat >= SLOT_TIMINGS.heartbeatMs) {
+        sinceBeat = 0;
+        revision = await kv.update(
+          key,
+          JSON.stringify({ holder: 'mm-a', at: clock.now() }),
+          revision,
+        );
+      }
+    }
+    expect(outcome).toMatchObject({ code: ErrorCode.PLACEMENT_TIMEOUT });
+    expect((await kv.get(key))?.json()).toMatchObject({ holder: 'mm-a' });
+  });
+
+  it('gives up with PLACEMENT_TIMEOUT at giveUpAt while another replica holds the slot', async () => {
     const kv = await nats.deployments('slot-timeout');
     const clock = new ManualClock();
     const release = await takeStartingSlot({
@@ -98,15 +137,22 @@ describe('starting slot', () => {
       clock,
       giveUpAt: Infinity,
     });
-    const giveUpAt = clock.now() + 2 * SLOT_TIMINGS.staleMs;
+    const giveUpAt = clock.now() + 6_000;
     const { error, tookMs } = await driveClock(
       clock,
-      takeStartingSlot({ kv, version: '1.0.0', holder: 'mm-b', clock, giveUpAt }),
+      takeStartingSlot({
+        kv,
+        version: '1.0.0',
+        holder: 'mm-b',
+        clock,
+        giveUpAt,
+        timings: NO_TAKEOVER,
+      }),
       SLOT_TIMINGS.pollMs,
     );
     expect(error).toBeInstanceOf(PlacementError);
     expect(error).toMatchObject({ code: ErrorCode.PLACEMENT_TIMEOUT });
-    expect(tookMs).toBeGreaterThanOrEqual(2 * SLOT_TIMINGS.staleMs);
+    expect(tookMs).toBeGreaterThanOrEqual(6_000);
     await release();
   });
 });
