@@ -8,7 +8,7 @@
  *   BENCH_FLEETS=10,1000,10000 BENCH_PICKS=50000 npx tsx matchmaker/bench/fleet-bench.ts
  */
 import { connect } from '@nats-io/transport-node';
-import { type SeatRecord, SeatState } from '@playgap/protocol';
+import { type SeatRecord, SeatState, seatKey } from '@playgap/protocol';
 import { startNatsServer } from '@playgap/testkit';
 import { openAppBuckets } from '../src/buckets.js';
 import { FleetCache } from '../src/fleet-cache.js';
@@ -51,7 +51,7 @@ async function measure(fleetSize: number): Promise<{ usPerPick: number; misses: 
     const pick = (): boolean => {
       const seat = fleet.freeSeats('1.0.0')[0];
       if (!seat) return false;
-      const key = `${seat.serverId}.${seat.seatIndex}`;
+      const key = seatKey(seat.serverId, seat.seatIndex);
       reserve(key, seat.serverId, seat.seatIndex, Date.now() + 60_000);
       taken.push(key);
       return true;

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { ServerRecord } from '@playgap/protocol';
+import { type ServerRecord, seatKey } from '@playgap/protocol';
 import { type RunningNatsServer, startNatsServer, trackChild } from '@playgap/testkit';
 import WebSocket from 'ws';
 import { type AppBuckets, openAppBuckets } from '../src/buckets.js';
@@ -93,7 +93,7 @@ export async function startWarmFleet(servers: number, capacity: number): Promise
     nc,
     kv,
     async freeAllSeats() {
-      const keys = ids.flatMap((id) => Array.from({ length: capacity }, (_, j) => `${id}.${j}`));
+      const keys = ids.flatMap((id) => Array.from({ length: capacity }, (_, j) => seatKey(id, j)));
       for (let i = 0; i < keys.length; i += 500) {
         await Promise.all(keys.slice(i, i + 500).map((k) => kv.seats.delete(k)));
       }

@@ -8,6 +8,7 @@
  *   BENCH_CONCURRENCY=32 BENCH_PER_ROUND=400 npm run bench:replicas -w matchmaker
  */
 import { connect } from '@nats-io/transport-node';
+import { seatKey } from '@playgap/protocol';
 import { startNatsCluster } from '@playgap/testkit';
 import WebSocket from 'ws';
 import { openAppBuckets } from '../src/buckets.js';
@@ -75,7 +76,7 @@ async function prepare(clusterUrl: string, replicas: number): Promise<Setting> {
     failed: 0,
     wallMs: 0,
     async round(count = PER_ROUND) {
-      const keys = ids.flatMap((id) => Array.from({ length: CAPACITY }, (_, j) => `${id}.${j}`));
+      const keys = ids.flatMap((id) => Array.from({ length: CAPACITY }, (_, j) => seatKey(id, j)));
       for (let i = 0; i < keys.length; i += 500) {
         await Promise.all(keys.slice(i, i + 500).map((k) => kv.seats.delete(k)));
       }

@@ -7,13 +7,25 @@
  */
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import {
+  Backoff,
+  type BackoffOptions,
+  isRecordFresh,
+  isSeatTaken,
   parseSeatKey,
   type SeatRecord,
   SeatState,
   type ServerRecord,
   ServerState,
+  seatHeldUntil,
+  seatKey,
 } from '@playgap/protocol';
 import { ExpiryQueue, FreeSeatIndex } from './free-seat-index.js';
+
+/** Waits between tries to restart the watches: 250 ms doubling to 5 s, jittered. */
+const REWATCH_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
+  initialDelayMs: 250,
+  maxDelayMs: 5_000,
+});
 
 interface Versioned<T> {
   value: T;
@@ -113,13 +125,14 @@ export class FleetCache {
    */
   rewatch(): Promise<void> {
     this.#rewatching ??= (async () => {
-      for (let delayMs = 250; !this.#stopped; delayMs = Math.min(delayMs * 2, 5_000)) {
+      const backoff = new Backoff(REWATCH_BACKOFF);
+      while (!this.#stopped) {
         this.#stopWatches();
         try {
           await this.start();
           return;
         } catch {
-          await new Promise((resolve) => setTimeout(resolve, delayMs * (0.5 + Math.random())));
+          await new Promise((resolve) => setTimeout(resolve, backoff.next()));
         }
       }
     })().finally(() => {
@@ -178,7 +191,7 @@ export class FleetCache {
     const result: Array<{ key: string; record: SeatRecord; revision: number }> = [];
     for (const [serverId, map] of this.#seats) {
       for (const [index, { value, revision }] of map) {
-        if (value) result.push({ key: `${serverId}.${index}`, record: value, revision });
+        if (value) result.push({ key: seatKey(serverId, index), record: value, revision });
       }
     }
     return result;
@@ -260,7 +273,7 @@ export class FleetCache {
     if (!this.#parties.get(party)?.has(serverId)) return false;
     for (const { value } of this.#seats.get(serverId)?.values() ?? []) {
       if (value?.party !== party) continue;
-      if (value.state === SeatState.CONNECTED || value.expiresAt > now) return true;
+      if (isSeatTaken(value, now)) return true;
     }
     return false;
   }
@@ -380,7 +393,7 @@ export class FleetCache {
   }
 
   #isLive(server: ServerRecord): boolean {
-    return this.#now() - server.updatedAt <= this.#options.serverStaleMs;
+    return isRecordFresh(server, this.#now(), this.#options.serverStaleMs);
   }
 
   /** Seats of a server in use right now (connected, or reserved and not expired). */
@@ -391,16 +404,9 @@ export class FleetCache {
     let count = 0;
     let validUntil = Number.POSITIVE_INFINITY;
     for (const { value } of this.#seats.get(serverId)?.values() ?? []) {
-      if (!value) continue;
-      const agedOutAt = value.updatedAt + this.#seatStaleMs;
-      if (agedOutAt <= now) continue;
-      if (value.state === SeatState.CONNECTED) {
-        count++;
-        validUntil = Math.min(validUntil, agedOutAt);
-      } else if (value.expiresAt > now) {
-        count++;
-        validUntil = Math.min(validUntil, value.expiresAt, agedOutAt);
-      }
+      if (!value || !isSeatTaken(value, now, this.#seatStaleMs)) continue;
+      count++;
+      validUntil = Math.min(validUntil, seatHeldUntil(value, this.#seatStaleMs));
     }
     this.#occupancy.set(serverId, { count, validUntil });
     if (validUntil !== Number.POSITIVE_INFINITY) this.#recounts.schedule(serverId, validUntil);
@@ -462,15 +468,11 @@ export class FleetCache {
     }
     const seats = this.#seats.get(serverId);
     for (let i = 0; i < server.capacity && result.length < limit; i++) {
-      if (skip.has(`${serverId}.${i}`)) continue;
+      if (skip.has(seatKey(serverId, i))) continue;
       const seat = seats?.get(i);
       if (!seat) {
         result.push({ serverId, seatIndex: i });
-      } else if (
-        seat.value === null ||
-        seat.value.updatedAt + this.#seatStaleMs <= now ||
-        (seat.value.state === SeatState.RESERVED && seat.value.expiresAt <= now)
-      ) {
+      } else if (seat.value === null || !isSeatTaken(seat.value, now, this.#seatStaleMs)) {
         result.push({ serverId, seatIndex: i, revision: seat.revision });
       }
     }

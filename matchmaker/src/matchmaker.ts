@@ -5,6 +5,7 @@
 import type { Service } from '@nats-io/services';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { KV_DEFAULTS } from '@playgap/protocol';
+import type { Clock } from '@playgap/protocol/clock';
 import { connectNats } from '@playgap/protocol/nats';
 import type { FastifyInstance } from 'fastify';
 import { openAppBuckets } from './buckets.js';
@@ -41,6 +42,11 @@ export interface MatchmakerDeps {
   /** Existing NATS connection (not closed by `close()`); default connect from config. */
   nc?: NatsConnection;
   now?: () => number;
+  /**
+   * Time and timers of the deployment pool (starting slot, 429 backoff); default `now` with
+   * real timers. Its `now` is used when `now` is not given.
+   */
+  clock?: Clock;
   /** Where every event goes (see log.ts `createLogger`); default a silent logger. */
   logger?: Logger;
 }
@@ -82,7 +88,8 @@ export async function startMatchmaker(
   deps: MatchmakerDeps = {},
   options: StartOptions = {},
 ): Promise<RunningMatchmaker> {
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock;
+  const now = deps.now ?? (clock ? () => clock.now() : Date.now);
   const log = deps.logger ?? silentLogger();
   const ownsNc = !deps.nc;
   // Until the front is up, its address answers 503 (health probes and players get a reason).
@@ -192,6 +199,7 @@ export async function startMatchmaker(
         deploymentDeadlineMs: config.deploymentDeadlineMs,
         statusPollMs: config.statusPollMs,
         now,
+        ...(clock ? { clock } : {}),
         onDeploymentStarted: () => metrics.deploymentsStarted.inc(),
         onEdgegapError,
         log,

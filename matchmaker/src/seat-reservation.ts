@@ -4,7 +4,6 @@
  * the compare-and-set decides. Seats being tried by this process are skipped by its other
  * placements, so concurrent requests spread over seats instead of colliding.
  */
-import { JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import {
   ErrorCode,
@@ -17,7 +16,7 @@ import {
   type TransportEndpoint,
   type TransportKind,
 } from '@playgap/protocol';
-import { isKvUnavailable, retryWhileUnavailable } from '@playgap/protocol/kv';
+import { isKvConflict, retryWhileUnavailable } from '@playgap/protocol/kv';
 import type { MintedToken, TokenMinter } from './connect-token.js';
 import { tokenAddresses, transportEndpoints } from './endpoints.js';
 import { PlacementError } from './errors.js';
@@ -131,7 +130,7 @@ export class SeatReserver {
       try {
         revision = await this.#compareAndSet(key, payload, seat.revision, record.clientId);
       } catch (error) {
-        if (error instanceof JetStreamApiError && !isKvUnavailable(error)) {
+        if (isKvConflict(error)) {
           // Taken meanwhile, or the cached revision was stale: the watch will bring the truth.
           if (seat.revision !== undefined) this.#options.fleet.forgetSeat(key, seat.revision);
           return undefined;
@@ -165,7 +164,7 @@ export class SeatReserver {
           ? await seats.create(key, payload)
           : await seats.update(key, payload, revision);
       } catch (error) {
-        if (attempt > 1 && error instanceof JetStreamApiError) {
+        if (attempt > 1 && isKvConflict(error)) {
           const stored = await seats.get(key);
           const mine =
             stored?.operation === 'PUT' && stored.json<SeatRecord>().clientId === clientId;

@@ -5,12 +5,26 @@
  * deletes a session when its seat is deleted (player left) or its reservation expired unused.
  */
 import type { KV } from '@nats-io/kv';
-import { ErrorCode, type PlacementRequest, type PlayReply, ServerState } from '@playgap/protocol';
-import { edgegapFailure, isEdgegapAuthFailure, type ProgressFn } from './deployment-pool.js';
+import {
+  Backoff,
+  ErrorCode,
+  isLiveReservation,
+  type PlacementRequest,
+  type PlayReply,
+  SeatState,
+  ServerState,
+} from '@playgap/protocol';
 import type { EdgegapApi } from './edgegap-api.js';
 import { PlacementError } from './errors.js';
 import type { FleetCache } from './fleet-cache.js';
+import { edgegapFailure, isEdgegapAuthFailure } from './pool/edgegap-failure.js';
+import type { ProgressFn } from './pool/progress.js';
 import type { SeatReserver } from './seat-reservation.js';
+
+/** Default longest wait between session polls, in ms. */
+const SESSION_MAX_POLL_MS = 5_000;
+/** Session polls are jittered a little (a quarter of each wait), so a burst spreads out. */
+const SESSION_POLL_JITTER = 0.25;
 
 export interface SessionPlacerOptions {
   app: string;
@@ -19,7 +33,7 @@ export interface SessionPlacerOptions {
   reserver: SeatReserver;
   seats: KV;
   instanceId: string;
-  /** First poll delay; doubles up to `maxPollMs`. */
+  /** First poll delay; doubles (jittered) up to `maxPollMs`, default SESSION_MAX_POLL_MS. */
   statusPollMs: number;
   maxPollMs?: number;
   now?: () => number;
@@ -66,7 +80,11 @@ export class SessionPlacer {
     }
     try {
       const started = this.#now();
-      let delay = this.#o.statusPollMs;
+      const backoff = new Backoff({
+        initialDelayMs: this.#o.statusPollMs,
+        maxDelayMs: Math.max(this.#o.statusPollMs, this.#o.maxPollMs ?? SESSION_MAX_POLL_MS),
+        jitter: SESSION_POLL_JITTER,
+      });
       let requestId: string | undefined;
       while (!requestId) {
         if (this.#now() >= giveUpAt) {
@@ -95,8 +113,7 @@ export class SessionPlacer {
         }
         const elapsedS = Math.round((this.#now() - started) / 1000);
         progress('deploying', `Starting a server near you (${elapsedS} s)`);
-        await sleep(delay);
-        delay = Math.min(delay * 2, this.#o.maxPollMs ?? 5_000);
+        await sleep(backoff.next());
       }
       progress('waiting_for_server', 'Waiting for the server to get ready');
       while (this.#o.fleet.server(requestId)?.state !== ServerState.READY) {
@@ -163,7 +180,8 @@ export class SessionPlacer {
     const deleted: string[] = [];
     const now = this.#now();
     for (const { key, record, revision } of this.#o.fleet.seats()) {
-      if (!record.sessionId || record.state !== 'reserved' || record.expiresAt > now) continue;
+      if (!record.sessionId || record.state !== SeatState.RESERVED) continue;
+      if (isLiveReservation(record, now)) continue;
       try {
         await this.#o.seats.delete(key, { previousSeq: revision });
       } catch {

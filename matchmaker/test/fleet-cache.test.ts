@@ -2,7 +2,7 @@
  * The fleet cache's free-seat index against a real nats-server: what it offers must be what a
  * scan of every server would offer, including changes that come from the clock alone.
  */
-import { type SeatRecord, SeatState } from '@playgap/protocol';
+import { type SeatRecord, SeatState, seatKey } from '@playgap/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FleetCache } from '../src/fleet-cache.js';
 import { serverRecord, startTestNats, type TestNats } from './fake-fleet.js';
@@ -43,7 +43,7 @@ function seat(serverId: string, seatIndex: number, extra: Partial<SeatRecord> = 
 }
 
 async function putSeat(record: SeatRecord): Promise<void> {
-  await nats.kv.seats.put(`${record.serverId}.${record.seatIndex}`, JSON.stringify(record));
+  await nats.kv.seats.put(seatKey(record.serverId, record.seatIndex), JSON.stringify(record));
 }
 
 async function startFleet(serverStaleMs = 15_000): Promise<FleetCache> {

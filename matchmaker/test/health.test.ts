@@ -69,8 +69,10 @@ describe('health', () => {
           msg: 'NATS not reachable; retrying',
           attempt: 1,
           servers: `nats://mm:***@127.0.0.1:${port}`,
-          retryInMs: 250,
         });
+        // The first wait of the shared backoff: a 250 ms ceiling, jittered into its upper half.
+        expect(events[0]?.retryInMs).toBeGreaterThanOrEqual(125);
+        expect(events[0]?.retryInMs).toBeLessThanOrEqual(250);
         expect(JSON.stringify(events)).not.toContain('s3cret');
       } finally {
         await mm.close();

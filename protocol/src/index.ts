@@ -2,6 +2,14 @@
  * @playgap/protocol — the wire contracts every playgap component shares. This entry point is
  * browser-safe; the connect-token codec (Node crypto) is `@playgap/protocol/token`.
  */
+export {
+  BACKOFF_DEFAULTS,
+  Backoff,
+  type BackoffOptions,
+  BackoffOptionsError,
+  backoffCeilingMs,
+  backoffDelayMs,
+} from './backoff.js';
 export { ErrorCode, isErrorCode, PlaygapError } from './error-codes.js';
 export {
   AUTH_TIMEOUT_MS,
@@ -35,6 +43,7 @@ export {
   parseSeatKey,
   SERVER_ID_PATTERN,
   seatKey,
+  seatKeysOf,
   subjects,
 } from './names.js';
 export {
@@ -49,3 +58,10 @@ export {
   TransportKind,
   type TransportOffer,
 } from './records.js';
+export {
+  isLiveReservation,
+  isRecordFresh,
+  isSeatTaken,
+  recordAgesOutAt,
+  seatHeldUntil,
+} from './seat-rules.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buckets, parseSeatKey, seatKey, subjects } from './names.js';
+import { buckets, parseSeatKey, seatKey, seatKeysOf, subjects } from './names.js';
 
 describe('names', () => {
   it('namespaces subjects and buckets by app', () => {
@@ -23,6 +23,10 @@ describe('names', () => {
       serverId: '9f1c2b3a4d5e',
       seatIndex: 7,
     });
+    expect(seatKeysOf('9f1c2b3a4d5e')).toBe('9f1c2b3a4d5e.>');
+    expect(seatKey('9f1c2b3a4d5e', 7).startsWith(seatKeysOf('9f1c2b3a4d5e').slice(0, -1))).toBe(
+      true,
+    );
     expect(parseSeatKey('nodot')).toBeUndefined();
     expect(parseSeatKey('srv.-1')).toBeUndefined();
     expect(parseSeatKey('srv.x')).toBeUndefined();

@@ -64,6 +64,16 @@ export function seatKey(serverId: string, seatIndex: number): string {
   return `${serverId}.${seatIndex}`;
 }
 
+/**
+ * KV key filter matching every seat of one server (for a watch or a key listing).
+ *
+ * @example
+ * const watch = await seats.watch({ key: seatKeysOf(serverId) });
+ */
+export function seatKeysOf(serverId: string): string {
+  return `${serverId}.>`;
+}
+
 /** Split a seat key back into server id and seat index; undefined if it is not one. */
 export function parseSeatKey(key: string): { serverId: string; seatIndex: number } | undefined {
   const dot = key.lastIndexOf('.');

@@ -2,10 +2,17 @@
  * What keeps a game server in step with its sidecar after start: heartbeats, the `/v1/events`
  * stream (drain, shutdown, certificate) followed with reconnects, and signal handling.
  */
+import { Backoff, type BackoffOptions } from '@playgap/protocol';
 import { DEFAULTS, type GameServerOptions } from './config.js';
 import type { GameServer } from './game-server.js';
 import type { SidecarEvent } from './sidecar-client.js';
 import type { CertificateReloader } from './start-transports.js';
+
+/** Waits between reconnects of the sidecar's event stream: 100 ms doubling to 5 s, jittered. */
+const EVENTS_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
+  initialDelayMs: 100,
+  maxDelayMs: 5_000,
+});
 
 /**
  * Heartbeats and the sidecar's event stream, both stopped by close().
@@ -38,17 +45,16 @@ export function startBackground(
     }
   };
   void (async () => {
-    let delayMs = 100;
+    const backoff = new Backoff(EVENTS_BACKOFF);
     while (!abort.signal.aborted) {
       try {
         await server.sidecar.followEvents(onEvent, abort.signal);
-        delayMs = 100;
+        backoff.reset();
       } catch {
         // sidecar restarting or stream unsupported: retry below
       }
       if (abort.signal.aborted) return;
-      await new Promise((r) => setTimeout(r, delayMs).unref());
-      delayMs = Math.min(delayMs * 2, 5_000);
+      await new Promise((r) => setTimeout(r, backoff.next()).unref());
     }
   })();
 }

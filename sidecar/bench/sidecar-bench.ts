@@ -14,7 +14,7 @@ import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
-import { buckets } from '@playgap/protocol';
+import { buckets, seatKey } from '@playgap/protocol';
 import { generatePrivateKey, mintConnectToken } from '@playgap/protocol/token';
 import { freePort, startNatsServer, trackChild } from '@playgap/testkit';
 
@@ -163,7 +163,7 @@ async function main() {
         Array.from({ length: Math.min(500, TOKENS - i) }, (_, j) => {
           const seatIndex = i + j;
           return seats.create(
-            `${serverId}.${seatIndex}`,
+            seatKey(serverId, seatIndex),
             JSON.stringify({
               serverId,
               seatIndex,

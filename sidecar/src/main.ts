@@ -9,8 +9,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EdgegapClient } from '@playgap/edgegap';
+import { Backoff, type BackoffOptions } from '@playgap/protocol';
 import { connectNats } from '@playgap/protocol/nats';
 import { buildApp } from './app.js';
 import {
@@ -27,6 +29,19 @@ import { Sidecar } from './sidecar.js';
 import { supervise } from './supervisor.js';
 import { createTokenVerifier } from './token-check.js';
 
+/** Tries of Edgegap's context API at start (it gives the fqdn and app name)... */
+const CONTEXT_ATTEMPTS = 5;
+/** ...with waits of 500 ms doubling to 4 s between them, jittered. */
+const CONTEXT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
+  initialDelayMs: 500,
+  maxDelayMs: 4_000,
+});
+/** Waits between tries to open the KV buckets and publish the record: 500 ms doubling to 5 s. */
+const ATTACH_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
+  initialDelayMs: 500,
+  maxDelayMs: 5_000,
+});
+
 async function resolveDeployment(
   config: SidecarConfig,
   edgegap: EdgegapClient | undefined,
@@ -35,7 +50,8 @@ async function resolveDeployment(
   let deployment = deploymentFromEnv(process.env);
   const context = deployment.context;
   if (context && edgegap) {
-    for (let attempt = 1; attempt <= 5; attempt++) {
+    const backoff = new Backoff(CONTEXT_BACKOFF);
+    for (let attempt = 1; attempt <= CONTEXT_ATTEMPTS; attempt++) {
       try {
         const ctx = await edgegap.getContext(context, { timeoutMs: 5_000 });
         const raw = (ctx.raw ?? {}) as Record<string, unknown>;
@@ -43,7 +59,7 @@ async function resolveDeployment(
         break;
       } catch (error) {
         log('Edgegap context API call failed', { attempt, error: (error as Error).message });
-        if (attempt < 5) await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+        if (attempt < CONTEXT_ATTEMPTS) await sleep(backoff.next());
       }
     }
   }
@@ -119,6 +135,7 @@ export async function main(argv: string[]): Promise<number> {
       nc = connection;
       const natsUpAt = performance.now();
       // Retried: a JetStream hiccup at boot must not leave the server unregistered.
+      const backoff = new Backoff(ATTACH_BACKOFF);
       for (let attempt = 1; ; attempt++) {
         try {
           await sidecar.attachNats(connection);
@@ -126,7 +143,7 @@ export async function main(argv: string[]): Promise<number> {
         } catch (error) {
           if (stopping.signal.aborted) return;
           log('NATS buckets not ready; retrying', { attempt, error: (error as Error).message });
-          await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
+          await sleep(backoff.next());
         }
       }
       log('server record published', {

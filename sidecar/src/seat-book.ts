@@ -6,7 +6,15 @@
  * (bucket max age only, nats-server 2.9) and deleted on disconnect or exit.
  */
 import type { KV, KvEntry } from '@nats-io/kv';
-import { ErrorCode, type SeatRecord, SeatState, seatKey } from '@playgap/protocol';
+import {
+  ErrorCode,
+  isLiveReservation,
+  type SeatRecord,
+  SeatState,
+  seatKey,
+  seatKeysOf,
+} from '@playgap/protocol';
+import { isKvConflict } from '@playgap/protocol/kv';
 import { NatsUnavailableError, SeatRefusedError } from './errors.js';
 
 /** Connected seats rewritten concurrently per heartbeat slice. */
@@ -52,7 +60,7 @@ export class SeatBook {
     this.kv = kv;
     this.cache.clear();
     this.reservedBy.clear();
-    const watch = await kv.watch({ key: `${this.serverId}.>` });
+    const watch = await kv.watch({ key: seatKeysOf(this.serverId) });
     this.stopWatch = () => watch.stop();
     void (async () => {
       for await (const entry of watch) this.apply(entry);
@@ -109,7 +117,7 @@ export class SeatBook {
     try {
       revision = await this.kv.update(key, JSON.stringify(record), seat.revision);
     } catch (cause) {
-      if (!/wrong last sequence/i.test(String((cause as Error)?.message ?? cause))) {
+      if (!isKvConflict(cause)) {
         throw new NatsUnavailableError(
           'The seat could not be updated in NATS; try again shortly.',
           { cause },
@@ -196,7 +204,7 @@ export class SeatBook {
   private async storedKeys(): Promise<string[]> {
     const found: string[] = [];
     try {
-      for await (const key of await this.kv.keys(`${this.serverId}.>`)) found.push(key);
+      for await (const key of await this.kv.keys(seatKeysOf(this.serverId))) found.push(key);
     } catch {
       // Leftover seats expire with the bucket's max age.
     }
@@ -238,7 +246,7 @@ export class SeatBook {
   private findReservation(clientId: string, nowMs: number): CachedSeat | undefined {
     const key = this.reservedBy.get(clientId);
     const seat = key === undefined ? undefined : this.cache.get(key);
-    return seat && isLiveReservation(seat.record, clientId, nowMs) ? seat : undefined;
+    return seat && isReservationOf(seat.record, clientId, nowMs) ? seat : undefined;
   }
 
   private async scanForReservation(
@@ -247,7 +255,7 @@ export class SeatBook {
   ): Promise<CachedSeat | undefined> {
     for (const key of await this.readSeats()) {
       const cached = this.cache.get(key);
-      if (cached && isLiveReservation(cached.record, clientId, nowMs)) return cached;
+      if (cached && isReservationOf(cached.record, clientId, nowMs)) return cached;
     }
     return undefined;
   }
@@ -275,7 +283,7 @@ export class SeatBook {
    */
   hasReservation(nowMs: number): boolean {
     for (const { record } of this.cache.values()) {
-      if (isLiveReservation(record, record.clientId, nowMs)) return true;
+      if (isLiveReservation(record, nowMs)) return true;
     }
     return false;
   }
@@ -290,8 +298,6 @@ export class SeatBook {
   }
 }
 
-function isLiveReservation(record: SeatRecord, clientId: string, nowMs: number): boolean {
-  return (
-    record.state === SeatState.RESERVED && record.clientId === clientId && record.expiresAt > nowMs
-  );
+function isReservationOf(record: SeatRecord, clientId: string, nowMs: number): boolean {
+  return record.clientId === clientId && isLiveReservation(record, nowMs);
 }

@@ -1,4 +1,4 @@
-import type { SeatRecord, ServerRecord } from '@playgap/protocol';
+import { type SeatRecord, type ServerRecord, seatKey } from '@playgap/protocol';
 import { type RunningNatsServer, startNatsServer, waitFor } from '@playgap/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeToken, fakeVerifier } from './fake-token.js';
@@ -66,13 +66,13 @@ describe('NATS outage', () => {
     expect(rec).toMatchObject({ state: 'ready', players: 1 });
     const seat = await waitFor(
       async () => {
-        const e = await harness.seats.get(`${serverId}.0`).catch(() => null);
+        const e = await harness.seats.get(seatKey(serverId, 0)).catch(() => null);
         return e?.operation === 'PUT' ? e.json<SeatRecord>() : undefined;
       },
       { what: 'seat 0 back', timeoutMs: 10_000, intervalMs: 25 },
     );
     expect(seat).toMatchObject({ state: 'connected', clientId: '61' });
-    const freed = await harness.seats.get(`${serverId}.1`).catch(() => null);
+    const freed = await harness.seats.get(seatKey(serverId, 1)).catch(() => null);
     expect(freed?.operation ?? 'DEL').not.toBe('PUT');
     const disc = await h.disconnect('61');
     expect(disc.statusCode).toBe(200);

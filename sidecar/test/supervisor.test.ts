@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { type KV, Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { buckets, type ServerRecord } from '@playgap/protocol';
+import { buckets, type ServerRecord, seatKey } from '@playgap/protocol';
 import { encodeUserData, generatePrivateKey, mintConnectToken } from '@playgap/protocol/token';
 import { freePort, type RunningNatsServer, startNatsServer, waitFor } from '@playgap/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -143,7 +143,7 @@ describe('supervisor mode', () => {
     s.proc.child.kill('SIGTERM');
     expect((await s.proc.exit).code).toBe(0);
     expect(await record(s)).toBeUndefined();
-    expect((await s.seats.get(`${s.serverId}.1`))?.operation ?? 'DEL').not.toBe('PUT');
+    expect((await s.seats.get(seatKey(s.serverId, 1)))?.operation ?? 'DEL').not.toBe('PUT');
   });
 
   it('keeps the exit code of a crashing game server and cleans its records', async () => {
@@ -157,7 +157,7 @@ describe('supervisor mode', () => {
     await fetch(`http://127.0.0.1:${s.gamePort}/crash?code=7`).catch(() => {});
     expect((await s.proc.exit).code, s.proc.output()).toBe(7);
     expect(await record(s)).toBeUndefined();
-    expect((await s.seats.get(`${s.serverId}.0`))?.operation ?? 'DEL').not.toBe('PUT');
+    expect((await s.seats.get(seatKey(s.serverId, 0)))?.operation ?? 'DEL').not.toBe('PUT');
   });
 
   it('stops a game server that never calls ready, exiting 1', async () => {

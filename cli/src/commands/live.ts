@@ -7,6 +7,8 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   buckets,
+  isRecordFresh,
+  isSeatTaken,
   KV_DEFAULTS,
   type SeatRecord,
   SeatState,
@@ -93,7 +95,7 @@ Example:
     const records = await withNats(context, (nc) =>
       readBucket<ServerRecord>(nc, buckets(app).servers),
     );
-    const live = records.filter((r) => now - r.updatedAt <= KV_DEFAULTS.serversMaxAgeMs);
+    const live = records.filter((r) => isRecordFresh(r, now, KV_DEFAULTS.serversMaxAgeMs));
     emit(context.out, { app, servers: live }, () =>
       table(
         context.out,
@@ -116,9 +118,7 @@ async function seats(context: CommandContext, flags: Flags, state: SeatState) {
   const app = appOf(flags, context.env);
   const now = context.now();
   const records = await withNats(context, (nc) => readBucket<SeatRecord>(nc, buckets(app).seats));
-  const wanted = records.filter(
-    (s) => s.state === state && (state === SeatState.CONNECTED || s.expiresAt > now),
-  );
+  const wanted = records.filter((s) => s.state === state && isSeatTaken(s, now));
   return { app, now, wanted };
 }
 

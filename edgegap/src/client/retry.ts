@@ -4,6 +4,8 @@
  * `Retry-After` header in seconds when Edgegap sends one.
  */
 
+import { backoffDelayMs as sharedBackoffDelayMs } from '@playgap/protocol';
+
 /** HTTP statuses worth another try: Edgegap (or a proxy in front of it) was briefly unable. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
@@ -13,7 +15,11 @@ export interface BackoffOptions {
   random: () => number;
 }
 
-/** Delay before retry number `attempt` (1-based). */
+/**
+ * Delay before retry number `attempt` (1-based): Edgegap's `Retry-After` when it sent one,
+ * else the shared protocol backoff with full jitter. A zero base or max (allowed, for tests)
+ * retries at once.
+ */
 export function backoffDelayMs(
   attempt: number,
   retryAfterHeader: string | null,
@@ -23,6 +29,12 @@ export function backoffDelayMs(
   if (Number.isFinite(retryAfterS) && retryAfterS >= 0) {
     return Math.min(retryAfterS * 1000, options.maxDelayMs);
   }
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
-  return Math.floor(options.random() * ceiling);
+  const initialDelayMs = Math.min(options.baseDelayMs, options.maxDelayMs);
+  if (initialDelayMs <= 0) return 0;
+  return sharedBackoffDelayMs(attempt, {
+    initialDelayMs,
+    maxDelayMs: options.maxDelayMs,
+    jitter: 1,
+    random: options.random,
+  });
 }

@@ -9,6 +9,7 @@ export {
   type OpenBucketsOptions,
   openAppBuckets,
 } from './buckets.js';
+export { isKvConflict } from './conflict.js';
 export { KV_REPLICAS_SETTING, kvReplicasFromEnv, MAX_KV_REPLICAS } from './replicas.js';
 export {
   isKvUnavailable,

@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { errors } from '@nats-io/transport-node';
+import { Backoff } from '../backoff.js';
 
 /**
  * Named defaults of `retryWhileUnavailable`, in ms. An election takes ~5 s on nats-server 2.9
@@ -52,7 +53,7 @@ export interface KvRetryOptions {
 }
 
 /**
- * Run `operation`, again with backoff while it fails with `isKvUnavailable`, for at most
+ * Run `operation`, again with the shared jittered backoff while it fails with `isKvUnavailable`, for at most
  * `retryForMs`; any other error, or the last one, is thrown. `operation` gets the attempt
  * number: an attempt after a timeout may find its own earlier write landed.
  *
@@ -65,17 +66,19 @@ export async function retryWhileUnavailable<T>(
 ): Promise<T> {
   const now = options.now ?? Date.now;
   const giveUpAt = now() + (options.retryForMs ?? KV_RETRY_DEFAULTS.retryForMs);
-  let delayMs = options.firstDelayMs ?? KV_RETRY_DEFAULTS.firstDelayMs;
-  const maxDelayMs = options.maxDelayMs ?? KV_RETRY_DEFAULTS.maxDelayMs;
+  const backoff = new Backoff({
+    initialDelayMs: options.firstDelayMs ?? KV_RETRY_DEFAULTS.firstDelayMs,
+    maxDelayMs: options.maxDelayMs ?? KV_RETRY_DEFAULTS.maxDelayMs,
+  });
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation(attempt);
     } catch (error) {
-      const waitMs = Math.min(delayMs, giveUpAt - now());
-      if (!isKvUnavailable(error) || waitMs <= 0 || options.signal?.aborted) throw error;
+      const leftMs = giveUpAt - now();
+      if (!isKvUnavailable(error) || leftMs <= 0 || options.signal?.aborted) throw error;
+      const waitMs = Math.min(backoff.next(), leftMs);
       await sleep(waitMs, undefined, { signal: options.signal }).catch(() => {});
       if (options.signal?.aborted) throw error;
-      delayMs = Math.min(maxDelayMs, delayMs * 2);
     }
   }
 }

@@ -39,9 +39,13 @@ describe('connectNats', () => {
         msg: 'NATS not reachable; retrying',
         attempt: 1,
         servers: `nats://127.0.0.1:${port}`,
-        retryInMs: 50,
       });
-      expect(lines[1]).toMatchObject({ attempt: 2, retryInMs: 100 });
+      // The shared backoff: doubling ceilings, each wait jittered into its upper half.
+      expect(lines[0]?.retryInMs).toBeGreaterThanOrEqual(25);
+      expect(lines[0]?.retryInMs).toBeLessThanOrEqual(50);
+      expect(lines[1]).toMatchObject({ attempt: 2 });
+      expect(lines[1]?.retryInMs).toBeGreaterThanOrEqual(50);
+      expect(lines[1]?.retryInMs).toBeLessThanOrEqual(100);
       expect(String(lines[0]?.error)).not.toBe('');
     } finally {
       await nc.close();

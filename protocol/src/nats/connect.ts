@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Backoff } from '../backoff.js';
 import { natsConnectionOptions } from './options.js';
 import { redactSecrets, redactUrl } from './redact.js';
 import { NATS_DEFAULTS, type NatsSettings } from './settings.js';
@@ -18,7 +19,7 @@ export interface ConnectNatsOptions {
   log: (message: string, fields: Record<string, unknown>) => void;
   /** Give up (resolve undefined) once aborted, e.g. the process is stopping; also ends a wait. */
   signal?: AbortSignal;
-  /** Wait after the first failed attempt; doubles each time up to retryMaxMs. */
+  /** Wait after the first failed attempt; doubles each time up to retryMaxMs (with jitter). */
   retryMs?: number;
   retryMaxMs?: number;
 }
@@ -48,8 +49,10 @@ export async function connectNats(
   const connectionOptions = natsConnectionOptions(settings, options.name);
   const servers = settings.servers.map(redactUrl).join(',');
   const signal = options.signal;
-  const retryMs = options.retryMs ?? NATS_DEFAULTS.firstRetryMs;
-  const retryMaxMs = options.retryMaxMs ?? NATS_DEFAULTS.firstRetryMaxMs;
+  const backoff = new Backoff({
+    initialDelayMs: options.retryMs ?? NATS_DEFAULTS.firstRetryMs,
+    maxDelayMs: options.retryMaxMs ?? NATS_DEFAULTS.firstRetryMaxMs,
+  });
   for (let attempt = 1; !signal?.aborted; attempt++) {
     try {
       const nc = await connect(connectionOptions);
@@ -58,7 +61,7 @@ export async function connectNats(
       break;
     } catch (error) {
       if (signal?.aborted) break;
-      const retryInMs = Math.min(retryMaxMs, retryMs * 2 ** (attempt - 1));
+      const retryInMs = backoff.next();
       options.log('NATS not reachable; retrying', {
         attempt,
         servers,
