@@ -2,7 +2,7 @@
  * HTTP client of the sidecar's local API (docs/sidecar-api.md): info, ready, token checks,
  * disconnects, heartbeats, drain, and the `/v1/events` server-sent events stream.
  */
-import { ErrorCode, isErrorCode, type TransportOffer } from '@playgap/protocol';
+import { Backoff, ErrorCode, isErrorCode, type TransportOffer } from '@playgap/protocol';
 import {
   type SidecarOperation,
   type SidecarRequest,
@@ -68,8 +68,10 @@ export class SidecarClient {
     opts: { timeoutMs?: number; initialDelayMs?: number; maxDelayMs?: number } = {},
   ): Promise<SidecarInfo> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
-    const maxDelayMs = opts.maxDelayMs ?? 1_000;
-    let delayMs = opts.initialDelayMs ?? 50;
+    const backoff = new Backoff({
+      initialDelayMs: opts.initialDelayMs ?? 50,
+      maxDelayMs: opts.maxDelayMs ?? 1_000,
+    });
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
     for (;;) {
@@ -79,9 +81,9 @@ export class SidecarClient {
         lastError = err;
         if (err instanceof SidecarRequestError) throw err;
       }
+      const delayMs = backoff.next();
       if (Date.now() + delayMs > deadline) break;
       await new Promise((r) => setTimeout(r, delayMs));
-      delayMs = Math.min(delayMs * 2, maxDelayMs);
     }
     throw new SidecarUnavailableError(
       `The sidecar at ${this.url} did not answer within ${timeoutMs} ms.`,

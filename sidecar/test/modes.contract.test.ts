@@ -8,7 +8,7 @@ import { join as joinPath } from 'node:path';
 import { type KV, Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EdgegapClient, type EdgegapLocal, startEdgegapLocal } from '@playgap/edgegap';
-import { buckets, type ServerRecord } from '@playgap/protocol';
+import { buckets, type ServerRecord, seatKey } from '@playgap/protocol';
 import { generatePrivateKey, mintConnectToken } from '@playgap/protocol/token';
 import { freePort, type RunningNatsServer, startNatsServer, waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -192,7 +192,7 @@ describe.each(modes)('sidecar contract: $name', (mode) => {
       timeoutMs: 20_000,
       intervalMs: 25,
     });
-    const seat = await seats.get(`${running.serverId}.0`).catch(() => null);
+    const seat = await seats.get(seatKey(running.serverId, 0)).catch(() => null);
     expect(seat?.operation ?? 'DEL').not.toBe('PUT');
   });
 });

@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Backoff } from '@playgap/protocol';
 import { type RunningNatsServer, startNatsServer, storeParent } from './nats-server.js';
 import { freePort } from './ports.js';
 
@@ -113,12 +114,13 @@ export async function startNatsCluster(
   };
   const waitForMetaLeader = async (): Promise<string> => {
     const deadline = Date.now() + timeoutMs;
-    for (let delayMs = 20; Date.now() < deadline; delayMs = Math.min(delayMs * 2, 200)) {
+    const backoff = new Backoff({ initialDelayMs: 20, maxDelayMs: 200 });
+    while (Date.now() < deadline) {
       const running = nodes.filter((n) => n.server);
       const leaders = await Promise.all(running.map(async (n) => (await jsz(n))?.meta_cluster));
       const leader = leaders[0]?.leader;
       if (leader && leaders.every((m) => m?.leader === leader)) return leader;
-      await sleep(delayMs); // the monitor has no event to wait on
+      await sleep(backoff.next()); // the monitor has no event to wait on
     }
     throw new Error(`the NATS cluster elected no JetStream meta leader within ${timeoutMs} ms`);
   };
