@@ -55,6 +55,33 @@ describe('DeploymentLifecycle', () => {
     expect(await store.get('req-missing')).toBeUndefined();
   });
 
+  it('logs one deployment_ready line whether the waiting placement or the reaper sees it first', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = { info: (fields: Record<string, unknown>) => lines.push(fields) };
+    const kv = await nats.deployments('life-ready-log');
+    const store = new DeploymentStore(kv);
+    const clock = new ManualClock();
+    const lifecycle = new DeploymentLifecycle({
+      app: 'pool',
+      store,
+      fleet: fleetOf({ 'req-reaped': {}, 'req-marked': {} }),
+      edgegap: new ScriptedEdgegap(),
+      deploymentDeadlineMs: DEADLINE_MS,
+      now: () => clock.now(),
+      log: log as never,
+    });
+    await store.put(startingRecord('req-reaped', clock.now()));
+    await store.put(startingRecord('req-marked', clock.now()));
+    clock.advance(2_000);
+    await lifecycle.markReady('req-marked');
+    // The reaper forgets both; only the one still STARTING gets its ready line from it.
+    await lifecycle.reap();
+    await lifecycle.markReady('req-reaped'); // the placement, late: no record, no second line
+    const ready = lines.filter((l) => l.event === 'deployment_ready');
+    expect(ready.map((l) => l.serverId).sort()).toEqual(['req-marked', 'req-reaped']);
+    expect(ready.every((l) => l.ms === 2_000)).toBe(true);
+  });
+
   it('marks a deployment FAILED with a bounded reason and stops it on Edgegap', async () => {
     const { store, clock, edgegap, lifecycle } = await setUp('life-fail');
     await store.put(startingRecord('req-a', clock.now()));

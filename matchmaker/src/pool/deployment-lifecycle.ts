@@ -53,14 +53,17 @@ export class DeploymentLifecycle {
           : undefined,
       MARK_READY_ATTEMPTS,
     );
-    if (!ready) return;
+    if (ready) this.#logReady(ready, ready.updatedAt);
+  }
+
+  #logReady(record: DeploymentRecord, at: number): void {
     this.#o.log?.info(
       {
         event: 'deployment_ready',
-        serverId: requestId,
-        app: ready.app,
-        version: ready.version,
-        ms: ready.updatedAt - ready.startedAt,
+        serverId: record.requestId,
+        app: record.app,
+        version: record.version,
+        ms: at - record.startedAt,
       },
       'deployment ready',
     );
@@ -114,6 +117,9 @@ export class DeploymentLifecycle {
     for (const { record } of await store.list()) {
       if (record.app !== app) continue;
       if (fleet.server(record.requestId) || record.state === DeploymentState.READY) {
+        // The reaper saw the server register before the waiting placement marked it READY:
+        // the ready line is logged here, since markReady will find no record.
+        if (record.state === DeploymentState.STARTING) this.#logReady(record, now);
         await store.delete(record.requestId);
         forgotten.push(record.requestId);
       } else if (record.state === DeploymentState.STARTING && record.deadlineAt <= now) {
