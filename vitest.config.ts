@@ -29,13 +29,30 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     passWithNoTests: true,
-    projects: packages.map((name) => ({
-      extends: true,
-      test: {
-        name,
-        root: `./${name}`,
-        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      },
-    })),
+    projects: [
+      ...packages.map((name) => ({
+        extends: true,
+        test: {
+          name,
+          root: `./${name}`,
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        },
+      })),
+      // Real containers (docker/containers/): minutes of work, so not part of `npm test`;
+      // `npm run test:containers` runs them after `npm run images`.
+      ...(process.env.PLAYGAP_CONTAINER_TESTS
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'containers',
+                root: './docker',
+                include: ['containers/**/*.test.ts'],
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
+    ],
   },
 });

@@ -31,7 +31,7 @@ describe('splitArguments', () => {
 });
 
 describe('dockerRunArguments', () => {
-  it('runs on the host network, removes the container, never pulls, keeps values out of argv', () => {
+  it('runs on the host network, names the container, never pulls, keeps values out of argv', () => {
     const args = dockerRunArguments({
       image: 'playgap/gameserver:local',
       name: 'edgegap-local-ab12',
@@ -39,9 +39,8 @@ describe('dockerRunArguments', () => {
       env: { PLAYGAP_PRIVATE_KEY: 'secret', ARBITRIUM_REQUEST_ID: 'ab12' },
       graceMs: 4500,
     });
-    expect(args.slice(0, 8)).toEqual([
+    expect(args.slice(0, 7)).toEqual([
       'run',
-      '--rm',
       '--pull',
       'never',
       '--name',

@@ -9,7 +9,9 @@
  * The `docker run` client stays attached: its output is the container's log, its exit code the
  * container's. It runs under the same guard as a process deployment (process-runner.ts), so if
  * edgegap-local dies the client gets SIGTERM, which it forwards to the container (`--sig-proxy`
- * is on for an attached run); `--rm` removes the container once it exited.
+ * is on for an attached run). The container is removed after it exited, in the background: with
+ * the vfs storage driver removing its copy of the image takes seconds, and Edgegap reports
+ * TERMINATED when the container stops, not when the host has cleaned up. `removed()` waits.
  */
 import { spawn } from 'node:child_process';
 import { type RunningProcess, runGuarded } from './process-runner.js';
@@ -86,7 +88,7 @@ function docker(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
 /** The `docker run` command line for `spec` (values travel in the client's environment, not argv). */
 export function dockerRunArguments(spec: ContainerSpec): string[] {
-  const args = ['run', '--rm', '--pull', 'never', '--name', spec.name, '--network', 'host'];
+  const args = ['run', '--pull', 'never', '--name', spec.name, '--network', 'host'];
   args.push('--label', 'playgap.edgegap-local=1');
   args.push('--stop-timeout', String(Math.ceil(spec.graceMs / 1000)));
   for (const key of Object.keys(spec.env)) args.push('-e', key);
@@ -109,7 +111,7 @@ export function dockerRunArguments(spec: ContainerSpec): string[] {
 export function runContainer(
   spec: ContainerSpec,
   onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void,
-): RunningProcess {
+): RunningProcess & { removed(): Promise<void> } {
   const clientEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(spec.clientEnv ?? process.env)) {
     if (value !== undefined && CLIENT_ENV.test(key)) clientEnv[key] = value;
@@ -121,10 +123,14 @@ export function runContainer(
     onOutput,
   );
   let stopping: Promise<number> | undefined;
+  const removed = client.exited.then(async () => {
+    await docker(['rm', '--force', spec.name], clientEnv);
+  });
   return {
     groupPid: client.groupPid,
     pid: client.pid,
     exited: client.exited,
+    removed: () => removed,
     kill: () => {
       void docker(['kill', spec.name], clientEnv);
       client.kill();

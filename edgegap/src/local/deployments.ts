@@ -60,6 +60,8 @@ export interface Deployment {
   process?: RunningProcess;
   /** Port of the sidecar's local API, for a deployment run as a container (host network). */
   sidecarPort?: number;
+  /** A container deployment's removal from the engine (after it stopped), once started. */
+  containerRemoved?: Promise<void>;
   relays: Relay[];
   stopRequested: boolean;
   fault?: 'error' | 'never-ready';
@@ -232,7 +234,7 @@ export class Fleet {
         const env = injectedEnvironment(d, this.baseUrl(), this.config.publicIp, false);
         env.PLAYGAP_SIDECAR_PORT ??= String(d.sidecarPort);
         this.appendNote(d, `running image ${image} as container edgegap-local-${d.requestId}`);
-        d.process = runContainer(
+        const container = runContainer(
           {
             image,
             name: `edgegap-local-${d.requestId}`,
@@ -242,6 +244,8 @@ export class Fleet {
           },
           onOutput,
         );
+        d.process = container;
+        d.containerRemoved = container.removed();
       } else {
         d.process = runGuarded(
           {
@@ -355,9 +359,10 @@ export class Fleet {
     return d.ended;
   }
 
-  /** Stop everything, waiting for every process to exit. */
+  /** Stop everything, waiting for every process to exit and every container to be removed. */
   async closeAll(): Promise<void> {
     await Promise.all([...this.deployments.values()].map((d) => this.terminate(d)));
+    await Promise.all([...this.deployments.values()].map((d) => d.containerRemoved));
   }
 
   /** POST the status body to `url` once; failures only go to the deployment's log. */
