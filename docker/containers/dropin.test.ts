@@ -104,7 +104,7 @@ describe.skipIf(!support.ok)(
       });
       expect(record.id).toBe(requestId);
       const text = await logs();
-    expect(text, text).toMatch(/^game: ready \{.*"state":"ready"/m);
+      expect(text, text).toMatch(/^game: ready \{.*"state":"ready"/m);
       const status = await edgegap.getStatus(requestId);
       gamePort = status.ports.game!.external;
     });
