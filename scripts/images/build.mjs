@@ -43,7 +43,7 @@ function contextTar(dir) {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  if (files.status !== 0) fail(`git ls-files failed: ${files.stderr}`);
+  if (files.status !== 0) throw new Error(`git ls-files failed: ${files.stderr}`);
   const present = files.stdout
     .split('\0')
     .filter((f) => f !== '' && existsSync(join(ROOT, f)))
@@ -68,7 +68,8 @@ function contextTar(dir) {
     ],
     { cwd: ROOT, input: present, encoding: 'utf8' },
   );
-  if (r.status !== 0) fail(`tar failed: ${r.stderr}`);
+  // Thrown, not exited: the caller's finally removes the temp dir.
+  if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
   return tar;
 }
 
