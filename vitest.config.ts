@@ -33,14 +33,31 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    projects: packages.map((name) => ({
-      extends: true,
-      test: {
-        name,
-        root: `./${name}`,
-        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-        ...(name === 'e2e' ? { globalSetup: ['./test/artifacts-setup.ts'] } : {}),
-      },
-    })),
+    projects: [
+      ...packages.map((name) => ({
+        extends: true,
+        test: {
+          name,
+          root: `./${name}`,
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          ...(name === 'e2e' ? { globalSetup: ['./test/artifacts-setup.ts'] } : {}),
+        },
+      })),
+      // Real containers (docker/containers/): minutes of work, so not part of `npm test`;
+      // `npm run test:containers` runs them after `npm run images`.
+      ...(process.env.PLAYGAP_CONTAINER_TESTS
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'containers',
+                root: './docker',
+                include: ['containers/**/*.test.ts'],
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
+    ],
   },
 });

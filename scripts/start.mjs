@@ -5,6 +5,7 @@
 //
 //   npm start                          # http://127.0.0.1:8080/
 //   npm start -- --port 0 --idle-timeout-ms 10000 --port-mode mapped --no-build
+//   npm start -- --runtime docker       # game servers as containers (npm run images, engine.mjs)
 //   npm start -- --help
 //
 // Order: the whole configuration is checked first (scripts/lib/start-config.mjs), then a bare
@@ -72,6 +73,29 @@ if (config.build) {
     ],
     { ...process.env, VITE_PLAYGAP_GAME: options.app, VITE_PLAYGAP_VERSION: options.version },
   );
+}
+
+if (options.runtime === 'docker') {
+  // Game servers run as containers: an engine (a private dockerd as root) and the image.
+  const { EngineUnavailableError, findEngine } = await import('./images/engine.mjs');
+  try {
+    const engine = findEngine();
+    if (engine.dockerHost) process.env.DOCKER_HOST = engine.dockerHost;
+  } catch (error) {
+    if (!(error instanceof EngineUnavailableError)) throw error;
+    fail(`--runtime docker: ${error.message}`);
+  }
+  if (config.build) {
+    run('building the game-server image', process.execPath, [
+      join(ROOT, 'scripts/images/build.mjs'),
+      'gameserver',
+    ]);
+  } else {
+    const image = 'playgap/gameserver:local';
+    const found = spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
+    if (found.status !== 0)
+      fail(`--no-build --runtime docker: ${image} is missing; run npm run images.`, 2);
+  }
 }
 
 let stack;

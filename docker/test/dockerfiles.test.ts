@@ -15,13 +15,19 @@ describe.each(dockerfiles)('docker/%s.Dockerfile', (name) => {
   const dockerfile = readDockerfile(path);
   const final = dockerfile.stages.at(-1)!;
 
+  // A stage built on an earlier stage (`FROM deps AS build`) inherits its base and platform.
+  const earlier = (stage: (typeof dockerfile.stages)[number]) =>
+    dockerfile.stages.slice(0, dockerfile.stages.indexOf(stage)).some((s) => s.name === stage.from);
+  const fromImages = dockerfile.stages.filter((stage) => !earlier(stage));
+
   it('builds in several stages, each for linux/amd64', () => {
     expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of dockerfile.stages) expect(stage.platform).toBe('linux/amd64');
+    for (const stage of fromImages) expect(stage.platform).toBe('linux/amd64');
+    expect(fromImages).toContain(final);
   });
 
   it('uses a Debian (glibc) Node base pinned to an exact version, never latest', () => {
-    for (const stage of dockerfile.stages) {
+    for (const stage of fromImages) {
       const image = resolveImage(dockerfile, stage.from);
       expect(image).toMatch(/^node:\d+\.\d+\.\d+-(bookworm|bullseye|trixie)(-slim)?$/);
       expect(image).not.toContain('latest');
@@ -40,6 +46,19 @@ describe.each(dockerfiles)('docker/%s.Dockerfile', (name) => {
       .flatMap((i) => i.args.split(/\s+/));
     expect(exposed.length).toBeGreaterThan(0);
     for (const port of exposed) expect(port).toMatch(/^\d{2,5}\/(tcp|udp)$/);
+  });
+
+  it('has a HEALTHCHECK in exec form', () => {
+    const check = final.instructions.filter((i) => i.keyword === 'HEALTHCHECK').at(-1);
+    expect(check?.args).toMatch(/CMD \[/);
+  });
+
+  it('shares its first stages with the other Dockerfiles, so one build caches them for all', () => {
+    const prefix = (file: string) => {
+      const text = readFileSync(join(repo, 'docker', `${file}.Dockerfile`), 'utf8');
+      return text.slice(text.indexOf('ARG NODE_IMAGE'), text.indexOf('RUN npx tsc -b'));
+    };
+    for (const other of dockerfiles) expect(prefix(other)).toBe(prefix(name));
   });
 
   it('has an exec-form entrypoint', () => {

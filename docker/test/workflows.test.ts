@@ -47,12 +47,37 @@ describe('.github/workflows', () => {
     expect(release).toContain('IMAGE: registry.edgegap.com/');
     expect(release).toContain('file: docker/gameserver.Dockerfile');
     const names = COMMANDS.map((c) => c.name);
-    const runs = [...release.matchAll(/node cli\/bin\/playgap\.js ([a-z-]+)(?: ([a-z]+))?/g)];
-    expect(runs.length).toBeGreaterThanOrEqual(2);
+    const script = readFileSync(join(repo, 'scripts', 'release', 'release.sh'), 'utf8');
+    const runs = [...script.matchAll(/node cli\/bin\/playgap\.js ([a-z-]+)(?: ([a-z]+))?/g)];
+    expect(runs.length).toBeGreaterThanOrEqual(3);
     for (const [, first, second] of runs) {
       expect(names.includes(`${first} ${second}`) || names.includes(first!)).toBe(true);
     }
-    expect(release).toContain('--config docker/edgegap-version.yaml');
+    expect(script).toContain('--config docker/edgegap-version.yaml');
+    expect(script).toContain('node scripts/release/smoke.mjs');
+  });
+
+  it('the server release and its rehearsal run the same script, so they cannot drift', () => {
+    const release = read('release-server.yml');
+    expect(release).toContain('run: bash scripts/release/release.sh');
+    // Every Edgegap step is in the script: the workflow runs no playgap command of its own.
+    expect(release).not.toMatch(/playgap\.js|scripts\/release\/smoke/);
+    const script = readFileSync(join(repo, 'scripts', 'release', 'release.sh'), 'utf8');
+    const rehearse = readFileSync(join(repo, 'scripts', 'release', 'rehearse.sh'), 'utf8');
+    expect(rehearse).toContain('containers/release.test.ts');
+    const rehearsal = readFileSync(join(repo, 'docker', 'containers', 'release.test.ts'), 'utf8');
+    expect(rehearsal).toContain("'scripts/release/release.sh'");
+    // The workflow gives the script every variable it and the version config read.
+    const config = readFileSync(join(repo, 'docker', 'edgegap-version.yaml'), 'utf8').replace(
+      /#.*$/gm,
+      '',
+    );
+    const needed = new Set(
+      [...config.matchAll(/\$\{([A-Z_]+)\}/g), ...script.matchAll(/\$\{?([A-Z][A-Z_]+)/g)].map(
+        (m) => m[1]!,
+      ),
+    );
+    for (const name of needed) expect(release, name).toMatch(new RegExp(`\\b${name}:`));
   });
 
   it('documents every secret and variable the workflows use in docs/deploy-edgegap.md', () => {

@@ -21,11 +21,16 @@ export const STACK_DEFAULTS = Object.freeze({
   idleTimeoutMs: 30_000,
   capacity: 16,
   portMode: 'same',
+  // 'process': game servers are local processes; 'docker': containers of GAMESERVER_IMAGE.
+  runtime: 'process',
   tokenExpireSeconds: 30,
   // How long a started deployment may take to come up. Local servers are up in a few seconds;
   // keep this short (the matchmaker also treats a deployment record as joinable until then).
   deploymentDeadlineMs: 30_000,
 });
+
+/** The game-server image `npm run images` builds (scripts/images/build.mjs IMAGES.gameserver). */
+export const GAMESERVER_IMAGE = { docker_image: 'playgap/gameserver', docker_tag: 'local' };
 
 /** A free TCP port on 127.0.0.1 (the OS picks; released before use). */
 export function freePort() {
@@ -111,9 +116,12 @@ async function startNats(log) {
 
 /**
  * The arena app as edgegap-local runs it: the sidecar in supervisor mode around the server
- * template, with ports game (TCP, checked), rtc (UDP) and wt (TCP/UDP).
+ * template, with ports game (TCP, checked), rtc (UDP) and wt (TCP/UDP). With runtime 'docker'
+ * the version names the game-server image instead of a command, as a real version does (its
+ * ENTRYPOINT and CMD run the same sidecar and server; edgegap-local picks the sidecar's port).
  */
 export function arenaApp({
+  runtime = 'process',
   app,
   version,
   natsUrl,
@@ -123,20 +131,26 @@ export function arenaApp({
   idleTimeoutMs,
 }) {
   const node = process.execPath;
+  const runs =
+    runtime === 'docker'
+      ? GAMESERVER_IMAGE
+      : {
+          command: node,
+          arguments: [
+            join(ROOT, 'sidecar/dist/main.js'),
+            'run',
+            '--',
+            node,
+            join(ROOT, 'server-template/dist/main.js'),
+          ],
+          working_dir: ROOT,
+        };
   return {
     name: app,
     versions: [
       {
         name: version,
-        command: node,
-        arguments: [
-          join(ROOT, 'sidecar/dist/main.js'),
-          'run',
-          '--',
-          node,
-          join(ROOT, 'server-template/dist/main.js'),
-        ],
-        working_dir: ROOT,
+        ...runs,
         ports: [
           { name: 'game', port: 4000, protocol: 'TCP', to_check: true },
           { name: 'rtc', port: 4001, protocol: 'UDP' },
@@ -149,7 +163,7 @@ export function arenaApp({
           { key: 'PLAYGAP_PRIVATE_KEY', value: privateKey, is_hidden: true },
           { key: 'PLAYGAP_CAPACITY', value: String(capacity) },
           { key: 'PLAYGAP_IDLE_TIMEOUT_MS', value: String(idleTimeoutMs) },
-          { key: 'PLAYGAP_SIDECAR_PORT', value: '0' },
+          ...(runtime === 'docker' ? [] : [{ key: 'PLAYGAP_SIDECAR_PORT', value: '0' }]),
           { key: 'NATS_URL', value: natsUrl },
         ],
       },
@@ -163,7 +177,7 @@ async function importDist(path) {
 
 /**
  * Start the stack. Options (all optional): port (0 = free), host, idleTimeoutMs, capacity,
- * portMode ('same' | 'mapped'), tokenExpireSeconds, staticDir, log(line), env (default
+ * portMode ('same' | 'mapped'), runtime ('process' | 'docker'), tokenExpireSeconds, staticDir, log(line), env (default
  * process.env), logger (the matchmaker's logger, e.g. terminal.mjs `terminalLogger()`; default
  * silent), serverLogs (default true: with a logger, every line local game servers and their
  * sidecars write goes to it prefixed with the deployment id). With EDGEGAP_API_KEY and
@@ -233,6 +247,7 @@ export async function startStack(options = {}) {
             protocolId,
             capacity: o.capacity,
             idleTimeoutMs: o.idleTimeoutMs,
+            runtime: o.runtime,
           }),
         ],
         portMode: o.portMode,
@@ -243,7 +258,9 @@ export async function startStack(options = {}) {
       closers.push(() => local.close());
       edgegapUrl = local.url;
       edgegapKey = local.apiKey;
-      log(`edgegap-local on ${edgegapUrl} (${o.portMode} ports), app ${o.app} ${o.version}`);
+      log(
+        `edgegap-local on ${edgegapUrl} (${o.portMode} ports, ${o.runtime === 'docker' ? 'containers' : 'processes'}), app ${o.app} ${o.version}`,
+      );
     }
 
     const { loadConfig, startMatchmaker } = await importDist('matchmaker/dist/index.js');

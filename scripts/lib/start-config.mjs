@@ -19,6 +19,8 @@ Flags (env in brackets):
   --version V                app version (1.0.0)
   --idle-timeout-ms N        an empty game server stops after this [PLAYGAP_IDLE_TIMEOUT_MS] (30000)
   --port-mode same|mapped    mapped: external ports differ, as on Edgegap [PLAYGAP_PORT_MODE] (same)
+  --runtime process|docker   docker: game servers run as containers of the game-server image,
+                             built by \`npm run images\` [PLAYGAP_RUNTIME] (process)
   --capacity N               seats per game server (16)
   --token-expire-seconds N   connect token lifetime (30)
   --no-build                 skip tsc -b and vite build (already built)
@@ -31,6 +33,7 @@ const FLAGS = {
   version: { type: 'string' },
   'idle-timeout-ms': { type: 'string' },
   'port-mode': { type: 'string' },
+  runtime: { type: 'string' },
   capacity: { type: 'string' },
   'token-expire-seconds': { type: 'string' },
   'no-build': { type: 'boolean' },
@@ -159,6 +162,9 @@ export function startConfig(argv, env) {
   const portMode = source(values, 'port-mode', env, 'PLAYGAP_PORT_MODE');
   if (portMode && portMode[1] !== 'same' && portMode[1] !== 'mapped')
     throw new StartConfigError(`${portMode[0]} must be same or mapped (got "${portMode[1]}").`);
+  const runtime = source(values, 'runtime', env, 'PLAYGAP_RUNTIME');
+  if (runtime && runtime[1] !== 'process' && runtime[1] !== 'docker')
+    throw new StartConfigError(`${runtime[0]} must be process or docker (got "${runtime[1]}").`);
   if (values.host !== undefined && !values.host.trim())
     throw new StartConfigError('--host must be an address such as 127.0.0.1 or 0.0.0.0.');
   // The terminal's log settings (scripts/lib/terminal.mjs), checked before the build too.
@@ -173,6 +179,10 @@ export function startConfig(argv, env) {
   const remote = Boolean(env.EDGEGAP_API_KEY);
   checkSecrets(env, remote);
   if (remote) checkRemote(env);
+  if (remote && runtime?.[1] === 'docker')
+    throw new StartConfigError(
+      `${runtime[0]} docker runs game servers on this machine's Docker engine, but EDGEGAP_API_KEY targets real Edgegap: unset one of them.`,
+    );
   const stack = {
     app: matching(source(values, 'app', env), d.app, APP_NAME, '1-64 letters, digits, "_" or "-"'),
     version: matching(
@@ -197,6 +207,7 @@ export function startConfig(argv, env) {
       3600,
     ),
     portMode: portMode?.[1] ?? d.portMode,
+    runtime: runtime?.[1] ?? d.runtime,
   };
   // The local stack runs its own nats-server; nothing npm start runs needs a browser.
   const systemPackages = remote ? [] : ['nats-server'];

@@ -33,8 +33,17 @@ describe('startConfig', () => {
     const config = startConfig([], {});
     expect(config).toMatchObject({ help: false, build: true, remote: false });
     expect(config.systemPackages).toEqual(['nats-server']);
-    const { app, version, host, port, idleTimeoutMs, capacity, portMode, tokenExpireSeconds } =
-      STACK_DEFAULTS;
+    const {
+      app,
+      version,
+      host,
+      port,
+      idleTimeoutMs,
+      capacity,
+      portMode,
+      runtime,
+      tokenExpireSeconds,
+    } = STACK_DEFAULTS;
     expect(config.stack).toEqual({
       app,
       version,
@@ -43,6 +52,7 @@ describe('startConfig', () => {
       idleTimeoutMs,
       capacity,
       portMode,
+      runtime,
       tokenExpireSeconds,
     });
   });
@@ -85,6 +95,7 @@ describe('startConfig', () => {
     [['--port', '70000'], '--port must be an integer from 0 to 65535 (got "70000").'],
     [['--capacity', '0'], '--capacity must be an integer from 1 to 1024'],
     [['--port-mode', 'odd'], '--port-mode must be same or mapped (got "odd").'],
+    [['--runtime', 'vm'], '--runtime must be process or docker (got "vm").'],
     [['--app', 'a/b'], '--app must be 1-64 letters'],
     [['--version', 'v 1'], '--version must be 1-64 letters'],
     [['--host', ''], '--host must be an address'],
@@ -96,6 +107,20 @@ describe('startConfig', () => {
     expect(refusal([], { PLAYGAP_PORT: 'x' })).toContain('PLAYGAP_PORT must be an integer');
     expect(refusal([], { PLAYGAP_PORT_MODE: 'x' })).toContain('PLAYGAP_PORT_MODE must be same');
     expect(refusal([], { PLAYGAP_IDLE_TIMEOUT_MS: '-1' })).toContain('PLAYGAP_IDLE_TIMEOUT_MS');
+    expect(refusal([], { PLAYGAP_RUNTIME: 'x' })).toContain('PLAYGAP_RUNTIME must be process');
+  });
+
+  it('takes --runtime docker locally, and refuses it with real Edgegap', () => {
+    expect(startConfig(['--runtime', 'docker'], {}).stack.runtime).toBe('docker');
+    const remote = {
+      EDGEGAP_API_KEY: 'k',
+      NATS_URL: 'tls://nats.example.com:4222',
+      PLAYGAP_PRIVATE_KEY: '5a'.repeat(32),
+      PLAYGAP_PROTOCOL_ID: '42',
+    };
+    expect(refusal(['--runtime', 'docker'], remote)).toContain(
+      '--runtime docker runs game servers on this machine',
+    );
   });
 
   it('refuses a bad PLAYGAP_LOG_LEVEL or PLAYGAP_SERVER_LOGS before the build', () => {

@@ -1,7 +1,8 @@
 /**
  * Apps and versions known to edgegap-local, in Edgegap's own snake_case shapes, created from
- * the config file or through `/v1/app...`. A version created through the API without a local
- * `command` can be listed and patched but its deployments end in ERROR.
+ * the config file or through `/v1/app...`. A version without a local `command` runs its
+ * `docker_image` as a container on the local Docker engine; when that image is not there its
+ * deployments end in ERROR, with the engine's reason in their logs.
  */
 import { edgegapTime } from './ids.js';
 

@@ -20,7 +20,14 @@ export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
 export interface LocalVersionConfig {
   name: string;
   /** Program to run; with `arguments` as a string, the pair runs through /bin/sh. */
-  command: string;
+  command?: string;
+  /**
+   * Without `command`: the local image to run as a container (`docker_image:docker_tag`),
+   * its ENTRYPOINT with `arguments` as the CMD, like Edgegap. @example 'playgap/gameserver'
+   */
+  docker_image?: string;
+  /** Tag of `docker_image`; default 'latest'. */
+  docker_tag?: string;
   arguments?: string | string[];
   /** Working directory; relative to the config file's folder. */
   working_dir?: string;
@@ -168,8 +175,15 @@ export function validateVersion(
   if (typeof raw !== 'object' || raw === null) return fail(`${where} must be an object`);
   const v = raw as Record<string, unknown>;
   if (typeof v.name !== 'string' || v.name === '') fail(`${where}.name must be a non-empty string`);
-  if (requireCommand && (typeof v.command !== 'string' || v.command === '')) {
-    fail(`${where}.command must be a non-empty string`);
+  const runsImage = v.command === undefined && typeof v.docker_image === 'string';
+  if (requireCommand && !runsImage && (typeof v.command !== 'string' || v.command === '')) {
+    fail(`${where}.command must be a non-empty string (or give docker_image to run a container)`);
+  }
+  if (
+    v.docker_image !== undefined &&
+    (typeof v.docker_image !== 'string' || v.docker_image === '')
+  ) {
+    fail(`${where}.docker_image must be a non-empty string`);
   }
   const args = v.arguments;
   if (

@@ -1,14 +1,16 @@
 /**
  * The local fleet: each deployment walks Edgegap's status sequence
  * (INITIALIZING → SEEKING → SEEKED → SCANNING → DEPLOYING → READY, or ERROR, then TERMINATED),
- * gets free ports (relayed in `mapped` mode), and runs its version's command with the full
- * injected environment of a real deployment. READY comes once the `to_check` TCP ports accept
+ * gets free ports (relayed in `mapped` mode), and runs its version's command — or, for a version
+ * with no local `command`, its `docker_image` as a container (container-runner.ts) — with the
+ * full injected environment of a real deployment. READY comes once the `to_check` TCP ports accept
  * connections and `to_check` UDP ports have had `udpReadyAfterMs`. Every step, poll and
  * deadline runs on the config's injected clock; only the process's own kill timers are real.
  */
 import type { VersionRecord } from './catalog.js';
 import { type LocalClock, type LocalTimer, sleepOn } from './clock.js';
 import type { LocalConfig } from './config.js';
+import { runContainer } from './container-runner.js';
 import { injectedEnvironment } from './environment.js';
 import { edgegapTime, newRequestId, newSecurityNumber, newToken } from './ids.js';
 import type { PortPool } from './ports.js';
@@ -56,6 +58,10 @@ export interface Deployment {
   deleteKey: number;
   deleteToken: string;
   process?: RunningProcess;
+  /** Port of the sidecar's local API, for a deployment run as a container (host network). */
+  sidecarPort?: number;
+  /** A container deployment's removal from the engine (after it stopped), once started. */
+  containerRemoved?: Promise<void>;
   relays: Relay[];
   stopRequested: boolean;
   fault?: 'error' | 'never-ready';
@@ -85,6 +91,22 @@ export interface CreateDeployment {
   envs?: { key: string; value: string; is_hidden?: boolean }[];
   tags?: string[];
   fault?: 'error' | 'never-ready';
+}
+
+/**
+ * The image a version without a local `command` runs as: `docker_image:docker_tag`, under
+ * `docker_repository` unless that is edgegap-local's placeholder `local` (or empty).
+ */
+export function imageOf(version: VersionRecord): string | undefined {
+  const name = version.docker_image;
+  if (typeof name !== 'string' || name === '') return undefined;
+  const tag =
+    typeof version.docker_tag === 'string' && version.docker_tag !== ''
+      ? version.docker_tag
+      : 'latest';
+  const repo = version.docker_repository;
+  const prefix = typeof repo === 'string' && repo !== '' && repo !== 'local' ? `${repo}/` : '';
+  return name.includes(':') ? `${prefix}${name}` : `${prefix}${name}:${tag}`;
 }
 
 export class Fleet {
@@ -189,11 +211,14 @@ export class Fleet {
   private async launch(d: Deployment): Promise<void> {
     const command = d.version.command;
     if (d.fault === 'error') return this.fail(d, 'injected fault: deployment failed');
-    if (typeof command !== 'string' || command === '') {
-      return this.fail(d, 'version has no local command: edgegap-local cannot run docker images');
+    const image = typeof command === 'string' && command !== '' ? undefined : imageOf(d.version);
+    if (image === undefined && (typeof command !== 'string' || command === '')) {
+      return this.fail(d, 'version has neither a local command nor a docker_image to run');
     }
     try {
       await this.allocatePorts(d);
+      // Host networking shares one port space: the sidecar's local API gets a free port too.
+      if (image !== undefined) d.sidecarPort = await this.portPool.allocate();
     } catch (error) {
       this.fail(d, `cannot allocate ports: ${(error as Error).message}`);
       if (d.stopRequested) await this.finish(d);
@@ -202,17 +227,37 @@ export class Fleet {
     if (d.stopRequested) return this.finish(d);
     const graceMs = Number(d.version.termination_grace_period_seconds ?? 5) * 1000;
     const args = d.version.arguments as string | string[] | undefined;
+    const onOutput = (chunk: string, stream: 'stdout' | 'stderr') =>
+      this.appendLog(d, chunk, stream);
     try {
-      d.process = runGuarded(
-        {
-          command,
-          ...(args !== undefined ? { arguments: args } : {}),
-          ...(typeof d.version.working_dir === 'string' ? { cwd: d.version.working_dir } : {}),
-          env: injectedEnvironment(d, this.baseUrl(), this.config.publicIp),
-          graceMs,
-        },
-        (chunk, stream) => this.appendLog(d, chunk, stream),
-      );
+      if (image !== undefined) {
+        const env = injectedEnvironment(d, this.baseUrl(), this.config.publicIp, false);
+        env.PLAYGAP_SIDECAR_PORT ??= String(d.sidecarPort);
+        this.appendNote(d, `running image ${image} as container edgegap-local-${d.requestId}`);
+        const container = runContainer(
+          {
+            image,
+            name: `edgegap-local-${d.requestId}`,
+            ...(args !== undefined && args !== '' ? { arguments: args } : {}),
+            env,
+            graceMs,
+          },
+          onOutput,
+        );
+        d.process = container;
+        d.containerRemoved = container.removed();
+      } else {
+        d.process = runGuarded(
+          {
+            command: command as string,
+            ...(args !== undefined ? { arguments: args } : {}),
+            ...(typeof d.version.working_dir === 'string' ? { cwd: d.version.working_dir } : {}),
+            env: injectedEnvironment(d, this.baseUrl(), this.config.publicIp),
+            graceMs,
+          },
+          onOutput,
+        );
+      }
     } catch (error) {
       return this.fail(d, `cannot start process: ${(error as Error).message}`);
     }
@@ -287,6 +332,7 @@ export class Fleet {
       this.portPool.release(p.internal);
       this.portPool.release(p.external);
     }
+    if (d.sidecarPort !== undefined) this.portPool.release(d.sidecarPort);
     if (d.stopRequested || d.status !== Status.ERROR) d.status = Status.TERMINATED;
     d.endMs ??= this.now();
     if (d.status === Status.TERMINATED) this.notify(d, d.webhooks.terminated);
@@ -313,9 +359,10 @@ export class Fleet {
     return d.ended;
   }
 
-  /** Stop everything, waiting for every process to exit. */
+  /** Stop everything, waiting for every process to exit and every container to be removed. */
   async closeAll(): Promise<void> {
     await Promise.all([...this.deployments.values()].map((d) => this.terminate(d)));
+    await Promise.all([...this.deployments.values()].map((d) => d.containerRemoved));
   }
 
   /** POST the status body to `url` once; failures only go to the deployment's log. */

@@ -1,7 +1,7 @@
 /**
  * The environment a deployed process gets: what a real Edgegap deployment injects
  * (ARBITRIUM_*), then the version's envs, then the request's (which win), plus the parent's
- * PATH/HOME/NODE_* so `node` works.
+ * PATH/HOME/NODE_* so `node` works (a container gets none of those).
  */
 import type { Deployment } from './deployments.js';
 import { LOCAL_LOCATION } from './status.js';
@@ -17,10 +17,12 @@ export function injectedEnvironment(
   d: Deployment,
   base: string,
   publicIp: string,
+  /** Add edgegap-local's PATH/HOME/NODE_* (a local process needs them; a container must not). */
+  inheritParent = true,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && PARENT_ENV.test(key)) env[key] = value;
+    if (inheritParent && value !== undefined && PARENT_ENV.test(key)) env[key] = value;
   }
   const mapping: Record<
     string,

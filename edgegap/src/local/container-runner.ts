@@ -1,0 +1,156 @@
+/**
+ * Runs a deployment as a container on a local Docker engine, the way Edgegap runs a version:
+ * the image's ENTRYPOINT with the version's `arguments` as its CMD, the injected environment,
+ * and the ports the game listens on. Containers use the host's network (`--network host`: the
+ * local engines this targets have no bridge), so each deployment's internal ports are free
+ * host ports chosen per deployment and, in `mapped` mode, the external ports are relays in
+ * front of them (relay.ts) — the game sees exactly Edgegap's "internal ≠ external".
+ *
+ * The `docker run` client stays attached: its output is the container's log, its exit code the
+ * container's. It runs under the same guard as a process deployment (process-runner.ts), so if
+ * edgegap-local dies the client gets SIGTERM, which it forwards to the container (`--sig-proxy`
+ * is on for an attached run). The container is removed after it exited, in the background: with
+ * the vfs storage driver removing its copy of the image takes seconds, and Edgegap reports
+ * TERMINATED when the container stops, not when the host has cleaned up. `removed()` waits.
+ */
+import { spawn } from 'node:child_process';
+import { type RunningProcess, runGuarded } from './process-runner.js';
+
+/** How to run an image. */
+export interface ContainerSpec {
+  /** Image reference, e.g. `playgap/gameserver:local`. */
+  image: string;
+  /** Container name (unique per deployment). */
+  name: string;
+  /** Replaces the image's CMD; a string is split into words like a POSIX shell does. */
+  arguments?: string | string[];
+  /** The container's whole environment (nothing of edgegap-local's own is added). */
+  env: Record<string, string>;
+  graceMs: number;
+  /** Environment of the `docker` client itself (PATH, DOCKER_HOST...). */
+  clientEnv?: NodeJS.ProcessEnv;
+}
+
+/** Client variables the `docker` command needs from edgegap-local's environment. */
+const CLIENT_ENV = /^(PATH|HOME|DOCKER_.*|TMPDIR)$/;
+
+/**
+ * Split an Edgegap `arguments` string into words as a POSIX shell would (quotes and backslash
+ * escapes; no expansion). Throws on an unterminated quote.
+ *
+ * @example
+ * splitArguments(`'--ca-contents=a b' run -- node "x.js"`); // => ['--ca-contents=a b', 'run', '--', 'node', 'x.js']
+ */
+export function splitArguments(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) throw new TypeError('arguments: unterminated single quote');
+      word += text.slice(i + 1, end);
+      i = end;
+      inWord = true;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < text.length && text[j] !== '"'; j++) {
+        if (text[j] === '\\' && /["\\$`]/.test(text[j + 1] ?? '')) j++;
+        word += text[j];
+      }
+      if (j >= text.length) throw new TypeError('arguments: unterminated double quote');
+      i = j;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < text.length) {
+      word += text[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+function docker(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn('docker', args, { env, stdio: 'ignore' });
+    child.once('error', () => resolve(127));
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+/** The `docker run` command line for `spec` (values travel in the client's environment, not argv). */
+export function dockerRunArguments(spec: ContainerSpec): string[] {
+  const args = ['run', '--pull', 'never', '--name', spec.name, '--network', 'host'];
+  args.push('--label', 'playgap.edgegap-local=1');
+  args.push('--stop-timeout', String(Math.ceil(spec.graceMs / 1000)));
+  for (const key of Object.keys(spec.env)) args.push('-e', key);
+  args.push(spec.image);
+  if (spec.arguments !== undefined) {
+    args.push(
+      ...(typeof spec.arguments === 'string' ? splitArguments(spec.arguments) : spec.arguments),
+    );
+  }
+  return args;
+}
+
+/**
+ * Start `spec` as an attached container; the result behaves like a process deployment's
+ * (exit code, stop with grace, kill). Output goes to `onOutput` per stream.
+ *
+ * @example
+ * const run = runContainer({ image: 'playgap/gameserver:local', name: 'edgegap-local-ab12', env, graceMs: 5000 }, log);
+ */
+export function runContainer(
+  spec: ContainerSpec,
+  onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void,
+): RunningProcess & { removed(): Promise<void> } {
+  const clientEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(spec.clientEnv ?? process.env)) {
+    if (value !== undefined && CLIENT_ENV.test(key)) clientEnv[key] = value;
+  }
+  // `-e KEY` makes the client read each value from its own environment.
+  const env = { ...spec.env, ...clientEnv };
+  const client = runGuarded(
+    { command: 'docker', arguments: dockerRunArguments(spec), env, graceMs: spec.graceMs },
+    onOutput,
+  );
+  let stopping: Promise<number> | undefined;
+  const removed = client.exited.then(async () => {
+    await docker(['rm', '--force', spec.name], clientEnv);
+  });
+  return {
+    groupPid: client.groupPid,
+    pid: client.pid,
+    exited: client.exited,
+    removed: () => removed,
+    kill: () => {
+      void docker(['kill', spec.name], clientEnv);
+      client.kill();
+    },
+    stop(graceMs) {
+      stopping ??= (async () => {
+        // The engine sends SIGTERM, then SIGKILL after the grace period; the attached client
+        // exits with the container. The client is killed only if it outlives that by far.
+        const seconds = String(Math.ceil(graceMs / 1000));
+        const stopped = docker(['stop', '--time', seconds, spec.name], clientEnv).then((code) => {
+          // No such container yet (stopped while starting): SIGTERM the client, which forwards it.
+          if (code !== 0) void client.stop(graceMs);
+        });
+        const late = setTimeout(() => client.kill(), graceMs + 10_000);
+        const code = await client.exited;
+        clearTimeout(late);
+        await stopped;
+        return code;
+      })();
+      return stopping;
+    },
+  };
+}
