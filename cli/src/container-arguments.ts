@@ -6,6 +6,7 @@
  * back into newlines (`--ca-contents`). This is Bevygap's `set-caroot-argument.sh`, done by the
  * CLI.
  */
+import { ArgumentsSyntaxError, splitArguments as splitEdgegapArguments } from '@playgap/edgegap';
 import { ErrorCode } from '@playgap/protocol';
 import { CliError, ExitCode, usageError } from './errors.js';
 
@@ -63,52 +64,17 @@ export function caArguments(pem: string, serverCommand: readonly string[]): stri
 }
 
 /**
- * Split an `arguments` string into words the way a POSIX shell does for the subset Edgegap
- * needs: blanks separate words; `'...'` is literal; `"..."` is literal except `\"`, `\\`, `\$`,
- * `` \` ``; a backslash outside quotes escapes the next character. Throws on an unclosed quote.
+ * Split an `arguments` string into words as Edgegap does (edgegap's splitter); a string it
+ * cannot split is a usage error (exit 2).
  *
  * @example
  * splitArguments(`'--ca-contents' 'a b' run`); // => ['--ca-contents', 'a b', 'run']
  */
 export function splitArguments(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (c === "'") {
-      const end = text.indexOf("'", i + 1);
-      if (end < 0) throw usageError('arguments: unclosed single quote.');
-      word += text.slice(i + 1, end);
-      inWord = true;
-      i = end;
-    } else if (c === '"') {
-      inWord = true;
-      for (i++; ; i++) {
-        if (i >= text.length) throw usageError('arguments: unclosed double quote.');
-        const d = text[i] as string;
-        if (d === '"') break;
-        const next = text[i + 1];
-        if (d === '\\' && next !== undefined && '"\\$`'.includes(next)) {
-          word += next;
-          i++;
-        } else word += d;
-      }
-    } else if (c === '\\') {
-      const next = text[i + 1];
-      if (next === undefined) throw usageError('arguments: trailing backslash.');
-      if (next !== '\n') word += next;
-      inWord = true;
-      i++;
-    } else if (c === ' ' || c === '\t' || c === '\n') {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
+  try {
+    return splitEdgegapArguments(text);
+  } catch (error) {
+    if (error instanceof ArgumentsSyntaxError) throw usageError(error.message);
+    throw error;
   }
-  if (inWord) words.push(word);
-  return words;
 }

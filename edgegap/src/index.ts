@@ -3,6 +3,7 @@
  * same API on 127.0.0.1 and runs each deployment as a local child process.
  */
 
+export { ArgumentsSyntaxError, splitArguments } from './arguments.js';
 export {
   type AccessCheckClient,
   type AccessCheckTarget,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { splitArguments } from '../arguments.js';
 import { EdgegapConfigError } from '../errors.js';
 import type { VersionRecord } from './catalog.js';
 import { resolveLocalConfig } from './config.js';
-import { dockerRunArguments, splitArguments } from './container-runner.js';
+import { dockerRunArguments } from './container-runner.js';
 import { imageOf } from './deployments.js';
 
 const record = (fields: Record<string, unknown>) =>
@@ -26,7 +27,7 @@ describe('splitArguments', () => {
   });
 
   it.each([`'open`, `"open`])('refuses an unterminated quote: %s', (text) => {
-    expect(() => splitArguments(text)).toThrow(/unterminated/);
+    expect(() => splitArguments(text)).toThrow(/unclosed/);
   });
 });
 

@@ -14,6 +14,7 @@
  * TERMINATED when the container stops, not when the host has cleaned up. `removed()` waits.
  */
 import { spawn } from 'node:child_process';
+import { splitArguments } from '../arguments.js';
 import { type RunningProcess, runGuarded } from './process-runner.js';
 
 /** How to run an image. */
@@ -33,50 +34,6 @@ export interface ContainerSpec {
 
 /** Client variables the `docker` command needs from edgegap-local's environment. */
 const CLIENT_ENV = /^(PATH|HOME|DOCKER_.*|TMPDIR)$/;
-
-/**
- * Split an Edgegap `arguments` string into words as a POSIX shell would (quotes and backslash
- * escapes; no expansion). Throws on an unterminated quote.
- *
- * @example
- * splitArguments(`'--ca-contents=a b' run -- node "x.js"`); // => ['--ca-contents=a b', 'run', '--', 'node', 'x.js']
- */
-export function splitArguments(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === "'") {
-      const end = text.indexOf("'", i + 1);
-      if (end < 0) throw new TypeError('arguments: unterminated single quote');
-      word += text.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (c === '"') {
-      let j = i + 1;
-      for (; j < text.length && text[j] !== '"'; j++) {
-        if (text[j] === '\\' && /["\\$`]/.test(text[j + 1] ?? '')) j++;
-        word += text[j];
-      }
-      if (j >= text.length) throw new TypeError('arguments: unterminated double quote');
-      i = j;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
-}
 
 function docker(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
