@@ -64,7 +64,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: REDACTED },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    // Asynchronous: lines written while a write is in flight share the next one (a write per
+    // placement was about 2% of its CPU). pino flushes what is pending when the process exits.
+    options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 
