@@ -302,15 +302,17 @@ export class Arena {
   /** Every ship's number and pose, four integers per ship (serialised once per tick). */
   snapshot(tick: number): SnapshotMessage {
     const ships = new Array<number>(this.#ships.size * SNAPSHOT_STRIDE);
-    let acks: number[] | undefined;
+    const acks: number[] = [];
     let i = 0;
     for (const s of this.#ships.values()) {
       ships[i++] = s.n;
       ships[i++] = s.pose.x;
       ships[i++] = s.pose.y;
       ships[i++] = s.pose.angle;
-      if (s.inputs) (acks ??= []).push(s.n, s.inputs.ack);
+      if (s.inputs) acks.push(s.n, s.inputs.ack);
     }
-    return acks ? { type: 'snapshot', tick, ships, acks } : { type: 'snapshot', tick, ships };
+    return acks.length > 0
+      ? { type: 'snapshot', tick, ships, acks }
+      : { type: 'snapshot', tick, ships };
   }
 }
