@@ -3,11 +3,11 @@
  * `npm start` uses), headless Debian Chromium, a built client, page helpers that wait on the
  * page's `window.__playgap` hook, and artifact paths.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 // @ts-expect-error plain ESM module without types
+import { buildClient } from '../../scripts/lib/client-build.mjs';
 import { ROOT, startStack } from '../../scripts/lib/stack.mjs';
 
 export { ROOT };
@@ -37,26 +37,22 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Build client-template/dist when it is missing or older than its sources. */
+/**
+ * Build client-template/dist when it is missing or older than its sources. The e2e global
+ * setup calls it once before any file starts: two files building at once would each empty
+ * dist/ under the other's pages.
+ */
 export function ensureClientBuilt(): void {
   const dist = join(ROOT, 'client-template/dist/index.html');
   const sources = Math.max(
     newestMtime(join(ROOT, 'client-template/src')),
     newestMtime(join(ROOT, 'client/src')),
+    // The page imports the game's movement step from the server template.
+    newestMtime(join(ROOT, 'server-template/src')),
     statSync(join(ROOT, 'client-template/index.html')).mtimeMs,
   );
   if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
-  const result = spawnSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/vite/bin/vite.js'),
-      'build',
-      join(ROOT, 'client-template'),
-      '--logLevel',
-      'warn',
-    ],
-    { stdio: 'inherit' },
-  );
+  const result = buildClient(ROOT);
   if (result.status !== 0) throw new Error('vite build of client-template failed');
 }
 
