@@ -3,11 +3,12 @@
  * `npm start` uses), headless Debian Chromium, a built client, page helpers that wait on the
  * page's `window.__playgap` hook, and artifact paths.
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 // @ts-expect-error plain ESM module without types
-import { buildClient } from '../../scripts/lib/client-build.mjs';
+import { buildClient, isClientBuilt } from '../../scripts/lib/client-build.mjs';
+// @ts-expect-error plain ESM module without types
 import { ROOT, startStack } from '../../scripts/lib/stack.mjs';
 
 export { ROOT };
@@ -28,32 +29,14 @@ export function startLocalStack(options: Record<string, unknown>): Promise<Stack
   return startStack({ port: 0, log: () => {}, ...options }) as Promise<Stack>;
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 /**
- * Build client-template/dist when it is missing or older than its sources. The e2e global
- * setup calls it once before any file starts: two files building at once would each empty
+ * Build client-template/dist unless it already holds a build of the current sources. The e2e
+ * global setup calls it once before any file starts: two files building at once would swap
  * dist/ under the other's pages.
  */
 export function ensureClientBuilt(): void {
-  const dist = join(ROOT, 'client-template/dist/index.html');
-  const sources = Math.max(
-    newestMtime(join(ROOT, 'client-template/src')),
-    newestMtime(join(ROOT, 'client/src')),
-    // The page imports the game's movement step from the server template.
-    newestMtime(join(ROOT, 'server-template/src')),
-    statSync(join(ROOT, 'client-template/index.html')).mtimeMs,
-  );
-  if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
-  const result = buildClient(ROOT);
-  if (result.status !== 0) throw new Error('vite build of client-template failed');
+  if (isClientBuilt(ROOT)) return;
+  if (buildClient(ROOT).status !== 0) throw new Error('vite build of client-template failed');
 }
 
 export function launchChromium(): Promise<Browser> {
