@@ -15,12 +15,11 @@ import {
   CloseCode,
   ErrorCode,
   TransportKind,
-  type WelcomeMessage,
 } from '@playgap/protocol';
 import { toWireError } from '../errors.js';
-import type { Player } from '../player.js';
+import type { LinkHandle } from '../player.js';
 import type { VerifiedToken } from '../sidecar-client.js';
-import { MAX_MESSAGE_BYTES, type TransportContext } from './context.js';
+import { MAX_MESSAGE_BYTES, type TransportContext, welcomeFor } from './context.js';
 import { encodeFrame, FrameDecoder } from './length-prefixed.js';
 
 export interface WebTransportOptions {
@@ -199,13 +198,7 @@ export async function startWebTransport(context: TransportContext, options: WebT
     const writer = stream.writable.getWriter();
     const datagramWritable = session.datagrams.createWritable?.() ?? session.datagrams.writable;
     const datagramWriter = datagramWritable?.getWriter();
-    const welcome: WelcomeMessage = {
-      type: 'welcome',
-      clientId: admitted.clientId,
-      serverId: context.serverId,
-      player: admitted.player ?? {},
-    };
-    void writer.write(encodeFrame(welcome)).catch(() => {});
+    void writer.write(encodeFrame(welcomeFor(admitted, context.serverId))).catch(() => {});
     const closeWith = (code: number, reason?: { code: string; message: string }) => {
       try {
         session.close(
@@ -215,7 +208,7 @@ export async function startWebTransport(context: TransportContext, options: WebT
         // already closed
       }
     };
-    const player: Player = context.join(admitted, {
+    const player: LinkHandle = context.join(admitted, {
       transport: TransportKind.WEBTRANSPORT,
       send: (message, reliable) => {
         if (!reliable && datagramWriter) {
