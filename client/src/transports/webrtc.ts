@@ -69,8 +69,13 @@ class WebRtcChannel extends ChannelBase {
   }
   gone(): void {
     clearInterval(this.#heartbeat);
+    // Without the server's close notice the link was lost, not closed on purpose.
     this.closed(
-      this.#notice ?? { code: ErrorCode.DISCONNECTED, reason: 'The WebRTC connection closed.' },
+      this.#notice ?? {
+        code: ErrorCode.DISCONNECTED,
+        reason: 'The WebRTC connection closed.',
+        resumable: true,
+      },
     );
   }
   protected transmit(text: string, reliable: boolean): void {
