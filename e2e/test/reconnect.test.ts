@@ -23,8 +23,11 @@ let browser: Browser;
 beforeAll(async () => {
   ensureClientBuilt();
   browser = await launchChromium();
+}, 180_000);
+
+beforeAll(async () => {
   stack = await startLocalStack({ reconnectGraceMs: 20_000, idleTimeoutMs: 60_000 });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
