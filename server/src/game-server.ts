@@ -9,6 +9,7 @@ import {
   CloseCode,
   ErrorCode,
   isReconnectCredential,
+  parseReconnectCredential,
   type TransportOffer,
 } from '@playgap/protocol';
 import { DEFAULTS, type GameServerOptions, sidecarUrlFrom } from './config.js';
@@ -66,6 +67,8 @@ export class GameServer extends EventEmitter<GameServerEvents> {
   readonly #graceMs = new Map<string, number>();
   /** Players away (dropped, in grace): the timer that lets them go if no `left` event comes. */
   readonly #away = new Map<string, NodeJS.Timeout>();
+  /** Drop reports on their way to the sidecar: a reconnect of that player waits for its own. */
+  readonly #dropReports = new Map<string, Promise<void>>();
   readonly #cleanups: (() => Promise<void> | void)[] = [];
   readonly #pendingReports = new Set<Promise<void>>();
   readonly #log: (m: string) => void;
@@ -165,6 +168,10 @@ export class GameServer extends EventEmitter<GameServerEvents> {
           // A returning player keeps its seat even on a draining server, not on a stopping one.
           if (this.#stopping)
             throw new ConnectionRefusedError(ErrorCode.SERVER_DRAINING, 'The server is stopping.');
+          // A reconnect must reach the sidecar after the drop it follows, or the seat would be
+          // put in grace while the player is back.
+          const clientId = parseReconnectCredential(token)?.clientId;
+          if (clientId !== undefined) await this.#dropReports.get(clientId);
           return this.sidecar.reconnect(token);
         }
         if (this.#draining)
@@ -206,17 +213,22 @@ export class GameServer extends EventEmitter<GameServerEvents> {
     }
     this.#holdAway(player, graceMs);
     this.emit('playerDisconnected', player, graceMs);
-    this.#track(
-      this.sidecar.disconnect(player.clientId).then(
-        (answer) => {
-          // The sidecar holds no seat (it is stopping, or reconnects are off): gone now.
-          if (!answer.graceMs && !player.connected) this.#leave(player, reason);
-        },
-        (err: unknown) => {
-          this.#log(`could not report the drop of ${player.clientId}: ${String(err)}`);
-        },
-      ),
+    const report = this.sidecar.disconnect(player.clientId).then(
+      (answer) => {
+        // The sidecar holds no seat (it is stopping, or reconnects are off): gone now.
+        if (!answer.graceMs && !player.connected) this.#leave(player, reason);
+      },
+      (err: unknown) => {
+        this.#log(`could not report the drop of ${player.clientId}: ${String(err)}`);
+      },
     );
+    this.#dropReports.set(player.clientId, report);
+    void report.finally(() => {
+      if (this.#dropReports.get(player.clientId) === report) {
+        this.#dropReports.delete(player.clientId);
+      }
+    });
+    this.#track(report);
   }
 
   /** Let an away player go if neither a reconnect nor the sidecar's `left` event comes. */

@@ -121,10 +121,11 @@ export class Player extends EventEmitter<PlayerEvents> {
    */
   attach(link: PlayerLink): LinkHandle {
     const old = this.#link;
+    const stillOpen = this.#open;
     this.#link = link;
     this.#open = true;
     this.#kicked = false;
-    if (old !== link) {
+    if (old !== link && stillOpen) {
       old.close(CloseCode.KICKED, {
         code: 'ALREADY_CONNECTED',
         message: 'This player connected again elsewhere.',

@@ -10,12 +10,7 @@
  * are datagrams of one JSON message. A refusal closes the session with `closeCode` 4001 (4003
  * when draining, 4002 when no auth came in time) and reason `{code, message}` JSON.
  */
-import {
-  AUTH_TIMEOUT_MS,
-  CloseCode,
-  ErrorCode,
-  TransportKind,
-} from '@playgap/protocol';
+import { AUTH_TIMEOUT_MS, CloseCode, ErrorCode, TransportKind } from '@playgap/protocol';
 import { toWireError } from '../errors.js';
 import type { LinkHandle } from '../player.js';
 import type { VerifiedToken } from '../sidecar-client.js';
