@@ -118,6 +118,23 @@ describe('reconnects through the server SDK', () => {
     second.ws.close();
   });
 
+  it.each([
+    ['a malformed credential', 'pgr1.stub-1.42.short', 'RECONNECT_REFUSED'],
+    ['an oversized credential', `pgr1.${'A'.repeat(5_000)}`, 'BAD_REQUEST'],
+    ['a credential of another server', `pgr1.elsewhere.42.${'A'.repeat(43)}`, 'RECONNECT_REFUSED'],
+  ])('refuses %s with its code and keeps serving', async (_what, credential, expected) => {
+    const { sidecar, url } = await start(60_000);
+    const ws = new WebSocket(url);
+    await new Promise((r) => ws.once('open', r));
+    const refused = closed(ws);
+    ws.send(JSON.stringify({ type: 'auth', token: credential }));
+    const { code, reason } = await refused;
+    expect(code).toBe(CloseCode.TOKEN_REFUSED);
+    expect(reason.code).toBe(expected);
+    sidecar.addToken('after', '50');
+    expect((await join(url, 'after')).welcome.clientId).toBe('50');
+  });
+
   it('moves a player whose old connection still looks open to the new one', async () => {
     const { sidecar, server, url } = await start(60_000);
     sidecar.addToken('t3', '44');
