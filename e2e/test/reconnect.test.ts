@@ -1,8 +1,9 @@
 /**
  * Reconnects in headless Chromium on the real local stack (nats-server, edgegap-local, the
  * matchmaker, sidecar + server-template processes): a reloaded page rejoins its seat and flies
- * the same ship; a page whose connection dropped and whose server was then stopped during the
- * grace lands on a new server through the matchmaker.
+ * the same ship; a page whose socket drops wins the same seat back; a page whose connection
+ * dropped and whose server was then stopped during the grace lands on a new server through the
+ * matchmaker.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,8 +71,25 @@ describe('reconnects in the browser', { timeout: 180_000 }, () => {
     await page.close();
   });
 
+  it('a page whose socket drops wins the same seat and ship back', async () => {
+    const page = await openTracked('Uma');
+    const before = await waitForHook(page, "h.state === 'playing' && h.snapshots > 2", 60_000);
+    await dropGameSocket(page);
+    await waitForHook(page, "h.stages.includes('reconnecting')", 20_000);
+    const after = await waitForHook(
+      page,
+      "h.state === 'playing' && h.positions.some((p) => p.id === h.clientId && p.name === 'Uma')",
+      60_000,
+    );
+    expect(after.clientId).toBe(before.clientId);
+    expect(after.serverId).toBe(before.serverId);
+    expect(after.names.filter((n) => n === 'Uma')).toHaveLength(1);
+    expect(after.lastError).toBeNull();
+    await page.close();
+  });
+
   it('a dropped page whose server stops during the grace lands on a new server', async () => {
-    const tracked = await openTracked();
+    const tracked = await openTracked('Tess');
     const before = await waitForHook(tracked, "h.state === 'playing' && h.snapshots > 2", 60_000);
     // Drop the game socket as a network would (3000: not a goodbye), then stop its server.
     await tracked.evaluate(() => {
@@ -99,11 +117,22 @@ describe('reconnects in the browser', { timeout: 180_000 }, () => {
   });
 });
 
-async function openTracked(): Promise<Page> {
+/** Close the page's game socket with 3000: for both ends a drop, not a goodbye. */
+async function dropGameSocket(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const sockets = (window as unknown as { __sockets: WebSocket[] }).__sockets;
+    sockets
+      .filter((s) => s.url.endsWith('/ws'))
+      .at(-1)
+      ?.close(3000, 'network gone');
+  });
+}
+
+async function openTracked(name: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 900, height: 720 } });
   await trackSockets(page);
   page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
-  await loadPage(page, `${stack.url}?name=Tess&transport=websocket`);
+  await loadPage(page, `${stack.url}?name=${name}&transport=websocket`);
   await page.click('#connect');
   return page;
 }
