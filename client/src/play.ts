@@ -240,7 +240,7 @@ export async function play(options: PlayOptions): Promise<Channel> {
     report({ stage: 'reconnecting', message: 'Rejoining your game…' });
     try {
       const channel = await resume(saved, options.signal);
-      const seat = saveSeat(storage, saved, channel.welcome);
+      const seat = saveSeat(storage, { ...saved, transport: channel.transport }, channel.welcome);
       report({
         stage: 'connected',
         transport: channel.transport,

@@ -173,7 +173,11 @@ export class ReconnectingChannel implements Channel {
         try {
           const channel = await this.deps.resume(seat, abort.signal);
           if (!this.#open) return channel.close();
-          this.#seat = saveSeat(storage, seat, channel.welcome);
+          this.#seat = saveSeat(
+            storage,
+            { ...seat, transport: channel.transport },
+            channel.welcome,
+          );
           this.#attach(channel);
           this.deps.report('connected', `Playing (${channel.transport})`, channel);
           this.#emit('reconnected', {
