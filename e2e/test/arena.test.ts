@@ -78,8 +78,11 @@ describe('arena in the browser', { timeout: 120_000 }, () => {
     // deploymentDeadlineMs: the matchmaker (96be4eb) keeps a deployment record joinable until
     // its deadline even after that server stopped; a short deadline lets the restart test start
     // a new server instead of waiting on the terminated one.
+    // reconnectGraceMs: a closed page's seat is held this long for a reconnect (reconnect.test.ts
+    // covers that); short here, so the page-close and idle-stop tests do not wait 20 s for it.
     stack = await startLocalStack({
       idleTimeoutMs: IDLE_TIMEOUT_MS,
+      reconnectGraceMs: 3_000,
       deploymentDeadlineMs: DEPLOYMENT_DEADLINE_MS,
       env: { ...process.env, PLAYGAP_PRIVATE_KEY: PRIVATE_KEY, PLAYGAP_PROTOCOL_ID: PROTOCOL_ID },
     });

@@ -251,7 +251,8 @@ export class FleetCache {
       this.#setSeat(parsed.serverId, parsed.seatIndex, { value: null, revision: entry.revision });
       if (previous?.value && entry.isUpdate) {
         for (const listener of this.#seatRemovedListeners) listener(previous.value);
-        if (previous.value.state === SeatState.CONNECTED) {
+        // A player left: connected, or dropped and its grace over.
+        if (previous.value.state !== SeatState.RESERVED) {
           this.#emit({ kind: 'player_left', seat: previous.value });
         }
       }
@@ -266,7 +267,9 @@ export class FleetCache {
     if (
       entry.isUpdate &&
       seat.state === SeatState.CONNECTED &&
-      before?.state !== SeatState.CONNECTED
+      before?.state !== SeatState.CONNECTED &&
+      // A player back from a drop (grace → connected) did not join again.
+      before?.state !== SeatState.GRACE
     ) {
       this.#emit({ kind: 'player_joined', seat });
     }

@@ -52,6 +52,14 @@ server.on('connect', (player) => {
     if (reply) player.send(reply, { reliable: false });
   });
 });
+// A dropped player's ship stays (parked) for the reconnect grace; `disconnect` comes when the
+// player is gone for good. A player back from a drop (a reload: a fresh page) gets the static
+// info again.
+server.on('playerDisconnected', (player) => arena.setInput(player.clientId, { x: 0, y: 0 }));
+server.on('playerReconnected', (player) => {
+  player.send(arena.welcome(player.clientId));
+  player.send(arena.roster());
+});
 server.on('disconnect', (player) => {
   const n = arena.removeShip(player.clientId);
   joinedThisTick.delete(player.clientId);

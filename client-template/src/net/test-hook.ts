@@ -5,7 +5,7 @@
  */
 
 export interface PlaygapTestHook {
-  /** idle | matchmaking | queued | deploying | waiting_for_server | ready | connecting | retrying | playing | error | closed */
+  /** idle | matchmaking | queued | deploying | waiting_for_server | ready | connecting | retrying | reconnecting | playing | error | closed */
   state: string;
   /** Every state in order since the last click, each once per change. */
   stages: string[];
