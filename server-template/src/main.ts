@@ -55,8 +55,9 @@ server.on('connect', (player) => {
 // A dropped player's ship stays (parked) for the reconnect grace; `disconnect` comes when the
 // player is gone for good. A player back from a drop (a reload: a fresh page) gets the static
 // info again.
-server.on('playerDisconnected', (player) => arena.setInput(player.clientId, { x: 0, y: 0 }));
+server.on('playerDisconnected', (player) => arena.resetInputs(player.clientId));
 server.on('playerReconnected', (player) => {
+  arena.resetInputs(player.clientId);
   player.send(arena.welcome(player.clientId));
   player.send(arena.roster());
 });

@@ -164,6 +164,19 @@ describe('numbered inputs', () => {
     });
   });
 
+  it('after resetInputs a reloaded page numbering from 1 again drives its ship', () => {
+    const arena = new Arena(() => 0.5, { tickHz: 20 });
+    arena.addShip('1', 'Ada');
+    arena.receive('1', { type: 'input', seq: 40, moves: [right] });
+    arena.step(50, 1);
+    arena.resetInputs('1');
+    arena.step(50, 2);
+    const [parked] = poses(arena);
+    arena.receive('1', { type: 'input', seq: 1, moves: [down] });
+    arena.step(50, 3);
+    expect(poses(arena)[0]).toMatchObject({ x: parked?.x, y: (parked?.y ?? 0) + 11 });
+  });
+
   it('the server path is the client path: replaying the acknowledged inputs gives the snapshot', () => {
     const arena = new Arena(() => 0.3, { tickHz: 30 });
     arena.addShip('1', 'Ada');

@@ -230,6 +230,17 @@ export class Arena {
     return ship.n;
   }
 
+  /**
+   * Forget player `id`'s input numbering and stop its ship: a player back after a drop may be a
+   * reloaded page, whose inputs start again at 1 (the old numbering would drop them as old).
+   */
+  resetInputs(id: string): void {
+    const ship = this.#ships.get(id);
+    if (!ship) return;
+    ship.inputs = undefined;
+    ship.held = { x: 0, y: 0 };
+  }
+
   /** Hold a direction for player `id` (a client without numbered inputs). */
   setInput(id: string, input: Input): void {
     const ship = this.#ships.get(id);
