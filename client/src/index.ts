@@ -9,6 +9,13 @@
 export { certDigestToBytes } from './cert-digest.js';
 export type { Channel, ChannelCloseEvent, ChannelEvents, SendOptions } from './channel.js';
 export { PlaygapClientError } from './errors.js';
+export {
+  LATENCY_DEFAULTS,
+  type LatencyMeasurement,
+  type MeasureLatencyOptions,
+  measureLatencies,
+  regionsUrlFor,
+} from './latency.js';
 export { MATCHMAKER_WS_PATH, resolveMatchmakerUrl } from './matchmaker-url.js';
 export {
   DEFAULT_TIMEOUTS,
