@@ -3,7 +3,8 @@
  * `?transport=websocket|webrtc|webtransport` forces one transport, `?name=Ada` sets the name
  * shown above your ship, `?matchmaker=ws://host/matchmaker/ws` points at another matchmaker,
  * `?connectTimeoutMs=30000` gives each transport attempt longer than the SDK's 10 s (a slow link,
- * or a busy test machine).
+ * or a busy test machine), `?latency=1` pings the matchmaker's regions first so a new server
+ * starts in the fastest one.
  */
 import type { TransportKind } from '@playgap/protocol';
 
@@ -12,6 +13,7 @@ export interface PageOptions {
   name?: string;
   matchmakerUrl?: string;
   timeouts?: { transportMs: number };
+  measureLatency?: true;
 }
 
 /** Bounds of `?connectTimeoutMs=`; a value outside them (or not a number) is ignored. */
@@ -46,6 +48,7 @@ export function readPageOptions(search: string): PageOptions {
   if (connectTimeoutMs >= CONNECT_TIMEOUT_MS.min && connectTimeoutMs <= CONNECT_TIMEOUT_MS.max) {
     options.timeouts = { transportMs: connectTimeoutMs };
   }
+  if (params.get('latency') === '1') options.measureLatency = true;
   return options;
 }
 
