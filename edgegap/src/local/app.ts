@@ -94,6 +94,7 @@ export async function buildEdgegapLocalApp(
     }
   }
   const pings = await startPingBeacons(config.locations, config.host, clock);
+  // From here on the ping endpoints listen: closing the app (onClose below) closes them.
   const state: LocalState = {
     config,
     catalog,

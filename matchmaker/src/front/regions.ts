@@ -1,8 +1,8 @@
 /**
  * `GET /matchmaker/regions`: the regions a browser pings before it asks to play, and the check
  * that a play request's `latencies` name only those regions (UNKNOWN_REGION otherwise). When
- * the list cannot be fetched (Edgegap unreachable) it is served empty and ids are not checked:
- * placement then ignores ids it does not know.
+ * there is no list (no Edgegap key here, or Edgegap unreachable so far) it is served empty and
+ * ids are not checked: placement ignores ids it does not know.
  */
 import { ErrorCode, type Latencies, PlaygapError, type RegionList } from '@playgap/protocol';
 import type { FastifyInstance } from 'fastify';
@@ -22,8 +22,8 @@ export async function checkRegions(
   regions: RegionDirectory | undefined,
 ): Promise<void> {
   const ids = Object.keys(latencies);
-  if (ids.length === 0) return;
-  const list = regions ? await regions.list() : [];
+  if (ids.length === 0 || !regions) return;
+  const list = await regions.list();
   if (list === undefined) return;
   const known = new Set(list.map((r) => r.id));
   const unknown = ids.filter((id) => !known.has(id));
