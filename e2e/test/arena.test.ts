@@ -25,7 +25,9 @@ import {
 } from './harness.js';
 
 const IDLE_TIMEOUT_MS = 4_000;
-const DEPLOYMENT_DEADLINE_MS = 12_000;
+// Long enough for a new server to come up on a busy machine (12 s gave SERVER_NEVER_READY at
+// load 16); the idle-stop test waits past it.
+const DEPLOYMENT_DEADLINE_MS = 25_000;
 // The stack's key and protocol id, known here so a test can mint an already expired token
 // instead of waiting for a real one to expire (tokens keep their production lifetime: a page
 // on a busy machine can take seconds to load before it presents one).

@@ -257,8 +257,11 @@ export class FleetCache {
       }
       return;
     }
+    const known = this.#seats.get(parsed.serverId)?.get(parsed.seatIndex);
+    // This process's own reservation coming back (noted when written): nothing new to parse.
+    if (known && known.revision >= entry.revision) return;
     const seat = entry.json<SeatRecord>();
-    const before = this.#seats.get(parsed.serverId)?.get(parsed.seatIndex)?.value;
+    const before = known?.value;
     this.noteSeat(entry.key, seat, entry.revision);
     if (
       entry.isUpdate &&
