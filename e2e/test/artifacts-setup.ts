@@ -1,8 +1,7 @@
 /**
- * Vitest global setup of the e2e project: a fresh e2e/artifacts/ once per run, before any file
- * starts (the files run two at a time, so none may wipe what another already wrote), and the
- * client built once: two files that each found it stale would build it at the same time, and a
- * page of one could load while the other rewrites dist/.
+ * Vitest global setup of the e2e project, once per run before any file starts (the files run
+ * two at a time): a fresh e2e/artifacts/, so none may wipe what another already wrote, and an
+ * up-to-date client build, so none rebuilds it under another's pages.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
