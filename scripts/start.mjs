@@ -122,7 +122,7 @@ try {
   fail(`could not start: ${error.message}`);
 }
 console.log(`
-  playgap is running: open ${stack.url} in two tabs and click Connect.${
+  playgap is running: open ${stack.url}${options.locations ? '?latency=1' : ''} in two tabs and click Connect.${
     stack.dashboardUrl
       ? `\n  Dashboard: ${stack.dashboardUrl}${stack.dashboardToken ? '?token=<your PLAYGAP_DASHBOARD_TOKEN>' : ''}`
       : ''

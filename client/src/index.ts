@@ -16,6 +16,13 @@ export type {
   SendOptions,
 } from './channel.js';
 export { PlaygapClientError } from './errors.js';
+export {
+  LATENCY_DEFAULTS,
+  type LatencyMeasurement,
+  type MeasureLatencyOptions,
+  measureLatencies,
+  regionsUrlFor,
+} from './latency.js';
 export { MATCHMAKER_WS_PATH, resolveMatchmakerUrl } from './matchmaker-url.js';
 export {
   DEFAULT_RECONNECT,

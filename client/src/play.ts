@@ -13,6 +13,7 @@ import {
 import type { Channel } from './channel.js';
 import { connectWithFallback, transportOrder } from './connect.js';
 import { PlaygapClientError } from './errors.js';
+import { type MeasureLatencyOptions, measureForPlay } from './latency.js';
 import { matchmake } from './matchmake.js';
 import { resolveMatchmakerUrl } from './matchmaker-url.js';
 import { ReconnectingChannel } from './reconnecting-channel.js';
@@ -30,13 +31,15 @@ import { websocketTransport } from './transports/websocket.js';
 import { webtransportTransport } from './transports/webtransport.js';
 
 /**
- * Every stage `play()` reports, in order. The middle four come from the matchmaker.
+ * Every stage `play()` reports, in order. `measuring_latency` only with `measureLatency`; the
+ * four after `matchmaking` come from the matchmaker.
  * `retrying`: the server refused us before the welcome because it is stopping; `play()` asks
  * the matchmaker once more (the stages from `matchmaking` on then repeat). `reconnecting`:
  * rejoining a seat this tab held (after a reload), or, once connected, winning it back after
  * a drop; `connected` follows when that worked.
  */
 export type PlayStage =
+  | 'measuring_latency'
   | 'matchmaking'
   | ProgressStage
   | 'connecting'
@@ -126,6 +129,12 @@ export interface PlayOptions {
   /** Transports allowed, best first (default webtransport, webrtc, websocket). */
   transports?: readonly TransportKind[];
   timeouts?: PlayTimeouts;
+  /**
+   * Ping the matchmaker's regions first and send the round trips as `latencies`, so a new
+   * server starts in the fastest region (`true` = the defaults of measureLatencies). A
+   * measurement that fails is skipped: play goes on without latencies.
+   */
+  measureLatency?: boolean | Omit<MeasureLatencyOptions, 'signal'>;
   /** Abort to cancel: `play()` rejects with CANCELLED and closes what it opened. */
   signal?: AbortSignal;
   onProgress?: (progress: PlayProgress) => void;
@@ -274,6 +283,11 @@ async function matchmakeAndConnect(
 ): Promise<{ channel: Channel; reply: PlayReply }> {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   let allowed = [...allowedAtFirst];
+  let latencies: PlayRequest['latencies'];
+  if (options.measureLatency) {
+    report({ stage: 'measuring_latency', message: 'Measuring latency to the regions…' });
+    latencies = await measureForPlay(url, options.measureLatency, options.signal);
+  }
   // A transport that fails after its token check leaves the token used: the next transport is
   // refused as a replay. Then ask the matchmaker once more for the transports not yet tried.
   // A server that refuses us because it is stopping: ask once more, for any transport.
@@ -283,6 +297,7 @@ async function matchmakeAndConnect(
     if (options.mode !== undefined) request.mode = options.mode;
     if (options.party !== undefined) request.party = options.party;
     request.transports = [...allowed];
+    if (latencies) request.latencies = latencies;
     report({ stage: 'matchmaking', message: 'Finding a server…' });
     const reply = await matchmake({
       url,

@@ -33,6 +33,7 @@ export type {
   DeployV1Request,
   DeployV1Result,
   EdgegapBody,
+  PingBeacon,
   SessionStatus,
 } from './client/types.js';
 export {
@@ -59,5 +60,10 @@ export type {
   LocalVersionConfig,
 } from './local/config.js';
 export type { FaultSpec } from './local/faults.js';
+export {
+  DEMO_LOCATIONS,
+  distanceKm,
+  type LocalLocationConfig,
+} from './local/locations.js';
 export { type EdgegapLocal, startEdgegapLocal } from './local/start.js';
 export type { RecordedCall } from './local/state.js';

@@ -3,9 +3,11 @@
  * stop every deployment before exiting.
  *
  *   edgegap-local [--config <file.json>] [--port N] [--host H] [--port-mode same|mapped] [--api-key K]
+ *                 [--locations demo|<json>|<file.json>]
  *
  * The key may also come from EDGEGAP_LOCAL_API_KEY (then it is never printed).
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EdgegapConfigError } from './errors.js';
 import type { EdgegapLocalOptions } from './local/config.js';
@@ -18,7 +20,7 @@ import { startEdgegapLocal } from './local/start.js';
  * console.log(USAGE);
  */
 export const USAGE = `Usage: edgegap-local [--config FILE] [--port N] [--host H] [--port-mode same|mapped]
-                     [--public-ip IP] [--api-key KEY]
+                     [--public-ip IP] [--api-key KEY] [--locations demo|JSON|FILE]
 
 A local Edgegap API on 127.0.0.1: each deployment of an app version in FILE runs as a process.
 
@@ -29,6 +31,8 @@ Flags:
   --port-mode same|mapped  mapped: external ports differ from internal ones, as on Edgegap (same)
   --public-ip IP           the public_ip deployments report (127.0.0.1)
   --api-key KEY            key clients must send [EDGEGAP_LOCAL_API_KEY] (local-dev-key)
+  --locations L            regions with ping endpoints: demo (Montreal, Frankfurt, Tokyo), a JSON
+                           list or a JSON file [EDGEGAP_LOCAL_LOCATIONS] (none: one "Localhost")
   -h, --help               this text`;
 
 const HELP_HINT = 'Run `edgegap-local --help`.';
@@ -58,6 +62,7 @@ function parseFlags(argv: string[]) {
         'port-mode': { type: 'string' },
         'api-key': { type: 'string' },
         'public-ip': { type: 'string' },
+        locations: { type: 'string' },
       },
       strict: true,
     });
@@ -98,7 +103,35 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): EdgegapLoc
   }
   const key = values['api-key'] ?? env.EDGEGAP_LOCAL_API_KEY;
   if (key) options.apiKey = key;
+  const locations = values.locations ?? env.EDGEGAP_LOCAL_LOCATIONS;
+  if (locations) options.locations = parseLocationsFlag(locations);
   return options;
+}
+
+/**
+ * `--locations`: `demo`, a JSON list, or the path of a JSON file holding one (checked later by
+ * the config's validation).
+ *
+ * @example
+ * parseLocationsFlag('demo'); // 'demo'
+ */
+export function parseLocationsFlag(value: string): EdgegapLocalOptions['locations'] {
+  if (value === 'demo') return 'demo';
+  let text = value;
+  if (!value.trimStart().startsWith('[')) {
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch (error) {
+      throw usageError(
+        `--locations must be demo, a JSON list or a JSON file (cannot read ${value}: ${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
+  }
+  try {
+    return JSON.parse(text) as EdgegapLocalOptions['locations'];
+  } catch {
+    throw usageError('--locations is not valid JSON');
+  }
 }
 
 /** Run the CLI; resolves once it is listening. */

@@ -105,9 +105,16 @@ describe.runIf(present)('edgegap-local answers match Edgegap OpenAPI shapes', ()
           ],
         },
       ],
+      locations: 'demo',
     });
   });
   afterAll(() => local?.close());
+
+  it('ping beacons of the configured locations', async () => {
+    const beacons = await call('GET', '/v1/locations/beacons');
+    expect(beacons.body.count).toBe(3);
+    check(v1, '/v1/locations/beacons', 'get', beacons);
+  });
 
   it('apps and versions', async () => {
     check(

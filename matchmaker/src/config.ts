@@ -56,6 +56,8 @@ export interface MatchmakerConfig {
   placementTimeoutMs: number;
   /** Poll interval for Edgegap status / session while starting. */
   statusPollMs: number;
+  /** The region list (Edgegap's ping beacons) is fetched again after this long. */
+  regionsTtlMs: number;
   /** The service repeats progress this often while a placement runs. */
   progressHeartbeatMs: number;
   /** The front retries a placement on another replica after this much silence. */
@@ -293,6 +295,7 @@ export function loadConfig(
       deploymentDeadlineMs: read.deploymentDeadlineMs ?? d.deploymentDeadlineMs,
       placementTimeoutMs: read.placementTimeoutMs ?? d.placementTimeoutMs,
       statusPollMs: read.statusPollMs ?? d.statusPollMs,
+      regionsTtlMs: read.regionsTtlMs ?? d.regionsTtlMs,
       progressHeartbeatMs: read.progressHeartbeatMs ?? d.progressHeartbeatMs,
       serviceSilenceMs: read.serviceSilenceMs ?? d.serviceSilenceMs,
       reapIntervalMs: read.reapIntervalMs ?? d.reapIntervalMs,

@@ -27,6 +27,7 @@ import type { ProgressFn } from './pool/progress.js';
 import { type SlotTimings, takeStartingSlot } from './pool/starting-slot.js';
 import { isFinished, StatusCache } from './pool/status-cache.js';
 import { KeyedLock } from './pool/version-lock.js';
+import type { RegionPlace } from './regions/region-directory.js';
 
 export { edgegapFailure, isEdgegapAuthFailure } from './pool/edgegap-failure.js';
 export type { ProgressFn } from './pool/progress.js';
@@ -111,13 +112,15 @@ export class DeploymentPool {
 
   /**
    * Promise the player a seat on a starting deployment of `version`, starting one if needed.
-   * Gives up with PLACEMENT_TIMEOUT at `giveUpAt` while another replica holds the slot.
+   * Gives up with PLACEMENT_TIMEOUT at `giveUpAt` while another replica holds the slot. A new
+   * deployment goes near `near` (the player's fastest region) when given, else near `clientIp`.
    */
   async acquire(
     version: string,
     clientIp: string,
     progress: ProgressFn,
     giveUpAt = Number.POSITIVE_INFINITY,
+    near?: RegionPlace,
   ): Promise<Acquired> {
     const edgegap = this.#o.edgegap;
     if (!edgegap) {
@@ -156,6 +159,7 @@ export class DeploymentPool {
           app: this.#o.app,
           version,
           clientIp,
+          ...(near ? { near } : {}),
           instanceId: this.#o.instanceId,
           clock: this.#clock,
           progress,
@@ -169,6 +173,7 @@ export class DeploymentPool {
             serverId: requestId,
             app: this.#o.app,
             version,
+            ...(near ? { region: near.region } : {}),
             ms: now - asked,
           },
           'deployment started',

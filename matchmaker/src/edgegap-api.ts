@@ -2,6 +2,7 @@
  * The part of the Edgegap API the matchmaker uses, as a structural type: `EdgegapClient` from
  * `@playgap/edgegap` satisfies it (real Edgegap or edgegap-local behind it).
  */
+import type { BeaconLike } from './regions/region-directory.js';
 
 export interface EdgegapDeploymentStatus {
   requestId: string;
@@ -31,10 +32,12 @@ export interface EdgegapApi {
   deploy(input: {
     application: string;
     version: string;
-    users: Array<{ ipAddress: string }>;
+    users: Array<{ ipAddress: string } | { latitude: number; longitude: number }>;
     tags?: string[];
   }): Promise<{ requestId: string }>;
   getStatus(requestId: string): Promise<EdgegapDeploymentStatus>;
+  /** Ping beacons, one per location: the regions browsers measure (regions/). */
+  listBeacons?(): Promise<{ beacons: BeaconLike[] }>;
   stopDeployment(requestId: string): Promise<unknown>;
   listDeployments?(query?: {
     filters?: Array<{ field: string; operator: 'eq' | 'neq' | 'in'; value: unknown }>;

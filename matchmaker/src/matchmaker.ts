@@ -28,6 +28,7 @@ import { edgegapErrorFields, type Logger, silentLogger } from './log.js';
 import { logFleetEvents } from './log-fleet.js';
 import { Placer } from './placement.js';
 import { type ServePlacement, startPlayService } from './play-service.js';
+import { RegionDirectory } from './regions/region-directory.js';
 import { SeatReserver } from './seat-reservation.js';
 import { SessionPlacer } from './session-placement.js';
 
@@ -58,6 +59,8 @@ export interface RunningMatchmaker {
   readonly fleet?: FleetCache;
   readonly pool?: DeploymentPool;
   readonly sessions?: SessionPlacer;
+  /** The regions browsers ping (Edgegap's beacons), when there is an Edgegap client. */
+  readonly regions?: RegionDirectory;
   readonly service?: Service;
   /** The front app (not listening); `url` is set once it listens. */
   readonly front?: FastifyInstance;
@@ -147,6 +150,16 @@ export async function startMatchmaker(
     metrics.edgegapErrors.inc();
     log.warn({ event: 'edgegap_error', call, ...edgegapErrorFields(error) }, 'Edgegap call failed');
   };
+  // One cached region list for the front (served, checked) and placement (deploy near it).
+  const beacons = edgegap?.listBeacons?.bind(edgegap);
+  const regions = beacons
+    ? new RegionDirectory({
+        source: { listBeacons: beacons },
+        ttlMs: config.regionsTtlMs,
+        now,
+        onError: (error) => onEdgegapError(error, 'beacons'),
+      })
+    : undefined;
   try {
     if (config.runService) {
       const kv = await openAppBuckets(nc, config.appName, {
@@ -222,6 +235,7 @@ export async function startMatchmaker(
       }
       const placer = new Placer({
         ...(sessions ? { sessions } : {}),
+        ...(regions ? { regions } : {}),
         app: config.appName,
         versions: config.versions,
         reserver,
@@ -258,6 +272,7 @@ export async function startMatchmaker(
         rateLimitPerWindow: config.rateLimitPerWindow,
         rateLimitWindowMs: config.rateLimitWindowMs,
         maxConcurrentPerIp: config.maxConcurrentPerIp,
+        ...(regions ? { regions } : {}),
         health: {
           nats: () => natsLink.connected(),
           ...(edgegap
@@ -299,6 +314,7 @@ export async function startMatchmaker(
     ...(fleet ? { fleet } : {}),
     ...(pool ? { pool } : {}),
     ...(sessions ? { sessions } : {}),
+    ...(regions ? { regions } : {}),
     ...(service ? { service } : {}),
     ...(front ? { front } : {}),
     ...(url ? { url } : {}),

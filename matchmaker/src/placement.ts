@@ -5,6 +5,7 @@
 import { ErrorCode, type PlacementRequest, type PlayReply } from '@playgap/protocol';
 import type { DeploymentPool, ProgressFn } from './deployment-pool.js';
 import { PlacementError } from './errors.js';
+import type { RegionDirectory, RegionPlace } from './regions/region-directory.js';
 import type { SeatReserver } from './seat-reservation.js';
 import type { SessionPlacer } from './session-placement.js';
 
@@ -14,6 +15,8 @@ export interface PlacerOptions {
   reserver: SeatReserver;
   pool: DeploymentPool;
   placementTimeoutMs: number;
+  /** Turns a request's `latencies` into where a new deployment goes; absent: the player's IP. */
+  regions?: RegionDirectory;
   /** Set in sessions mode: every player goes through an Edgegap seat session. */
   sessions?: SessionPlacer;
   now?: () => number;
@@ -57,12 +60,14 @@ export class Placer {
     const warm = await this.#o.reserver.reserve(seat);
     if (warm) return warm;
     const giveUpAt = this.#now() + this.#o.placementTimeoutMs;
+    const near = await this.#near(request);
     while (this.#now() < giveUpAt) {
       const { requestId, started } = await this.#o.pool.acquire(
         request.version,
         request.clientIp,
         progress,
         giveUpAt,
+        near,
       );
       try {
         await this.#o.pool.awaitServer(requestId, progress, giveUpAt);
@@ -77,6 +82,12 @@ export class Placer {
       if (reply) return reply;
     }
     throw new PlacementError(ErrorCode.PLACEMENT_TIMEOUT, 'Placement took too long; try again.');
+  }
+
+  /** The player's fastest region, if the request measured any the directory knows. */
+  async #near(request: PlacementRequest): Promise<RegionPlace | undefined> {
+    if (!this.#o.regions || !request.latencies) return undefined;
+    return this.#o.regions.place(request.latencies);
   }
 }
 

@@ -193,6 +193,13 @@ export const MATCHMAKER_SETTINGS = Object.freeze({
     'a placement gives up after this',
   ),
   statusPollMs: ms('status-poll-ms', 10, 60_000, 1_000, 'Edgegap status poll interval'),
+  regionsTtlMs: ms(
+    'regions-ttl-ms',
+    1_000,
+    86_400_000,
+    60_000,
+    'region list (Edgegap ping beacons) cached this long',
+  ),
   progressHeartbeatMs: ms(
     'progress-heartbeat-ms',
     10,

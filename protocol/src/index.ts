@@ -23,6 +23,17 @@ export {
   type WelcomeMessage,
 } from './game-wire.js';
 export {
+  fastestRegion,
+  type Latencies,
+  MAX_LATENCY_ENTRIES,
+  MAX_LATENCY_MS,
+  PingMethod,
+  parseLatencies,
+  REGION_ID_PATTERN,
+  type Region,
+  type RegionList,
+} from './latencies.js';
+export {
   type ErrorMessage,
   type FrontMessage,
   MAX_PLAY_REQUEST_BYTES,

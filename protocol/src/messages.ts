@@ -3,6 +3,7 @@
  * `POST /matchmaker/wannaplay`) and between the front and the matchmaker service on NATS.
  */
 import { ErrorCode, PlaygapError } from './error-codes.js';
+import { type Latencies, parseLatencies } from './latencies.js';
 import type { TransportKind } from './records.js';
 
 /** Largest first message the front accepts, in bytes. */
@@ -25,6 +26,8 @@ export interface PlayRequest {
   name?: string;
   /** Transports the client can use, best first; default all. */
   transports?: TransportKind[];
+  /** Round-trip ms the browser measured per region id (GET /matchmaker/regions). */
+  latencies?: Latencies;
 }
 
 /** Front → matchmaker service: the player's request plus what only the front knows. */
@@ -105,7 +108,15 @@ function optionalString(value: unknown, field: string, pattern: RegExp | undefin
 }
 
 const TRANSPORT_KINDS: readonly string[] = ['webtransport', 'webrtc', 'websocket'];
-const PLAY_REQUEST_FIELDS = new Set(['game', 'version', 'mode', 'party', 'name', 'transports']);
+const PLAY_REQUEST_FIELDS = new Set([
+  'game',
+  'version',
+  'mode',
+  'party',
+  'name',
+  'transports',
+  'latencies',
+]);
 
 /**
  * Validate a player's first message strictly (unknown fields, wrong types and unsafe names are
@@ -169,5 +180,6 @@ export function parsePlayRequest(input: unknown): PlayRequest {
     }
     request.transports = [...new Set(list as TransportKind[])];
   }
+  if (record.latencies !== undefined) request.latencies = parseLatencies(record.latencies);
   return request;
 }

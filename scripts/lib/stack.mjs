@@ -181,7 +181,8 @@ async function importDist(path) {
 
 /**
  * Start the stack. Options (all optional): port (0 = free), host, idleTimeoutMs, reconnectGraceMs, capacity,
- * portMode ('same' | 'mapped'), runtime ('process' | 'docker'), tokenExpireSeconds, staticDir, log(line), env (default
+ * portMode ('same' | 'mapped'), runtime ('process' | 'docker'), tokenExpireSeconds, staticDir,
+ * locations (edgegap-local's regions with ping endpoints: 'demo' or a list; default none), log(line), env (default
  * process.env), logger (the matchmaker's logger, e.g. terminal.mjs `terminalLogger()`; default
  * silent), serverLogs (default true: with a logger, every line local game servers and their
  * sidecars write goes to it prefixed with the deployment id). With EDGEGAP_API_KEY and
@@ -256,6 +257,7 @@ export async function startStack(options = {}) {
           }),
         ],
         portMode: o.portMode,
+        ...(o.locations ? { locations: o.locations } : {}),
         ...(options.logger && o.serverLogs !== false
           ? { onOutput: serverOutput(options.logger) }
           : {}),

@@ -22,6 +22,8 @@ Flags (env in brackets):
   --runtime process|docker   docker: game servers run as containers of the game-server image,
                              built by \`npm run images\` [PLAYGAP_RUNTIME] (process)
   --capacity N               seats per game server (16)
+  --locations demo           edgegap-local places servers in three regions (Montreal, Frankfurt,
+                             Tokyo), each with a ping endpoint; open the page with ?latency=1
   --token-expire-seconds N   connect token lifetime (30)
   --no-build                 skip tsc -b and vite build (already built)
   -h, --help                 this text`;
@@ -35,6 +37,7 @@ const FLAGS = {
   'port-mode': { type: 'string' },
   runtime: { type: 'string' },
   capacity: { type: 'string' },
+  locations: { type: 'string' },
   'token-expire-seconds': { type: 'string' },
   'no-build': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -165,6 +168,14 @@ export function startConfig(argv, env) {
   const runtime = source(values, 'runtime', env, 'PLAYGAP_RUNTIME');
   if (runtime && runtime[1] !== 'process' && runtime[1] !== 'docker')
     throw new StartConfigError(`${runtime[0]} must be process or docker (got "${runtime[1]}").`);
+  if (values.locations !== undefined && values.locations !== 'demo')
+    throw new StartConfigError(
+      `--locations takes demo (got "${values.locations}"); edgegap-local --locations takes a list.`,
+    );
+  if (values.locations && env.EDGEGAP_API_KEY)
+    throw new StartConfigError(
+      '--locations demo configures edgegap-local, but EDGEGAP_API_KEY targets real Edgegap (its own locations): unset one of them.',
+    );
   if (values.host !== undefined && !values.host.trim())
     throw new StartConfigError('--host must be an address such as 127.0.0.1 or 0.0.0.0.');
   // The terminal's log settings (scripts/lib/terminal.mjs), checked before the build too.
@@ -208,6 +219,7 @@ export function startConfig(argv, env) {
     ),
     portMode: portMode?.[1] ?? d.portMode,
     runtime: runtime?.[1] ?? d.runtime,
+    ...(values.locations ? { locations: values.locations } : {}),
   };
   // The local stack runs its own nats-server; nothing npm start runs needs a browser.
   const systemPackages = remote ? [] : ['nats-server'];

@@ -81,6 +81,14 @@ describe('startConfig', () => {
     });
   });
 
+  it('passes --locations demo to edgegap-local, and refuses it against real Edgegap', () => {
+    expect(startConfig(['--locations', 'demo'], {}).stack).toMatchObject({ locations: 'demo' });
+    expect(startConfig([], {}).stack).not.toHaveProperty('locations');
+    expect(refusal(['--locations', 'demo'], { EDGEGAP_API_KEY: 'k' })).toContain(
+      'EDGEGAP_API_KEY targets real Edgegap',
+    );
+  });
+
   it('answers --help and -h before checking anything else', () => {
     expect(startConfig(['--bogus', '--help'], { EDGEGAP_API_KEY: 'x' })).toEqual({ help: true });
     expect(startConfig(['-h'], {})).toEqual({ help: true });
@@ -99,6 +107,7 @@ describe('startConfig', () => {
     [['--app', 'a/b'], '--app must be 1-64 letters'],
     [['--version', 'v 1'], '--version must be 1-64 letters'],
     [['--host', ''], '--host must be an address'],
+    [['--locations', 'mars'], '--locations takes demo (got "mars")'],
   ])('refuses %j', (argv, message) => {
     expect(refusal(argv)).toContain(message);
   });

@@ -4,7 +4,8 @@
  * shown above your ship, `?matchmaker=ws://host/matchmaker/ws` points at another matchmaker,
  * `?connectTimeoutMs=30000` gives each transport attempt longer than the SDK's 10 s (a slow link,
  * or a busy test machine), `?party=<id>` plays with that party (the matchmaker seats a party on
- * one server: what "Copy link" shares).
+ * one server: what "Copy link" shares), `?latency=1` pings the matchmaker's regions first so a
+ * new server starts in the fastest one.
  */
 import type { TransportKind } from '@playgap/protocol';
 
@@ -14,6 +15,7 @@ export interface PageOptions {
   matchmakerUrl?: string;
   timeouts?: { transportMs: number };
   party?: string;
+  measureLatency?: true;
 }
 
 /** What the matchmaker accepts as a party id. */
@@ -53,6 +55,7 @@ export function readPageOptions(search: string): PageOptions {
   if (connectTimeoutMs >= CONNECT_TIMEOUT_MS.min && connectTimeoutMs <= CONNECT_TIMEOUT_MS.max) {
     options.timeouts = { transportMs: connectTimeoutMs };
   }
+  if (params.get('latency') === '1') options.measureLatency = true;
   return options;
 }
 

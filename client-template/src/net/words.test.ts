@@ -61,3 +61,13 @@ describe('playerName', () => {
     expect(playerName({}, () => 0.9999)).toBe('Pilot 999');
   });
 });
+
+describe('?latency=1', () => {
+  it('turns latency measurement on and names its stage', () => {
+    expect(readPageOptions('?latency=1')).toEqual({ measureLatency: true });
+    expect(readPageOptions('?latency=yes')).toEqual({});
+    expect(stageWords({ stage: 'measuring_latency', elapsedMs: 0, message: '' })).toMatch(
+      /latency/,
+    );
+  });
+});

@@ -12,6 +12,8 @@ import type { PlaygapClientError, PlayProgress } from '@playgap/client';
 export function stageWords(progress: PlayProgress): string {
   const seconds = Math.floor(progress.elapsedMs / 1000);
   switch (progress.stage) {
+    case 'measuring_latency':
+      return 'Measuring latency to the regions…';
     case 'matchmaking':
       return 'Finding a server…';
     case 'queued':

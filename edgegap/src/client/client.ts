@@ -4,6 +4,7 @@
  */
 import { EdgegapConfigError } from '../errors.js';
 import * as apps from './apps.js';
+import * as beacons from './beacons.js';
 import * as deployments from './deployments.js';
 import { HttpTransport, type LimitClass } from './http.js';
 import * as inContainer from './in-container.js';
@@ -21,6 +22,7 @@ import type {
   DeployV1Request,
   DeployV1Result,
   EdgegapBody,
+  PingBeacon,
   SessionStatus,
 } from './types.js';
 
@@ -236,6 +238,14 @@ export class EdgegapClient {
   /** `GET /v1/deployment/{id}/container-logs`. @example console.log((await edgegap.getLogs(id)).logs); */
   getLogs(requestId: string, call?: CallOptions): Promise<{ logs: string; crashLogs?: string }> {
     return deployments.getLogs(this.http, requestId, call);
+  }
+
+  /**
+   * `GET /v1/locations/beacons`: the active ping beacons, one per location.
+   * @example const { beacons } = await edgegap.listBeacons(); beacons.map((b) => b.location.city);
+   */
+  listBeacons(call?: CallOptions): Promise<{ beacons: PingBeacon[]; count: number }> {
+    return beacons.listBeacons(this.http, call);
   }
 
   /** `POST /v1/session`. Never retried. @example const { sessionId } = await edgegap.createSession({ appName: 'g', ipList: ['1.2.3.4'] }); */

@@ -110,6 +110,24 @@ export interface DeploymentContext {
   raw: unknown;
 }
 
+/**
+ * One of `GET /v1/locations/beacons`, normalized: a ping target in one Edgegap location.
+ * @example const { beacons } = await edgegap.listBeacons(); beacons[0]?.location.city;
+ */
+export interface PingBeacon {
+  /** Public IP. */
+  host: string;
+  fqdn?: string;
+  /** TCP ping port (Edgegap: a TCP ping, not HTTP). */
+  tcpPort?: number;
+  /** UDP ping port. */
+  udpPort?: number;
+  /** An HTTP `GET` ping URL with CORS; edgegap-local only (real Edgegap has none). */
+  pingUrl?: string;
+  location: DeploymentLocation;
+  raw: unknown;
+}
+
 /** A user that places a v2 deployment: by IP, or by coordinates. */
 export type DeployUser = { ipAddress: string } | { latitude: number; longitude: number };
 

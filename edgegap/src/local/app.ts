@@ -10,6 +10,7 @@ import { sleepOn } from './clock.js';
 import { type EdgegapLocalOptions, type LocalConfig, resolveLocalConfig } from './config.js';
 import { Fleet } from './deployments.js';
 import { FaultSpecError, FaultTable } from './faults.js';
+import { beaconList, startPingBeacons } from './ping-beacons.js';
 import { PortPool } from './ports.js';
 import { adminRoutes } from './routes/admin.js';
 import { appRoutes } from './routes/apps.js';
@@ -92,6 +93,8 @@ export async function buildEdgegapLocalApp(
       throw error;
     }
   }
+  const pings = await startPingBeacons(config.locations, config.host, clock);
+  // From here on the ping endpoints listen: closing the app (onClose below) closes them.
   const state: LocalState = {
     config,
     catalog,
@@ -133,6 +136,7 @@ export async function buildEdgegapLocalApp(
   });
 
   app.addHook('onClose', async () => {
+    await pings.close();
     state.sessions.close();
     await fleet.closeAll();
   });
@@ -143,5 +147,7 @@ export async function buildEdgegapLocalApp(
   sessionRoutes(app, state);
   inContainerRoutes(app, state);
   adminRoutes(app, state);
+  // Edgegap's beacons are pinged over UDP or TCP; these answer HTTP, which browsers can use.
+  app.get('/v1/locations/beacons', async () => beaconList(pings.beacons, fleet.fqdn()));
   return app;
 }

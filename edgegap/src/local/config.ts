@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { EdgegapConfigError } from '../errors.js';
 import { type LocalClock, systemLocalClock } from './clock.js';
 import type { FaultSpec } from './faults.js';
+import { type LocalLocationConfig, validateLocations } from './locations.js';
 
 /** Port protocols Edgegap versions accept. */
 export const PORT_PROTOCOLS = ['TCP', 'UDP', 'TCP/UDP', 'HTTP', 'HTTPS', 'WS', 'WSS'] as const;
@@ -93,6 +94,12 @@ export interface EdgegapLocalOptions {
   clock?: LocalClock;
   /** Faults active from the start (same shape as POST /_local/faults). */
   faults?: FaultSpec[];
+  /**
+   * Regions deployments are placed in, each with a ping endpoint (docs/edgegap.md), or `demo`
+   * for Montreal, Frankfurt and Tokyo; the config file's `locations` come first. Default none:
+   * every deployment reports the one "Localhost" location and no beacon is listed.
+   */
+  locations?: LocalLocationConfig[] | 'demo';
   /** Fastify request logging; default false. */
   logger?: boolean;
   /**
@@ -127,6 +134,7 @@ export interface LocalConfig {
   webhookTimeoutMs: number;
   clock: LocalClock;
   faults: FaultSpec[];
+  locations: LocalLocationConfig[];
   logger: boolean;
   onOutput?: (line: DeploymentOutputLine) => void;
 }
@@ -260,6 +268,7 @@ function validateApps(raw: unknown, baseDir: string): LocalAppConfig[] {
 export async function resolveLocalConfig(options: EdgegapLocalOptions = {}): Promise<LocalConfig> {
   let fileApps: LocalAppConfig[] = [];
   let fileFaults: FaultSpec[] = [];
+  let fileLocations: LocalLocationConfig[] = [];
   if (options.configFile) {
     let parsed: unknown;
     try {
@@ -271,6 +280,11 @@ export async function resolveLocalConfig(options: EdgegapLocalOptions = {}): Pro
     fileApps = validateApps(file.apps, dirname(resolve(options.configFile)));
     if (file.faults !== undefined && !Array.isArray(file.faults)) fail('faults must be a list');
     fileFaults = (file.faults as FaultSpec[] | undefined) ?? [];
+    fileLocations = validateLocations(file.locations);
+  }
+  const locations = [...fileLocations, ...validateLocations(options.locations)];
+  if (new Set(locations.map((l) => l.city.toLowerCase())).size !== locations.length) {
+    fail('locations: a city is listed twice (config file and options)');
   }
   const apps = [...fileApps, ...validateApps(options.apps, process.cwd())];
   const portMode = options.portMode ?? 'same';
@@ -303,6 +317,7 @@ export async function resolveLocalConfig(options: EdgegapLocalOptions = {}): Pro
     ),
     clock: validClock(options.clock),
     faults: [...fileFaults, ...(options.faults ?? [])],
+    locations,
     logger: options.logger ?? false,
     ...(options.onOutput ? { onOutput: validOutputSink(options.onOutput) } : {}),
   });

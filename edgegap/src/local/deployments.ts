@@ -13,11 +13,12 @@ import type { LocalConfig } from './config.js';
 import { runContainer } from './container-runner.js';
 import { injectedEnvironment } from './environment.js';
 import { edgegapTime, newRequestId, newSecurityNumber, newToken } from './ids.js';
+import { type LocalLocationConfig, locationView } from './locations.js';
 import type { PortPool } from './ports.js';
 import { type RunningProcess, runGuarded } from './process-runner.js';
 import { allAccept } from './readiness.js';
 import { type Relay, startTcpRelay, startUdpRelay } from './relay.js';
-import { LOCAL_LOCATION, Status } from './status.js';
+import { Status } from './status.js';
 
 export { LOCAL_LOCATION, Status } from './status.js';
 
@@ -58,6 +59,8 @@ export interface Deployment {
   deleteKey: number;
   deleteToken: string;
   process?: RunningProcess;
+  /** Where it runs: one of the configured locations; none configured: "Localhost". */
+  location?: LocalLocationConfig;
   /** Port of the sidecar's local API, for a deployment run as a container (host network). */
   sidecarPort?: number;
   /** A container deployment's removal from the engine (after it stopped), once started. */
@@ -91,6 +94,8 @@ export interface CreateDeployment {
   envs?: { key: string; value: string; is_hidden?: boolean }[];
   tags?: string[];
   fault?: 'error' | 'never-ready';
+  /** Chosen from the request's users (locations.ts); default the first configured one. */
+  location?: LocalLocationConfig;
 }
 
 /**
@@ -167,6 +172,8 @@ export class Fleet {
       markEnded,
     };
     if (request.fault !== undefined) d.fault = request.fault;
+    const location = request.location ?? this.config.locations[0];
+    if (location) d.location = location;
     const session = d.version.session_config as { kind?: string; sockets?: number } | undefined;
     if (session?.kind === 'Seat') d.sockets = Number(session.sockets ?? 1);
     this.deployments.set(d.requestId, d);
@@ -459,7 +466,7 @@ export class Fleet {
       error_detail: d.errorDetail,
       max_duration: Number(d.version.max_duration ?? 1440),
       ports: d.ports,
-      location: LOCAL_LOCATION,
+      location: locationView(d.location),
       tags: [...d.tags.keys()],
       command: String(d.version.command ?? ''),
       arguments: Array.isArray(d.version.arguments)

@@ -4,7 +4,7 @@
  * PATH/HOME/NODE_* so `node` works (a container gets none of those).
  */
 import type { Deployment } from './deployments.js';
-import { LOCAL_LOCATION } from './status.js';
+import { locationView } from './locations.js';
 
 function portEnvName(name: string): string {
   return name.toUpperCase().replace(/ /g, '_');
@@ -49,7 +49,7 @@ export function injectedEnvironment(
     ARBITRIUM_CONTEXT_TOKEN: d.contextToken,
     ARBITRIUM_DELETE_URL: `${base}/v1/self/stop/${d.requestId}/${d.deleteKey}`,
     ARBITRIUM_DELETE_TOKEN: d.deleteToken,
-    ARBITRIUM_DEPLOYMENT_LOCATION: JSON.stringify(LOCAL_LOCATION),
+    ARBITRIUM_DEPLOYMENT_LOCATION: JSON.stringify(locationView(d.location)),
     ARBITRIUM_DEPLOYMENT_TAGS: [...d.tags.keys()].join(','),
     ARBITRIUM_DEPLOYMENT_VCPU_UNITS: String(d.version.req_cpu ?? 256),
     ARBITRIUM_DEPLOYMENT_MEMORY_MB: String(d.version.req_memory ?? 512),

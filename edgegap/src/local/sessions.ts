@@ -6,8 +6,9 @@
  */
 import type { AppRecord, VersionRecord } from './catalog.js';
 import { type LocalClock, type LocalTimer, systemLocalClock } from './clock.js';
-import { type Deployment, type Fleet, LOCAL_LOCATION, Status } from './deployments.js';
+import { type Deployment, type Fleet, Status } from './deployments.js';
 import { edgegapTime, newSessionId } from './ids.js';
+import { locationView } from './locations.js';
 
 export interface Session {
   sessionId: string;
@@ -233,7 +234,7 @@ export class SessionBook {
         whitelisting_active: false,
         fqdn: this.fleet.fqdn(),
         ports: d.ports,
-        location: LOCAL_LOCATION,
+        location: locationView(d.location),
         tags: [...d.tags.keys()],
         sockets: d.sockets ?? 1,
         sockets_usage: this.usage(d),

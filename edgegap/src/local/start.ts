@@ -27,7 +27,12 @@ export interface EdgegapLocal {
 export async function startEdgegapLocal(options: EdgegapLocalOptions = {}): Promise<EdgegapLocal> {
   const app = await buildEdgegapLocalApp(options);
   const host = options.host ?? '127.0.0.1';
-  await app.listen({ host, port: options.port ?? 0 });
+  try {
+    await app.listen({ host, port: options.port ?? 0 });
+  } catch (error) {
+    await app.close(); // the locations' ping endpoints already listen
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host;

@@ -1,7 +1,8 @@
 /**
  * The browser front (fastify; nothing listens here — main.ts does that, tests use inject):
  * WebSocket `GET /matchmaker/ws` (play-socket.ts: one play request in, progress and one final
- * message out, then a normal close), `POST /matchmaker/wannaplay` (final JSON only), `/healthz`, `/metrics`,
+ * message out, then a normal close), `POST /matchmaker/wannaplay` (final JSON only),
+ * `GET /matchmaker/regions` (what the browser pings before it asks), `/healthz`, `/metrics`,
  * and optionally the built client at `/`.
  */
 import cors from '@fastify/cors';
@@ -23,11 +24,13 @@ import { type DashboardRouteOptions, registerDashboard } from '../dashboard/dash
 import type { DashboardState } from '../dashboard/dashboard-state.js';
 import { toWireError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { RegionDirectory } from '../regions/region-directory.js';
 import { clientIp } from './client-ip.js';
 import type { MatchmakerMetrics } from './metrics.js';
 import { originMatcher } from './origins.js';
 import type { PlacementAnswer, RequestPlacement } from './play-client.js';
 import { PLAY_SOCKET_PATH, servePlaySockets } from './play-socket.js';
+import { checkRegions, regionRoutes } from './regions.js';
 import { RequestLimits } from './request-limits.js';
 
 /** One dependency the front reports on in /healthz. */
@@ -50,6 +53,8 @@ export interface FrontOptions {
   now?: () => number;
   /** Where fastify's own errors go (requests are not logged one by one); default none. */
   logger?: Logger;
+  /** The regions browsers ping (`GET /matchmaker/regions`; unknown ids refused); none: `[]`. */
+  regions?: RegionDirectory;
   /** Serve the operator dashboard (/dashboard) from this state; off when absent. */
   dashboard?: Omit<DashboardRouteOptions, 'state'> & { state: DashboardState };
 }
@@ -61,6 +66,8 @@ function errorMessage(code: ErrorCode, message: string): ErrorMessage {
 function httpStatus(code: string): number {
   switch (code) {
     case ErrorCode.BAD_REQUEST:
+    case ErrorCode.LATENCIES_INVALID:
+    case ErrorCode.UNKNOWN_REGION:
       return 400;
     case ErrorCode.ORIGIN_NOT_ALLOWED:
       return 403;
@@ -154,6 +161,7 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
     let answer: PlacementAnswer;
     try {
       const request = parsePlayRequest(raw);
+      if (request.latencies) await checkRegions(request.latencies, options.regions);
       const release = admitted ? () => {} : limits.admit(ip);
       try {
         answer = await options.requestPlacement({ ...request, clientIp: ip }, onProgress);
@@ -220,6 +228,8 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
     const answer = await place(request.body, ipOf(request), () => {});
     return reply.code(answer.type === 'ready' ? 200 : httpStatus(answer.code)).send(answer);
   });
+
+  regionRoutes(app, options.regions);
 
   app.get('/healthz', async (_request, reply) => {
     const checks: Record<string, boolean> = {};

@@ -5,9 +5,15 @@ import { PlacementError } from '../errors.js';
 import { DEPLOY_429_BACKOFF, DEPLOY_429_RETRIES, deployWithRetry } from './deploy.js';
 import { driveClock, ScriptedEdgegap } from './pool.test-helper.js';
 
-function deployOn(edgegap: ScriptedEdgegap, clock: ManualClock, progress: string[] = []) {
+function deployOn(
+  edgegap: ScriptedEdgegap,
+  clock: ManualClock,
+  progress: string[] = [],
+  near?: { latitude: number; longitude: number },
+) {
   const errors: string[] = [];
   const work = deployWithRetry({
+    ...(near ? { near } : {}),
     edgegap,
     app: 'pool',
     version: '1.0.0',
@@ -21,6 +27,17 @@ function deployOn(edgegap: ScriptedEdgegap, clock: ManualClock, progress: string
 }
 
 describe('deployWithRetry', () => {
+  it("places the deployment near the player's fastest region, else near the player's IP", async () => {
+    const edgegap = new ScriptedEdgegap();
+    const clock = new ManualClock();
+    await deployOn(edgegap, clock, [], { latitude: 35.68, longitude: 139.65 }).work;
+    await deployOn(edgegap, clock).work;
+    expect(edgegap.users).toEqual([
+      [{ latitude: 35.68, longitude: 139.65 }],
+      [{ ipAddress: '203.0.113.7' }],
+    ]);
+  });
+
   it('queues a deploy Edgegap refused with 429 and sends it again after a jittered backoff', async () => {
     const edgegap = new ScriptedEdgegap();
     edgegap.deployFailures = [429, 429, 429];

@@ -21,8 +21,10 @@ export interface DeployOptions {
   edgegap: EdgegapApi;
   app: string;
   version: string;
-  /** The player's IP, so Edgegap picks a location near them. */
+  /** The player's IP, so Edgegap picks a location near them (when `near` is not given). */
   clientIp: string;
+  /** Coordinates of the player's fastest region: Edgegap deploys near them instead. */
+  near?: { latitude: number; longitude: number };
   instanceId: string;
   clock: Clock;
   progress: ProgressFn;
@@ -48,7 +50,9 @@ export async function deployWithRetry(options: DeployOptions): Promise<string> {
       const { requestId } = await edgegap.deploy({
         application: app,
         version,
-        users: [{ ipAddress: clientIp }],
+        users: options.near
+          ? [{ latitude: options.near.latitude, longitude: options.near.longitude }]
+          : [{ ipAddress: clientIp }],
         tags: deploymentTags(app, instanceId),
       });
       return requestId;

@@ -101,9 +101,12 @@ export class ScriptedEdgegap implements EdgegapApi {
   deployFailures: number[] = [];
   statuses = new Map<string, EdgegapDeploymentStatus>();
   listed: string[] = [];
+  /** The `users` of every deploy call, in order. */
+  readonly users: unknown[] = [];
   #next = 0;
 
-  async deploy(): Promise<{ requestId: string }> {
+  async deploy(input?: { users: unknown }): Promise<{ requestId: string }> {
+    this.users.push(input?.users);
     const status = this.deployFailures.shift();
     if (status !== undefined) {
       throw Object.assign(new Error(`HTTP ${status}`), { status });

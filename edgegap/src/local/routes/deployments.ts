@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppRecord, VersionRecord } from '../catalog.js';
 import { type Deployment, Status } from '../deployments.js';
 import { edgegapTime } from '../ids.js';
+import { locationView, type PlacingUser, placeDeployment } from '../locations.js';
 import { isObject, type LocalState, sendError } from '../state.js';
 
 type IdParams = { id: string };
@@ -107,12 +108,14 @@ export function deploymentRoutes(app: FastifyInstance, state: LocalState): void 
     }
     const target = resolveVersion(reply, body.application, body.version);
     if (!target) return reply;
+    const location = placeDeployment(state.config.locations, users as PlacingUser[]);
     const d = fleet.create({
       appName: target.app.name,
       version: target.version,
       envs,
       tags,
       webhooks,
+      ...(location ? { location } : {}),
       ...(req.deploymentFault ? { fault: req.deploymentFault } : {}),
     });
     return reply.code(202).send({ request_id: d.requestId });
@@ -133,24 +136,30 @@ export function deploymentRoutes(app: FastifyInstance, state: LocalState): void 
     const target = resolveVersion(reply, body.app_name, body.version_name);
     if (!target) return reply;
     const hook = body.webhook_url as string | undefined;
+    const location = placeDeployment(
+      state.config.locations,
+      ips.map((ip) => ({ user_type: 'ip_address', user_data: { ip_address: ip } })),
+    );
     const d = fleet.create({
       appName: target.app.name,
       version: target.version,
       envs,
       tags,
+      ...(location ? { location } : {}),
       ...(hook ? { webhooks: { ready: hook, error: hook } } : {}),
       ...(req.deploymentFault ? { fault: req.deploymentFault } : {}),
     });
+    const where = locationView(d.location);
     return {
       request_id: d.requestId,
       request_dns: fleet.fqdn(),
       request_app: target.app.name,
       request_version: target.version.name,
       request_user_count: Math.max(1, ips.length),
-      city: 'Localhost',
-      country: 'Local',
-      continent: 'Local',
-      administrative_division: 'Local',
+      city: where.city,
+      country: where.country,
+      continent: where.continent,
+      administrative_division: where.administrative_division,
       tags,
       filters: [],
     };

@@ -4,8 +4,9 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { LOCAL_LOCATION, Status } from '../deployments.js';
+import { Status } from '../deployments.js';
 import { edgegapTime } from '../ids.js';
+import { locationView } from '../locations.js';
 import { type LocalState, sendError } from '../state.js';
 
 type Params = { id: string; secret: string };
@@ -37,7 +38,7 @@ export function inContainerRoutes(app: FastifyInstance, state: LocalState): void
       whitelisting_active: false,
       fqdn: fleet.fqdn(),
       ports: d.ports,
-      location: LOCAL_LOCATION,
+      location: locationView(d.location),
       tags: [...d.tags.keys()],
       sockets: d.sockets ?? 1,
       sockets_usage: sessions.usage(d),
