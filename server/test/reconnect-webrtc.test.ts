@@ -43,11 +43,14 @@ interface Welcome {
 describe('reconnects over WebRTC', () => {
   it('gives a player dropped on WebRTC the same Player back over WebRTC, then over WebSocket', async () => {
     sidecar.addToken('rtc-1', '601', 'Nia');
+    // The client's channel can open before the server has emitted the player's connect.
+    const connected = new Promise<Player>((r) => server.once('connect', r));
     const first = await connectGeckos(server.ports.game!, 'rtc-1');
     expect(first.error).toBeUndefined();
     const welcome = first.channel.userData as Welcome;
     expect(welcome.reconnect?.credential).toMatch(/^pgr1\./);
-    const player = server.players.get('601')!;
+    const player = await connected;
+    expect(server.players.get('601')).toBe(player);
 
     const away = new Promise<Player>((r) => server.once('playerDisconnected', r));
     first.channel.close();
