@@ -32,6 +32,7 @@ export {
   type ProgressMessage,
   ProgressStage,
   parsePlayRequest,
+  type TicketProgress,
   type TransportEndpoint,
 } from './messages.js';
 export {
@@ -55,6 +56,9 @@ export {
   type ServerLocation,
   type ServerRecord,
   ServerState,
+  type TicketPlayerRecord,
+  type TicketRecord,
+  TicketState,
   TransportKind,
   type TransportOffer,
 } from './records.js';

@@ -153,6 +153,7 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
     ip: string,
     onProgress: (m: FrontMessage) => void,
     admitted = false,
+    signal?: AbortSignal,
   ): Promise<PlacementAnswer> {
     const started = now();
     let answer: PlacementAnswer;
@@ -160,7 +161,7 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
       const request = parsePlayRequest(raw);
       const release = admitted ? () => {} : limits.admit(ip);
       try {
-        answer = await options.requestPlacement({ ...request, clientIp: ip }, onProgress);
+        answer = await options.requestPlacement({ ...request, clientIp: ip }, onProgress, signal);
       } finally {
         release();
       }
@@ -238,8 +239,15 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
       );
     }, firstMessageTimeoutMs);
     let received = false;
+    // Leaving (closing the socket, or sending {"type":"cancel"}) cancels a queued ticket.
+    const leaving = new AbortController();
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      if (received) return; // one request per socket; later messages are ignored
+      if (received) {
+        // One request per socket; after it only a cancel means something.
+        if (!isBinary && /^\s*\{\s*"type"\s*:\s*"cancel"\s*\}\s*$/.test(String(data)))
+          leaving.abort();
+        return;
+      }
       received = true;
       clearTimeout(timer);
       if (isBinary) {
@@ -276,9 +284,11 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
           if (!done && socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
         },
         true,
+        leaving.signal,
       ).then((answer) => finish(answer));
     });
     socket.on('close', () => {
+      if (!done) leaving.abort();
       done = true;
       release();
       clearTimeout(timer);

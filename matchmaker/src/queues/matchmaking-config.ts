@@ -328,7 +328,7 @@ function parseMode(raw: unknown, path: string): ModeConfig {
       mode.ticketTimeoutSeconds ?? DEFAULT_TICKET_TIMEOUT_SECONDS,
       `${path}.ticketTimeoutSeconds`,
       1,
-      3600,
+      600,
     ),
     variables,
     fillWaitSeconds: number(mode.fillWaitSeconds ?? 0, `${path}.fillWaitSeconds`, 0),
