@@ -39,6 +39,7 @@ let nats: TestNats;
 let mm: RunningMatchmaker;
 let dir: string;
 let file: string;
+let heartbeat: NodeJS.Timeout | undefined;
 
 const play = (body: Record<string, unknown>) =>
   converse(mm.url!, JSON.stringify({ game: APP, version: VERSION, ...body }));
@@ -47,7 +48,8 @@ async function ticketsIn(state: string): Promise<TicketRecord[]> {
   const out: TicketRecord[] = [];
   const { Kvm } = await import('@nats-io/kv');
   const bucket = await new Kvm(nats.nc).open(`playgap_${APP}_tickets`);
-  for await (const key of await bucket.keys()) {
+  // A key rewritten while the listing runs is listed again: read each once.
+  for (const key of new Set(await collect(await bucket.keys()))) {
     const entry = await bucket.get(key);
     if (entry?.operation === 'PUT') {
       const record = entry.json<TicketRecord>();
@@ -67,11 +69,15 @@ beforeAll(async () => {
     {},
     { listen: true },
   );
-  await nats.putServer(serverRecord('queue-a', { capacity: 8 }));
+  // Rewritten like a sidecar would, so the server never ages out of the cache mid-suite.
+  const put = () => nats.putServer(serverRecord('queue-a', { capacity: 32 })).catch(() => {});
+  await put();
+  heartbeat = setInterval(put, 2_000);
   await waitFor(() => mm.fleet?.server('queue-a') !== undefined, { timeoutMs: 10_000 });
 });
 
 afterAll(async () => {
+  clearInterval(heartbeat);
   await mm?.close();
   await nats?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -188,3 +194,9 @@ describe('matchmaking config at start', () => {
     expect(parseMatchmakingConfig(MATCHMAKING).modes.duel).toMatchObject({ maxPlayers: 2 });
   });
 });
+
+async function collect(keys: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const key of keys) out.push(key);
+  return out;
+}

@@ -103,6 +103,8 @@ export interface PoolTicket {
   lists: Set<string>[];
   /** Worst member's round trip per region every member measured. */
   latencies: Map<string, number>;
+  /** Best member's round trip per region (the difference rule spans every player). */
+  latenciesBest: Map<string, number>;
   limits: Limits;
 }
 
@@ -127,17 +129,25 @@ export function toPoolTicket(compiled: CompiledMode, ticket: Ticket, now: number
     return common ?? new Set<string>();
   });
   const latencies = new Map<string, number>();
+  const latenciesBest = new Map<string, number>();
   if (compiled.hasLatency) {
     const first = players[0]?.latencies ?? {};
     for (const region of Object.keys(first)) {
       let worst = 0;
+      let best = Number.POSITIVE_INFINITY;
       let everyone = true;
       for (const p of players) {
         const ms = p.latencies?.[region];
         if (ms === undefined) everyone = false;
-        else worst = Math.max(worst, ms);
+        else {
+          worst = Math.max(worst, ms);
+          best = Math.min(best, ms);
+        }
       }
-      if (everyone) latencies.set(region, worst);
+      if (everyone) {
+        latencies.set(region, worst);
+        latenciesBest.set(region, best);
+      }
     }
   }
   return {
@@ -147,6 +157,7 @@ export function toPoolTicket(compiled: CompiledMode, ticket: Ticket, now: number
     strings,
     lists,
     latencies,
+    latenciesBest,
     limits: compiled.stages[stageOf(compiled, now - ticket.createdAt)] as Limits,
   };
 }
@@ -188,7 +199,7 @@ export class Group {
     this.#overlapNeed = [...anchor.limits.minOverlap];
     for (const [region, ms] of anchor.latencies) {
       this.#latencyWorst.set(region, ms);
-      this.#latencyBest.set(region, ms);
+      this.#latencyBest.set(region, anchor.latenciesBest.get(region) as number);
     }
     this.#latencyMax = anchor.limits.latencyMaxMs;
     this.#latencyDiff = anchor.limits.latencyDifferenceMs;
@@ -247,7 +258,7 @@ export class Group {
         const b = this.#latencyBest.get(region);
         if (w === undefined || b === undefined) continue;
         worst.set(region, Math.max(w, ms));
-        best.set(region, Math.min(b, ms));
+        best.set(region, Math.min(b, t.latenciesBest.get(region) as number));
       }
       if (this.#bestRegion(worst, best, latencyMax, latencyDiff) === undefined) return false;
     }

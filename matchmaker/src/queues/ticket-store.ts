@@ -34,7 +34,7 @@ export class TicketStore {
 
   async get(id: string): Promise<StoredTicket | undefined> {
     const entry = await this.kv.get(id);
-    if (!entry || entry.operation !== 'PUT') return undefined;
+    if (entry?.operation !== 'PUT') return undefined;
     return { record: entry.json<TicketRecord>(), revision: entry.revision };
   }
 
