@@ -198,6 +198,7 @@ export async function startMatchmaker(
           deployments: kv.deployments,
           seatStaleMs: KV_DEFAULTS.seatsMaxAgeMs,
           now,
+          queues: () => matcher?.waiting().filter((q) => q.tickets > 0) ?? [],
         });
         await dashboard.start();
         closers.push(() => dashboard?.stop());

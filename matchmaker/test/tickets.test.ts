@@ -65,7 +65,7 @@ beforeAll(async () => {
   file = join(dir, 'matchmaking.json');
   writeFileSync(file, JSON.stringify(MATCHMAKING));
   mm = await startMatchmaker(
-    testConfig(nats.url, { matchmakingConfig: file, matchIntervalMs: 20 }),
+    testConfig(nats.url, { matchmakingConfig: file, matchIntervalMs: 20, dashboard: true }),
     {},
     { listen: true },
   );
@@ -160,6 +160,25 @@ describe('queued modes over the WebSocket front', () => {
     expect(failed.some((t) => t.mode === 'lonely' && t.error?.code === 'TICKET_CANCELLED')).toBe(
       true,
     );
+  });
+
+  it("shows waiting tickets in the dashboard's queue panel", async () => {
+    const ws = new WebSocket(`${mm.url!.replace(/^http/, 'ws')}/matchmaker/ws`);
+    ws.on('open', () => ws.send(JSON.stringify({ game: APP, version: VERSION, mode: 'lonely' })));
+    try {
+      const state = await waitFor(
+        async () => {
+          const body = (await (await fetch(`${mm.url}/dashboard/state`)).json()) as {
+            tickets: { mode: string; tickets: number }[];
+          };
+          return body.tickets.find((q) => q.mode === 'lonely');
+        },
+        { timeoutMs: 15_000 },
+      );
+      expect(state).toMatchObject({ mode: 'lonely', version: VERSION, tickets: 1, players: 1 });
+    } finally {
+      ws.close();
+    }
   });
 
   it('applies a changed config file to tickets already waiting', async () => {

@@ -133,3 +133,13 @@ describe('matchmaking config file', () => {
     }
   });
 });
+
+describe('docs/matchmaking.md', () => {
+  it('shows a config file the schema takes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const page = readFileSync(new URL('../../../docs/matchmaking.md', import.meta.url), 'utf8');
+    const block = /```json\n([\s\S]*?)```/.exec(page)?.[1] as string;
+    const config = parseMatchmakingConfig(JSON.parse(block));
+    expect(Object.keys(config.modes).sort()).toEqual(['2v2', 'any', 'ffa']);
+  });
+});
