@@ -127,37 +127,42 @@ export class MatchPool {
       : byAge;
     const position = new Map<PoolTicket, number>();
     for (const [i, e] of byValue.entries()) position.set(e, i);
-    const used = new Set<PoolTicket>();
+    // Tickets taken this round are unlinked, so a walk never steps over them again.
+    const list = new UnusedList(byValue.length);
+    const value = (i: number) => (primary ? ((byValue[i] as PoolTicket).numbers[0] as number) : i);
     const matches: FormedMatch[] = [];
     const teams = mode.teams;
     for (const anchor of byAge) {
       if (matches.length >= maxMatches) break;
-      if (used.has(anchor)) continue;
+      const at = position.get(anchor) as number;
+      if (list.taken(at)) continue;
       const group = new Group(anchor, compiled.hasLatency);
       if (!group.viable) continue;
+      const fit = teams ? new TeamFit(teams.count, teams.maxSize, anchor.size) : undefined;
+      // Nearest first in the primary attribute (within the anchor's own limit: the group's is
+      // never wider), else nearest in age.
+      const limit = primary ? (anchor.limits.numberMax[0] as number) : Number.POSITIVE_INFINITY;
+      const center = value(at);
+      let lo = list.prev(at);
+      let hi = list.next(at);
       let scanned = 0;
-      for (const candidate of candidates(
-        byValue,
-        position.get(anchor) as number,
-        anchor,
-        primary,
-      )) {
-        if (group.players >= mode.maxPlayers || scanned >= this.#scanLimit) break;
-        if (used.has(candidate)) continue;
+      while (group.players < mode.maxPlayers && scanned < this.#scanLimit) {
+        const below = lo >= 0 ? center - value(lo) : Number.POSITIVE_INFINITY;
+        const above = hi >= 0 ? value(hi) - center : Number.POSITIVE_INFINITY;
+        if (Math.min(below, above) > limit || (lo < 0 && hi < 0)) break;
+        let index: number;
+        if (below <= above) {
+          index = lo;
+          lo = list.prev(lo);
+        } else {
+          index = hi;
+          hi = list.next(hi);
+        }
+        const candidate = byValue[index] as PoolTicket;
         scanned++;
         if (group.players + candidate.size > mode.maxPlayers) continue;
-        if (
-          teams &&
-          !assignTeams(
-            teamEntries([...group.members, candidate], compiled),
-            teams.count,
-            teams.minSize,
-            teams.maxSize,
-            false,
-          )
-        )
-          continue;
-        group.tryAdd(candidate);
+        if (fit && !fit.fits(candidate.size, group.members, compiled)) continue;
+        if (group.tryAdd(candidate)) fit?.commit();
       }
       if (group.players < mode.minPlayers) continue;
       const waitedSeconds = (now - anchor.ticket.createdAt) / 1000;
@@ -173,7 +178,7 @@ export class MatchPool {
         );
         if (!split) continue;
       }
-      for (const member of group.members) used.add(member);
+      for (const member of group.members) list.take(position.get(member) as number);
       matches.push(this.#formed(group, split));
     }
     return matches;
@@ -207,6 +212,48 @@ export class MatchPool {
   }
 }
 
+/**
+ * Can a party of `size` still join without breaking the teams' max size? A best-fit placement
+ * kept as the group grows answers at once; only when it says no is the exact search run.
+ */
+class TeamFit {
+  #fill: number[];
+  #next: number[] | undefined;
+  readonly #maxSize: number;
+
+  constructor(count: number, maxSize: number, anchorSize: number) {
+    this.#maxSize = maxSize;
+    this.#fill = new Array<number>(count).fill(0);
+    this.#fill[0] = anchorSize;
+  }
+
+  fits(size: number, members: readonly PoolTicket[], compiled: CompiledMode): boolean {
+    let best = -1;
+    for (let t = 0; t < this.#fill.length; t++) {
+      const f = this.#fill[t] as number;
+      if (f + size <= this.#maxSize && (best < 0 || f > (this.#fill[best] as number))) best = t;
+    }
+    if (best >= 0) {
+      this.#next = [...this.#fill];
+      this.#next[best] = (this.#next[best] as number) + size;
+      return true;
+    }
+    const entries = teamEntries(members, compiled);
+    entries.push({ size, weight: 0 });
+    const split = assignTeams(entries, this.#fill.length, 0, this.#maxSize, false);
+    if (!split) return false;
+    this.#next = split.map((team) =>
+      team.reduce((sum, i) => sum + (entries[i] as TeamEntry).size, 0),
+    );
+    return true;
+  }
+
+  /** The candidate `fits` said yes to joined. */
+  commit(): void {
+    if (this.#next) this.#fill = this.#next;
+  }
+}
+
 function teamEntries(members: readonly PoolTicket[], compiled: CompiledMode): TeamEntry[] {
   const b = compiled.balanceIndex;
   return members.map((m) => ({
@@ -215,34 +262,39 @@ function teamEntries(members: readonly PoolTicket[], compiled: CompiledMode): Te
   }));
 }
 
-/**
- * Candidates for `anchor`: nearest first in the primary attribute (out from its position, and
- * only within its own limit: the group's limit is never wider), else oldest first.
- */
-function* candidates(
-  list: readonly PoolTicket[],
-  at: number,
-  anchor: PoolTicket,
-  primary: boolean,
-): Generator<PoolTicket> {
-  if (!primary) {
-    for (let i = 0; i < list.length; i++) if (i !== at) yield list[i] as PoolTicket;
-    return;
+/** Positions 0..n-1 in a doubly linked list; `take` unlinks one in O(1). */
+class UnusedList {
+  readonly #prev: Int32Array;
+  readonly #next: Int32Array;
+  readonly #taken: Uint8Array;
+
+  constructor(n: number) {
+    this.#prev = new Int32Array(n);
+    this.#next = new Int32Array(n);
+    this.#taken = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      this.#prev[i] = i - 1;
+      this.#next[i] = i + 1 < n ? i + 1 : -1;
+    }
   }
-  const value = anchor.numbers[0] as number;
-  const limit = anchor.limits.numberMax[0] as number;
-  let lo = at - 1;
-  let hi = at + 1;
-  for (;;) {
-    const below =
-      lo >= 0 ? value - ((list[lo] as PoolTicket).numbers[0] as number) : Number.POSITIVE_INFINITY;
-    const above =
-      hi < list.length
-        ? ((list[hi] as PoolTicket).numbers[0] as number) - value
-        : Number.POSITIVE_INFINITY;
-    const next = Math.min(below, above);
-    if (next > limit) return;
-    if (below <= above) yield list[lo--] as PoolTicket;
-    else yield list[hi++] as PoolTicket;
+
+  prev(i: number): number {
+    return this.#prev[i] as number;
+  }
+
+  next(i: number): number {
+    return this.#next[i] as number;
+  }
+
+  taken(i: number): boolean {
+    return this.#taken[i] === 1;
+  }
+
+  take(i: number): void {
+    const p = this.#prev[i] as number;
+    const n = this.#next[i] as number;
+    if (p >= 0) this.#next[p] = n;
+    if (n >= 0) this.#prev[n] = p;
+    this.#taken[i] = 1;
   }
 }

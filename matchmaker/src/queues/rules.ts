@@ -246,21 +246,38 @@ export class Group {
         return false;
       overlaps.push(common);
     }
-    let worst = this.#latencyWorst;
-    let best = this.#latencyBest;
     const latencyMax = Math.min(this.#latencyMax, t.limits.latencyMaxMs);
     const latencyDiff = Math.min(this.#latencyDiff, t.limits.latencyDifferenceMs);
     if (this.#latency) {
-      worst = new Map();
-      best = new Map();
-      for (const [region, ms] of t.latencies) {
-        const w = this.#latencyWorst.get(region);
-        const b = this.#latencyBest.get(region);
-        if (w === undefined || b === undefined) continue;
-        worst.set(region, Math.max(w, ms));
-        best.set(region, Math.min(b, t.latenciesBest.get(region) as number));
+      // Checked without allocating: most candidates are refused.
+      let fits = false;
+      for (const [region, w] of this.#latencyWorst) {
+        const ms = t.latencies.get(region);
+        if (ms === undefined) continue;
+        const worst = Math.max(w, ms);
+        const best = Math.min(
+          this.#latencyBest.get(region) as number,
+          t.latenciesBest.get(region) as number,
+        );
+        if (worst <= latencyMax && worst - best <= latencyDiff) {
+          fits = true;
+          break;
+        }
       }
-      if (this.#bestRegion(worst, best, latencyMax, latencyDiff) === undefined) return false;
+      if (!fits) return false;
+      for (const [region, w] of this.#latencyWorst) {
+        const ms = t.latencies.get(region);
+        if (ms === undefined) {
+          this.#latencyWorst.delete(region);
+          this.#latencyBest.delete(region);
+          continue;
+        }
+        this.#latencyWorst.set(region, Math.max(w, ms));
+        this.#latencyBest.set(
+          region,
+          Math.min(this.#latencyBest.get(region) as number, t.latenciesBest.get(region) as number),
+        );
+      }
     }
     for (let i = 0; i < n; i++) {
       this.#min[i] = Math.min(this.#min[i] as number, t.numbers[i] as number);
@@ -282,8 +299,6 @@ export class Group {
         t.limits.minOverlap[i] as number,
       );
     }
-    this.#latencyWorst = worst;
-    this.#latencyBest = best;
     this.#latencyMax = latencyMax;
     this.#latencyDiff = latencyDiff;
     this.members.push(t);
