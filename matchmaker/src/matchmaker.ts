@@ -267,7 +267,10 @@ export async function startMatchmaker(
         nc,
         instanceId: config.instanceId,
         config: matchmaking.current(),
-        placeMatch: (match, records) => matchPlacer.place(match, records),
+        placeMatch: (match, records) => {
+          const mode = matchmaking.current().modes[match.mode];
+          return matchPlacer.place(match, records, mode?.kind === 'queue' ? mode.variables : {});
+        },
         now,
         matchIntervalMs: config.matchIntervalMs,
         claimStaleMs: config.claimStaleMs,

@@ -47,6 +47,9 @@ export interface SeatRequest {
   /** Queued modes: the match and team, in the token and the seat. */
   matchId?: string;
   team?: string;
+  /** Queued modes: the whole match and its variables, for the sidecar's GET /v1/match. */
+  roster?: SeatRecord['roster'];
+  matchVariables?: Record<string, string>;
 }
 
 const encoder = new TextEncoder();
@@ -133,6 +136,8 @@ export class SeatReserver {
       if (request.matchId) record.matchId = request.matchId;
       if (request.team) record.team = request.team;
       if (request.mode) record.mode = request.mode;
+      if (request.roster) record.roster = request.roster;
+      if (request.matchVariables) record.matchVariables = request.matchVariables;
       const payload = encoder.encode(JSON.stringify(record));
       let revision: number;
       try {

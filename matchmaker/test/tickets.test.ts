@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type PlayReply, type TicketRecord, TicketState } from '@playgap/protocol';
+import { type PlayReply, type SeatRecord, type TicketRecord, TicketState } from '@playgap/protocol';
 import { decodeUserData, verifyConnectToken } from '@playgap/protocol/token';
 import { waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ const MATCHMAKING = {
   modes: {
     '2v2': {
       teams: { count: 2, minSize: 2, maxSize: 2 },
+      variables: { map: 'dust' },
       rules: [{ kind: 'number_difference', name: 'skill', attribute: 'skill', max: 500 }],
     },
     duel: {
@@ -112,6 +113,18 @@ describe('queued modes over the WebSocket front', () => {
     // Balanced: 1000+1300 against 1100+1200.
     const teamOf = (skill: number) => teams[skills.indexOf(skill)];
     expect(teamOf(1000)).toBe(teamOf(1300));
+    // Each seat carries the whole roster and the mode's variables for the sidecar's GET /v1/match.
+    const matchId = infos[0]?.extra?.matchId;
+    const seats: SeatRecord[] = [];
+    for await (const key of await nats.kv.seats.keys('queue-a.*')) {
+      const entry = await nats.kv.seats.get(key);
+      if (entry?.operation === 'PUT') seats.push(entry.json<SeatRecord>());
+    }
+    const ours = seats.filter((s) => s.matchId === matchId);
+    expect(ours).toHaveLength(4);
+    expect(ours.every((s) => s.roster?.length === 4 && s.matchVariables?.map === 'dust')).toBe(
+      true,
+    );
   });
 
   it('refuses an unknown mode and a ticket whose attribute has the wrong type, with codes', async () => {

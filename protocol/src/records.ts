@@ -113,6 +113,9 @@ export interface SeatRecord {
   matchId?: string;
   team?: string;
   mode?: string;
+  /** Queued modes: every player of the match and the mode's variables (sidecar `GET /v1/match`). */
+  roster?: { playerId: string; name?: string; team?: string }[];
+  matchVariables?: Record<string, string>;
   /** Unix ms: a reservation is void after this (= the token's expiry). */
   expiresAt: number;
   /** Edgegap seat session id (sessions mode). */

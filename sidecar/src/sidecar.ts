@@ -17,6 +17,7 @@ import {
 } from '@playgap/protocol';
 import type {
   SidecarHealth,
+  SidecarResponse,
   SidecarServerInfo,
   SidecarShutdownReason,
   SidecarVerifyResult,
@@ -29,6 +30,7 @@ import type { Deployment } from './deployment.js';
 import { NatsUnavailableError, SidecarError } from './errors.js';
 import { openSidecarBuckets } from './kv-buckets.js';
 import { LifecycleTimers } from './lifecycle-timers.js';
+import { matchesOnServer } from './match-roster.js';
 import { PlayerAdmission } from './player-admission.js';
 import { RecordPublisher } from './record-publisher.js';
 import { SeatBook } from './seat-book.js';
@@ -151,6 +153,11 @@ export class Sidecar extends EventEmitter {
   async init(): Promise<void> {
     await this.certificate.start();
     this.lifecycle.armReadyTimeout();
+  }
+
+  /** The matches a queued mode placed here (GET /v1/match). */
+  matches(): SidecarResponse<'match'> {
+    return matchesOnServer(this.seatBook?.seatRecords() ?? [], this.clock.now());
   }
 
   /** Hand over the NATS connection: open buckets, watch seats, publish the record. */

@@ -43,10 +43,11 @@ export class MatchPlacer {
   async place(
     match: FormedMatch,
     records: readonly TicketRecord[],
+    variables: Record<string, string> = {},
     progress: ProgressFn = () => {},
   ): Promise<PlacedMatch> {
     const version = records[0]?.version as string;
-    const seats = seatRequests(match, records);
+    const seats = seatRequests(match, records, variables);
     const tried = new Set<string>();
     for (let attempt = 0; attempt < 4; attempt++) {
       const serverId = this.#serverWithRoom(version, seats.length, tried);
@@ -99,9 +100,23 @@ export class MatchPlacer {
 }
 
 /** One seat request per player: the match, its team and mode travel in the token. */
-function seatRequests(match: FormedMatch, records: readonly TicketRecord[]) {
+function seatRequests(
+  match: FormedMatch,
+  records: readonly TicketRecord[],
+  variables: Record<string, string>,
+) {
   const teamOf = new Map<string, string>();
   for (const team of match.teams ?? []) for (const id of team.ticketIds) teamOf.set(id, team.name);
+  const roster = records.flatMap((record) =>
+    record.players.map((p) => {
+      const team = teamOf.get(record.id);
+      return {
+        playerId: p.playerId,
+        ...(p.name ? { name: p.name } : {}),
+        ...(team ? { team } : {}),
+      };
+    }),
+  );
   return records.flatMap((record) =>
     record.players.map((player) => {
       const team = teamOf.get(record.id);
@@ -110,6 +125,8 @@ function seatRequests(match: FormedMatch, records: readonly TicketRecord[]) {
         playerId: player.playerId,
         mode: record.mode,
         matchId: match.matchId,
+        roster,
+        matchVariables: variables,
         ...(team ? { team } : {}),
         ...(player.name ? { name: player.name } : {}),
         ...(record.party ? { party: record.party } : {}),

@@ -9,6 +9,7 @@ import {
   capacityRequestSchema,
   disconnectRequestSchema,
   healthSchema,
+  matchesSchema,
   okSchema,
   okStateSchema,
   readyRequestSchema,
@@ -114,6 +115,15 @@ export const sidecarRoutes = {
     status: 200,
     description: 'Done, with the server state',
     response: okStateSchema,
+    errors: {},
+  },
+  match: {
+    method: 'GET',
+    url: '/v1/match',
+    summary: 'The matches placed on this server: roster, teams, variables, who has not arrived',
+    status: 200,
+    description: 'Matches (empty outside queued modes)',
+    response: matchesSchema,
     errors: {},
   },
   shutdown: {
