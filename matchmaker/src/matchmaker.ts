@@ -449,6 +449,11 @@ function openMatchmaking(config: Readonly<MatchmakerConfig>, log: Logger): Match
   try {
     return openMatchmakingSource({
       ...(path ? { path } : {}),
+      onWatchError: (error) =>
+        log.warn(
+          { event: 'matchmaking_watch_failed', file: path, error: error.message },
+          'cannot watch the matchmaking config file; reload it with SIGHUP',
+        ),
       onReload: (outcome) => {
         if (outcome.ok)
           log.info({ event: 'matchmaking_reloaded', file: path }, 'matchmaking config reloaded');

@@ -40,6 +40,8 @@ export interface MatchmakingSourceOptions {
   reloadDebounceMs?: number;
   /** A reload failed (the old config stays) or succeeded. */
   onReload?: (outcome: { ok: true } | { ok: false; error: MatchmakingConfigError }) => void;
+  /** The file cannot be watched (e.g. the inotify limit): only SIGHUP reloads it then. */
+  onWatchError?: (error: Error) => void;
 }
 
 /**
@@ -86,12 +88,16 @@ export function openMatchmakingSource(options: MatchmakingSourceOptions = {}): M
   };
   if (path && options.watch !== false) {
     // The directory, not the file: editors replace a file by renaming over it.
-    watcher = watch(dirname(path), (_event, name) => {
-      if (name !== null && name !== basename(path)) return;
-      clearTimeout(pending);
-      pending = setTimeout(reload, options.reloadDebounceMs ?? 200);
-    });
-    watcher.on('error', () => {});
+    try {
+      watcher = watch(dirname(path), (_event, name) => {
+        if (name !== null && name !== basename(path)) return;
+        clearTimeout(pending);
+        pending = setTimeout(reload, options.reloadDebounceMs ?? 200);
+      });
+      watcher.on('error', (error) => options.onWatchError?.(error));
+    } catch (error) {
+      options.onWatchError?.(error as Error);
+    }
   }
   return {
     current: () => config,
