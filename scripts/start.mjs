@@ -14,6 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BootstrapError, ensureDependencies, ensureSystemPackages } from './bootstrap.mjs';
+import { buildClient } from './lib/client-build.mjs';
 import { ROOT, startStack } from './lib/stack.mjs';
 import { START_USAGE, StartConfigError, startConfig, unbuiltPath } from './lib/start-config.mjs';
 import { terminalLogger } from './lib/terminal.mjs';
@@ -61,18 +62,12 @@ if (config.build) {
     '-b',
   ]);
   // The page asks for the app and version it was built for.
-  run(
-    'building the arena client',
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/vite/bin/vite.js'),
-      'build',
-      join(ROOT, 'client-template'),
-      '--logLevel',
-      'warn',
-    ],
-    { ...process.env, VITE_PLAYGAP_GAME: options.app, VITE_PLAYGAP_VERSION: options.version },
-  );
+  console.log('playgap: building the arena client…');
+  const client = buildClient(ROOT, {
+    VITE_PLAYGAP_GAME: options.app,
+    VITE_PLAYGAP_VERSION: options.version,
+  });
+  if (client.status !== 0) fail('building the arena client failed (vite build client-template)');
 }
 
 if (options.runtime === 'docker') {

@@ -59,6 +59,15 @@ beforeAll(async () => {
   await seats.put('srv-live.0', JSON.stringify(seat(0, 'connected', NOW + 30_000)));
   await seats.put('srv-live.1', JSON.stringify(seat(1, 'reserved', NOW + 20_000)));
   await seats.put('srv-live.2', JSON.stringify(seat(2, 'reserved', NOW - 1_000)));
+  // Dropped 3 s ago, held for a reconnect for 12 s more.
+  await seats.put(
+    'srv-live.3',
+    JSON.stringify({
+      ...seat(3, 'connected', NOW + 12_000),
+      state: 'grace',
+      disconnectedAt: NOW - 3_000,
+    }),
+  );
   env = { NATS_URL: nats.url, PLAYGAP_APP: 'arena' };
 });
 
@@ -96,7 +105,17 @@ describe('playgap players and reservations', () => {
   it('lists connected seats as players', async () => {
     const run = await playgap(['players', '--json'], { env, now });
     expect(run.code, run.stderr).toBe(0);
-    expect((run.json().players as SeatRecord[]).map((s) => s.playerId)).toEqual(['player-0']);
+    expect((run.json().players as SeatRecord[]).map((s) => s.playerId)).toEqual([
+      'player-0',
+      'player-3',
+    ]);
+  });
+
+  it('shows a dropped player whose seat is held as reconnecting, with the time left', async () => {
+    const run = await playgap(['players'], { env, now });
+    expect(run.stdout).toMatch(
+      /srv-live\s+3\s+1003\s+\S.*player-3\s+5s ago\s+reconnecting \(12s left\)/,
+    );
   });
 
   it('shows each player by the display name the player gave', async () => {

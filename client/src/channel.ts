@@ -10,6 +10,11 @@ export interface ChannelCloseEvent {
   code: ErrorCode | undefined;
   /** Human text. */
   reason: string;
+  /**
+   * Set by a transport when the link was lost without the server closing it on purpose (a
+   * drop, not a kick or a stop): the seat may be won back with the reconnect credential.
+   */
+  resumable?: boolean;
 }
 
 export interface SendOptions {
@@ -17,9 +22,32 @@ export interface SendOptions {
   reliable?: boolean;
 }
 
+/** The connection dropped and the SDK is winning the seat back (or, last, matchmaking). */
+export interface ReconnectingEvent {
+  /** 1, 2, ... since the drop. */
+  attempt: number;
+  /** Wait before this attempt, in ms. */
+  delayMs: number;
+  /** True for the last resort: the seat is lost, a new server is being found. */
+  matchmaking: boolean;
+  /** Why: DISCONNECTED for a drop; SERVER_GONE, RECONNECT_EXPIRED... before matchmaking. */
+  code: ErrorCode;
+}
+
+/** The channel is back: on the same seat (`resumed`), or on a new server after matchmaking. */
+export interface ReconnectedEvent {
+  welcome: WelcomeMessage;
+  /** True: same server, seat and player state. False: a new server (start the game over). */
+  resumed: boolean;
+  transport: TransportKind;
+}
+
 export interface ChannelEvents {
   message: (message: unknown) => void;
+  /** The player is out for good (after any reconnect attempts). */
   close: (event: ChannelCloseEvent) => void;
+  reconnecting: (event: ReconnectingEvent) => void;
+  reconnected: (event: ReconnectedEvent) => void;
 }
 
 /**
@@ -59,6 +87,8 @@ export abstract class ChannelBase implements Channel {
   #listeners: { [E in keyof ChannelEvents]: Set<ChannelEvents[E]> } = {
     message: new Set(),
     close: new Set(),
+    reconnecting: new Set(),
+    reconnected: new Set(),
   };
   #pending: unknown[] = [];
   #ready = false;
@@ -111,8 +141,7 @@ export abstract class ChannelBase implements Channel {
     // A transport whose hang-up reports its own close at once (geckos does) is not a failure.
     const final = this.#closing ? { code: undefined, reason: 'Closed by the game.' } : event;
     for (const listener of this.#listeners.close) listener(final);
-    this.#listeners.message.clear();
-    this.#listeners.close.clear();
+    for (const set of Object.values(this.#listeners)) set.clear();
   }
 
   /** Put one encoded message on the wire. */

@@ -7,10 +7,18 @@
  * const conn = await play({ game: 'arena', version: '1.0.0', onProgress: console.log });
  */
 export { certDigestToBytes } from './cert-digest.js';
-export type { Channel, ChannelCloseEvent, ChannelEvents, SendOptions } from './channel.js';
+export type {
+  Channel,
+  ChannelCloseEvent,
+  ChannelEvents,
+  ReconnectedEvent,
+  ReconnectingEvent,
+  SendOptions,
+} from './channel.js';
 export { PlaygapClientError } from './errors.js';
 export { MATCHMAKER_WS_PATH, resolveMatchmakerUrl } from './matchmaker-url.js';
 export {
+  DEFAULT_RECONNECT,
   DEFAULT_TIMEOUTS,
   DEFAULT_TRANSPORTS,
   type PlayOptions,
@@ -18,7 +26,15 @@ export {
   type PlayStage,
   type PlayTimeouts,
   play,
+  type ReconnectOptions,
 } from './play.js';
+export {
+  forgetSavedSeat,
+  loadSavedSeat,
+  type SavedSeat,
+  type SeatStorage,
+  savedSeatKey,
+} from './saved-seat.js';
 export type { Transport, TransportAttempt } from './transports/transport.js';
 export { webrtcTransport } from './transports/webrtc.js';
 export { websocketTransport } from './transports/websocket.js';

@@ -3,7 +3,9 @@
  * on every step, cancellation, and transport fallback.
  */
 import {
+  BACKOFF_DEFAULTS,
   ErrorCode,
+  type PlayReply,
   type PlayRequest,
   type ProgressStage,
   type TransportKind,
@@ -13,6 +15,15 @@ import { connectWithFallback, transportOrder } from './connect.js';
 import { PlaygapClientError } from './errors.js';
 import { matchmake } from './matchmake.js';
 import { resolveMatchmakerUrl } from './matchmaker-url.js';
+import { ReconnectingChannel } from './reconnecting-channel.js';
+import {
+  defaultSeatStorage,
+  forgetSavedSeat,
+  loadSavedSeat,
+  type SavedSeat,
+  type SeatStorage,
+  saveSeat,
+} from './saved-seat.js';
 import type { Transport } from './transports/transport.js';
 import { webrtcTransport } from './transports/webrtc.js';
 import { websocketTransport } from './transports/websocket.js';
@@ -21,9 +32,17 @@ import { webtransportTransport } from './transports/webtransport.js';
 /**
  * Every stage `play()` reports, in order. The middle four come from the matchmaker.
  * `retrying`: the server refused us before the welcome because it is stopping; `play()` asks
- * the matchmaker once more (the stages from `matchmaking` on then repeat).
+ * the matchmaker once more (the stages from `matchmaking` on then repeat). `reconnecting`:
+ * rejoining a seat this tab held (after a reload), or, once connected, winning it back after
+ * a drop; `connected` follows when that worked.
  */
-export type PlayStage = 'matchmaking' | ProgressStage | 'connecting' | 'connected' | 'retrying';
+export type PlayStage =
+  | 'matchmaking'
+  | ProgressStage
+  | 'connecting'
+  | 'connected'
+  | 'retrying'
+  | 'reconnecting';
 
 /**
  * One progress event. `elapsedMs` counts from the `play()` call (matchmaker stages: from the
@@ -70,6 +89,30 @@ export const DEFAULT_TIMEOUTS: Readonly<Required<PlayTimeouts>> = Object.freeze(
  */
 export const DEFAULT_TRANSPORTS: readonly TransportKind[] = ['webtransport', 'webrtc', 'websocket'];
 
+/** How the channel wins its seat back after a drop (see docs/client-sdk.md). */
+export interface ReconnectOptions {
+  /** Default true. Only servers that hand out reconnect credentials are rejoined. */
+  enabled?: boolean;
+  /** First wait between attempts. Default 250 ms, doubling. */
+  initialDelayMs?: number;
+  /** Longest wait between attempts. Default 4000 ms. */
+  maxDelayMs?: number;
+  /** Where the seat is kept so a reload rejoins it: default sessionStorage; null = memory only. */
+  storage?: SeatStorage | null;
+}
+
+/**
+ * Reconnect defaults.
+ *
+ * @example
+ * play({ game, version, reconnect: { ...DEFAULT_RECONNECT, maxDelayMs: 2_000 } });
+ */
+export const DEFAULT_RECONNECT = Object.freeze({
+  enabled: true,
+  initialDelayMs: 250,
+  maxDelayMs: 4_000,
+});
+
 export interface PlayOptions {
   /** App name (the Edgegap app). */
   game: string;
@@ -86,6 +129,8 @@ export interface PlayOptions {
   /** Abort to cancel: `play()` rejects with CANCELLED and closes what it opened. */
   signal?: AbortSignal;
   onProgress?: (progress: PlayProgress) => void;
+  /** Reconnects after a drop and rejoin after a reload (on by default). */
+  reconnect?: ReconnectOptions;
   /** Test seams: transport implementations, WebSocket class, clock. */
   implementations?: Transport[];
   WebSocketImpl?: typeof WebSocket;
@@ -131,7 +176,7 @@ export async function play(options: PlayOptions): Promise<Channel> {
   } catch (cause) {
     throw new PlaygapClientError(ErrorCode.MATCHMAKER_UNREACHABLE, String(cause), { cause });
   }
-  let allowed = (options.transports ?? DEFAULT_TRANSPORTS).filter((kind) =>
+  const allowed = (options.transports ?? DEFAULT_TRANSPORTS).filter((kind) =>
     implementations.some((t) => t.kind === kind && t.supported()),
   );
   if (allowed.length === 0) {
@@ -140,6 +185,95 @@ export async function play(options: PlayOptions): Promise<Channel> {
       'This browser supports none of the allowed transports.',
     );
   }
+  const reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
+  if (!reconnect.enabled) {
+    return (await matchmakeAndConnect(options, url, allowed, implementations, report)).channel;
+  }
+  const storage =
+    options.reconnect?.storage === null
+      ? undefined
+      : (options.reconnect?.storage ?? defaultSeatStorage());
+  const { game, version } = options;
+  const remember = (reply: PlayReply, channel: Channel): SavedSeat | undefined => {
+    const { token: _token, ...rest } = reply;
+    return saveSeat(
+      storage,
+      { game, version, reply: rest, transport: channel.transport },
+      channel.welcome,
+    );
+  };
+  const resume = (seat: SavedSeat, signal?: AbortSignal): Promise<Channel> => {
+    // The credential goes where the connect token went; the transport that worked goes first.
+    const reply: PlayReply = { ...seat.reply, token: seat.reconnect.credential };
+    const order = [seat.transport, ...allowed.filter((k) => k !== seat.transport)];
+    return connectWithFallback({
+      reply,
+      transports: transportOrder(order, reply, implementations),
+      allowed,
+      attemptTimeoutMs: timeouts.transportMs,
+      signal,
+    });
+  };
+  const wrap = (channel: Channel, seat: SavedSeat | undefined) =>
+    new ReconnectingChannel(channel, seat, {
+      game,
+      version,
+      storage,
+      backoff: {
+        initialDelayMs: reconnect.initialDelayMs,
+        maxDelayMs: reconnect.maxDelayMs,
+        jitter: BACKOFF_DEFAULTS.jitter,
+      },
+      now,
+      resume,
+      matchmake: async () => {
+        const found = await matchmakeAndConnect(options, url, allowed, implementations, report);
+        return { channel: found.channel, seat: remember(found.reply, found.channel) };
+      },
+      report: (stage, message, channel) =>
+        report(channel ? { stage, message, transport: channel.transport } : { stage, message }),
+    });
+
+  // This tab held a seat (a reload): rejoin it before asking the matchmaker.
+  const saved = loadSavedSeat(storage, game, version, now());
+  if (saved) {
+    report({ stage: 'reconnecting', message: 'Rejoining your game…' });
+    try {
+      const channel = await resume(saved, options.signal);
+      const seat = saveSeat(storage, { ...saved, transport: channel.transport }, channel.welcome);
+      report({
+        stage: 'connected',
+        transport: channel.transport,
+        message: `Playing (${channel.transport})`,
+      });
+      return wrap(channel, seat);
+    } catch (error) {
+      if (error instanceof PlaygapClientError && error.code === ErrorCode.CANCELLED) throw error;
+      forgetSavedSeat(storage, game); // gone or refused: a new server, below
+    }
+  }
+  const { channel, reply } = await matchmakeAndConnect(
+    options,
+    url,
+    allowed,
+    implementations,
+    report,
+  );
+  return wrap(channel, remember(reply, channel));
+}
+
+/**
+ * Matchmake and connect, with transport fallback and the retries described on `play()`.
+ */
+async function matchmakeAndConnect(
+  options: PlayOptions,
+  url: string,
+  allowedAtFirst: readonly TransportKind[],
+  implementations: Transport[],
+  report: (progress: Omit<PlayProgress, 'elapsedMs'> & { elapsedMs?: number }) => void,
+): Promise<{ channel: Channel; reply: PlayReply }> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  let allowed = [...allowedAtFirst];
   // A transport that fails after its token check leaves the token used: the next transport is
   // refused as a replay. Then ask the matchmaker once more for the transports not yet tried.
   // A server that refuses us because it is stopping: ask once more, for any transport.
@@ -179,7 +313,7 @@ export async function play(options: PlayOptions): Promise<Channel> {
         transport: channel.transport,
         message: `Playing (${channel.transport})`,
       });
-      return channel;
+      return { channel, reply };
     } catch (error) {
       const refusal =
         round === 0 &&

@@ -24,12 +24,22 @@ export function asWelcome(value: unknown): WelcomeMessage | undefined {
   const record = parsed as Record<string, unknown>;
   if (record.type !== 'welcome') return undefined;
   const player = typeof record.player === 'object' && record.player !== null ? record.player : {};
-  return {
+  const welcome: WelcomeMessage = {
     type: 'welcome',
     clientId: String(record.clientId ?? ''),
     serverId: String(record.serverId ?? ''),
     player: player as WelcomeMessage['player'],
   };
+  const grant = record.reconnect as { credential?: unknown; graceMs?: unknown } | undefined;
+  if (
+    typeof grant?.credential === 'string' &&
+    typeof grant.graceMs === 'number' &&
+    grant.graceMs > 0
+  ) {
+    welcome.reconnect = { credential: grant.credential, graceMs: grant.graceMs };
+  }
+  if (record.resumed === true) welcome.resumed = true;
+  return welcome;
 }
 
 /** The refusing reason's code from a `{code, message}` JSON text, if any. */

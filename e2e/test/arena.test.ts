@@ -25,7 +25,9 @@ import {
 } from './harness.js';
 
 const IDLE_TIMEOUT_MS = 4_000;
-const DEPLOYMENT_DEADLINE_MS = 12_000;
+// Long enough for a new server to come up on a busy machine (12 s gave SERVER_NEVER_READY at
+// load 16); the idle-stop test waits past it.
+const DEPLOYMENT_DEADLINE_MS = 25_000;
 // The stack's key and protocol id, known here so a test can mint an already expired token
 // instead of waiting for a real one to expire (tokens keep their production lifetime: a page
 // on a busy machine can take seconds to load before it presents one).
@@ -76,8 +78,11 @@ describe('arena in the browser', { timeout: 120_000 }, () => {
     // deploymentDeadlineMs: the matchmaker (96be4eb) keeps a deployment record joinable until
     // its deadline even after that server stopped; a short deadline lets the restart test start
     // a new server instead of waiting on the terminated one.
+    // reconnectGraceMs: a closed page's seat is held this long for a reconnect (reconnect.test.ts
+    // covers that); short here, so the page-close and idle-stop tests do not wait 20 s for it.
     stack = await startLocalStack({
       idleTimeoutMs: IDLE_TIMEOUT_MS,
+      reconnectGraceMs: 3_000,
       deploymentDeadlineMs: DEPLOYMENT_DEADLINE_MS,
       env: { ...process.env, PLAYGAP_PRIVATE_KEY: PRIVATE_KEY, PLAYGAP_PROTOCOL_ID: PROTOCOL_ID },
     });

@@ -3,10 +3,11 @@
  * `npm start` uses), headless Debian Chromium, a built client, page helpers that wait on the
  * page's `window.__playgap` hook, and artifact paths.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+// @ts-expect-error plain ESM module without types
+import { buildClient, isClientBuilt } from '../../scripts/lib/client-build.mjs';
 // @ts-expect-error plain ESM module without types
 import { ROOT, startStack } from '../../scripts/lib/stack.mjs';
 
@@ -28,36 +29,14 @@ export function startLocalStack(options: Record<string, unknown>): Promise<Stack
   return startStack({ port: 0, log: () => {}, ...options }) as Promise<Stack>;
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Build client-template/dist when it is missing or older than its sources. */
+/**
+ * Build client-template/dist unless it already holds a build of the current sources. The e2e
+ * global setup calls it once before any file starts: two files building at once would swap
+ * dist/ under the other's pages.
+ */
 export function ensureClientBuilt(): void {
-  const dist = join(ROOT, 'client-template/dist/index.html');
-  const sources = Math.max(
-    newestMtime(join(ROOT, 'client-template/src')),
-    newestMtime(join(ROOT, 'client/src')),
-    statSync(join(ROOT, 'client-template/index.html')).mtimeMs,
-  );
-  if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
-  const result = spawnSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/vite/bin/vite.js'),
-      'build',
-      join(ROOT, 'client-template'),
-      '--logLevel',
-      'warn',
-    ],
-    { stdio: 'inherit' },
-  );
-  if (result.status !== 0) throw new Error('vite build of client-template failed');
+  if (isClientBuilt(ROOT)) return;
+  if (buildClient(ROOT).status !== 0) throw new Error('vite build of client-template failed');
 }
 
 export function launchChromium(): Promise<Browser> {

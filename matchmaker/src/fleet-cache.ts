@@ -251,19 +251,25 @@ export class FleetCache {
       this.#setSeat(parsed.serverId, parsed.seatIndex, { value: null, revision: entry.revision });
       if (previous?.value && entry.isUpdate) {
         for (const listener of this.#seatRemovedListeners) listener(previous.value);
-        if (previous.value.state === SeatState.CONNECTED) {
+        // A player left: connected, or dropped and its grace over.
+        if (previous.value.state !== SeatState.RESERVED) {
           this.#emit({ kind: 'player_left', seat: previous.value });
         }
       }
       return;
     }
+    const known = this.#seats.get(parsed.serverId)?.get(parsed.seatIndex);
+    // This process's own reservation coming back (noted when written): nothing new to parse.
+    if (known && known.revision >= entry.revision) return;
     const seat = entry.json<SeatRecord>();
-    const before = this.#seats.get(parsed.serverId)?.get(parsed.seatIndex)?.value;
+    const before = known?.value;
     this.noteSeat(entry.key, seat, entry.revision);
     if (
       entry.isUpdate &&
       seat.state === SeatState.CONNECTED &&
-      before?.state !== SeatState.CONNECTED
+      before?.state !== SeatState.CONNECTED &&
+      // A player back from a drop (grace → connected) did not join again.
+      before?.state !== SeatState.GRACE
     ) {
       this.#emit({ kind: 'player_joined', seat });
     }

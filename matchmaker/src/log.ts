@@ -64,8 +64,38 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: REDACTED },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    options.destination ?? batchedStdout(),
   );
+}
+
+let stdout: DestinationStream | undefined;
+
+/**
+ * Standard output with the lines of one event-loop turn written together, synchronously, at its
+ * end (and at exit): a write per placement line was about 2% of a placement's CPU, and an
+ * asynchronous destination costs more than that in thread-pool hand-offs. Shared by every
+ * logger of the process.
+ */
+function batchedStdout(): DestinationStream {
+  if (stdout) return stdout;
+  // Below sonic-boom's 16 KiB write cap, so a turn's lines are one write.
+  const sonic = pino.destination({ dest: 1, sync: true, minLength: 8_192 });
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    sonic.flushSync();
+  };
+  process.on('exit', () => sonic.flushSync());
+  stdout = {
+    write(line: string) {
+      sonic.write(line);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+  };
+  return stdout;
 }
 
 /** A logger that writes nothing (embedders and tests that do not care). */

@@ -100,6 +100,28 @@ describe('fleet cache free-seat index', () => {
     ]);
   });
 
+  it("keeps a dropped player's seat (grace) taken until its grace ends, then offers it", async () => {
+    await nats.putServer(serverRecord('away', { capacity: 1 }));
+    const now = clock();
+    await putSeat(
+      seat('away', 0, {
+        state: SeatState.GRACE,
+        connectedAt: now - 60_000,
+        disconnectedAt: now,
+        expiresAt: now + 20_000,
+      }),
+    );
+    const cache = await startFleet(120_000);
+    await until(cache, () => cache.occupiedSeats('away') === 1);
+    expect(servers(cache)).toEqual([]);
+    offsetMs = 19_000;
+    expect(servers(cache)).toEqual([]);
+    offsetMs = 21_000;
+    expect(cache.freeSeats('1.0.0')).toEqual([
+      { serverId: 'away', seatIndex: 0, revision: expect.any(Number) },
+    ]);
+  });
+
   it('takes a server whose record went stale out, and back in on its next heartbeat', async () => {
     await nats.putServer(serverRecord('beat', { capacity: 2 }));
     const cache = await startFleet();

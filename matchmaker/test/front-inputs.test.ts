@@ -38,7 +38,10 @@ beforeAll(async () => {
     metrics: new MatchmakerMetrics(),
     allowedOrigins: ['https://game.example.com', 'https://*.example.org'],
     trustedProxies: ['127.0.0.1'],
-    firstMessageTimeoutMs: 200,
+    // Short for the timeout test, long enough that a busy machine still delivers the other
+    // tests' first message in time.
+    firstMessageTimeoutMs: 1_500,
+    queuedNoticeAfterMs: 20,
     rateLimitPerWindow: 1_000,
     maxConcurrentPerIp: 1,
     health: { nats: () => true },
@@ -59,15 +62,45 @@ async function finalError(first: string | Buffer | undefined): Promise<ErrorMess
 }
 
 describe('WebSocket front input handling', () => {
-  it('streams queued, service progress and ready stages, then the reply, then a normal close', async () => {
+  it('streams service progress and the ready stage, then the reply, then a normal close', async () => {
     const c = await converse(url, '{"game":"arena","version":"1.0.0"}');
     expect(c.messages.map((m) => (m.type === 'progress' ? m.stage : m.type))).toEqual([
-      'queued',
       'deploying',
       'ready',
       'ready',
     ]);
     expect(c.closeCode).toBe(1000);
+  });
+
+  it('says "queued" when the placement has not answered or reported progress in time', async () => {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/matchmaker/ws`);
+    const stages: string[] = [];
+    const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+    ws.on('open', () => ws.send('{"game":"arena","version":"hold"}'));
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as { type: string; stage?: string };
+      stages.push(m.stage ?? m.type);
+      // Only a placement still running gets the notice: answer it once the notice is seen.
+      if (m.stage === 'queued') release?.();
+    });
+    expect(await closed).toBe(1000);
+    expect(stages).toEqual(['queued', 'deploying', 'ready', 'ready']);
+    release = undefined;
+  });
+
+  it('answers a plain GET of the socket path with 426 and how to use it', async () => {
+    const res = await fetch(`${url}/matchmaker/ws`);
+    expect(res.status).toBe(426);
+    expect(await res.json()).toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('refuses an upgrade on another path with 404', async () => {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/matchmaker/elsewhere`);
+    const status = await new Promise<number | undefined>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode));
+      ws.on('error', () => resolve(undefined));
+    });
+    expect(status).toBe(404);
   });
 
   it('answers text that is not JSON with BAD_REQUEST', async () => {

@@ -78,7 +78,8 @@ describe('replicas', () => {
       stopDeployment: async () => ({}),
     };
     const ncA: NatsConnection = await connect({ servers: nats.url });
-    const config = testConfig(nats.url, { serviceSilenceMs: 300, progressHeartbeatMs: 50 });
+    // Silence must outlast a busy machine's stalls, or a live replica B looks dead too.
+    const config = testConfig(nats.url, { serviceSilenceMs: 1_500, progressHeartbeatMs: 100 });
     const a = await startMatchmaker({ ...config, runFront: false }, { nc: ncA, edgegap: hanging });
     const front = await startMatchmaker({ ...config, runService: false }, {}, { listen: true });
     const edgegap = new TestEdgegap(nats, 16);

@@ -23,6 +23,9 @@ export const ErrorCode = {
   SERVER_DRAINING: 'SERVER_DRAINING',
   SERVER_NOT_READY: 'SERVER_NOT_READY',
   UNKNOWN_CLIENT: 'UNKNOWN_CLIENT',
+  // Reconnecting to a held seat (sidecar POST /v1/players/reconnect, client SDK)
+  RECONNECT_REFUSED: 'RECONNECT_REFUSED',
+  RECONNECT_EXPIRED: 'RECONNECT_EXPIRED',
   // Requests in general (HTTP APIs, WebSocket front)
   BAD_REQUEST: 'BAD_REQUEST',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -58,6 +61,7 @@ export const ErrorCode = {
   CONNECT_TIMEOUT: 'CONNECT_TIMEOUT',
   CANCELLED: 'CANCELLED',
   DISCONNECTED: 'DISCONNECTED',
+  SERVER_GONE: 'SERVER_GONE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -67,7 +67,10 @@ export interface AuthMessage {
   token: string;
 }
 
-/** Server → client after the token checked out. */
+/**
+ * Server → client after the token (or a reconnect credential, in place of the token) checked
+ * out.
+ */
 export interface WelcomeMessage {
   type: 'welcome';
   /** netcode client id, decimal string. */
@@ -75,4 +78,11 @@ export interface WelcomeMessage {
   serverId: string;
   /** What the token's user data said about this player. */
   player: { playerId?: string; name?: string; mode?: string; team?: string };
+  /**
+   * How to come back to this seat after a drop (reconnect-credential.ts): a fresh credential in
+   * every welcome; absent when the server holds no seats for reconnects (grace 0).
+   */
+  reconnect?: { credential: string; graceMs: number };
+  /** True when this welcome answers a reconnect credential: the same seat and player state. */
+  resumed?: boolean;
 }

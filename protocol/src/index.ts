@@ -48,6 +48,15 @@ export {
   subjects,
 } from './names.js';
 export {
+  formatReconnectCredential,
+  isReconnectCredential,
+  MAX_RECONNECT_CREDENTIAL_LENGTH,
+  parseReconnectCredential,
+  RECONNECT_CREDENTIAL_PREFIX,
+  type ReconnectCredentialParts,
+  type ReconnectGrant,
+} from './reconnect-credential.js';
+export {
   type DeploymentRecord,
   DeploymentState,
   type PortMapping,

@@ -88,6 +88,11 @@ export const SeatState = {
   RESERVED: 'reserved',
   /** The player's token was verified by the sidecar; the player is on the server. */
   CONNECTED: 'connected',
+  /**
+   * The player's connection dropped; the seat is held for a reconnect until `expiresAt` (the
+   * end of the grace period), then freed. Taken, like a live reservation, until then.
+   */
+  GRACE: 'grace',
 } as const;
 export type SeatState = (typeof SeatState)[keyof typeof SeatState];
 
@@ -116,13 +121,18 @@ export interface SeatRecord {
   /** Queued modes: every player of the match and the mode's variables (sidecar `GET /v1/match`). */
   roster?: { playerId: string; name?: string; team?: string }[];
   matchVariables?: Record<string, string>;
-  /** Unix ms: a reservation is void after this (= the token's expiry). */
+  /**
+   * Unix ms: a reservation is void after this (= the token's expiry); a seat in grace is freed
+   * at this time (= the end of the grace period).
+   */
   expiresAt: number;
   /** Edgegap seat session id (sessions mode). */
   sessionId?: string;
   /** Matchmaker instance that reserved it. */
   reservedBy?: string;
   connectedAt?: number;
+  /** Unix ms the connection dropped (state grace). */
+  disconnectedAt?: number;
   updatedAt: number;
 }
 

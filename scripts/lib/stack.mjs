@@ -19,6 +19,8 @@ export const STACK_DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   port: 8080,
   idleTimeoutMs: 30_000,
+  // A dropped player's seat is held this long for a reconnect (the sidecar's default).
+  reconnectGraceMs: 20_000,
   capacity: 16,
   portMode: 'same',
   // 'process': game servers are local processes; 'docker': containers of GAMESERVER_IMAGE.
@@ -129,6 +131,7 @@ export function arenaApp({
   protocolId,
   capacity,
   idleTimeoutMs,
+  reconnectGraceMs = STACK_DEFAULTS.reconnectGraceMs,
 }) {
   const node = process.execPath;
   const runs =
@@ -163,6 +166,7 @@ export function arenaApp({
           { key: 'PLAYGAP_PRIVATE_KEY', value: privateKey, is_hidden: true },
           { key: 'PLAYGAP_CAPACITY', value: String(capacity) },
           { key: 'PLAYGAP_IDLE_TIMEOUT_MS', value: String(idleTimeoutMs) },
+          { key: 'PLAYGAP_RECONNECT_GRACE_MS', value: String(reconnectGraceMs) },
           ...(runtime === 'docker' ? [] : [{ key: 'PLAYGAP_SIDECAR_PORT', value: '0' }]),
           { key: 'NATS_URL', value: natsUrl },
         ],
@@ -176,7 +180,7 @@ async function importDist(path) {
 }
 
 /**
- * Start the stack. Options (all optional): port (0 = free), host, idleTimeoutMs, capacity,
+ * Start the stack. Options (all optional): port (0 = free), host, idleTimeoutMs, reconnectGraceMs, capacity,
  * portMode ('same' | 'mapped'), runtime ('process' | 'docker'), tokenExpireSeconds, staticDir, log(line), env (default
  * process.env), logger (the matchmaker's logger, e.g. terminal.mjs `terminalLogger()`; default
  * silent), serverLogs (default true: with a logger, every line local game servers and their
@@ -247,6 +251,7 @@ export async function startStack(options = {}) {
             protocolId,
             capacity: o.capacity,
             idleTimeoutMs: o.idleTimeoutMs,
+            reconnectGraceMs: o.reconnectGraceMs,
             runtime: o.runtime,
           }),
         ],

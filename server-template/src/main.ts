@@ -6,7 +6,7 @@
  * STATS_INTERVAL_MS (log tick p99/missed this often; 0 = never, default 0).
  */
 import { createGameServer } from '@playgap/server';
-import { Arena, parseInput } from './game/arena.js';
+import { Arena } from './game/arena.js';
 import { percentile, startTickLoop } from './tick-loop.js';
 
 function intFromEnv(
@@ -30,7 +30,7 @@ const capacity = intFromEnv('MAX_PLAYERS', undefined, 1, 10_000);
 const statsIntervalMs = intFromEnv('STATS_INTERVAL_MS', 0, 0, 3_600_000) ?? 0;
 
 const server = await createGameServer(capacity === undefined ? {} : { capacity });
-const arena = new Arena();
+const arena = new Arena(Math.random, { tickHz });
 let joined = 0;
 
 // Roster changes wait for the next tick: a burst of joins or leaves costs one reliable message
@@ -47,9 +47,18 @@ server.on('connect', (player) => {
   player.send(arena.roster());
   joinedThisTick.add(id);
   player.on('message', (message) => {
-    const input = parseInput(message);
-    if (input) arena.setInput(id, input);
+    // Inputs go into the ship's buffer; a ping gets its pong straight back.
+    const reply = arena.receive(id, message);
+    if (reply) player.send(reply, { reliable: false });
   });
+});
+// A dropped player's ship stays (parked) for the reconnect grace; `disconnect` comes when the
+// player is gone for good. A player back from a drop (a reload: a fresh page) gets the static
+// info again.
+server.on('playerDisconnected', (player) => arena.setInput(player.clientId, { x: 0, y: 0 }));
+server.on('playerReconnected', (player) => {
+  player.send(arena.welcome(player.clientId));
+  player.send(arena.roster());
 });
 server.on('disconnect', (player) => {
   const n = arena.removeShip(player.clientId);
@@ -69,7 +78,7 @@ const loop = startTickLoop({
       joinedThisTick.clear();
     }
     if (arena.size === 0) return;
-    arena.step(dtMs);
+    arena.step(dtMs, tick);
     server.broadcast(arena.snapshot(tick), { reliable: false });
   },
 });

@@ -33,6 +33,11 @@ export interface GameServerOptions {
   deadPeerTimeoutMs?: number;
   /** How long close() waits for disconnect reports to reach the sidecar. */
   closeTimeoutMs?: number;
+  /**
+   * A dropped player whose grace period ended leaves when the sidecar says so (`left` event),
+   * or at the latest this long after the grace should have ended. Default 5000 ms.
+   */
+  graceSlackMs?: number;
   /** CORS origin of the geckos signaling routes. Default `*`. */
   corsOrigin?: string;
   /** Close on SIGTERM/SIGINT, then exit 0. Default true. */
@@ -57,6 +62,7 @@ export const DEFAULTS = {
   halfOpenTimeoutMs: 15_000,
   reapIntervalMs: 1_000,
   closeTimeoutMs: 3_000,
+  graceSlackMs: 5_000,
 } as const;
 
 /** Where a port named in the deployment is, inside and outside. */

@@ -1,19 +1,38 @@
 /**
  * The game server: waits for the sidecar, runs the transports on the deployment's ports with
- * token checks, reports players coming and going, heartbeats, drains and stops on request.
+ * token checks, reports players coming and going, heartbeats, drains and stops on request. A
+ * player whose connection drops stays (away) for the sidecar's grace period: a reconnect
+ * credential in place of a token gives the same Player its new connection.
  */
 import { EventEmitter } from 'node:events';
-import { CloseCode, ErrorCode, type TransportOffer } from '@playgap/protocol';
+import {
+  CloseCode,
+  ErrorCode,
+  isReconnectCredential,
+  parseReconnectCredential,
+  type TransportOffer,
+} from '@playgap/protocol';
 import { DEFAULTS, type GameServerOptions, sidecarUrlFrom } from './config.js';
 import { ConnectionRefusedError } from './errors.js';
 import { installSignalHandlers, startBackground } from './lifecycle.js';
-import { Player, type PlayerLink, type SendOptions } from './player.js';
+import { type LinkHandle, Player, type PlayerLink, type SendOptions } from './player.js';
 import { SidecarClient, type SidecarInfo, type VerifiedToken } from './sidecar-client.js';
 import { startTransports } from './start-transports.js';
 import type { TransportContext } from './transports/context.js';
 
 interface GameServerEvents {
+  /** A new player joined. */
   connect: [player: Player];
+  /**
+   * A player's connection dropped; its seat is held for `graceMs` and it may come back (the
+   * same Player object, `playerReconnected`). Keep its state meanwhile.
+   */
+  playerDisconnected: [player: Player, graceMs: number];
+  /** A dropped player came back within its grace period, on any transport. */
+  playerReconnected: [player: Player];
+  /** The player is gone for good: it left, was kicked, or its grace period ended. */
+  playerLeft: [player: Player, reason: string];
+  /** Same as `playerLeft` (the name it always had). */
   disconnect: [player: Player, reason: string];
   /** The sidecar asked to drain: no new players; stop when the game wants (or when empty). */
   drain: [];
@@ -42,7 +61,14 @@ export class GameServer extends EventEmitter<GameServerEvents> {
   readonly offers: TransportOffer[] = [];
   readonly ports: ListeningPorts = {};
   #draining = false;
+  #stopping = false;
   #closing: Promise<void> | undefined;
+  /** Grace period of each player the sidecar gave a reconnect credential, by client id. */
+  readonly #graceMs = new Map<string, number>();
+  /** Players away (dropped, in grace): the timer that lets them go if no `left` event comes. */
+  readonly #away = new Map<string, NodeJS.Timeout>();
+  /** Drop reports on their way to the sidecar: a reconnect of that player waits for its own. */
+  readonly #dropReports = new Map<string, Promise<void>>();
   readonly #cleanups: (() => Promise<void> | void)[] = [];
   readonly #pendingReports = new Set<Promise<void>>();
   readonly #log: (m: string) => void;
@@ -99,7 +125,12 @@ export class GameServer extends EventEmitter<GameServerEvents> {
 
   async #close(): Promise<void> {
     this.#draining = true;
+    this.#stopping = true;
     this.emit('close');
+    // Players away in their grace period cannot come back to a server that stops.
+    for (const p of [...this.players.values()]) {
+      if (!p.connected) this.#leave(p, 'server closing');
+    }
     const reason = { code: ErrorCode.SERVER_DRAINING, message: 'The server is stopping.' };
     for (const p of [...this.players.values()]) p.disconnect(CloseCode.SERVER_STOPPING, reason);
     for (const closeAll of this.closeAllLinks) closeAll(CloseCode.SERVER_STOPPING, reason);
@@ -133,6 +164,16 @@ export class GameServer extends EventEmitter<GameServerEvents> {
       serverId: this.info.serverId,
       log: this.#log,
       admit: async (token: string): Promise<VerifiedToken> => {
+        if (isReconnectCredential(token)) {
+          // A returning player keeps its seat even on a draining server, not on a stopping one.
+          if (this.#stopping)
+            throw new ConnectionRefusedError(ErrorCode.SERVER_DRAINING, 'The server is stopping.');
+          // A reconnect must reach the sidecar after the drop it follows, or the seat would be
+          // put in grace while the player is back.
+          const clientId = parseReconnectCredential(token)?.clientId;
+          if (clientId !== undefined) await this.#dropReports.get(clientId);
+          return this.sidecar.reconnect(token);
+        }
         if (this.#draining)
           throw new ConnectionRefusedError(
             ErrorCode.SERVER_DRAINING,
@@ -140,25 +181,95 @@ export class GameServer extends EventEmitter<GameServerEvents> {
           );
         return this.sidecar.verifyToken(token);
       },
-      join: (admitted: VerifiedToken, link: PlayerLink): Player => {
+      join: (admitted: VerifiedToken, link: PlayerLink): LinkHandle => {
+        if (admitted.reconnect) this.#graceMs.set(admitted.clientId, admitted.reconnect.graceMs);
+        else this.#graceMs.delete(admitted.clientId);
+        const known = admitted.resumed ? this.players.get(admitted.clientId) : undefined;
+        if (known) {
+          clearTimeout(this.#away.get(known.clientId));
+          this.#away.delete(known.clientId);
+          const handle = known.attach(link);
+          this.emit('playerReconnected', known);
+          return handle;
+        }
         const player = new Player(admitted.clientId, admitted.player ?? {}, admitted.seat, link);
         this.players.set(player.clientId, player);
-        player.once('close', (reason) => {
-          if (this.players.get(player.clientId) === player) this.players.delete(player.clientId);
-          this.#report(player.clientId);
-          this.emit('disconnect', player, reason);
-        });
+        player.on('close', (reason, final) => this.#onClose(player, reason, final));
         this.emit('connect', player);
-        return player;
+        return player.handle(link);
       },
-      release: (clientId: string) => this.#report(clientId),
+      release: (clientId: string) => this.#report(clientId, true),
     };
   }
 
-  #report(clientId: string): void {
-    const p = this.sidecar.disconnect(clientId).catch((err: unknown) => {
-      this.#log(`could not report disconnect of ${clientId}: ${String(err)}`);
+  /** A player's connection ended: hold it (away) for its grace period, or let it go. */
+  #onClose(player: Player, reason: string, final: boolean): void {
+    if (this.players.get(player.clientId) !== player) return;
+    const graceMs = this.#graceMs.get(player.clientId);
+    if (final || this.#stopping || graceMs === undefined || graceMs <= 0) {
+      this.#leave(player, reason);
+      this.#report(player.clientId, true);
+      return;
+    }
+    this.#holdAway(player, graceMs);
+    this.emit('playerDisconnected', player, graceMs);
+    const report = this.sidecar.disconnect(player.clientId).then(
+      (answer) => {
+        // The sidecar holds no seat (it is stopping, or reconnects are off): gone now.
+        if (!answer.graceMs && !player.connected) this.#leave(player, reason);
+      },
+      (err: unknown) => {
+        this.#log(`could not report the drop of ${player.clientId}: ${String(err)}`);
+      },
+    );
+    this.#dropReports.set(player.clientId, report);
+    void report.finally(() => {
+      if (this.#dropReports.get(player.clientId) === report) {
+        this.#dropReports.delete(player.clientId);
+      }
     });
+    this.#track(report);
+  }
+
+  /** Let an away player go if neither a reconnect nor the sidecar's `left` event comes. */
+  #holdAway(player: Player, graceMs: number): void {
+    clearTimeout(this.#away.get(player.clientId));
+    const slackMs = this.#options.graceSlackMs ?? DEFAULTS.graceSlackMs;
+    const timer = setTimeout(() => {
+      if (!player.connected) this.#leave(player, 'grace over');
+    }, graceMs + slackMs);
+    timer.unref();
+    this.#away.set(player.clientId, timer);
+  }
+
+  /** @internal The sidecar freed a held seat (`left` event): that player is gone for good. */
+  graceOver(clientId: string): void {
+    const player = this.players.get(clientId);
+    if (player && !player.connected) this.#leave(player, 'grace over');
+  }
+
+  #leave(player: Player, reason: string): void {
+    if (this.players.get(player.clientId) !== player) return;
+    this.players.delete(player.clientId);
+    this.#graceMs.delete(player.clientId);
+    clearTimeout(this.#away.get(player.clientId));
+    this.#away.delete(player.clientId);
+    this.emit('playerLeft', player, reason);
+    this.emit('disconnect', player, reason);
+  }
+
+  #report(clientId: string, final: boolean): void {
+    this.#track(
+      this.sidecar
+        .disconnect(clientId, final)
+        .then(() => undefined)
+        .catch((err: unknown) => {
+          this.#log(`could not report disconnect of ${clientId}: ${String(err)}`);
+        }),
+    );
+  }
+
+  #track(p: Promise<void>): void {
     this.#pendingReports.add(p);
     void p.finally(() => this.#pendingReports.delete(p));
   }

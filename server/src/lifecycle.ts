@@ -1,6 +1,6 @@
 /**
  * What keeps a game server in step with its sidecar after start: heartbeats, the `/v1/events`
- * stream (drain, shutdown, certificate) followed with reconnects, and signal handling.
+ * stream (drain, shutdown, certificate, left) followed with reconnects, and signal handling.
  */
 import { Backoff, type BackoffOptions } from '@playgap/protocol';
 import { DEFAULTS, type GameServerOptions } from './config.js';
@@ -38,7 +38,10 @@ export function startBackground(
   const onEvent = (e: SidecarEvent) => {
     if (e.event === 'drain') server.drain();
     else if (e.event === 'shutdown') void server.close();
-    else if (e.event === 'certificate') {
+    else if (e.event === 'left') {
+      const clientId = (e.data as { clientId?: unknown } | undefined)?.clientId;
+      if (typeof clientId === 'string') server.graceOver(clientId);
+    } else if (e.event === 'certificate') {
       reloadCertificate?.((e.data ?? {}) as { certFile?: unknown; keyFile?: unknown }).catch(
         (err: unknown) => log(`certificate reload failed: ${String(err)}`),
       );

@@ -4,6 +4,7 @@
  */
 import { Backoff, ErrorCode, isErrorCode, type TransportOffer } from '@playgap/protocol';
 import {
+  type SidecarDisconnectResult,
   type SidecarOperation,
   type SidecarRequest,
   type SidecarResponse,
@@ -26,7 +27,10 @@ export type SidecarInfo = SidecarServerInfo;
  * signaling carries only the client id, player and seat.
  */
 export type VerifiedToken = Pick<SidecarVerifyResult, 'clientId' | 'player'> &
-  Partial<Omit<SidecarVerifyResult, 'clientId' | 'player'>>;
+  Partial<Omit<SidecarVerifyResult, 'clientId' | 'player'>> & {
+    /** Admitted with a reconnect credential: the player's held seat, given back. */
+    resumed?: boolean;
+  };
 
 /** One event of `GET /v1/events`. */
 export interface SidecarEvent {
@@ -105,9 +109,21 @@ export class SidecarClient {
     return this.#call('verify', { token });
   }
 
-  /** Report that a player left, so the seat frees. */
-  async disconnect(clientId: string): Promise<void> {
-    await this.#call('disconnect', { clientId });
+  /**
+   * Redeem a reconnect credential (`pgr1.`): the player's held seat, same client id, and the
+   * next credential. Throws SidecarRequestError RECONNECT_REFUSED or RECONNECT_EXPIRED.
+   */
+  async reconnect(credential: string): Promise<VerifiedToken> {
+    const result = await this.#call('reconnect', { credential });
+    return { ...result, resumed: true };
+  }
+
+  /**
+   * Report that a player's connection ended: its seat is held for a reconnect (the answer's
+   * `graceMs`) unless `final` (it left for good) or the sidecar holds none.
+   */
+  disconnect(clientId: string, final = false): Promise<SidecarDisconnectResult> {
+    return this.#call('disconnect', final ? { clientId, final } : { clientId });
   }
 
   async heartbeat(): Promise<void> {

@@ -10,6 +10,7 @@ sidecarContract('the stand-in (server/test/stub-sidecar.ts)', async () => {
   const game = await freePort();
   const stub = await startStubSidecar({
     ports: { game: { name: 'game', internal: game, external: game, protocol: 'TCP' } },
+    graceMs: 60_000,
   });
   return {
     url: stub.url,
@@ -30,9 +31,12 @@ afterAll(async () => {
 });
 
 sidecarContract('the real sidecar (playgap-sidecar --local)', async () => {
-  const real = await startRealSidecar(nats, [
-    { name: 'game', protocol: 'TCP', internal: await freePort() },
-  ]);
+  const real = await startRealSidecar(
+    nats,
+    [{ name: 'game', protocol: 'TCP', internal: await freePort() }],
+    [],
+    { PLAYGAP_RECONNECT_GRACE_MS: '60000' },
+  );
   let seat = 0;
   return {
     url: real.url,

@@ -6,9 +6,16 @@
  * contract's statuses, and sidecar-contract.test.ts runs one suite against it and the real
  * sidecar, so the two cannot drift.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCode, type PortMapping, ServerState } from '@playgap/protocol';
+import {
+  ErrorCode,
+  formatReconnectCredential,
+  type PortMapping,
+  parseReconnectCredential,
+  ServerState,
+} from '@playgap/protocol';
 import {
   type SidecarApi,
   type SidecarEventData,
@@ -27,6 +34,8 @@ export interface StubSidecar {
   /** Every ready body, in order. */
   ready: SidecarRequest<'ready'>[];
   disconnects: string[];
+  /** Every accepted reconnect's client id, in order. */
+  reconnects: string[];
   heartbeats: number;
   /** Register a token the verify endpoint will accept once. */
   addToken(token: string, clientId: string, name?: string): void;
@@ -66,7 +75,30 @@ export async function startStubSidecar(options: {
   keyFile?: string;
   /** Listen on this port (default: any free one). */
   port?: number;
+  /** Hold a dropped player's seat this long for a reconnect (default 0: freed at once). */
+  graceMs?: number;
 }): Promise<StubSidecar> {
+  const graceMs = options.graceMs ?? 0;
+  /** Client id → its latest reconnect secret (undefined once spent) and grace timer. */
+  const held = new Map<
+    string,
+    { secret: string | undefined; name?: string; grace?: NodeJS.Timeout }
+  >();
+  const grant = (clientId: string) => {
+    const secret = randomBytes(32).toString('base64url');
+    const entry = held.get(clientId) ?? {};
+    held.set(clientId, { ...entry, secret });
+    return {
+      credential: formatReconnectCredential({ serverId: info.serverId, clientId, secret }),
+      graceMs,
+    };
+  };
+  const free = (clientId: string) => {
+    clearTimeout(held.get(clientId)?.grace);
+    held.delete(clientId);
+    connected.delete(clientId);
+    if (info.state === ServerState.DRAINING && connected.size === 0) stop('drained');
+  };
   const tokens = new Map<string, { clientId: string; name?: string; used: boolean }>();
   const refusals = new Map<string, { code: string; status: number }>();
   const connected = new Set<string>();
@@ -74,6 +106,7 @@ export async function startStubSidecar(options: {
   const state = {
     ready: [] as SidecarRequest<'ready'>[],
     disconnects: [] as string[],
+    reconnects: [] as string[],
     heartbeats: 0,
   };
   const info: SidecarServerInfo = {
@@ -140,21 +173,60 @@ export async function startStubSidecar(options: {
       if (entry.used) throw new Refusal(ErrorCode.TOKEN_REPLAYED, 'used');
       entry.used = true;
       connected.add(entry.clientId);
+      const player = entry.name === undefined ? {} : { name: entry.name };
       return {
         clientId: entry.clientId,
-        player: entry.name === undefined ? {} : { name: entry.name },
+        player,
         userData: Buffer.alloc(256).toString('base64'),
         seat: 0,
         expiresAt: 0,
+        ...(graceMs > 0 ? { reconnect: grant(entry.clientId) } : {}),
       };
     },
-    disconnect: ({ clientId }) => {
+    reconnect: ({ credential }) => {
+      if (info.state === ServerState.STOPPING) {
+        throw new Refusal(ErrorCode.SERVER_DRAINING, 'The server is stopping.');
+      }
+      const parts = parseReconnectCredential(credential);
+      if (!parts || parts.serverId !== info.serverId) {
+        throw new Refusal(ErrorCode.RECONNECT_REFUSED, 'Not a credential of this server.');
+      }
+      const entry = held.get(parts.clientId);
+      if (!entry || !connected.has(parts.clientId)) {
+        throw new Refusal(ErrorCode.RECONNECT_EXPIRED, 'No seat is held for this client.');
+      }
+      if (entry.secret !== parts.secret) {
+        throw new Refusal(ErrorCode.RECONNECT_REFUSED, 'Not the latest credential.');
+      }
+      clearTimeout(entry.grace);
+      held.set(parts.clientId, { secret: undefined });
+      state.reconnects.push(parts.clientId);
+      const name = [...tokens.values()].find((t) => t.clientId === parts.clientId)?.name;
+      return {
+        clientId: parts.clientId,
+        player: name === undefined ? {} : { name },
+        userData: Buffer.alloc(256).toString('base64'),
+        seat: 0,
+        reconnect: grant(parts.clientId),
+      };
+    },
+    disconnect: ({ clientId, final }) => {
       state.disconnects.push(clientId);
-      if (!connected.delete(clientId)) {
+      if (!connected.has(clientId)) {
         throw new Refusal(ErrorCode.UNKNOWN_CLIENT, `Client ${clientId} is not connected.`);
       }
-      if (info.state === ServerState.DRAINING && connected.size === 0) stop('drained');
-      return { ok: true };
+      const entry = held.get(clientId);
+      if (final || graceMs === 0 || !entry || info.state === ServerState.STOPPING) {
+        free(clientId);
+        return { ok: true };
+      }
+      if (!entry.grace) {
+        entry.grace = setTimeout(() => {
+          free(clientId);
+          push('left', { clientId });
+        }, graceMs);
+      }
+      return { ok: true, graceMs };
     },
     heartbeat: () => {
       state.heartbeats++;
@@ -243,6 +315,9 @@ export async function startStubSidecar(options: {
     get disconnects() {
       return state.disconnects;
     },
+    get reconnects() {
+      return state.reconnects;
+    },
     get heartbeats() {
       return state.heartbeats;
     },
@@ -260,6 +335,7 @@ export async function startStubSidecar(options: {
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of sse) res.end();
+        for (const entry of held.values()) clearTimeout(entry.grace);
         server.close(() => resolve());
         server.closeAllConnections();
       }),

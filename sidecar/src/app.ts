@@ -95,10 +95,8 @@ export function buildApp(sidecar: Sidecar, options: AppOptions = {}): FastifyIns
     ready: (body) => sidecar.ready(body),
     capacity: (body) => sidecar.setCapacity(body.capacity),
     verify: (body) => sidecar.verify(body.token),
-    disconnect: async (body) => {
-      await sidecar.disconnect(body.clientId);
-      return { ok: true };
-    },
+    reconnect: (body) => sidecar.reconnect(body.credential),
+    disconnect: (body) => sidecar.disconnect(body.clientId, body.final ?? false),
     heartbeat: () => {
       sidecar.heartbeat();
       return { ok: true, state: sidecar.currentState };
@@ -152,6 +150,8 @@ export function buildApp(sidecar: Sidecar, options: AppOptions = {}): FastifyIns
       });
     const onDrain = () => send('drain', { state: sidecar.currentState });
     const onShutdown = (reason: ShutdownReason) => send('shutdown', { reason });
+    const onLeft = (clientId: string) => send('left', { clientId });
+    sidecar.on('left', onLeft);
     sidecar.on('certificate', onCertificate);
     sidecar.on('drain', onDrain);
     sidecar.on('shutdown', onShutdown);
@@ -163,6 +163,7 @@ export function buildApp(sidecar: Sidecar, options: AppOptions = {}): FastifyIns
       sidecar.off('certificate', onCertificate);
       sidecar.off('drain', onDrain);
       sidecar.off('shutdown', onShutdown);
+      sidecar.off('left', onLeft);
     });
   });
 

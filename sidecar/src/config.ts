@@ -34,6 +34,7 @@ export const DEFAULTS = Object.freeze({
   idleTimeoutMs: S.idleTimeoutMs.default as number,
   readyTimeoutMs: S.readyTimeoutMs.default as number,
   heartbeatTimeoutMs: S.heartbeatTimeoutMs.default as number,
+  reconnectGraceMs: S.reconnectGraceMs.default as number,
   certValidityDays: S.certValidityDays.default as number,
   /** Renew when less than this is left (default 2 days). */
   certRenewBeforeMs: S.certRenewBeforeMs.default as number,
@@ -68,6 +69,8 @@ export interface SidecarConfig {
   idleTimeoutMs: number;
   readyTimeoutMs: number;
   heartbeatTimeoutMs: number;
+  /** A dropped player's seat is held this long for a reconnect; 0 frees it at once. */
+  reconnectGraceMs: number;
   certDir?: string;
   certValidityDays: number;
   certRenewBeforeMs: number;
@@ -166,7 +169,12 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
   if (verb === 'run' && command.length === 0)
     throw new ConfigError('run', 'needs a command after `--`');
 
-  const settings = asConfigError(() => readSettings(S, { env }));
+  const settings = asConfigError(() =>
+    readSettings(S, {
+      env,
+      flags: { 'reconnect-grace-ms': values['reconnect-grace-ms'] },
+    }),
+  );
   // Validated here, kept as text: token-check.ts turns them into bytes; the key is never logged.
   settings.privateKey?.fill(0);
   const certValidityDays = settings.certValidityDays ?? DEFAULTS.certValidityDays;
@@ -211,6 +219,7 @@ export function loadConfig(env: Env, argv: string[]): Readonly<SidecarConfig> {
     idleTimeoutMs: settings.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
     readyTimeoutMs: settings.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs,
     heartbeatTimeoutMs: settings.heartbeatTimeoutMs ?? DEFAULTS.heartbeatTimeoutMs,
+    reconnectGraceMs: settings.reconnectGraceMs ?? DEFAULTS.reconnectGraceMs,
     certDir: settings.certDir,
     certValidityDays,
     certRenewBeforeMs: renewBeforeMs,
@@ -265,6 +274,7 @@ const FLAGS = {
   port: { type: 'string', multiple: true },
   'local-file': { type: 'string' },
   'ca-contents': { type: 'string' },
+  'reconnect-grace-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -289,6 +299,8 @@ Flags:
                           (--local) a port, repeatable, e.g. game:TCP:4000
   --local-file FILE       (--local) the same facts as JSON {serverId, publicIp, fqdn, ports}
   --ca-contents PEM       the NATS CA as PEM text (wins over NATS_CA_CONTENTS)
+  --reconnect-grace-ms MS hold a dropped player's seat this long (PLAYGAP_RECONNECT_GRACE_MS,
+                          default 20000; 0 frees it at once)
   -h, --help              this text
 
 Env: PLAYGAP_PROTOCOL_ID, PLAYGAP_PRIVATE_KEY (required), PLAYGAP_APP, PLAYGAP_VERSION,

@@ -101,6 +101,7 @@ export async function main(argv: string[]): Promise<number> {
     idleTimeoutMs: config.idleTimeoutMs,
     readyTimeoutMs: config.readyTimeoutMs,
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+    reconnectGraceMs: config.reconnectGraceMs,
     serverHeartbeatMs: config.serverHeartbeatMs,
     seatHeartbeatMs: config.seatHeartbeatMs,
     kvReplicas: config.kvReplicas,

@@ -3,7 +3,9 @@
  * cache of every seat, so a verify finds the player's reservation without a scan; consuming it
  * is a KV update at the cached revision (compare-and-set), so one reservation admits one
  * connection even when two requests race. Connected seats are rewritten every heartbeat
- * (bucket max age only, nats-server 2.9) and deleted on disconnect or exit.
+ * (bucket max age only, nats-server 2.9) and deleted on disconnect or exit. A seat whose player
+ * dropped stays in the book in state `grace` (expiresAt = the end of the grace period) until
+ * the player comes back (`resume`) or the grace ends (`releaseHeld`).
  */
 import type { KV, KvEntry } from '@nats-io/kv';
 import {
@@ -72,7 +74,7 @@ export class SeatBook {
     this.stopWatch = undefined;
   }
 
-  /** Players connected through this sidecar. */
+  /** Players on this server: connected, or dropped with their seat held (grace). */
   get players(): number {
     return this.connected.size;
   }
@@ -159,6 +161,70 @@ export class SeatBook {
     if (online) await this.deleteKey(key);
     else this.pendingDeletes.add(key);
     return true;
+  }
+
+  /**
+   * The player's connection dropped: hold its seat until `untilMs` (state grace). The record
+   * is written now when NATS is up, else on the next refresh.
+   */
+  async hold(clientId: string, nowMs: number, untilMs: number): Promise<void> {
+    const seat = this.connected.get(clientId);
+    if (!seat) return;
+    seat.record = {
+      ...seat.record,
+      state: SeatState.GRACE,
+      expiresAt: untilMs,
+      disconnectedAt: nowMs,
+      updatedAt: nowMs,
+    };
+    await this.write(seat);
+  }
+
+  /** The player came back within the grace: its seat is connected again. */
+  async resume(clientId: string, nowMs: number): Promise<ConnectedSeat | undefined> {
+    const seat = this.connected.get(clientId);
+    if (!seat) return undefined;
+    const { disconnectedAt: _dropped, ...record } = seat.record;
+    seat.record = { ...record, state: SeatState.CONNECTED, updatedAt: nowMs };
+    await this.write(seat);
+    return seat;
+  }
+
+  /** The seat this client holds (connected or in grace). */
+  seatOf(clientId: string): ConnectedSeat | undefined {
+    return this.connected.get(clientId);
+  }
+
+  /**
+   * The grace ended: free the held seat, only if the record is still the one this sidecar
+   * wrote (a matchmaker may already have reserved the seat it saw expire).
+   */
+  async releaseHeld(clientId: string, online = true): Promise<boolean> {
+    const seat = this.connected.get(clientId);
+    if (!seat) return false;
+    const key = seatKey(this.serverId, seat.seatIndex);
+    const revision = this.cache.get(key)?.revision;
+    if (!online || revision === undefined) return this.release(clientId, online);
+    this.connected.delete(clientId);
+    this.deleteCached(key);
+    try {
+      await this.kv.delete(key, { previousSeq: revision });
+    } catch (cause) {
+      // Someone else wrote the seat since: it is theirs now. Otherwise retry on refresh.
+      if (!isKvConflict(cause)) this.pendingDeletes.add(key);
+    }
+    return true;
+  }
+
+  /** Write one seat's record now; a failure is repaired by the next refresh. */
+  private async write(seat: ConnectedSeat): Promise<void> {
+    const key = seatKey(this.serverId, seat.seatIndex);
+    try {
+      const revision = await this.kv.put(key, JSON.stringify(seat.record));
+      this.setCached(key, { record: seat.record, revision });
+    } catch {
+      // NATS is away; refresh() rewrites every seat from memory when it is back.
+    }
   }
 
   /** Delete a seat key; remembered and retried on the next refresh when NATS refuses. */

@@ -79,6 +79,14 @@ export const SIDECAR_SETTINGS = Object.freeze({
     default: 30_000,
     doc: 'game-server heartbeats missed this long → unhealthy and stop; 0 = off',
   }),
+  reconnectGraceMs: durationMsSetting({
+    env: 'PLAYGAP_RECONNECT_GRACE_MS',
+    flag: 'reconnect-grace-ms',
+    min: 0,
+    max: 3_600_000,
+    default: 20_000,
+    doc: "a dropped player's seat is held this long for a reconnect; 0 = freed at once",
+  }),
   certDir: textSetting({
     env: 'PLAYGAP_CERT_DIR',
     doc: 'where the WebTransport certificate and key are written',

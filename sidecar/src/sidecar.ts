@@ -3,7 +3,8 @@
  * unhealthy) and the local API's operations on it. It coordinates the parts that do the work:
  * record-publisher.ts (record, seat heartbeats and events in NATS), lifecycle-timers.ts (ready
  * timeout, missed heartbeats, idle stop), certificate-renewal.ts (the WebTransport
- * certificate) and player-admission.ts (verify-and-consume). Transport-free: app.ts puts it on
+ * certificate), player-admission.ts (verify-and-consume) and reconnect-desk.ts (reconnect
+ * credentials, seats held for a dropped player's grace period). Transport-free: app.ts puts it on
  * HTTP, supervisor.ts wraps a child process around it.
  */
 import { EventEmitter } from 'node:events';
@@ -16,7 +17,9 @@ import {
   type TransportOffer,
 } from '@playgap/protocol';
 import type {
+  SidecarDisconnectResult,
   SidecarHealth,
+  SidecarReconnectResult,
   SidecarResponse,
   SidecarServerInfo,
   SidecarShutdownReason,
@@ -27,11 +30,12 @@ import { CertificateRenewal } from './certificate-renewal.js';
 import { type Clock, systemClock } from './clock.js';
 import { serveControl } from './control.js';
 import type { Deployment } from './deployment.js';
-import { NatsUnavailableError, SidecarError } from './errors.js';
+import { NatsUnavailableError, SeatRefusedError, SidecarError } from './errors.js';
 import { openSidecarBuckets } from './kv-buckets.js';
 import { LifecycleTimers } from './lifecycle-timers.js';
 import { matchesOnServer } from './match-roster.js';
 import { PlayerAdmission } from './player-admission.js';
+import { ReconnectDesk } from './reconnect-desk.js';
 import { RecordPublisher } from './record-publisher.js';
 import { SeatBook } from './seat-book.js';
 import type { TokenVerifier } from './token-check.js';
@@ -56,6 +60,8 @@ export interface SidecarOptions {
   idleTimeoutMs: number;
   readyTimeoutMs: number;
   heartbeatTimeoutMs: number;
+  /** A dropped player's seat is held this long for a reconnect; 0 (the default) frees it at once. */
+  reconnectGraceMs?: number;
   serverHeartbeatMs?: number;
   seatHeartbeatMs?: number;
   /** Replicas of the buckets it creates when missing (PLAYGAP_KV_REPLICAS); default 1. */
@@ -73,7 +79,8 @@ export type ServerInfo = SidecarServerInfo;
 export type VerifyResult = SidecarVerifyResult;
 
 /**
- * Events: `certificate` (ServerCertificate), `drain`, `shutdown` (ShutdownReason), `state`.
+ * Events: `certificate` (ServerCertificate), `drain`, `shutdown` (ShutdownReason), `state`,
+ * `left` (client id: a held seat was freed at the end of its grace period).
  *
  * @example
  * const sidecar = new Sidecar(options); await sidecar.init(); sidecar.attachNats(nc);
@@ -94,6 +101,7 @@ export class Sidecar extends EventEmitter {
   private readonly lifecycle: LifecycleTimers;
   private readonly certificate: CertificateRenewal;
   private readonly admission: PlayerAdmission;
+  private readonly reconnects: ReconnectDesk;
 
   constructor(readonly options: SidecarOptions) {
     super();
@@ -104,6 +112,11 @@ export class Sidecar extends EventEmitter {
     const { clock, log } = this;
     const d = options.deployment;
     this.admission = new PlayerAdmission(options.verifier, d);
+    this.reconnects = new ReconnectDesk({
+      serverId: d.serverId,
+      clock,
+      graceMs: options.reconnectGraceMs ?? 0,
+    });
     this.publisher = new RecordPublisher({
       app: options.app,
       serverId: d.serverId,
@@ -335,17 +348,61 @@ export class Sidecar extends EventEmitter {
       seat: seat.seatIndex,
       ...(token.player.playerId ? { playerId: token.player.playerId } : {}),
     });
-    return {
+    const userData = Buffer.from(token.userData).toString('base64');
+    const result: VerifyResult = {
       clientId,
       player: token.player,
-      userData: Buffer.from(token.userData).toString('base64'),
+      userData,
       seat: seat.seatIndex,
       expiresAt,
     };
+    if (this.reconnects.enabled) {
+      result.reconnect = this.reconnects.issue(clientId, { player: token.player, userData });
+    }
+    return result;
   }
 
-  /** A player left: free the seat; draining servers stop when the last one leaves. */
-  async disconnect(clientId: string): Promise<void> {
+  /**
+   * A dropped player comes back with its reconnect credential: the same seat, client id and
+   * player, and the next credential (the one used is spent). Refusals: RECONNECT_REFUSED,
+   * RECONNECT_EXPIRED, SERVER_DRAINING while stopping.
+   */
+  async reconnect(credential: string): Promise<SidecarReconnectResult> {
+    if (this.state === ServerState.STOPPING || this.shutdownReason) {
+      throw new SidecarError(
+        ErrorCode.SERVER_DRAINING,
+        'The server is stopping; find another through the matchmaker.',
+        503,
+      );
+    }
+    const { clientId, player, userData } = this.reconnects.redeem(credential);
+    const seat = this.seatBook?.seatOf(clientId);
+    if (!this.seatBook || !seat) {
+      this.reconnects.forget(clientId);
+      throw new SeatRefusedError(
+        ErrorCode.RECONNECT_EXPIRED,
+        `No seat is held for client ${clientId} any more; find a server through the matchmaker.`,
+      );
+    }
+    const wasAway = this.reconnects.inGrace(clientId);
+    this.reconnects.endGrace(clientId);
+    await this.seatBook.resume(clientId, this.clock.now());
+    const grant = this.reconnects.issue(clientId);
+    this.lifecycle.updateIdle();
+    this.publisher.publishEvent('player.reconnected', {
+      clientId,
+      seat: seat.seatIndex,
+      away: wasAway,
+    });
+    return { clientId, player, userData, seat: seat.seatIndex, reconnect: grant };
+  }
+
+  /**
+   * A player's connection ended. Unless `final` (it left for good) or reconnects are off, the
+   * seat is held for the grace period (state grace) and freed when it ends (`left` event);
+   * otherwise it is freed now. Draining servers stop when the last seat is free.
+   */
+  async disconnect(clientId: string, final = false): Promise<SidecarDisconnectResult> {
     if (!this.seatBook?.isConnected(clientId)) {
       throw new SidecarError(
         ErrorCode.UNKNOWN_CLIENT,
@@ -353,10 +410,32 @@ export class Sidecar extends EventEmitter {
         404,
       );
     }
+    if (!final && this.reconnects.enabled && !this.shutdownReason) {
+      const now = this.clock.now();
+      const until = this.reconnects.startGrace(clientId, () => void this.graceOver(clientId));
+      await this.seatBook.hold(clientId, now, until);
+      this.publisher.publishEvent('player.away', { clientId, graceUntil: until });
+      return { ok: true, graceMs: Math.max(0, until - now) };
+    }
+    this.reconnects.forget(clientId);
     await this.seatBook.release(clientId, this.publisher.natsUp);
+    this.seatFreed(clientId);
+    return { ok: true };
+  }
+
+  /** The grace of a dropped player ended without a reconnect: free its seat. */
+  private async graceOver(clientId: string): Promise<void> {
+    if (!this.seatBook) return;
+    await this.seatBook.releaseHeld(clientId, this.publisher.natsUp);
+    this.log('reconnect grace over; seat freed', { clientId });
+    this.emit('left', clientId);
+    this.seatFreed(clientId);
+  }
+
+  private seatFreed(clientId: string): void {
     this.publisher.publishPlayersSoon();
     this.publisher.publishEvent('player.disconnected', { clientId });
-    if (this.state === ServerState.DRAINING && this.seatBook.players === 0)
+    if (this.state === ServerState.DRAINING && this.seatBook?.players === 0)
       this.shutdown('drained');
     this.lifecycle.updateIdle();
   }
@@ -435,6 +514,7 @@ export class Sidecar extends EventEmitter {
 
   private cancelTimers(): void {
     this.lifecycle.cancel();
+    this.reconnects.cancel();
     this.certificate.cancel();
     this.publisher.cancelTimers();
   }

@@ -91,6 +91,8 @@ export async function startRealSidecar(
       PLAYGAP_SIDECAR_PORT: '0',
       PLAYGAP_CERT_DIR: certDir,
       PLAYGAP_IDLE_TIMEOUT_MS: '0',
+      // Seats freed at once unless a test asks for reconnects (extraEnv).
+      PLAYGAP_RECONNECT_GRACE_MS: '0',
       NATS_URL: nats.url,
       ...extraEnv,
     },

@@ -15,7 +15,10 @@ import {
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-/** An implementation under test: a sidecar with a TCP port named `game` and none named `nope`. */
+/**
+ * An implementation under test: a sidecar with a TCP port named `game` and none named `nope`,
+ * holding a dropped player's seat for a reconnect for a minute or more.
+ */
 export interface SidecarUnderTest {
   /** Base URL of its local API, e.g. `http://127.0.0.1:7999`. */
   url: string;
@@ -142,6 +145,10 @@ export function sidecarContract(name: string, start: () => Promise<SidecarUnderT
       await expectRefusal('verify', {}, 'BAD_REQUEST');
       await expectRefusal('verify', { token: '' }, 'BAD_REQUEST');
       await expectRefusal('disconnect', { clientId: 'abc' }, 'BAD_REQUEST');
+      await expectRefusal('disconnect', { clientId: '1', final: 'yes' }, 'BAD_REQUEST');
+      await expectRefusal('reconnect', {}, 'BAD_REQUEST');
+      await expectRefusal('reconnect', { credential: '' }, 'BAD_REQUEST');
+      await expectRefusal('reconnect', { credential: `pgr1.${'x'.repeat(2_000)}` }, 'BAD_REQUEST');
     });
 
     it('refuses a transport on a port the deployment lacks with BAD_REQUEST', async () => {
@@ -162,18 +169,54 @@ export function sidecarContract(name: string, start: () => Promise<SidecarUnderT
       expect(await expectAnswer('capacity', { capacity: 6 })).toMatchObject({ capacity: 6 });
     });
 
+    /** The reconnect credential of client 902, the latest one. */
+    let credential = '';
+
     it('admits a ticket once, answering the verify result, and refuses its replay', async () => {
       const token = await sidecar.ticket(902n);
-      const admitted = (await expectAnswer('verify', { token })) as { clientId: string };
+      const admitted = (await expectAnswer('verify', { token })) as {
+        clientId: string;
+        reconnect?: { credential: string; graceMs: number };
+      };
       expect(admitted.clientId).toBe('902');
+      expect(admitted.reconnect?.credential).toMatch(/^pgr1\./);
+      expect(admitted.reconnect?.graceMs).toBeGreaterThanOrEqual(60_000);
+      credential = admitted.reconnect?.credential ?? '';
       expect(await expectAnswer('info')).toMatchObject({ players: 1 });
       await expectRefusal('verify', { token }, 'TOKEN_REPLAYED');
       await expectRefusal('verify', { token: 'bm90IGEgdG9rZW4=' }, 'TOKEN_MALFORMED');
     });
 
-    it('frees the seat on disconnect and refuses an unknown client with UNKNOWN_CLIENT', async () => {
-      expect(await expectAnswer('disconnect', { clientId: '902' })).toEqual({ ok: true });
+    it('holds a dropped seat and gives it back once per credential, with the next one', async () => {
+      const held = (await expectAnswer('disconnect', { clientId: '902' })) as { graceMs?: number };
+      expect(held.graceMs).toBeGreaterThan(0);
+      expect(await expectAnswer('info')).toMatchObject({ players: 1 });
+      const secret = credential.split('.')[3];
+      await expectRefusal(
+        'reconnect',
+        { credential: `pgr1.elsewhere.902.${secret}` },
+        'RECONNECT_REFUSED',
+      );
+      await expectRefusal('reconnect', { credential: 'pgr1.nope' }, 'RECONNECT_REFUSED');
+      await expectRefusal('reconnect', { credential: 'bm90IGEgdG9rZW4=' }, 'RECONNECT_REFUSED');
+      const back = (await expectAnswer('reconnect', { credential })) as {
+        clientId: string;
+        reconnect: { credential: string };
+      };
+      expect(back.clientId).toBe('902');
+      expect(back.reconnect.credential).not.toBe(credential);
+      await expectRefusal('reconnect', { credential }, 'RECONNECT_REFUSED');
+      credential = back.reconnect.credential;
+      // Still connected: a drop again is held again.
+      expect(await expectAnswer('disconnect', { clientId: '902' })).toMatchObject({ ok: true });
+    });
+
+    it('frees the seat on a final disconnect and refuses an unknown client with UNKNOWN_CLIENT', async () => {
+      expect(await expectAnswer('disconnect', { clientId: '902', final: true })).toEqual({
+        ok: true,
+      });
       expect(await expectAnswer('info')).toMatchObject({ players: 0 });
+      await expectRefusal('reconnect', { credential }, 'RECONNECT_EXPIRED');
       await expectRefusal('disconnect', { clientId: '903' }, 'UNKNOWN_CLIENT');
     });
 

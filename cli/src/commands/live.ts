@@ -114,11 +114,11 @@ Example:
   },
 };
 
-async function seats(context: CommandContext, flags: Flags, state: SeatState) {
+async function seats(context: CommandContext, flags: Flags, ...states: SeatState[]) {
   const app = appOf(flags, context.env);
   const now = context.now();
   const records = await withNats(context, (nc) => readBucket<SeatRecord>(nc, buckets(app).seats));
-  const wanted = records.filter((s) => s.state === state && isSeatTaken(s, now));
+  const wanted = records.filter((s) => states.includes(s.state) && isSeatTaken(s, now));
   return { app, now, wanted };
 }
 
@@ -128,8 +128,9 @@ export const players: Command = {
   summary: 'list connected players (from NATS)',
   help: `Usage: playgap players [--app NAME] [--json]
 
-Lists the players connected to the app's servers right now (seats in state connected): server,
-seat, client id, player (the display name the player gave), player id, connected since.
+Lists the players on the app's servers right now (seats in state connected, and in state grace:
+dropped, seat held for a reconnect): server, seat, client id, player (the display name the
+player gave), player id, connected since, and whether the player is away (grace, time left).
 
 ${NATS_HELP}
 
@@ -137,11 +138,11 @@ Example:
   playgap players --app arena --json`,
   options: { app: { type: 'string' } },
   async run(context, flags) {
-    const { app, now, wanted } = await seats(context, flags, SeatState.CONNECTED);
+    const { app, now, wanted } = await seats(context, flags, SeatState.CONNECTED, SeatState.GRACE);
     emit(context.out, { app, players: wanted }, () =>
       table(
         context.out,
-        ['SERVER', 'SEAT', 'CLIENT ID', 'PLAYER', 'PLAYER ID', 'CONNECTED'],
+        ['SERVER', 'SEAT', 'CLIENT ID', 'PLAYER', 'PLAYER ID', 'CONNECTED', 'AWAY'],
         wanted.map((s) => [
           s.serverId,
           String(s.seatIndex),
@@ -149,6 +150,9 @@ Example:
           nameCell(s.name),
           s.playerId ?? '',
           ago(now, s.connectedAt),
+          s.state === SeatState.GRACE
+            ? `reconnecting (${Math.ceil((s.expiresAt - now) / 1000)}s left)`
+            : '',
         ]),
       ),
     );

@@ -4,21 +4,35 @@
  *
  * Every ship has a small number `n`; who it is (client id, name) comes once in the roster, so
  * the per-tick snapshot carries only numbers.
- * - client → server `{"type":"input","x":-1|0|1,"y":-1|0|1}` (sent on change, and every 250 ms)
- * - server → client, reliable: `{"type":"welcome","id","n"}` once (which ship is yours);
+ * - client → server `{"type":"input","seq":s,"moves":[c,...],"x","y"}` every fixed tick,
+ *   unreliable: input `s` and the unacknowledged ones before it, oldest first, each a digit
+ *   (`encodeInput` of the shared movement step); `x`/`y` repeat the newest for simple servers.
+ * - client → server `{"type":"ping","t":<performance.now()>}` → `{"type":"pong","t"}` back.
+ * - server → client, reliable: `{"type":"welcome","id","n","hz"}` once (which ship is yours,
+ *   and the server's tick rate: an input is one step of 1000/hz ms);
  *   `{"type":"roster","ships":[[n,"<clientId>","<name>"],...]}` (add or update entries: all
  *   ships when you join, then the ships that joined, once per server tick);
  *   `{"type":"leave","ships":[n,...]}` (these ships left).
  * - server → client `{"type":"snapshot","tick":t,"ships":[n,x,y,a, ...]}` at the server's tick
  *   rate: four integers per ship (x, y whole units, angle in centiradians); a ship missing from
- *   a snapshot has left.
+ *   a snapshot has left. `"acks":[n,s,...]`: per ship, the last numbered input the server
+ *   applied (the client replays its later inputs on top of the pose).
  * The server side is server-template/src/game/arena.ts.
  */
 
 export interface InputMessage {
   type: 'input';
+  /** This input's number (1, 2, …, one per client tick). */
+  seq: number;
   x: -1 | 0 | 1;
   y: -1 | 0 | 1;
+  /** Inputs `seq - moves.length + 1` … `seq`, oldest first, as encodeInput digits. */
+  moves: number[];
+}
+
+export interface PingMessage {
+  type: 'ping';
+  t: number;
 }
 
 /** A ship as drawn: pose from snapshots, id and name from the roster. */
@@ -43,6 +57,8 @@ export interface SnapshotMessage {
   type: 'snapshot';
   tick: number;
   ships: ShipPose[];
+  /** Ship number → the last of its numbered inputs the server applied. */
+  acks?: ReadonlyMap<number, number>;
 }
 
 /** Who a ship is. */
@@ -52,8 +68,8 @@ export interface RosterEntry {
   name: string;
 }
 
-/** Arena size in world units (the server's, too). */
-export const ARENA = { width: 800, height: 600 } as const;
+/** Arena size in world units (the server's: the shared movement rule's). */
+export { ARENA } from '@playgap/server-template/movement';
 
 const STRIDE = 4;
 
@@ -82,7 +98,15 @@ export function readSnapshot(message: unknown): SnapshotMessage | undefined {
       continue;
     ships.push({ n, x, y, angle: a / 100 });
   }
-  return { type: 'snapshot', tick: isFiniteNumber(record.tick) ? record.tick : 0, ships };
+  const tick = isFiniteNumber(record.tick) ? record.tick : 0;
+  if (!Array.isArray(record.acks)) return { type: 'snapshot', tick, ships };
+  const acks = new Map<number, number>();
+  const pairs = record.acks as unknown[];
+  for (let i = 0; i + 2 <= pairs.length; i += 2) {
+    const [n, seq] = [pairs[i], pairs[i + 1]];
+    if (isFiniteNumber(n) && isFiniteNumber(seq)) acks.set(n, seq);
+  }
+  return { type: 'snapshot', tick, ships, acks };
 }
 
 /**
@@ -123,11 +147,25 @@ export function readLeave(message: unknown): number[] | undefined {
  * @example
  * readYourShip({ type: 'welcome', id: '42', n: 3 }); // { id: '42', n: 3 }
  */
-export function readYourShip(message: unknown): { id: string; n?: number } | undefined {
+export function readYourShip(
+  message: unknown,
+): { id: string; n?: number; hz?: number } | undefined {
   const record = asRecord(message);
   if (record?.type !== 'welcome') return undefined;
   if (typeof record.id !== 'string' && typeof record.id !== 'number') return undefined;
-  return isFiniteNumber(record.n)
-    ? { id: String(record.id), n: record.n }
-    : { id: String(record.id) };
+  const yours: { id: string; n?: number; hz?: number } = { id: String(record.id) };
+  if (isFiniteNumber(record.n)) yours.n = record.n;
+  if (isFiniteNumber(record.hz) && record.hz > 0 && record.hz <= 1000) yours.hz = record.hz;
+  return yours;
+}
+
+/**
+ * The number a pong echoes (`{"type":"pong","t"}`), else undefined.
+ *
+ * @example
+ * readPong({ type: 'pong', t: 1234.5 }); // 1234.5
+ */
+export function readPong(message: unknown): number | undefined {
+  const record = asRecord(message);
+  return record?.type === 'pong' && isFiniteNumber(record.t) ? record.t : undefined;
 }

@@ -4,7 +4,13 @@
  * game under src/game and keep this. What the player chose (Cancel, Disconnect) is shown as
  * calm status; only failures get the error banner.
  */
-import { type Channel, PlaygapClientError, type PlayProgress, play } from '@playgap/client';
+import {
+  type Channel,
+  loadSavedSeat,
+  PlaygapClientError,
+  type PlayProgress,
+  play,
+} from '@playgap/client';
 import { GAME, VERSION } from './config.js';
 import { type PageOptions, playerName } from './query.js';
 import type { PlaygapTestHook } from './test-hook.js';
@@ -69,9 +75,8 @@ export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOpt
     ui.status.textContent = status;
   };
 
-  // Leave properly when the tab closes: the others see the ship go at once instead of when the
-  // server notices the silence.
-  window.addEventListener('pagehide', () => channel?.close());
+  // No close on pagehide: a reload rejoins the same seat (the SDK keeps it in sessionStorage),
+  // and a closed tab's ship goes when the server's reconnect grace ends.
 
   ui.button.addEventListener('click', async (event) => {
     // The button must not keep the focus: Space or Enter while flying would press it.
@@ -126,7 +131,26 @@ export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOpt
       setState('playing');
       ui.button.textContent = 'Disconnect';
       ui.status.textContent = `Playing (${connected.transport}) as ${connected.welcome.player.name ?? name}`;
-      const detach = onConnected(connected, clickedAt);
+      hook.playerName = connected.welcome.player.name ?? name;
+      let detach = onConnected(connected, clickedAt);
+      connected.on('reconnecting', (event) => {
+        setState('reconnecting');
+        ui.status.textContent = event.matchmaking
+          ? 'The server is gone — finding another…'
+          : `Connection lost — reconnecting (attempt ${event.attempt})…`;
+      });
+      connected.on('reconnected', (event) => {
+        hook.transport = event.transport;
+        hook.clientId = event.welcome.clientId;
+        hook.serverId = event.welcome.serverId;
+        if (!event.resumed) {
+          // A new server: the game starts over there.
+          detach();
+          detach = onConnected(connected, performance.now());
+        }
+        setState('playing');
+        ui.status.textContent = `Playing (${event.transport}) as ${event.welcome.player.name ?? name}`;
+      });
       connected.on('close', (event) => {
         detach();
         channel = undefined;
@@ -148,4 +172,7 @@ export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOpt
       idle('Not connected.');
     }
   });
+
+  // A reload of a tab that was playing: rejoin its seat at once.
+  if (loadSavedSeat(sessionStorage, GAME, VERSION, Date.now())) ui.button.click();
 }

@@ -3,7 +3,8 @@
  * `?transport=websocket|webrtc|webtransport` forces one transport, `?name=Ada` sets the name
  * shown above your ship, `?matchmaker=ws://host/matchmaker/ws` points at another matchmaker,
  * `?connectTimeoutMs=30000` gives each transport attempt longer than the SDK's 10 s (a slow link,
- * or a busy test machine).
+ * or a busy test machine), `?party=<id>` plays with that party (the matchmaker seats a party on
+ * one server: what "Copy link" shares).
  */
 import type { TransportKind } from '@playgap/protocol';
 
@@ -12,7 +13,11 @@ export interface PageOptions {
   name?: string;
   matchmakerUrl?: string;
   timeouts?: { transportMs: number };
+  party?: string;
 }
+
+/** What the matchmaker accepts as a party id. */
+const PARTY = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Bounds of `?connectTimeoutMs=`; a value outside them (or not a number) is ignored. */
 const CONNECT_TIMEOUT_MS = { min: 1_000, max: 120_000 };
@@ -41,6 +46,8 @@ export function readPageOptions(search: string): PageOptions {
   if (name) options.name = name.slice(0, 32);
   const matchmaker = params.get('matchmaker');
   if (matchmaker) options.matchmakerUrl = matchmaker;
+  const party = params.get('party');
+  if (party && PARTY.test(party)) options.party = party;
   const rawTimeout = params.get('connectTimeoutMs') ?? '';
   const connectTimeoutMs = /^[0-9]{1,6}$/.test(rawTimeout) ? Number(rawTimeout) : Number.NaN;
   if (connectTimeoutMs >= CONNECT_TIMEOUT_MS.min && connectTimeoutMs <= CONNECT_TIMEOUT_MS.max) {

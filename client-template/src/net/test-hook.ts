@@ -5,7 +5,7 @@
  */
 
 export interface PlaygapTestHook {
-  /** idle | matchmaking | queued | deploying | waiting_for_server | ready | connecting | retrying | playing | error | closed */
+  /** idle | matchmaking | queued | deploying | waiting_for_server | ready | connecting | retrying | reconnecting | playing | error | closed */
   state: string;
   /** Every state in order since the last click, each once per change. */
   stages: string[];
@@ -24,6 +24,24 @@ export interface PlaygapTestHook {
   /** ms from the Connect click to the first snapshot. */
   firstSnapshotMs: number | null;
   lastError: { code: string; reason?: string; message: string; text: string } | null;
+  /** Smoothed round trip on the game channel (ping/pong), ms. */
+  pingMs: number | null;
+  /** The party this page plays in, and the link "Copy link" copies (null until playing). */
+  party: string | null;
+  shareLink: string | null;
+  /** The last link copied (what the clipboard got, or was offered when it refused). */
+  copiedLink: string | null;
+  /** The debug overlay: shown, and its text. */
+  overlay: { visible: boolean; text: string };
+  /** The simulated link (`?simRttMs=`…), null when none. */
+  simulatedLink: { rttMs: number; jitterMs: number; lossPct: number } | null;
+  /**
+   * Reconciliations of your predicted ship since connected: how many, how many moved it (error
+   * > 0), the largest error (world units), how many were snapped instead of blended.
+   */
+  corrections: { count: number; nonZero: number; maxError: number; snapped: number };
+  /** Input-to-screen samples: keydown → the first frame drawing your ship moved, ms. */
+  inputToScreenMs: number[];
 }
 
 declare global {
@@ -47,6 +65,14 @@ export function installTestHook(): PlaygapTestHook {
     snapshots: 0,
     firstSnapshotMs: null,
     lastError: null,
+    pingMs: null,
+    party: null,
+    shareLink: null,
+    copiedLink: null,
+    overlay: { visible: false, text: '' },
+    simulatedLink: null,
+    corrections: { count: 0, nonZero: 0, maxError: 0, snapped: 0 },
+    inputToScreenMs: [],
   };
   window.__playgap = hook;
   return hook;

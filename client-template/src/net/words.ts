@@ -28,6 +28,8 @@ export function stageWords(progress: PlayProgress): string {
       return `Playing (${progress.transport})`;
     case 'retrying':
       return 'The server was stopping — finding another…';
+    case 'reconnecting':
+      return progress.message;
   }
 }
 
@@ -37,6 +39,8 @@ const REASONS: Record<string, string> = {
   NO_RESERVATION: 'our seat was given away',
   ALREADY_CONNECTED: 'you are already connected in another tab',
   SERVER_DRAINING: 'the server is shutting down',
+  RECONNECT_REFUSED: 'our seat could not be taken back',
+  RECONNECT_EXPIRED: 'we were away too long and lost our seat',
   TOKEN_BAD_MAC: 'the ticket did not check out',
 };
 
@@ -66,6 +70,8 @@ export function errorWords(error: Pick<PlaygapClientError, 'code' | 'message' | 
       return 'Disconnected from the game server. Click Connect to play again.';
     case 'SERVER_DRAINING':
       return 'The server is shutting down. Click Connect to find another.';
+    case 'SERVER_GONE':
+      return 'The game server is gone and no other was found. Click Connect to try again.';
     default:
       return `${error.message} (${error.code})`;
   }

@@ -71,7 +71,9 @@ describe('WebRTC transport (geckos)', () => {
     const closes: unknown[] = [];
     channel.on('close', (e) => closes.push(e));
     fake.drop();
-    expect(closes).toEqual([{ code: 'DISCONNECTED', reason: 'The WebRTC connection closed.' }]);
+    expect(closes).toEqual([
+      { code: 'DISCONNECTED', reason: 'The WebRTC connection closed.', resumable: true },
+    ]);
   });
 
   it('turns an HTTP 401 from signaling into TOKEN_REFUSED', async () => {

@@ -69,8 +69,13 @@ class WebRtcChannel extends ChannelBase {
   }
   gone(): void {
     clearInterval(this.#heartbeat);
+    // Without the server's close notice the link was lost, not closed on purpose.
     this.closed(
-      this.#notice ?? { code: ErrorCode.DISCONNECTED, reason: 'The WebRTC connection closed.' },
+      this.#notice ?? {
+        code: ErrorCode.DISCONNECTED,
+        reason: 'The WebRTC connection closed.',
+        resumable: true,
+      },
     );
   }
   protected transmit(text: string, reliable: boolean): void {
@@ -112,13 +117,11 @@ function welcomeFromUserData(userData: unknown, reply: PlayReply): WelcomeMessag
     string,
     unknown
   >;
-  const player = typeof record.player === 'object' && record.player !== null ? record.player : {};
-  return {
-    type: 'welcome',
-    clientId: typeof record.clientId === 'string' ? record.clientId : reply.clientId,
-    serverId: typeof record.serverId === 'string' ? record.serverId : reply.serverId,
-    player: player as WelcomeMessage['player'],
-  };
+  // The same reading as a welcome on the other transports (reconnect credential included).
+  const welcome = asWelcome({ ...record, type: 'welcome' }) as WelcomeMessage;
+  if (typeof record.clientId !== 'string') welcome.clientId = reply.clientId;
+  if (typeof record.serverId !== 'string') welcome.serverId = reply.serverId;
+  return welcome;
 }
 
 /** Split `http://ip:port` into the base URL geckos wants and the port. */

@@ -36,9 +36,13 @@ class WebSocketChannel extends ChannelBase {
         event.code === CloseCode.SERVER_STOPPING
           ? ErrorCode.SERVER_DRAINING
           : (refusal.code ?? ErrorCode.DISCONNECTED);
+      // 4000-4999: the server closed on purpose (kicked, stopping); 1000: a normal close.
+      const onPurpose =
+        event.code === CloseCode.NORMAL || (event.code >= 4000 && event.code < 5000);
       this.closed({
         code,
         reason: refusal.message ?? `The game server connection closed (${event.code}).`,
+        resumable: !onPurpose,
       });
     };
   }

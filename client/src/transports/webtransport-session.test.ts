@@ -188,6 +188,10 @@ describe('WebTransport transport', () => {
       closeCode: 4003,
       reason: '{"code":"SERVER_DRAINING","message":"The server is stopping."}',
     });
-    expect(await closed).toEqual({ code: 'SERVER_DRAINING', reason: 'The server is stopping.' });
+    expect(await closed).toEqual({
+      code: 'SERVER_DRAINING',
+      reason: 'The server is stopping.',
+      resumable: false,
+    });
   });
 });

@@ -22,16 +22,21 @@ const encoder = new TextEncoder();
 function closeEvent(info: { closeCode?: number; reason?: string } | undefined): {
   code: ErrorCode;
   reason: string;
+  resumable: boolean;
 } {
   const refusal = parseRefusal(info?.reason);
   if (info?.closeCode === CloseCode.SERVER_STOPPING)
     return {
       code: ErrorCode.SERVER_DRAINING,
       reason: refusal.message ?? 'The server is stopping.',
+      resumable: false,
     };
+  const code = info?.closeCode ?? 0;
   return {
     code: ErrorCode.DISCONNECTED,
     reason: refusal.message ?? 'The server closed the session.',
+    // An application close code (4000-4999) is the server's choice: a kick, not a drop.
+    resumable: code < 4000 || code >= 5000,
   };
 }
 
@@ -64,7 +69,12 @@ class WebTransportChannel extends ChannelBase {
     this.#readDatagrams().catch(() => undefined);
     session.closed.then(
       (info) => this.closed(closeEvent(info as { closeCode?: number; reason?: string })),
-      () => this.closed({ code: ErrorCode.DISCONNECTED, reason: 'The session was lost.' }),
+      () =>
+        this.closed({
+          code: ErrorCode.DISCONNECTED,
+          reason: 'The session was lost.',
+          resumable: true,
+        }),
     );
   }
   deliver(text: string): void {

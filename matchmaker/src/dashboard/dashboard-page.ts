@@ -46,7 +46,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
     vertical-align: middle; margin-right: 6px; overflow: hidden; }
   .bar span { display: block; height: 100%; background: var(--accent); }
   .state-ready, .state-connected { color: var(--ok); }
-  .state-starting, .state-reserved { color: var(--warn); }
+  .state-starting, .state-reserved, .state-grace { color: var(--warn); }
   .state-failed, .state-draining, .state-stopping { color: var(--bad); }
   .code { color: var(--bad); font-weight: 600; }
   .legend { font-size: 12px; color: var(--dim); }
@@ -123,10 +123,12 @@ export const DASHBOARD_PAGE = `<!doctype html>
     const seats = s.servers.reduce((a, v) => a + v.capacity, 0);
     const used = s.servers.reduce((a, v) => a + v.used, 0);
     const connected = s.players.filter((p) => p.state === 'connected').length;
+    const away = s.players.filter((p) => p.state === 'grace').length;
     $('c-servers').textContent = s.servers.length;
     $('c-seats').textContent = used + ' of ' + seats + ' seats taken';
     $('c-players').textContent = connected;
-    $('c-reserved').textContent = (s.players.length - connected) + ' on their way';
+    $('c-reserved').textContent = (s.players.length - connected - away) + ' on their way' +
+      (away ? ' · ' + away + ' reconnecting' : '');
     const recent = s.series.slice(-2);
     const perSecond = recent.reduce((a, p) => a + p.placements, 0) / (recent.length * 5);
     $('c-rate').textContent = perSecond.toFixed(perSecond < 10 ? 1 : 0);

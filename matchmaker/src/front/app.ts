@@ -1,12 +1,11 @@
 /**
  * The browser front (fastify; nothing listens here — main.ts does that, tests use inject):
- * WebSocket `GET /matchmaker/ws` (one play request in, progress and one final message out,
- * then a normal close), `POST /matchmaker/wannaplay` (final JSON only), `/healthz`, `/metrics`,
+ * WebSocket `GET /matchmaker/ws` (play-socket.ts: one play request in, progress and one final
+ * message out, then a normal close), `POST /matchmaker/wannaplay` (final JSON only), `/healthz`, `/metrics`,
  * and optionally the built client at `/`.
  */
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
-import websocket from '@fastify/websocket';
 import {
   ErrorCode,
   type ErrorMessage,
@@ -20,7 +19,6 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
-import type { RawData, WebSocket } from 'ws';
 import { type DashboardRouteOptions, registerDashboard } from '../dashboard/dashboard-routes.js';
 import type { DashboardState } from '../dashboard/dashboard-state.js';
 import { toWireError } from '../errors.js';
@@ -29,6 +27,7 @@ import { clientIp } from './client-ip.js';
 import type { MatchmakerMetrics } from './metrics.js';
 import { originMatcher } from './origins.js';
 import type { PlacementAnswer, RequestPlacement } from './play-client.js';
+import { PLAY_SOCKET_PATH, servePlaySockets } from './play-socket.js';
 import { RequestLimits } from './request-limits.js';
 
 /** One dependency the front reports on in /healthz. */
@@ -42,6 +41,8 @@ export interface FrontOptions {
   staticDir?: string;
   /** Default 10 000 ms. */
   firstMessageTimeoutMs?: number;
+  /** A play socket's "queued" progress waits this long for an answer first. Default 50 ms. */
+  queuedNoticeAfterMs?: number;
   rateLimitPerWindow?: number;
   rateLimitWindowMs?: number;
   maxConcurrentPerIp?: number;
@@ -52,10 +53,6 @@ export interface FrontOptions {
   /** Serve the operator dashboard (/dashboard) from this state; off when absent. */
   dashboard?: Omit<DashboardRouteOptions, 'state'> & { state: DashboardState };
 }
-
-/** Normal close after the final message. */
-const CLOSE_NORMAL = 1000;
-const CLOSE_TOO_BIG = 1009;
 
 function errorMessage(code: ErrorCode, message: string): ErrorMessage {
   return { type: 'error', code, message };
@@ -126,7 +123,6 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
     origin: (origin, cb) => cb(null, allowOrigin(origin)),
     methods: ['GET', 'POST'],
   });
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   const ipOf = (request: FastifyRequest) =>
     clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], trusted);
@@ -192,109 +188,27 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
     }
   });
 
-  app.get('/matchmaker/ws', { websocket: true }, (socket: WebSocket, request) => {
-    const ip = ipOf(request);
-    const openedAt = now();
-    // Sockets count against the per-IP limits from the moment they open, so idle sockets
-    // cannot pile up; the slot is freed with the final message.
-    let release: () => void;
-    try {
-      release = limits.admit(ip);
-    } catch (error) {
-      const wire = toWireError(error);
-      metrics.requests.inc({ outcome: wire.code });
-      socket.send(JSON.stringify(errorMessage(wire.code, wire.message)));
-      socket.close(CLOSE_NORMAL);
-      return;
-    }
-    let done = false;
-    const finish = (message: FrontMessage, closeCode = CLOSE_NORMAL) => {
-      if (done) return;
-      done = true;
-      release();
-      clearTimeout(timer);
-      if (socket.readyState !== socket.OPEN) return;
-      // One TCP write for the last progress, the answer and the close frame.
-      const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-      raw?.cork();
-      if (message.type === 'ready') {
-        const ready: FrontMessage = {
-          type: 'progress',
-          stage: 'ready',
-          elapsedMs: now() - openedAt,
-          message: 'Your server is ready',
-        };
-        socket.send(JSON.stringify(ready));
-      }
-      socket.send(JSON.stringify(message));
-      socket.close(closeCode);
-      if (raw) process.nextTick(() => raw.uncork());
-    };
-    const timer = setTimeout(() => {
-      finish(
-        errorMessage(
-          ErrorCode.REQUEST_TIMEOUT,
-          `Send the play request within ${firstMessageTimeoutMs / 1000} s of connecting.`,
-        ),
-      );
-    }, firstMessageTimeoutMs);
-    let received = false;
-    // Leaving (closing the socket, or sending {"type":"cancel"}) cancels a queued ticket.
-    const leaving = new AbortController();
-    socket.on('message', (data: RawData, isBinary: boolean) => {
-      if (received) {
-        // One request per socket; after it only a cancel means something.
-        if (!isBinary && /^\s*\{\s*"type"\s*:\s*"cancel"\s*\}\s*$/.test(String(data)))
-          leaving.abort();
-        return;
-      }
-      received = true;
-      clearTimeout(timer);
-      if (isBinary) {
-        finish(errorMessage(ErrorCode.BAD_REQUEST, 'Send the play request as a JSON text frame.'));
-        return;
-      }
-      const bytes = Array.isArray(data)
-        ? Buffer.concat(data)
-        : Buffer.isBuffer(data)
-          ? data
-          : Buffer.from(new Uint8Array(data));
-      if (bytes.length > MAX_PLAY_REQUEST_BYTES) {
-        metrics.requests.inc({ outcome: ErrorCode.PAYLOAD_TOO_LARGE });
-        finish(
-          errorMessage(
-            ErrorCode.PAYLOAD_TOO_LARGE,
-            `The play request is larger than ${MAX_PLAY_REQUEST_BYTES} bytes.`,
-          ),
-          CLOSE_TOO_BIG,
-        );
-        return;
-      }
-      const queued: FrontMessage = {
-        type: 'progress',
-        stage: 'queued',
-        elapsedMs: 0,
-        message: 'Looking for a server',
-      };
-      socket.send(JSON.stringify(queued));
-      void place(
-        bytes.toString('utf8'),
-        ip,
-        (m) => {
-          if (!done && socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
-        },
-        true,
-        leaving.signal,
-      ).then((answer) => finish(answer));
-    });
-    socket.on('close', () => {
-      if (!done) leaving.abort();
-      done = true;
-      release();
-      clearTimeout(timer);
-    });
-    socket.on('error', () => {});
+  const closePlaySockets = servePlaySockets({
+    server: app.server,
+    limits,
+    allowOrigin,
+    ipOf: (request) =>
+      clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], trusted),
+    place: (raw, ip, onProgress, signal) => place(raw, ip, onProgress, true, signal),
+    count: (outcome) => metrics.requests.inc({ outcome }),
+    now,
+    firstMessageTimeoutMs,
+    queuedNoticeAfterMs: options.queuedNoticeAfterMs ?? 50,
   });
+  app.addHook('preClose', async () => closePlaySockets());
+
+  // The path without an upgrade: say how to use it.
+  app.get(PLAY_SOCKET_PATH, async (_request, reply) =>
+    reply
+      .code(426)
+      .header('upgrade', 'websocket')
+      .send(errorMessage(ErrorCode.BAD_REQUEST, `Open ${PLAY_SOCKET_PATH} as a WebSocket.`)),
+  );
 
   app.post('/matchmaker/wannaplay', async (request, reply) => {
     if (request.body === undefined || request.body === null) {

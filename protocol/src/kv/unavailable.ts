@@ -66,16 +66,18 @@ export async function retryWhileUnavailable<T>(
 ): Promise<T> {
   const now = options.now ?? Date.now;
   const giveUpAt = now() + (options.retryForMs ?? KV_RETRY_DEFAULTS.retryForMs);
-  const backoff = new Backoff({
-    initialDelayMs: options.firstDelayMs ?? KV_RETRY_DEFAULTS.firstDelayMs,
-    maxDelayMs: options.maxDelayMs ?? KV_RETRY_DEFAULTS.maxDelayMs,
-  });
+  // Made on the first failure only: nearly every call succeeds at once (a seat write per placement).
+  let backoff: Backoff | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation(attempt);
     } catch (error) {
       const leftMs = giveUpAt - now();
       if (!isKvUnavailable(error) || leftMs <= 0 || options.signal?.aborted) throw error;
+      backoff ??= new Backoff({
+        initialDelayMs: options.firstDelayMs ?? KV_RETRY_DEFAULTS.firstDelayMs,
+        maxDelayMs: options.maxDelayMs ?? KV_RETRY_DEFAULTS.maxDelayMs,
+      });
       const waitMs = Math.min(backoff.next(), leftMs);
       await sleep(waitMs, undefined, { signal: options.signal }).catch(() => {});
       if (options.signal?.aborted) throw error;

@@ -8,7 +8,9 @@
  */
 import type { FromSchema } from './from-schema.js';
 import type {
+  disconnectResultSchema,
   healthSchema,
+  reconnectResultSchema,
   serverInfoSchema,
   shutdownReasonSchema,
   sidecarEventSchemas,
@@ -30,6 +32,8 @@ export {
   errorSchema,
   MAX_SIDECAR_CAPACITY,
   namedSchemas,
+  reconnectGrantSchema,
+  reconnectResultSchema,
   serverInfoSchema,
   shutdownReasonSchema,
   sidecarEventSchemas,
@@ -44,6 +48,10 @@ export type SidecarServerInfo = FromSchema<typeof serverInfoSchema>;
 export type SidecarHealth = FromSchema<typeof healthSchema>;
 /** The `POST /v1/tokens/verify` answer for an accepted token. */
 export type SidecarVerifyResult = FromSchema<typeof verifyResultSchema>;
+/** The `POST /v1/players/reconnect` answer for an accepted credential. */
+export type SidecarReconnectResult = FromSchema<typeof reconnectResultSchema>;
+/** The `POST /v1/disconnect` answer. */
+export type SidecarDisconnectResult = FromSchema<typeof disconnectResultSchema>;
 /** Why a sidecar stops. */
 export type SidecarShutdownReason = FromSchema<typeof shutdownReasonSchema>;
 /** The data of a `GET /v1/events` event, by event name. */

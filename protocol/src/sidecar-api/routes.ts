@@ -8,11 +8,14 @@ import type { FromSchema } from './from-schema.js';
 import {
   capacityRequestSchema,
   disconnectRequestSchema,
+  disconnectResultSchema,
   healthSchema,
   matchesSchema,
   okSchema,
   okStateSchema,
   readyRequestSchema,
+  reconnectRequestSchema,
+  reconnectResultSchema,
   serverInfoSchema,
   verifyRequestSchema,
   verifyResultSchema,
@@ -89,14 +92,34 @@ export const sidecarRoutes = {
       503: { description: 'SERVER_DRAINING, SERVER_NOT_READY, NATS_UNAVAILABLE' },
     },
   },
+  reconnect: {
+    method: 'POST',
+    url: '/v1/players/reconnect',
+    summary:
+      'Check a reconnect credential and give the player back its held seat (a fresh credential each time)',
+    body: reconnectRequestSchema,
+    status: 200,
+    description: 'Accepted; the seat is connected again, same client id and player',
+    response: reconnectResultSchema,
+    errors: {
+      400: badRequest,
+      401: {
+        description:
+          'RECONNECT_REFUSED (malformed, for another server or client, or already used), RECONNECT_EXPIRED (no seat held any more: the grace period ended)',
+      },
+      413: tooLarge,
+      503: { description: 'SERVER_DRAINING (the server is stopping)' },
+    },
+  },
   disconnect: {
     method: 'POST',
     url: '/v1/disconnect',
-    summary: 'Report that a player left (frees the seat)',
+    summary:
+      'Report that a player dropped (the seat is held for a reconnect) or left for good (`final`: freed)',
     body: disconnectRequestSchema,
     status: 200,
-    description: 'Done',
-    response: okSchema,
+    description: 'Done; `graceMs` when the seat is held',
+    response: disconnectResultSchema,
     errors: { 400: badRequest, 404: { description: 'UNKNOWN_CLIENT' } },
   },
   heartbeat: {
@@ -144,10 +167,10 @@ export const sidecarRoutes = {
 export const sidecarEventsRoute = {
   method: 'GET',
   url: '/v1/events',
-  summary: 'Server-Sent Events (certificate, drain, shutdown)',
+  summary: 'Server-Sent Events (certificate, drain, shutdown, left)',
   status: 200,
   description:
-    'text/event-stream. event certificate: {certFile, keyFile, certDigest, certHashBase64, certNotAfter}; event drain: {state}; event shutdown: {reason}.',
+    'text/event-stream. event certificate: {certFile, keyFile, certDigest, certHashBase64, certNotAfter}; event drain: {state}; event shutdown: {reason}; event left: {clientId} (a held seat was freed: its grace period ended).',
 } as const;
 
 type Routes = typeof sidecarRoutes;

@@ -143,24 +143,72 @@ export const serverInfoSchema = {
   },
 } as const;
 
+/** A reconnect credential and its grace period (see reconnect-credential.ts). */
+export const reconnectGrantSchema = {
+  type: 'object',
+  required: ['credential', 'graceMs'],
+  properties: {
+    credential: {
+      type: 'string',
+      description: 'pgr1.<serverId>.<clientId>.<secret>: hand it to the player in the welcome',
+    },
+    graceMs: { type: 'integer', description: 'How long a seat is held after a drop' },
+  },
+} as const;
+
+const playerSchema = {
+  type: 'object',
+  properties: {
+    playerId: { type: 'string' },
+    name: { type: 'string' },
+    mode: { type: 'string' },
+    team: { type: 'string' },
+    extra: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const;
+
 export const verifyResultSchema = {
   type: 'object',
   required: ['clientId', 'player', 'userData', 'seat', 'expiresAt'],
   properties: {
     clientId: { type: 'string', description: 'netcode client id (u64) in decimal' },
-    player: {
-      type: 'object',
-      properties: {
-        playerId: { type: 'string' },
-        name: { type: 'string' },
-        mode: { type: 'string' },
-        team: { type: 'string' },
-        extra: { type: 'object', additionalProperties: { type: 'string' } },
-      },
-    },
+    player: playerSchema,
     userData: { type: 'string', description: 'Base64 of the 256 user-data bytes' },
     seat: { type: 'integer' },
     expiresAt: { type: 'integer', description: 'Token expiry, Unix ms' },
+    reconnect: {
+      ...reconnectGrantSchema,
+      description: 'Absent when reconnects are off (PLAYGAP_RECONNECT_GRACE_MS=0)',
+    },
+  },
+} as const;
+
+export const reconnectResultSchema = {
+  type: 'object',
+  required: ['clientId', 'player', 'userData', 'seat', 'reconnect'],
+  properties: {
+    clientId: { type: 'string', description: 'netcode client id (u64) in decimal' },
+    player: playerSchema,
+    userData: { type: 'string', description: 'Base64 of the 256 user-data bytes' },
+    seat: { type: 'integer' },
+    reconnect: {
+      ...reconnectGrantSchema,
+      description: 'The next credential: the one just used is spent',
+    },
+  },
+} as const;
+
+export const reconnectRequestSchema = {
+  type: 'object',
+  required: ['credential'],
+  additionalProperties: false,
+  properties: {
+    credential: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1024,
+      description: 'The reconnect credential the player got in its last welcome',
+    },
   },
 } as const;
 
@@ -200,7 +248,27 @@ export const disconnectRequestSchema = {
   type: 'object',
   required: ['clientId'],
   additionalProperties: false,
-  properties: { clientId: { type: 'string', pattern: '^[0-9]{1,20}$' } },
+  properties: {
+    clientId: { type: 'string', pattern: '^[0-9]{1,20}$' },
+    final: {
+      type: 'boolean',
+      description:
+        'The player left for good (quit, kicked): free the seat now instead of holding it for a reconnect',
+    },
+  },
+} as const;
+
+export const disconnectResultSchema = {
+  type: 'object',
+  required: ['ok'],
+  properties: {
+    ok: { type: 'boolean' },
+    graceMs: {
+      type: 'integer',
+      description:
+        'Present when the seat is held for a reconnect this long; the `left` event follows when it ends',
+    },
+  },
 } as const;
 
 export const okSchema = {
@@ -240,6 +308,12 @@ export const sidecarEventSchemas = {
     required: ['reason'],
     properties: { reason: shutdownReasonSchema },
   },
+  /** A seat held for a reconnect was freed: the grace period ended without one. */
+  left: {
+    type: 'object',
+    required: ['clientId'],
+    properties: { clientId: { type: 'string' } },
+  },
 } as const;
 
 /**
@@ -255,6 +329,8 @@ export const namedSchemas = {
   TransportOffer: transportOfferSchema,
   ServerInfo: serverInfoSchema,
   VerifyResult: verifyResultSchema,
+  ReconnectGrant: reconnectGrantSchema,
+  ReconnectResult: reconnectResultSchema,
 } as const;
 
 /** One match on this server (queued modes), as GET /v1/match lists it. */

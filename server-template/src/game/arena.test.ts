@@ -5,11 +5,13 @@ import {
   Arena,
   MAX_NAME_LENGTH,
   parseInput,
+  parseNumberedInputs,
   readPoses,
   SHIP_RADIUS,
   SHIP_SPEED,
   SNAPSHOT_STRIDE,
 } from './arena.js';
+import { decodeInput, encodeInput, stepShip } from './movement.js';
 
 const poses = (arena: Arena, tick = 1) => readPoses(arena.snapshot(tick));
 
@@ -125,7 +127,7 @@ describe('arena simulation', () => {
     });
     expect(arena.roster(['12', 'nope']).ships).toEqual([[b, '12', 'Bob']]);
     expect(arena.roster([]).ships).toEqual([]);
-    expect(arena.welcome('12')).toEqual({ type: 'welcome', id: '12', n: b });
+    expect(arena.welcome('12')).toEqual({ type: 'welcome', id: '12', n: b, hz: 20 });
     expect(arena.welcome('nope')).toBeUndefined();
   });
 
@@ -139,6 +141,72 @@ describe('arena simulation', () => {
     const arena = new Arena();
     arena.setInput('nope', { x: 1, y: 1 });
     expect(arena.size).toBe(0);
+  });
+});
+
+describe('numbered inputs', () => {
+  const right = encodeInput({ x: 1, y: 0 });
+  const down = encodeInput({ x: 0, y: 1 });
+
+  it('applies one numbered input per tick and acknowledges it in the snapshot', () => {
+    const arena = new Arena(() => 0.5, { tickHz: 20 });
+    const n = arena.addShip('1', 'Ada');
+    const [start] = poses(arena);
+    arena.receive('1', { type: 'input', seq: 2, moves: [right, down] });
+    arena.step(50, 1);
+    expect(arena.snapshot(1).acks).toEqual([n, 1]);
+    arena.step(50, 2);
+    const snapshot = arena.snapshot(2);
+    expect(snapshot.acks).toEqual([n, 2]);
+    expect(readPoses(snapshot)[0]).toMatchObject({
+      x: (start?.x ?? 0) + 11,
+      y: (start?.y ?? 0) + 11,
+    });
+  });
+
+  it('the server path is the client path: replaying the acknowledged inputs gives the snapshot', () => {
+    const arena = new Arena(() => 0.3, { tickHz: 30 });
+    arena.addShip('1', 'Ada');
+    const spawn = poses(arena)[0];
+    let pose = { x: spawn?.x ?? 0, y: spawn?.y ?? 0, angle: 0 };
+    const codes = [8, 8, 7, 6, 1, 1, 0, 5, 5, 4, 2, 3];
+    for (let seq = 1; seq <= codes.length; seq++) {
+      arena.receive('1', { type: 'input', seq, moves: codes.slice(Math.max(0, seq - 3), seq) });
+      arena.step(1000 / 30, seq);
+      pose = stepShip(pose, decodeInput(codes[seq - 1])!, 1000 / 30);
+    }
+    const snapshot = arena.snapshot(99);
+    expect(snapshot.ships.slice(1)).toEqual([pose.x, pose.y, pose.angle]);
+  });
+
+  it('a ship driven by numbered inputs ignores held-direction inputs and stands still without input', () => {
+    const arena = new Arena(() => 0.5);
+    arena.addShip('1', 'Ada');
+    arena.receive('1', { type: 'input', seq: 1, moves: [right] });
+    arena.step(50, 1);
+    const [after] = poses(arena);
+    arena.receive('1', { type: 'input', x: 1, y: 0 });
+    arena.step(50, 2);
+    expect(poses(arena)[0]).toEqual(after);
+  });
+
+  it('ships with held directions get no ack; a malformed numbered input is ignored', () => {
+    const arena = new Arena(() => 0.5);
+    arena.addShip('1', 'a');
+    arena.receive('1', { type: 'input', x: 1, y: 0 });
+    arena.receive('1', { type: 'input', seq: 1, moves: [9] });
+    arena.step(50);
+    expect(arena.snapshot(1).acks).toBeUndefined();
+    expect(parseNumberedInputs({ type: 'input', seq: 1, moves: [1, 'x'] })).toBeUndefined();
+  });
+
+  it('answers a ping with a pong carrying the same number, and nothing else', () => {
+    const arena = new Arena();
+    arena.addShip('1', 'a');
+    expect(arena.receive('1', { type: 'ping', t: 123.5 })).toEqual({ type: 'pong', t: 123.5 });
+    expect(arena.receive('1', { type: 'ping', t: 'x' })).toBeUndefined();
+    expect(arena.receive('nope', { type: 'ping', t: 1 })).toBeUndefined();
+    expect(arena.receive('1', { type: 'input', x: 1, y: 0 })).toBeUndefined();
   });
 });
 

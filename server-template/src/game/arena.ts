@@ -5,34 +5,46 @@
  * Every ship has a small number `n` (given at join, never reused while the process runs) so
  * snapshots stay short; who a ship is (client id, name) is sent once, reliably, in the roster,
  * and the per-tick snapshot carries only numbers (the cost of a tick no longer grows with names).
- * - client → server `{"type":"input","x":-1|0|1,"y":-1|0|1}`: the direction held (sent on change
- *   and every 250 ms). `{"t":"input","up","down","left","right"}` (booleans) is accepted too.
+ * - client → server, numbered inputs (the template; unreliable, one per client tick):
+ *   `{"type":"input","seq":s,"moves":[c,...],"x","y"}`: `moves` are the client's inputs
+ *   numbered up to `s`, oldest first, each a digit (see encodeInput in ./movement.ts); they go
+ *   into the player's InputBuffer and are applied one per server tick (./input-buffer.ts).
+ * - client → server, held direction (bots, simple clients): `{"type":"input","x":-1|0|1,"y"}`
+ *   without `seq`: the direction held until the next one (sent on change and every 250 ms).
+ *   `{"t":"input","up","down","left","right"}` (booleans) is accepted too.
+ * - client → server `{"type":"ping","t":<any number>}` → that player `{"type":"pong","t"}`
+ *   (unreliable; the client's overlay shows the round trip).
  * - server → client, reliable:
- *   - `{"type":"welcome","id":"<clientId>","n":n}` once: which ship is yours.
+ *   - `{"type":"welcome","id":"<clientId>","n":n,"hz":h}` once: which ship is yours and the
+ *     server's tick rate (a numbered input is one step of 1000/h ms).
  *   - `{"type":"roster","ships":[[n,"<clientId>","<name>"],...]}`: add (or update) these ships'
  *     static info. The newcomer gets every ship at once; everyone gets the entries of the ships
  *     that joined during a tick in one message at that tick (before its snapshot).
  *   - `{"type":"leave","ships":[n,...]}`: these ships left during the tick (forget them).
- * - server → client `{"type":"snapshot","tick":t,"ships":[n,x,y,a, n,x,y,a, ...]}` every tick
- *   (unreliable when the transport allows): a flat array, four integers per ship: number, x, y
- *   in whole world units, angle in centiradians. A ship missing from a snapshot has left.
+ * - server → client `{"type":"snapshot","tick":t,"ships":[n,x,y,a, ...],"acks":[n,s, ...]}`
+ *   every tick (unreliable when the transport allows): a flat array, four integers per ship:
+ *   number, x, y in whole world units, angle in centiradians; a ship missing from a snapshot has
+ *   left. `acks` (only when some player sends numbered inputs): for each such ship the number
+ *   of the last input applied, so its client can replay the rest on top of the pose.
  * Units: ARENA is 800×600 world units; angle 0 = +x, +y is down.
  */
+import { InputBuffer, type InputBufferOptions } from './input-buffer.js';
+import {
+  ARENA,
+  decodeInput,
+  heading,
+  type Input,
+  type Pose,
+  SHIP_RADIUS,
+  SHIP_SPEED,
+  stepShip,
+} from './movement.js';
 
-export const ARENA = { width: 800, height: 600 } as const;
-/** Ship speed in world units per second. */
-export const SHIP_SPEED = 220;
-/** How far a ship keeps from the arena's edge. */
-export const SHIP_RADIUS = 16;
+export { ARENA, type Input, SHIP_RADIUS, SHIP_SPEED };
 /** Longest a player name may be; longer names are cut. */
 export const MAX_NAME_LENGTH = 24;
 /** Numbers per ship in a snapshot's `ships` array: n, x, y, angle. */
 export const SNAPSHOT_STRIDE = 4;
-
-export interface Input {
-  x: -1 | 0 | 1;
-  y: -1 | 0 | 1;
-}
 
 /** A ship's static info: sent once in the roster, not in every snapshot. */
 export type RosterEntry = [n: number, id: string, name: string];
@@ -41,6 +53,13 @@ export interface WelcomeMessage {
   type: 'welcome';
   id: string;
   n: number;
+  /** Server ticks per second: a numbered input is one step of 1000 / hz ms. */
+  hz: number;
+}
+
+export interface PongMessage {
+  type: 'pong';
+  t: number;
 }
 
 export interface RosterMessage {
@@ -58,6 +77,8 @@ export interface SnapshotMessage {
   tick: number;
   /** Flat: `[n, x, y, angleCentirad]` per ship (see SNAPSHOT_STRIDE). */
   ships: number[];
+  /** Flat: `[n, lastInputApplied]` per ship that sends numbered inputs (absent when none does). */
+  acks?: number[];
 }
 
 /** Where one ship is, as read back from a snapshot (tests, tools). */
@@ -72,13 +93,14 @@ interface Ship {
   n: number;
   id: string;
   name: string;
-  x: number;
-  y: number;
-  angle: number;
-  /** Unit direction of the held input (precomputed on input, so a step does no trig). */
-  dx: number;
-  dy: number;
+  pose: Pose;
+  /** The direction held (players without numbered inputs). */
+  held: Input;
+  /** Set once the player sends numbered inputs: they drive the ship from then on. */
+  inputs?: InputBuffer;
 }
+
+const STILL: Input = { x: 0, y: 0 };
 
 const axis = (v: unknown): -1 | 0 | 1 => (v === 1 ? 1 : v === -1 ? -1 : 0);
 
@@ -122,23 +144,59 @@ export function readPoses(snapshot: SnapshotMessage): ShipPose[] {
 }
 
 /**
+ * Read a numbered-input message: its last input's number and its inputs, oldest first;
+ * undefined when the message is not one (a held-direction input, anything else) or is malformed.
+ *
+ * @example
+ * parseNumberedInputs({ type: 'input', seq: 9, moves: [7, 7] }); // { seq: 9, moves: [{x:1,y:0}, {x:1,y:0}] }
+ */
+export function parseNumberedInputs(message: unknown): { seq: number; moves: Input[] } | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const m = message as Record<string, unknown>;
+  if (m['type'] !== 'input' || typeof m['seq'] !== 'number' || !Array.isArray(m['moves'])) {
+    return undefined;
+  }
+  const moves: Input[] = [];
+  for (const code of m['moves'] as unknown[]) {
+    const input = decodeInput(code);
+    if (!input) return undefined;
+    moves.push(input);
+  }
+  return { seq: m['seq'], moves };
+}
+
+/**
  * The authoritative arena: ships, their inputs, one fixed step at a time.
  *
  * @example
- * const arena = new Arena(() => 0.5);
+ * const arena = new Arena(() => 0.5, { tickHz: 20 });
  * const n = arena.addShip('1', 'Ada');
- * arena.setInput('1', { x: 1, y: 0 });
+ * arena.receive('1', { type: 'input', seq: 1, moves: [7] }); // right, for one tick
  * arena.step(50);
- * arena.snapshot(1).ships; // [n, 411, 300, 0]
+ * arena.snapshot(1); // { type: 'snapshot', tick: 1, ships: [n, 411, 300, 0], acks: [n, 1] }
  */
 export class Arena {
   readonly #ships = new Map<string, Ship>();
   readonly #random: () => number;
+  readonly #hz: number;
+  readonly #tickMs: number;
+  readonly #buffer: InputBufferOptions;
   #nextN = 1;
+  #lastTick: number | undefined;
 
-  /** `random` in [0, 1) picks spawn points; inject a fixed one in tests. */
-  constructor(random: () => number = Math.random) {
+  /**
+   * `random` in [0, 1) picks spawn points (inject a fixed one in tests); `tickHz` is the rate
+   * the server steps at (told to clients in the welcome); `inputBuffer` tunes each player's
+   * numbered-input buffer.
+   */
+  constructor(
+    random: () => number = Math.random,
+    options: { tickHz?: number; inputBuffer?: InputBufferOptions } = {},
+  ) {
     this.#random = random;
+    this.#hz = options.tickHz ?? 20;
+    this.#tickMs = 1000 / this.#hz;
+    this.#buffer = options.inputBuffer ?? {};
   }
 
   get size(): number {
@@ -153,11 +211,12 @@ export class Arena {
       n: this.#nextN++,
       id,
       name: name.slice(0, MAX_NAME_LENGTH),
-      x: margin + this.#random() * (ARENA.width - 2 * margin),
-      y: margin + this.#random() * (ARENA.height - 2 * margin),
-      angle: 0,
-      dx: 0,
-      dy: 0,
+      pose: {
+        x: Math.round(margin + this.#random() * (ARENA.width - 2 * margin)),
+        y: Math.round(margin + this.#random() * (ARENA.height - 2 * margin)),
+        angle: 0,
+      },
+      held: STILL,
     };
     this.#ships.set(id, ship);
     return ship.n;
@@ -171,34 +230,60 @@ export class Arena {
     return ship.n;
   }
 
+  /** Hold a direction for player `id` (a client without numbered inputs). */
   setInput(id: string, input: Input): void {
     const ship = this.#ships.get(id);
     if (!ship) return;
-    const len = Math.hypot(input.x, input.y);
-    if (len === 0) {
-      ship.dx = 0;
-      ship.dy = 0;
-      return;
-    }
-    ship.dx = input.x / len;
-    ship.dy = input.y / len;
-    ship.angle = Math.atan2(input.y, input.x);
+    ship.held = { x: input.x, y: input.y };
+    // Turning on the spot shows where the player points even before the ship moves.
+    ship.pose = { ...ship.pose, angle: heading(input) ?? ship.pose.angle };
   }
 
-  /** Advance the world by `dtMs` milliseconds (allocates nothing). */
-  step(dtMs: number): void {
-    const d = (SHIP_SPEED * dtMs) / 1000;
+  /**
+   * Take one message from player `id`: numbered inputs, a held direction or a ping. Returns
+   * the reply to send that player (a pong), if any. Anything else is ignored, never thrown on.
+   */
+  receive(id: string, message: unknown): PongMessage | undefined {
+    const ship = this.#ships.get(id);
+    if (!ship) return undefined;
+    const record = message as Record<string, unknown> | null;
+    if (record?.['type'] === 'ping') {
+      const t = record['t'];
+      return typeof t === 'number' && Number.isFinite(t) ? { type: 'pong', t } : undefined;
+    }
+    const numbered = parseNumberedInputs(message);
+    if (numbered) {
+      ship.inputs ??= new InputBuffer(this.#buffer);
+      ship.inputs.receive(numbered.seq, numbered.moves);
+      return undefined;
+    }
+    const input = parseInput(message);
+    if (input && !ship.inputs) this.setInput(id, input);
+    return undefined;
+  }
+
+  /**
+   * Advance the world by one tick of `dtMs` milliseconds. Ships with numbered inputs apply
+   * what their buffer releases this tick, each input one step of 1000/tickHz ms; the others
+   * move along their held direction. `tick` (the loop's tick number) lets a player whose
+   * inputs piled up while the loop skipped ticks catch up on them.
+   */
+  step(dtMs: number, tick?: number): void {
+    const elapsed = tick !== undefined && this.#lastTick !== undefined ? tick - this.#lastTick : 1;
+    if (tick !== undefined) this.#lastTick = tick;
     for (const ship of this.#ships.values()) {
-      if (ship.dx === 0 && ship.dy === 0) continue;
-      ship.x = clamp(ship.x + ship.dx * d, SHIP_RADIUS, ARENA.width - SHIP_RADIUS);
-      ship.y = clamp(ship.y + ship.dy * d, SHIP_RADIUS, ARENA.height - SHIP_RADIUS);
+      if (ship.inputs) {
+        for (const input of ship.inputs.take(elapsed)) {
+          ship.pose = stepShip(ship.pose, input, this.#tickMs);
+        }
+      } else ship.pose = stepShip(ship.pose, ship.held, dtMs);
     }
   }
 
   /** The welcome for player `id` (undefined when it has no ship). */
   welcome(id: string): WelcomeMessage | undefined {
     const ship = this.#ships.get(id);
-    return ship && { type: 'welcome', id, n: ship.n };
+    return ship && { type: 'welcome', id, n: ship.n, hz: this.#hz };
   }
 
   /** Roster entries of every ship, or only of these players' ships (those still here). */
@@ -217,15 +302,17 @@ export class Arena {
   /** Every ship's number and pose, four integers per ship (serialised once per tick). */
   snapshot(tick: number): SnapshotMessage {
     const ships = new Array<number>(this.#ships.size * SNAPSHOT_STRIDE);
+    const acks: number[] = [];
     let i = 0;
     for (const s of this.#ships.values()) {
       ships[i++] = s.n;
-      ships[i++] = Math.round(s.x);
-      ships[i++] = Math.round(s.y);
-      ships[i++] = Math.round(s.angle * 100);
+      ships[i++] = s.pose.x;
+      ships[i++] = s.pose.y;
+      ships[i++] = s.pose.angle;
+      if (s.inputs) acks.push(s.n, s.inputs.ack);
     }
-    return { type: 'snapshot', tick, ships };
+    return acks.length > 0
+      ? { type: 'snapshot', tick, ships, acks }
+      : { type: 'snapshot', tick, ships };
   }
 }
-
-const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);

@@ -19,7 +19,7 @@ import {
 } from '@playgap/protocol';
 import { toWireError } from '../errors.js';
 import type { VerifiedToken } from '../sidecar-client.js';
-import type { TransportContext } from './context.js';
+import { type TransportContext, welcomeFor } from './context.js';
 import { type IceMapping, rewriteCandidate, rewriteSdp } from './ice-rewrite.js';
 
 export interface GeckosTransportOptions {
@@ -107,12 +107,7 @@ export function attachGeckosTransport(
         if (!auth) throw new Error('no token');
         const admitted = await context.admit(auth);
         // geckos hands this back to the client as `userData`: the welcome, plus the seat.
-        const welcome: WelcomeMessage & { seat?: number } = {
-          type: 'welcome',
-          clientId: admitted.clientId,
-          serverId: context.serverId,
-          player: admitted.player ?? {},
-        };
+        const welcome: WelcomeMessage & { seat?: number } = welcomeFor(admitted, context.serverId);
         if (admitted.seat !== undefined) welcome.seat = admitted.seat;
         return welcome;
       } catch (err) {
@@ -162,6 +157,8 @@ export function attachGeckosTransport(
     }
     const admitted: VerifiedToken = { clientId: welcome.clientId, player: welcome.player };
     if (welcome.seat !== undefined) admitted.seat = welcome.seat;
+    if (welcome.reconnect) admitted.reconnect = welcome.reconnect;
+    if (welcome.resumed) admitted.resumed = true;
     const player = context.join(admitted, {
       transport: TransportKind.WEBRTC,
       send: (message, reliable) =>

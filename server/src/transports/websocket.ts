@@ -5,17 +5,11 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import {
-  AUTH_TIMEOUT_MS,
-  CloseCode,
-  ErrorCode,
-  TransportKind,
-  type WelcomeMessage,
-} from '@playgap/protocol';
+import { AUTH_TIMEOUT_MS, CloseCode, ErrorCode, TransportKind } from '@playgap/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { toWireError } from '../errors.js';
-import type { Player } from '../player.js';
-import { MAX_MESSAGE_BYTES, type TransportContext } from './context.js';
+import type { LinkHandle } from '../player.js';
+import { MAX_MESSAGE_BYTES, type TransportContext, welcomeFor } from './context.js';
 
 export interface WebSocketTransportOptions {
   path: string;
@@ -59,7 +53,7 @@ export function attachWebSocketTransport(
 
   function handle(ws: WebSocket): void {
     ws.on('error', () => {});
-    let player: Player | undefined;
+    let player: LinkHandle | undefined;
     let authenticating = false;
     const timer = setTimeout(() => {
       if (!player)
@@ -68,9 +62,10 @@ export function attachWebSocketTransport(
           closeReason({ code: ErrorCode.REQUEST_TIMEOUT, message: 'No auth message in time.' }),
         );
     }, authTimeoutMs);
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
       clearTimeout(timer);
-      player?.closed('closed');
+      // 1000 from the client: it closed on purpose (the game's close()), not a drop.
+      player?.closed('closed', code === CloseCode.NORMAL);
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (player) {
@@ -107,13 +102,7 @@ export function attachWebSocketTransport(
             context.release(admitted.clientId);
             return;
           }
-          const welcome: WelcomeMessage = {
-            type: 'welcome',
-            clientId: admitted.clientId,
-            serverId: context.serverId,
-            player: admitted.player ?? {},
-          };
-          ws.send(JSON.stringify(welcome));
+          ws.send(JSON.stringify(welcomeFor(admitted, context.serverId)));
           player = context.join(admitted, {
             transport: TransportKind.WEBSOCKET,
             send: (message) => {

@@ -10,17 +10,11 @@
  * are datagrams of one JSON message. A refusal closes the session with `closeCode` 4001 (4003
  * when draining, 4002 when no auth came in time) and reason `{code, message}` JSON.
  */
-import {
-  AUTH_TIMEOUT_MS,
-  CloseCode,
-  ErrorCode,
-  TransportKind,
-  type WelcomeMessage,
-} from '@playgap/protocol';
+import { AUTH_TIMEOUT_MS, CloseCode, ErrorCode, TransportKind } from '@playgap/protocol';
 import { toWireError } from '../errors.js';
-import type { Player } from '../player.js';
+import type { LinkHandle } from '../player.js';
 import type { VerifiedToken } from '../sidecar-client.js';
-import { MAX_MESSAGE_BYTES, type TransportContext } from './context.js';
+import { MAX_MESSAGE_BYTES, type TransportContext, welcomeFor } from './context.js';
 import { encodeFrame, FrameDecoder } from './length-prefixed.js';
 
 export interface WebTransportOptions {
@@ -199,13 +193,7 @@ export async function startWebTransport(context: TransportContext, options: WebT
     const writer = stream.writable.getWriter();
     const datagramWritable = session.datagrams.createWritable?.() ?? session.datagrams.writable;
     const datagramWriter = datagramWritable?.getWriter();
-    const welcome: WelcomeMessage = {
-      type: 'welcome',
-      clientId: admitted.clientId,
-      serverId: context.serverId,
-      player: admitted.player ?? {},
-    };
-    void writer.write(encodeFrame(welcome)).catch(() => {});
+    void writer.write(encodeFrame(welcomeFor(admitted, context.serverId))).catch(() => {});
     const closeWith = (code: number, reason?: { code: string; message: string }) => {
       try {
         session.close(
@@ -215,7 +203,7 @@ export async function startWebTransport(context: TransportContext, options: WebT
         // already closed
       }
     };
-    const player: Player = context.join(admitted, {
+    const player: LinkHandle = context.join(admitted, {
       transport: TransportKind.WEBTRANSPORT,
       send: (message, reliable) => {
         if (!reliable && datagramWriter) {

@@ -1,0 +1,225 @@
+/**
+ * `GET /matchmaker/ws` without the web framework: the HTTP server's `upgrade` event goes
+ * straight to `ws`, so a placement pays for no routing, hooks, request objects or child loggers
+ * (about a tenth of a warm placement's CPU went there). One play request in, progress and one
+ * final message out, then a normal close. Refusals before the upgrade (origin, path) are plain
+ * HTTP answers with the same JSON error body as the rest of the front.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  ErrorCode,
+  type ErrorMessage,
+  type FrontMessage,
+  MAX_PLAY_REQUEST_BYTES,
+} from '@playgap/protocol';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { toWireError } from '../errors.js';
+import type { PlacementAnswer } from './play-client.js';
+import type { RequestLimits } from './request-limits.js';
+
+/** The path browsers open (kept from Bevygap). */
+export const PLAY_SOCKET_PATH = '/matchmaker/ws';
+
+/** Normal close after the final message. */
+const CLOSE_NORMAL = 1000;
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_TOO_BIG = 1009;
+/** Largest frame the socket reads; the play request itself is capped lower. */
+const MAX_FRAME_BYTES = 64 * 1024;
+
+export interface PlaySocketOptions {
+  server: Server;
+  limits: RequestLimits;
+  allowOrigin: (origin: string | undefined) => boolean;
+  ipOf: (request: IncomingMessage) => string;
+  /** Admit-free placement of one raw request (the socket already holds the IP's slot). */
+  place: (
+    raw: string,
+    ip: string,
+    onProgress: (message: FrontMessage) => void,
+    /** Aborted when the player leaves (cancels a queued ticket). */
+    signal?: AbortSignal,
+  ) => Promise<PlacementAnswer>;
+  /** An outcome counted before any placement (refused origin, oversized, rate limited). */
+  count: (outcome: string) => void;
+  now: () => number;
+  /** Default 10 000 ms. */
+  firstMessageTimeoutMs: number;
+  /**
+   * The "queued" progress goes out only when no answer came within this long (default 50 ms):
+   * a warm placement answers in a few milliseconds, and its queued frame would be a write of
+   * its own for a stage nobody sees.
+   */
+  queuedNoticeAfterMs: number;
+}
+
+function errorMessage(code: ErrorCode, message: string): ErrorMessage {
+  return { type: 'error', code, message };
+}
+
+/** Answer an upgrade request with a plain HTTP status and a JSON error, then hang up. */
+function refuse(socket: Duplex, status: number, text: string, body: ErrorMessage): void {
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+  );
+}
+
+/**
+ * Serve play sockets on `server`'s upgrades; returns the function that closes every open one
+ * (going away) and stops taking new ones.
+ *
+ * @example
+ * const close = servePlaySockets({ server: app.server, limits, allowOrigin, ipOf, place, ... });
+ * app.addHook('preClose', async () => close());
+ */
+export function servePlaySockets(options: PlaySocketOptions): () => void {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const { limits, now } = options;
+  let closing = false;
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    const path = request.url?.split('?', 1)[0];
+    if (path !== PLAY_SOCKET_PATH || closing) {
+      refuse(socket, 404, 'Not Found', errorMessage(ErrorCode.BAD_REQUEST, 'No such socket.'));
+      return;
+    }
+    if (!options.allowOrigin(request.headers.origin)) {
+      options.count(ErrorCode.ORIGIN_NOT_ALLOWED);
+      refuse(
+        socket,
+        403,
+        'Forbidden',
+        errorMessage(ErrorCode.ORIGIN_NOT_ALLOWED, 'This origin may not use the matchmaker.'),
+      );
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => play(ws, options.ipOf(request)));
+  };
+  options.server.on('upgrade', onUpgrade);
+
+  function play(socket: WebSocket, ip: string): void {
+    const openedAt = now();
+    // Sockets count against the per-IP limits from the moment they open, so idle sockets
+    // cannot pile up; the slot is freed with the final message.
+    let release: () => void;
+    try {
+      release = limits.admit(ip);
+    } catch (error) {
+      const wire = toWireError(error);
+      options.count(wire.code);
+      socket.send(JSON.stringify(errorMessage(wire.code, wire.message)));
+      socket.close(CLOSE_NORMAL);
+      return;
+    }
+    let done = false;
+    let sentProgress = false;
+    let queuedTimer: NodeJS.Timeout | undefined;
+    const send = (message: FrontMessage) => {
+      if (!done && socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    };
+    const finish = (message: FrontMessage, closeCode = CLOSE_NORMAL) => {
+      if (done) return;
+      clearTimeout(queuedTimer);
+      clearTimeout(firstMessageTimer);
+      if (socket.readyState === socket.OPEN) {
+        // One TCP write for the last progress, the answer and the close frame.
+        const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+        raw?.cork();
+        if (message.type === 'ready') {
+          send({
+            type: 'progress',
+            stage: 'ready',
+            elapsedMs: now() - openedAt,
+            message: 'Your server is ready',
+          });
+        }
+        send(message);
+        socket.close(closeCode);
+        if (raw) process.nextTick(() => raw.uncork());
+      }
+      done = true;
+      release();
+    };
+    const firstMessageTimer = setTimeout(() => {
+      finish(
+        errorMessage(
+          ErrorCode.REQUEST_TIMEOUT,
+          `Send the play request within ${options.firstMessageTimeoutMs / 1000} s of connecting.`,
+        ),
+      );
+    }, options.firstMessageTimeoutMs);
+    let received = false;
+    // Leaving (closing the socket, or sending {"type":"cancel"}) cancels a queued ticket.
+    const leaving = new AbortController();
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      if (received) {
+        // One request per socket; after it only a cancel means something.
+        if (!isBinary && /^\s*\{\s*"type"\s*:\s*"cancel"\s*\}\s*$/.test(String(data)))
+          leaving.abort();
+        return;
+      }
+      received = true;
+      clearTimeout(firstMessageTimer);
+      if (isBinary) {
+        finish(errorMessage(ErrorCode.BAD_REQUEST, 'Send the play request as a JSON text frame.'));
+        return;
+      }
+      const bytes = Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(new Uint8Array(data));
+      if (bytes.length > MAX_PLAY_REQUEST_BYTES) {
+        options.count(ErrorCode.PAYLOAD_TOO_LARGE);
+        finish(
+          errorMessage(
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            `The play request is larger than ${MAX_PLAY_REQUEST_BYTES} bytes.`,
+          ),
+          CLOSE_TOO_BIG,
+        );
+        return;
+      }
+      queuedTimer = setTimeout(() => {
+        if (!sentProgress) {
+          send({
+            type: 'progress',
+            stage: 'queued',
+            elapsedMs: now() - openedAt,
+            message: 'Looking for a server',
+          });
+        }
+      }, options.queuedNoticeAfterMs);
+      void options
+        .place(
+          bytes.toString('utf8'),
+          ip,
+          (m) => {
+            sentProgress = true;
+            send(m);
+          },
+          leaving.signal,
+        )
+        .then((answer) => finish(answer));
+    });
+    socket.on('close', () => {
+      clearTimeout(queuedTimer);
+      clearTimeout(firstMessageTimer);
+      if (!done) leaving.abort();
+      if (!done) release();
+      done = true;
+    });
+    socket.on('error', () => {});
+  }
+
+  return () => {
+    closing = true;
+    options.server.off('upgrade', onUpgrade);
+    for (const client of wss.clients) client.close(CLOSE_GOING_AWAY);
+    wss.close();
+  };
+}
