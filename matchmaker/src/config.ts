@@ -22,6 +22,7 @@ import {
 import type { TokenDialect } from '@playgap/protocol/token';
 import { ConfigError } from './errors.js';
 import type { LogLevel } from './log.js';
+import type { MatchmakingConfig } from './queues/matchmaking-config.js';
 import {
   MATCHMAKER_NATS_FLAGS,
   MATCHMAKER_SETTINGS,
@@ -88,6 +89,16 @@ export interface MatchmakerConfig {
   dashboard: boolean;
   /** The dashboard wants this token; required unless the front listens on loopback. Never logged. */
   dashboardToken?: string;
+  /** Path of the matchmaking config file (modes, teams, rules); none: only the free-seat mode. */
+  matchmakingConfig?: string;
+  /** The matchmaking config given directly (tests, embedders); wins over the file. */
+  matchmaking?: MatchmakingConfig;
+  /** How often queued tickets are matched. */
+  matchIntervalMs: number;
+  /** A claim not refreshed for this long goes back to searching (its matchmaker died). */
+  claimStaleMs: number;
+  /** How often a matchmaker placing a match refreshes its claims. */
+  claimHeartbeatMs: number;
 }
 
 /**
@@ -312,6 +323,10 @@ export function loadConfig(
       rateLimitWindowMs: read.rateLimitWindowMs ?? d.rateLimitWindowMs,
       maxConcurrentPerIp: read.maxConcurrentPerIp ?? d.maxConcurrentPerIp,
       logLevel: read.logLevel ?? d.logLevel,
+      ...(read.matchmakingConfig ? { matchmakingConfig: read.matchmakingConfig } : {}),
+      matchIntervalMs: read.matchIntervalMs ?? d.matchIntervalMs,
+      claimStaleMs: read.claimStaleMs ?? d.claimStaleMs,
+      claimHeartbeatMs: read.claimHeartbeatMs ?? d.claimHeartbeatMs,
       ...dashboard(
         read.dashboard ?? false,
         read.dashboardToken,

@@ -19,6 +19,9 @@ export interface TokenRequest {
   playerId?: string;
   name?: string;
   mode?: string;
+  /** Queued modes: the player's team and match, sealed for the game server. */
+  team?: string;
+  matchId?: string;
 }
 
 /** Mints a token for one placement. */
@@ -35,7 +38,13 @@ interface TokenModule {
     userData?: Uint8Array;
     dialect?: 'netcode' | 'lightyear';
   }): MintedToken;
-  encodeUserData(input: { playerId?: string; name?: string; mode?: string }): Uint8Array;
+  encodeUserData(input: {
+    playerId?: string;
+    name?: string;
+    mode?: string;
+    team?: string;
+    extra?: Record<string, string>;
+  }): Uint8Array;
 }
 
 /**
@@ -81,10 +90,12 @@ export async function createTokenMinter(
   }
   return (request) => {
     try {
-      const userData: { playerId?: string; name?: string; mode?: string } = {};
+      const userData: Parameters<TokenModule['encodeUserData']>[0] = {};
       if (request.playerId) userData.playerId = request.playerId;
       if (request.name) userData.name = request.name;
       if (request.mode) userData.mode = request.mode;
+      if (request.team) userData.team = request.team;
+      if (request.matchId) userData.extra = { matchId: request.matchId };
       return mintConnectToken({
         protocolId: config.protocolId,
         privateKey: config.privateKey,

@@ -1,7 +1,7 @@
 /**
  * `playgap-matchmaker` entry point: load and validate the config, create the one logger (JSON
  * lines on stdout at PLAYGAP_LOG_LEVEL), start, log the config with secrets redacted, stop
- * cleanly on SIGINT/SIGTERM. A bad setting — a flag, or an Edgegap key Edgegap refuses — is
+ * cleanly on SIGINT/SIGTERM, reload the matchmaking config on SIGHUP. A bad setting — a flag, or an Edgegap key Edgegap refuses — is
  * one line on stderr and exit code 2.
  */
 import { describeConfig, loadConfig, MATCHMAKER_USAGE, wantsHelp } from './config.js';
@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // SIGHUP reads the matchmaking config file again (a bad one is logged, the old one stays).
+  process.on('SIGHUP', () => mm?.reloadMatchmaking());
   try {
     mm = await startMatchmaker(
       config,

@@ -6,6 +6,7 @@ import type { Service } from '@nats-io/services';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { KV_DEFAULTS } from '@playgap/protocol';
 import type { Clock } from '@playgap/protocol/clock';
+import { openAppBuckets as openBuckets } from '@playgap/protocol/kv';
 import { connectNats } from '@playgap/protocol/nats';
 import type { FastifyInstance } from 'fastify';
 import { openAppBuckets } from './buckets.js';
@@ -15,10 +16,12 @@ import { DashboardState } from './dashboard/dashboard-state.js';
 import { DeploymentPool } from './deployment-pool.js';
 import type { EdgegapApi } from './edgegap-api.js';
 import { connectEdgegap } from './edgegap-connect.js';
+import { ConfigError } from './errors.js';
 import { FleetCache } from './fleet-cache.js';
 import { buildFrontApp } from './front/app.js';
 import { MatchmakerMetrics } from './front/metrics.js';
 import {
+  cancelTicket,
   localPlacementClient,
   natsPlacementClient,
   type RequestPlacement,
@@ -27,7 +30,11 @@ import { listenWhileStarting } from './front/starting-front.js';
 import { edgegapErrorFields, type Logger, silentLogger } from './log.js';
 import { logFleetEvents } from './log-fleet.js';
 import { Placer } from './placement.js';
-import { type ServePlacement, startPlayService } from './play-service.js';
+import { type QueueRouting, type ServePlacement, startPlayService } from './play-service.js';
+import { MatchPlacer } from './queues/match-placement.js';
+import { type MatchmakingSource, openMatchmakingSource } from './queues/matchmaking-file.js';
+import { TicketDesk } from './queues/ticket-desk.js';
+import { TicketMatcher } from './queues/ticket-matcher.js';
 import { RegionDirectory } from './regions/region-directory.js';
 import { SeatReserver } from './seat-reservation.js';
 import { SessionPlacer } from './session-placement.js';
@@ -65,6 +72,10 @@ export interface RunningMatchmaker {
   /** The front app (not listening); `url` is set once it listens. */
   readonly front?: FastifyInstance;
   readonly url?: string;
+  /** Matchmaking queues of this replica (when it runs the service). */
+  readonly matcher?: TicketMatcher;
+  /** Read the matchmaking config file again (SIGHUP); false when the new one is refused. */
+  reloadMatchmaking(): boolean;
   close(): Promise<void>;
 }
 
@@ -95,6 +106,7 @@ export async function startMatchmaker(
   const now = deps.now ?? (clock ? () => clock.now() : Date.now);
   const log = deps.logger ?? silentLogger();
   const ownsNc = !deps.nc;
+  const matchmaking = openMatchmaking(config, log);
   // Until the front is up, its address answers 503 (health probes and players get a reason).
   const starting =
     options.listen && config.runFront
@@ -106,6 +118,7 @@ export async function startMatchmaker(
     edgegap = deps.edgegap ?? (await connectEdgegap(config, log, options.signal));
   } catch (error) {
     await starting?.close();
+    matchmaking.close();
     throw error;
   }
   // Started before NATS (or with a wrong URL or password), it waits here and logs each failed
@@ -125,24 +138,32 @@ export async function startMatchmaker(
     }
   } catch (error) {
     await starting?.close();
+    matchmaking.close();
     throw error;
   }
+  const closers: Array<() => Promise<unknown> | unknown> = [() => matchmaking.close()];
+  let matcher: TicketMatcher | undefined;
   const metrics = new MatchmakerMetrics();
   const natsLink = watchNatsLink(nc);
-  const closers: Array<() => Promise<unknown> | unknown> = [];
   let fleet: FleetCache | undefined;
   let pool: DeploymentPool | undefined;
   let sessions: SessionPlacer | undefined;
   let service: Service | undefined;
   let serve: ServePlacement | undefined;
   let dashboard: DashboardState | undefined;
+  let queues: QueueRouting | undefined;
   const placementClient = (): RequestPlacement => {
     const overNats = natsPlacementClient(nc, {
-      timeoutMs: config.placementTimeoutMs + 5_000,
+      // A queued ticket may wait its mode's timeout before its placement starts.
+      timeoutMs: config.placementTimeoutMs + longestTicketWaitMs(matchmaking) + 5_000,
       silenceMs: config.serviceSilenceMs,
     });
     // All-in-one: this process serves its own game, so its front skips the NATS hop.
-    return serve ? localPlacementClient(config.appName, serve, overNats) : overNats;
+    return serve
+      ? localPlacementClient(config.appName, serve, overNats, (requestId) =>
+          cancelTicket(nc, config.appName, requestId),
+        )
+      : overNats;
   };
   let front: FastifyInstance | undefined;
   let url: string | undefined;
@@ -190,6 +211,7 @@ export async function startMatchmaker(
           deployments: kv.deployments,
           seatStaleMs: KV_DEFAULTS.seatsMaxAgeMs,
           now,
+          queues: () => matcher?.waiting().filter((q) => q.tickets > 0) ?? [],
         });
         await dashboard.start();
         closers.push(() => dashboard?.stop());
@@ -243,6 +265,42 @@ export async function startMatchmaker(
         placementTimeoutMs: config.placementTimeoutMs,
         now,
       });
+      const tickets = (
+        await openBuckets(nc, config.appName, ['tickets'], { replicas: config.kvReplicas })
+      ).tickets;
+      const matchPlacer = new MatchPlacer({
+        fleet,
+        reserver,
+        ...(edgegap ? { pool } : {}),
+        placementTimeoutMs: config.placementTimeoutMs,
+        now,
+      });
+      matcher = new TicketMatcher({
+        app: config.appName,
+        tickets,
+        nc,
+        instanceId: config.instanceId,
+        config: matchmaking.current(),
+        placeMatch: (match, records) => {
+          const mode = matchmaking.current().modes[match.mode];
+          return matchPlacer.place(match, records, mode?.kind === 'queue' ? mode.variables : {});
+        },
+        now,
+        matchIntervalMs: config.matchIntervalMs,
+        claimStaleMs: config.claimStaleMs,
+        claimHeartbeatMs: config.claimHeartbeatMs,
+        log,
+      });
+      await matcher.start();
+      closers.push(() => matcher?.stop());
+      matchmaking.onChange((next) => matcher?.setConfig(next));
+      const desk = new TicketDesk({
+        app: config.appName,
+        tickets,
+        config: () => matchmaking.current(),
+        now,
+      });
+      queues = { desk, config: () => matchmaking.current() };
       const reap = () => pool?.reap().catch(() => {});
       if (edgegap) {
         await reap(); // finish or undo what a crashed instance left behind before serving
@@ -258,6 +316,7 @@ export async function startMatchmaker(
         now,
         heartbeatMs: config.progressHeartbeatMs,
         log,
+        ...(queues ? { queues } : {}),
       }));
       closers.push(() => service?.stop());
     }
@@ -318,6 +377,8 @@ export async function startMatchmaker(
     ...(service ? { service } : {}),
     ...(front ? { front } : {}),
     ...(url ? { url } : {}),
+    ...(matcher ? { matcher } : {}),
+    reloadMatchmaking: () => matchmaking.reload(),
     async close() {
       if (closed) return;
       closed = true;
@@ -384,4 +445,50 @@ async function edgegapReachable(apiUrl: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The matchmaking config of `config`: given directly, or read from its file (a bad file stops
+ * the start naming PLAYGAP_MATCHMAKING_CONFIG, the file and the path in it), then followed.
+ */
+function openMatchmaking(config: Readonly<MatchmakerConfig>, log: Logger): MatchmakingSource {
+  if (config.matchmaking) {
+    const fixed = config.matchmaking;
+    return {
+      current: () => fixed,
+      onChange: () => {},
+      reload: () => true,
+      close: () => {},
+    };
+  }
+  const path = config.matchmakingConfig;
+  try {
+    return openMatchmakingSource({
+      ...(path ? { path } : {}),
+      onWatchError: (error) =>
+        log.warn(
+          { event: 'matchmaking_watch_failed', file: path, error: error.message },
+          'cannot watch the matchmaking config file; reload it with SIGHUP',
+        ),
+      onReload: (outcome) => {
+        if (outcome.ok)
+          log.info({ event: 'matchmaking_reloaded', file: path }, 'matchmaking config reloaded');
+        else
+          log.error(
+            { event: 'matchmaking_reload_refused', file: path, error: outcome.error.message },
+            'new matchmaking config refused; the old one stays',
+          );
+      },
+    });
+  } catch (error) {
+    throw new ConfigError('PLAYGAP_MATCHMAKING_CONFIG', `(${path}): ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The longest a ticket may wait for a match, over every queued mode. */
+function longestTicketWaitMs(source: MatchmakingSource): number {
+  const modes = Object.values(source.current().modes);
+  return Math.max(0, ...modes.map((m) => (m.kind === 'queue' ? m.ticketTimeoutSeconds * 1000 : 0)));
 }

@@ -18,6 +18,14 @@ import {
 import { PlacementError, toWireError } from './errors.js';
 import type { Logger } from './log.js';
 import type { Placer } from './placement.js';
+import type { MatchmakingConfig } from './queues/matchmaking-config.js';
+import { queuedModeOf, type TicketDesk } from './queues/ticket-desk.js';
+
+/** Queued modes: requests for a mode of kind `queue` become tickets at this desk. */
+export interface QueueRouting {
+  desk: TicketDesk;
+  config: () => MatchmakingConfig;
+}
 
 export interface PlayServiceOptions {
   nc: NatsConnection;
@@ -31,6 +39,8 @@ export interface PlayServiceOptions {
   onOutcome?: (outcome: string, elapsedMs: number) => void;
   /** One `placed` or `placement_failed` line per request (never the token or the player IP). */
   log?: Logger;
+  /** Matchmaking queues; without it every request takes the free-seat path. */
+  queues?: QueueRouting;
 }
 
 const encoder = new TextEncoder();
@@ -83,7 +93,10 @@ export type ServePlacement = (
  * const answer = await serve(request, (progress) => show(progress));
  */
 export function placementServer(
-  options: Pick<PlayServiceOptions, 'placer' | 'now' | 'heartbeatMs' | 'onOutcome' | 'log'> & {
+  options: Pick<
+    PlayServiceOptions,
+    'placer' | 'now' | 'heartbeatMs' | 'onOutcome' | 'log' | 'queues'
+  > & {
     /** The connection is gone: stop repeating progress. */
     closed?: () => boolean;
   },
@@ -107,7 +120,18 @@ export function placementServer(
         if (options.closed?.()) clearInterval(heartbeat);
         else progress(last.stage, last.message);
       }, heartbeatMs);
-      const reply = await options.placer.place(request, progress);
+      const queued = options.queues ? queuedModeOf(options.queues.config(), request) : undefined;
+      let reply: PlayReply;
+      if (queued && options.queues) {
+        const answer = await options.queues.desk.serve(request, queued, (message) => {
+          last = { stage: message.stage, message: message.message };
+          onProgress(message);
+        });
+        if (answer.type === 'error') throw new PlacementError(answer.code, answer.message);
+        reply = answer;
+      } else {
+        reply = await options.placer.place(request, progress);
+      }
       options.log?.info(
         {
           event: 'placed',

@@ -44,6 +44,12 @@ export interface SeatRequest {
   party?: string;
   /** Transports the client can use, best first (the reply lists those, in that order). */
   transports?: readonly TransportKind[];
+  /** Queued modes: the match and team, in the token and the seat. */
+  matchId?: string;
+  team?: string;
+  /** Queued modes: the whole match and its variables, for the sidecar's GET /v1/match. */
+  roster?: SeatRecord['roster'];
+  matchVariables?: Record<string, string>;
 }
 
 const encoder = new TextEncoder();
@@ -110,6 +116,8 @@ export class SeatReserver {
         ...(request.playerId ? { playerId: request.playerId } : {}),
         ...(request.name ? { name: request.name } : {}),
         ...(request.mode ? { mode: request.mode } : {}),
+        ...(request.team ? { team: request.team } : {}),
+        ...(request.matchId ? { matchId: request.matchId } : {}),
       });
       const expiresAt = Number(token.expireTimestamp) * 1000;
       const record: SeatRecord = {
@@ -125,6 +133,11 @@ export class SeatReserver {
       if (request.name) record.name = request.name;
       if (request.sessionId) record.sessionId = request.sessionId;
       if (request.party) record.party = request.party;
+      if (request.matchId) record.matchId = request.matchId;
+      if (request.team) record.team = request.team;
+      if (request.mode) record.mode = request.mode;
+      if (request.roster) record.roster = request.roster;
+      if (request.matchVariables) record.matchVariables = request.matchVariables;
       const payload = encoder.encode(JSON.stringify(record));
       let revision: number;
       try {

@@ -26,6 +26,7 @@ import { KV_REPLICAS_SETTING } from '@playgap/protocol/kv';
 import { type NatsSettings, natsConnectionOptions } from '@playgap/protocol/nats';
 import { DEFAULT_EXPIRE_SECONDS, DEFAULT_TIMEOUT_SECONDS } from '@playgap/protocol/token';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { type MatchmakingConfig, parseMatchmakingConfig } from './queues/matchmaking-config.js';
 
 /** How players are placed: playgap's deployments, or Edgegap seat sessions (Bevygap's). */
 export const PLACEMENT_MODES = ['deployments', 'sessions'] as const;
@@ -262,7 +263,32 @@ export const MATCHMAKER_SETTINGS = Object.freeze({
     problem: 'must be at least 16 characters without spaces (e.g. openssl rand -hex 16)',
     doc: 'token the dashboard wants (turns it on); prefer the variable',
   }),
+  matchmakingConfig: textSetting({
+    env: 'PLAYGAP_MATCHMAKING_CONFIG',
+    flag: 'matchmaking-config',
+    placeholder: 'FILE',
+    doc: 'modes, teams and rules (JSON, docs/matchmaking.md); reloaded on change and SIGHUP',
+  }),
+  matchIntervalMs: ms(
+    'match-interval-ms',
+    10,
+    60_000,
+    200,
+    'queued tickets are matched this often',
+  ),
   /** Code defaults without a flag: tests and embedders override them. */
+  claimStaleMs: durationMsSetting({
+    min: 100,
+    max: 600_000,
+    default: 15_000,
+    doc: 'a match claim its matchmaker stopped refreshing goes back to searching after this',
+  }),
+  claimHeartbeatMs: durationMsSetting({
+    min: 10,
+    max: 60_000,
+    default: 3_000,
+    doc: 'a matchmaker placing a match refreshes its claims this often',
+  }),
   firstMessageTimeoutMs: durationMsSetting({
     min: 100,
     max: 600_000,
@@ -310,6 +336,17 @@ export const OVERRIDE_SETTINGS = Object.freeze({
   runFront: booleanSetting({ doc: 'run the HTTP/WebSocket front' }),
   listenHost: textSetting({ doc: 'front host' }),
   listenPort: integerSetting({ min: 0, max: 65_535, unit: 'port', doc: 'front port' }),
+  matchmaking: customSetting<MatchmakingConfig>(
+    'text',
+    { doc: 'the matchmaking config itself, instead of a file' },
+    (raw, name) => {
+      try {
+        return parseMatchmakingConfig(raw);
+      } catch (error) {
+        throw new SettingError(name, (error as Error).message, { cause: error });
+      }
+    },
+  ),
   instanceId: textSetting({ pattern: /^[A-Za-z0-9_-]{1,64}$/, doc: 'this process id' }),
   nats: customSetting<NatsSettings>('nats', { doc: 'NATS settings' }, (raw, name) => {
     const settings = raw as NatsSettings;

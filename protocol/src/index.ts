@@ -43,6 +43,7 @@ export {
   type ProgressMessage,
   ProgressStage,
   parsePlayRequest,
+  type TicketProgress,
   type TransportEndpoint,
 } from './messages.js';
 export {
@@ -75,6 +76,9 @@ export {
   type ServerLocation,
   type ServerRecord,
   ServerState,
+  type TicketPlayerRecord,
+  type TicketRecord,
+  TicketState,
   TransportKind,
   type TransportOffer,
 } from './records.js';

@@ -28,6 +28,8 @@ export interface PlayRequest {
   transports?: TransportKind[];
   /** Round-trip ms the browser measured per region id (GET /matchmaker/regions). */
   latencies?: Latencies;
+  /** What a queued mode's rules read: numbers (skill), strings (map), lists (languages). */
+  attributes?: Record<string, number | string | string[]>;
 }
 
 /** Front → matchmaker service: the player's request plus what only the front knows. */
@@ -45,6 +47,10 @@ export const ProgressStage = {
   DEPLOYING: 'deploying',
   WAITING_FOR_SERVER: 'waiting_for_server',
   READY: 'ready',
+  /** A queued mode's ticket waits for a match (see `ticket`). */
+  SEARCHING: 'searching',
+  /** The ticket is in a match; its server is being found or started. */
+  MATCH_FOUND: 'match_found',
 } as const;
 export type ProgressStage = (typeof ProgressStage)[keyof typeof ProgressStage];
 
@@ -55,6 +61,19 @@ export interface ProgressMessage {
   elapsedMs: number;
   /** Human text, e.g. "Starting a server near you (4 s)". */
   message: string;
+  /** Queued modes: the ticket's state. */
+  ticket?: TicketProgress;
+}
+
+/** Where a queued ticket stands. */
+export interface TicketProgress {
+  id: string;
+  mode: string;
+  /** Expansion stage the rules are at for it (0 = as written). */
+  expansion: number;
+  waitedSeconds: number;
+  /** Set once a match formed. */
+  matchId?: string;
 }
 
 /** How to reach one transport of the chosen server. */
@@ -116,7 +135,11 @@ const PLAY_REQUEST_FIELDS = new Set([
   'name',
   'transports',
   'latencies',
+  'attributes',
 ]);
+const ATTRIBUTE_KEY = /^[A-Za-z0-9_-]{1,32}$/;
+const MAX_ATTRIBUTES = 16;
+const MAX_LIST = 16;
 
 /**
  * Validate a player's first message strictly (unknown fields, wrong types and unsafe names are
@@ -181,5 +204,28 @@ export function parsePlayRequest(input: unknown): PlayRequest {
     request.transports = [...new Set(list as TransportKind[])];
   }
   if (record.latencies !== undefined) request.latencies = parseLatencies(record.latencies);
+  if (record.attributes !== undefined) request.attributes = parseAttributes(record.attributes);
   return request;
+}
+
+function parseAttributes(value: unknown): Record<string, number | string | string[]> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('"attributes" must be an object of name → number, string or list of strings.');
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_ATTRIBUTES)
+    fail(`"attributes" may have at most ${MAX_ATTRIBUTES} entries.`);
+  const out: Record<string, number | string | string[]> = {};
+  for (const [key, v] of entries) {
+    if (!ATTRIBUTE_KEY.test(key)) fail('"attributes" names must be 1-32 letters, digits, _ or -.');
+    const short = (x: unknown) => typeof x === 'string' && x.length <= 64;
+    if (typeof v === 'number' && Number.isFinite(v)) out[key] = v;
+    else if (short(v)) out[key] = v as string;
+    else if (Array.isArray(v) && v.length <= MAX_LIST && v.every(short)) out[key] = v as string[];
+    else
+      fail(
+        `"attributes.${key}" must be a number, a string (≤ 64) or a list of ≤ ${MAX_LIST} strings.`,
+      );
+  }
+  return out;
 }

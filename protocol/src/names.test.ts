@@ -9,6 +9,7 @@ describe('names', () => {
       servers: 'playgap_arena_servers',
       seats: 'playgap_arena_seats',
       deployments: 'playgap_arena_deployments',
+      tickets: 'playgap_arena_tickets',
     });
   });
 

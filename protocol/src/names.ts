@@ -40,6 +40,8 @@ export function subjects(app: string) {
     allServerEvents: `${root}.server.*.events`,
     /** Commands to one server's sidecar (e.g. `drain`), request/reply. */
     serverControl: (serverId: string) => `${root}.server.${serverId}.control`,
+    /** Cancel a queued ticket: body `{"ticketId"}` (front → matchmakers, queue group). */
+    ticketCancel: `${root}.tickets.cancel`,
   } as const;
 }
 
@@ -56,6 +58,8 @@ export function buckets(app: string) {
     seats: `playgap_${app}_seats`,
     /** key = Edgegap request id → DeploymentRecord, owned by the matchmakers. */
     deployments: `playgap_${app}_deployments`,
+    /** key = ticket id → TicketRecord (queued modes), owned by the matchmakers. */
+    tickets: `playgap_${app}_tickets`,
   } as const;
 }
 
@@ -98,6 +102,8 @@ export const KV_DEFAULTS = {
   seatHeartbeatMs: 15_000,
   /** Max age of the deployments bucket. */
   deploymentsMaxAgeMs: 3_600_000,
+  /** Max age of the tickets bucket (a ticket waits at most 600 s, then its answer is kept a while). */
+  ticketsMaxAgeMs: 900_000,
   /** Replicas per bucket (1 on a single server; a cluster may raise it). */
   replicas: 1,
   /** nats-server 2.9 compatible: file storage, history 1. */

@@ -114,6 +114,13 @@ export interface SeatRecord {
   name?: string;
   /** Party id from the play request: the matchmaker seats a party's players together. */
   party?: string;
+  /** Queued modes: the match this seat belongs to, the player's team and the mode. */
+  matchId?: string;
+  team?: string;
+  mode?: string;
+  /** Queued modes: every player of the match and the mode's variables (sidecar `GET /v1/match`). */
+  roster?: { playerId: string; name?: string; team?: string }[];
+  matchVariables?: Record<string, string>;
   /**
    * Unix ms: a reservation is void after this (= the token's expiry); a seat in grace is freed
    * at this time (= the end of the grace period).
@@ -152,5 +159,57 @@ export interface DeploymentRecord {
   /** Past this (Unix ms) without a server record, any matchmaker stops the deployment. */
   deadlineAt: number;
   error?: string;
+  updatedAt: number;
+}
+
+export const TicketState = {
+  /** Waiting in its mode's pool for a match. */
+  SEARCHING: 'searching',
+  /** Claimed into a match by a matchmaker (`matchId`, `claimedBy`); its server is being found. */
+  MATCHED: 'matched',
+  /** Placed: `replies` holds every player's answer (connect token included). */
+  PLACED: 'placed',
+  /** Over without a match: `error` says why (expired, cancelled, placement failed). */
+  FAILED: 'failed',
+} as const;
+export type TicketState = (typeof TicketState)[keyof typeof TicketState];
+
+/** One player of a ticket (a party ticket has several). */
+export interface TicketPlayerRecord {
+  playerId: string;
+  name?: string;
+  attributes?: Record<string, number | string | string[]>;
+  latencies?: Record<string, number>;
+}
+
+/**
+ * Bucket `tickets`, key = ticket id (the front's request id). Created by the matchmaker that
+ * took the play request (KV create), claimed into a match by any matchmaker with a KV update
+ * at its revision (so no ticket is in two matches), answered by the claimer. A claim whose
+ * `claimedAt` is not refreshed within the claim timeout (the claimer died) goes back to
+ * `searching`. Holds connect tokens once placed: matchmakers only may read this bucket.
+ */
+export interface TicketRecord {
+  id: string;
+  app: string;
+  version: string;
+  mode: string;
+  players: TicketPlayerRecord[];
+  party?: string;
+  /** For Edgegap's location pick when the match needs a new server. */
+  clientIp: string;
+  transports?: TransportKind[];
+  state: TicketState;
+  createdAt: number;
+  /** Past this (Unix ms) a searching ticket fails with TICKET_EXPIRED. */
+  expiresAt: number;
+  matchId?: string;
+  team?: string;
+  claimedBy?: string;
+  claimedAt?: number;
+  /** PLACED: the answer of each player, by player id. */
+  replies?: Record<string, unknown>;
+  /** FAILED: the coded reason. */
+  error?: { code: string; message: string };
   updatedAt: number;
 }

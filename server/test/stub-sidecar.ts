@@ -128,6 +128,7 @@ export async function startStubSidecar(options: {
   };
 
   const api: SidecarApi = {
+    match: () => ({ matches: [] }),
     health: () => ({
       status: 'ok',
       nats: 'connected',

@@ -105,6 +105,7 @@ export function buildApp(sidecar: Sidecar, options: AppOptions = {}): FastifyIns
       sidecar.drain();
       return { ok: true, state: sidecar.currentState };
     },
+    match: () => sidecar.matches(),
     shutdown: () => {
       setImmediate(() => {
         sidecar.shutdown('requested');

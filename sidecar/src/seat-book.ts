@@ -83,6 +83,11 @@ export class SeatBook {
     return this.connected.has(clientId);
   }
 
+  /** Every seat record of this server in the cache (reserved and connected). */
+  seatRecords(): SeatRecord[] {
+    return [...this.cache.values()].map((seat) => seat.record);
+  }
+
   connectedSeats(): ConnectedSeat[] {
     return [...this.connected.values()];
   }

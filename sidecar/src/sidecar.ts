@@ -20,6 +20,7 @@ import type {
   SidecarDisconnectResult,
   SidecarHealth,
   SidecarReconnectResult,
+  SidecarResponse,
   SidecarServerInfo,
   SidecarShutdownReason,
   SidecarVerifyResult,
@@ -32,6 +33,7 @@ import type { Deployment } from './deployment.js';
 import { NatsUnavailableError, SeatRefusedError, SidecarError } from './errors.js';
 import { openSidecarBuckets } from './kv-buckets.js';
 import { LifecycleTimers } from './lifecycle-timers.js';
+import { matchesOnServer } from './match-roster.js';
 import { PlayerAdmission } from './player-admission.js';
 import { ReconnectDesk } from './reconnect-desk.js';
 import { RecordPublisher } from './record-publisher.js';
@@ -164,6 +166,11 @@ export class Sidecar extends EventEmitter {
   async init(): Promise<void> {
     await this.certificate.start();
     this.lifecycle.armReadyTimeout();
+  }
+
+  /** The matches a queued mode placed here (GET /v1/match). */
+  matches(): SidecarResponse<'match'> {
+    return matchesOnServer(this.seatBook?.seatRecords() ?? [], this.clock.now());
   }
 
   /** Hand over the NATS connection: open buckets, watch seats, publish the record. */

@@ -52,7 +52,7 @@ describe('sidecar API docs', () => {
     const documented = Object.entries(openapi.paths).flatMap(([url, ops]) =>
       Object.keys(ops).map((method) => ({ method, url })),
     );
-    expect(documented).toHaveLength(11);
+    expect(documented).toHaveLength(12);
     for (const { method, url } of documented) {
       expect(
         app.hasRoute({ method: method.toUpperCase() as 'GET', url }),

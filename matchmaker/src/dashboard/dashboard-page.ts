@@ -153,7 +153,11 @@ export const DASHBOARD_PAGE = `<!doctype html>
       s.deployments.map((d) => [td(d.requestId, 'mono'), td(d.version), stateTd(d.state),
         td(ago(now - d.startedAt) + ' ago'), td(d.promised + ' / ' + d.capacity)]),
       'Nothing starting.');
-    $('tickets').innerHTML = table(['Ticket'], s.tickets.map((t) => [td(t)]), 'No tickets waiting.');
+    $('tickets').innerHTML = table(
+      ['Mode', 'Version', 'Tickets', 'Players'],
+      s.tickets.map((q) => [td(q.mode), td(q.version), td(q.tickets), td(q.players)]),
+      'No tickets waiting.',
+    );
     $('errors').innerHTML = table(['Time', 'Code', 'Message'],
       s.errors.map((e) => [td(clock(e.at)), '<td class="code">' + esc(e.code) + '</td>', td(e.message)]),
       'No errors.');

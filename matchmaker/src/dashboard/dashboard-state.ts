@@ -80,11 +80,19 @@ export interface DashboardSnapshot {
   servers: DashboardServer[];
   players: DashboardPlayer[];
   deployments: DashboardDeployment[];
-  /** Waiting matchmaking tickets; none until queues exist. */
-  tickets: [];
+  /** Waiting matchmaking tickets per queued mode and version. */
+  tickets: DashboardQueue[];
   series: SeriesPoint[];
   totals: { placements: number; errors: number };
   errors: RecentError[];
+}
+
+/** One queued mode's waiting tickets. */
+export interface DashboardQueue {
+  mode: string;
+  version: string;
+  tickets: number;
+  players: number;
 }
 
 export interface DashboardStateOptions {
@@ -97,6 +105,8 @@ export interface DashboardStateOptions {
   /** Seats older than this without an update are gone (the seats bucket's max age). */
   seatStaleMs: number;
   now?: () => number;
+  /** The matchmaking queues' waiting tickets (the ticket matcher's view). */
+  queues?: () => DashboardQueue[];
 }
 
 interface Step {
@@ -236,7 +246,7 @@ export class DashboardState {
       servers,
       players,
       deployments,
-      tickets: [],
+      tickets: this.#o.queues?.() ?? [],
       series: this.#series(now),
       totals: { ...this.#totals },
       errors: [...this.#errors],

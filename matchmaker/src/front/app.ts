@@ -156,6 +156,7 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
     ip: string,
     onProgress: (m: FrontMessage) => void,
     admitted = false,
+    signal?: AbortSignal,
   ): Promise<PlacementAnswer> {
     const started = now();
     let answer: PlacementAnswer;
@@ -164,7 +165,7 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
       if (request.latencies) await checkRegions(request.latencies, options.regions);
       const release = admitted ? () => {} : limits.admit(ip);
       try {
-        answer = await options.requestPlacement({ ...request, clientIp: ip }, onProgress);
+        answer = await options.requestPlacement({ ...request, clientIp: ip }, onProgress, signal);
       } finally {
         release();
       }
@@ -201,7 +202,7 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
     allowOrigin,
     ipOf: (request) =>
       clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], trusted),
-    place: (raw, ip, onProgress) => place(raw, ip, onProgress, true),
+    place: (raw, ip, onProgress, signal) => place(raw, ip, onProgress, true, signal),
     count: (outcome) => metrics.requests.inc({ outcome }),
     now,
     firstMessageTimeoutMs,

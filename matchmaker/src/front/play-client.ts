@@ -21,11 +21,33 @@ import {
 
 export type PlacementAnswer = PlayReply | ErrorMessage;
 
-/** Sends one placement and streams its progress. */
+/**
+ * Sends one placement and streams its progress. Aborting `signal` (the player left) cancels a
+ * queued ticket; a placement already under way runs on and its seat expires unused.
+ */
 export type RequestPlacement = (
   request: PlayRequest & { clientIp: string },
   onProgress: (message: ProgressMessage) => void,
+  signal?: AbortSignal,
 ) => Promise<PlacementAnswer>;
+
+/**
+ * Ask the matchmakers to cancel ticket `requestId` of `game` (fire and forget: a ticket
+ * already matched stays matched).
+ *
+ * @example
+ * cancelTicket(nc, 'arena', requestId);
+ */
+export function cancelTicket(nc: NatsConnection, game: string, requestId: string): void {
+  try {
+    nc.publish(
+      subjects(game).ticketCancel,
+      encoder.encode(JSON.stringify({ ticketId: requestId })),
+    );
+  } catch {
+    // Closed connection or a bad game name: nothing is queued there.
+  }
+}
 
 export interface PlacementClientOptions {
   /** Longest whole placement, in ms. */
@@ -148,7 +170,7 @@ export function natsPlacementClient(
     });
   }
 
-  return async (request, onProgress) => {
+  return async (request, onProgress, signal) => {
     let subject: string;
     try {
       subject = subjects(request.game).play;
@@ -161,11 +183,17 @@ export function natsPlacementClient(
       ...request,
       requestId: randomUUID().replaceAll('-', ''),
     };
-    for (let i = 0; i <= retries; i++) {
-      const result = await attempt(subject, placement, deadline, onProgress);
-      if (result !== 'silent') return result;
+    const onAbort = () => cancelTicket(nc, request.game, placement.requestId);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (let i = 0; i <= retries; i++) {
+        const result = await attempt(subject, placement, deadline, onProgress);
+        if (result !== 'silent') return result;
+      }
+      return error(ErrorCode.PLACEMENT_TIMEOUT, 'The matchmaker stopped answering; try again.');
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
-    return error(ErrorCode.PLACEMENT_TIMEOUT, 'The matchmaker stopped answering; try again.');
   };
 }
 
@@ -185,9 +213,17 @@ export function localPlacementClient(
     onProgress: (message: ProgressMessage) => void,
   ) => Promise<PlacementAnswer>,
   others: RequestPlacement,
+  cancel: (requestId: string) => void = () => {},
 ): RequestPlacement {
-  return (request, onProgress) => {
-    if (request.game !== app) return others(request, onProgress);
-    return serve({ ...request, requestId: randomUUID().replaceAll('-', '') }, onProgress);
+  return async (request, onProgress, signal) => {
+    if (request.game !== app) return others(request, onProgress, signal);
+    const requestId = randomUUID().replaceAll('-', '');
+    const onAbort = () => cancel(requestId);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await serve({ ...request, requestId }, onProgress);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   };
 }

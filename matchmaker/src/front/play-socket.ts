@@ -38,6 +38,8 @@ export interface PlaySocketOptions {
     raw: string,
     ip: string,
     onProgress: (message: FrontMessage) => void,
+    /** Aborted when the player leaves (cancels a queued ticket). */
+    signal?: AbortSignal,
   ) => Promise<PlacementAnswer>;
   /** An outcome counted before any placement (refused origin, oversized, rate limited). */
   count: (outcome: string) => void;
@@ -151,8 +153,15 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
       );
     }, options.firstMessageTimeoutMs);
     let received = false;
+    // Leaving (closing the socket, or sending {"type":"cancel"}) cancels a queued ticket.
+    const leaving = new AbortController();
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      if (received) return; // one request per socket; later messages are ignored
+      if (received) {
+        // One request per socket; after it only a cancel means something.
+        if (!isBinary && /^\s*\{\s*"type"\s*:\s*"cancel"\s*\}\s*$/.test(String(data)))
+          leaving.abort();
+        return;
+      }
       received = true;
       clearTimeout(firstMessageTimer);
       if (isBinary) {
@@ -186,15 +195,21 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
         }
       }, options.queuedNoticeAfterMs);
       void options
-        .place(bytes.toString('utf8'), ip, (m) => {
-          sentProgress = true;
-          send(m);
-        })
+        .place(
+          bytes.toString('utf8'),
+          ip,
+          (m) => {
+            sentProgress = true;
+            send(m);
+          },
+          leaving.signal,
+        )
         .then((answer) => finish(answer));
     });
     socket.on('close', () => {
       clearTimeout(queuedTimer);
       clearTimeout(firstMessageTimer);
+      if (!done) leaving.abort();
       if (!done) release();
       done = true;
     });

@@ -10,6 +10,7 @@ import {
   disconnectRequestSchema,
   disconnectResultSchema,
   healthSchema,
+  matchesSchema,
   okSchema,
   okStateSchema,
   readyRequestSchema,
@@ -137,6 +138,15 @@ export const sidecarRoutes = {
     status: 200,
     description: 'Done, with the server state',
     response: okStateSchema,
+    errors: {},
+  },
+  match: {
+    method: 'GET',
+    url: '/v1/match',
+    summary: 'The matches placed on this server: roster, teams, variables, who has not arrived',
+    status: 200,
+    description: 'Matches (empty outside queued modes)',
+    response: matchesSchema,
     errors: {},
   },
   shutdown: {

@@ -332,3 +332,52 @@ export const namedSchemas = {
   ReconnectGrant: reconnectGrantSchema,
   ReconnectResult: reconnectResultSchema,
 } as const;
+
+/** One match on this server (queued modes), as GET /v1/match lists it. */
+export const matchSchema = {
+  type: 'object',
+  required: ['matchId', 'mode', 'teams', 'variables', 'players', 'notArrived'],
+  properties: {
+    matchId: { type: 'string' },
+    mode: { type: 'string' },
+    teams: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'playerIds'],
+        properties: {
+          name: { type: 'string' },
+          playerIds: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+    variables: { type: 'object', additionalProperties: { type: 'string' } },
+    players: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['playerId', 'arrived'],
+        properties: {
+          playerId: { type: 'string' },
+          name: { type: 'string' },
+          team: { type: 'string' },
+          arrived: {
+            type: 'boolean',
+            description: 'The player connected (its token was verified)',
+          },
+        },
+      },
+    },
+    notArrived: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Player ids whose connect token expired without them connecting',
+    },
+  },
+} as const;
+
+export const matchesSchema = {
+  type: 'object',
+  required: ['matches'],
+  properties: { matches: { type: 'array', items: matchSchema } },
+} as const;

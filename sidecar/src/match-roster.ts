@@ -1,0 +1,61 @@
+/**
+ * `GET /v1/match`: the matches a queued mode placed on this server, read from the seats the
+ * matchmaker reserved (each seat of a match carries the match id, the whole roster and the
+ * mode's variables). A player has arrived once their seat is connected; one whose reservation
+ * expired without them is listed in `notArrived`, so the game can start without them or
+ * ask for backfill.
+ */
+import type { SeatRecord } from '@playgap/protocol';
+import type { SidecarResponse } from '@playgap/protocol/sidecar-api';
+
+type Matches = SidecarResponse<'match'>;
+
+/**
+ * @example
+ * const { matches } = matchesOnServer(seatBook.seatRecords(), Date.now());
+ */
+export function matchesOnServer(seats: readonly SeatRecord[], nowMs: number): Matches {
+  const byMatch = new Map<string, SeatRecord[]>();
+  for (const seat of seats) {
+    if (!seat.matchId) continue;
+    const list = byMatch.get(seat.matchId) ?? [];
+    list.push(seat);
+    byMatch.set(seat.matchId, list);
+  }
+  const matches: Matches['matches'] = [];
+  for (const [matchId, list] of byMatch) {
+    const first = list.find((s) => s.roster) ?? (list[0] as SeatRecord);
+    const roster: NonNullable<SeatRecord['roster']> =
+      first.roster ?? list.map((s) => ({ playerId: s.playerId ?? s.clientId }));
+    const seatOf = new Map(list.map((s) => [s.playerId, s]));
+    const teams = new Map<string, string[]>();
+    for (const p of roster) {
+      if (!p.team) continue;
+      teams.set(p.team, [...(teams.get(p.team) ?? []), p.playerId]);
+    }
+    const players = roster.map((p) => ({
+      playerId: p.playerId,
+      ...(p.name ? { name: p.name } : {}),
+      ...(p.team ? { team: p.team } : {}),
+      arrived: seatOf.get(p.playerId)?.state === 'connected',
+    }));
+    // Missing seat (expired and taken over, or aged out) or a reservation past its expiry.
+    const notArrived = roster
+      .filter((p) => {
+        const seat = seatOf.get(p.playerId);
+        if (seat?.state === 'connected') return false;
+        const deadline = seat?.expiresAt ?? first.expiresAt;
+        return nowMs >= deadline;
+      })
+      .map((p) => p.playerId);
+    matches.push({
+      matchId,
+      mode: first.mode ?? '',
+      teams: [...teams].map(([name, playerIds]) => ({ name, playerIds })),
+      variables: first.matchVariables ?? {},
+      players,
+      notArrived,
+    });
+  }
+  return { matches };
+}
