@@ -15,6 +15,7 @@ const bucket = {
   servers: `playgap_${app}_servers`,
   seats: `playgap_${app}_seats`,
   deployments: `playgap_${app}_deployments`,
+  tickets: `playgap_${app}_tickets`,
 };
 
 let nats: ComposeNats;
@@ -197,6 +198,18 @@ describe('matchmaker user', () => {
     expect((await (await kvm.open(bucket.servers)).get('srv-1'))?.json()).toMatchObject({
       id: 'srv-1',
     });
+  });
+
+  it('keeps matchmaking tickets (and the gameserver user cannot)', async () => {
+    const tickets = await new Kvm(await as('matchmaker')).create(bucket.tickets, {
+      ttl: 900_000,
+      history: 1,
+    });
+    const revision = await tickets.create('t-1', JSON.stringify({ state: 'searching' }));
+    await tickets.update('t-1', JSON.stringify({ state: 'claimed' }), revision);
+    expect((await tickets.get('t-1'))?.json()).toMatchObject({ state: 'claimed' });
+    const asSidecar = await new Kvm(await as('gameserver')).open(bucket.tickets);
+    await expect(asSidecar.put('t-2', '{}')).rejects.toThrow();
   });
 
   it('cannot reach another app’s subjects', async () => {
