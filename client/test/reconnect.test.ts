@@ -89,14 +89,18 @@ afterEach(async () => {
   sockets.length = 0;
 });
 
-function connect(matchmakerUrl: string): Promise<Channel> {
+function connect(matchmakerUrl: string, firstDelayMs = 20): Promise<Channel> {
   return play({
     game: 'arena',
     version: '1.0.0',
     matchmakerUrl,
     WebSocketImpl,
     implementations: [websocketTransport(WebSocketImpl)],
-    reconnect: { initialDelayMs: 20, maxDelayMs: 100, storage: null },
+    reconnect: {
+      initialDelayMs: firstDelayMs,
+      maxDelayMs: Math.max(100, firstDelayMs),
+      storage: null,
+    },
   });
 }
 
@@ -138,7 +142,9 @@ describe('play() reconnects', () => {
   it('lands on a new server through the matchmaker when its server stopped during the grace', async () => {
     const first = await gameServer(1_500, 'a');
     const second = await gameServer(60_000, 'b');
-    const channel = await connect(await startFront([first, second]));
+    // The first attempt waits 2 s, so the server below is gone before it (at 20 ms it could
+    // still win the seat back on a busy machine).
+    const channel = await connect(await startFront([first, second]), 2_000);
     const { reconnecting, reconnected } = track(channel);
     sockets.at(-1)!.terminate();
     await waitFor(() => reconnecting.length > 0, { what: 'reconnecting' });

@@ -11,6 +11,10 @@ describe('connect stage and error words', () => {
       stageWords({ stage: 'connecting', elapsedMs: 0, message: '', transport: 'webrtc' }),
     ).toBe('Connecting (webrtc)…');
     expect(stageWords({ stage: 'retrying', elapsedMs: 0, message: '' })).toMatch(/stopping/);
+    expect(stageWords({ stage: 'searching', elapsedMs: 7400, message: '' })).toBe(
+      'Looking for players… 7 s',
+    );
+    expect(stageWords({ stage: 'match_found', elapsedMs: 0, message: '' })).toMatch(/Match found/);
   });
 
   it('says why a token was refused', () => {

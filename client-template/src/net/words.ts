@@ -22,6 +22,10 @@ export function stageWords(progress: PlayProgress): string {
       return `Starting a server… ${seconds} s`;
     case 'waiting_for_server':
       return `Starting a server… ${seconds} s (waiting for it to come up)`;
+    case 'searching':
+      return `Looking for players… ${seconds} s`;
+    case 'match_found':
+      return 'Match found — finding its server…';
     case 'ready':
       return 'Server found.';
     case 'connecting':
