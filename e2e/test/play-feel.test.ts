@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '@playgap/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinAndStay, requestReply } from './front-tools.js';
@@ -107,8 +108,18 @@ describe('play feel in the browser', { timeout: 180_000 }, () => {
     await ada.keyboard.press('Backquote');
     expect((await feel(ada)).overlay.visible).toBe(true);
 
-    // Free one seat on the first server: it is now the fullest with room (2 of 3).
+    // Free one seat on the first server: it is now the fullest with room (2 of 3). The next
+    // test needs the matchmaker to have seen that, so wait on its own view (the dashboard's).
     await fillers.pop()?.();
+    await waitFor(
+      async () => {
+        const view = (await (await fetch(new URL('dashboard/state', stack.url))).json()) as {
+          servers: { id: string; used: number }[];
+        };
+        return view.servers.some((s) => s.id !== state.serverId && s.used === 2);
+      },
+      { what: 'the matchmaker to see a seat freed on the first server', timeoutMs: 30_000 },
+    );
   });
 
   it('"Copy link" puts a friend on the same server, not on the fuller one', async () => {
