@@ -49,6 +49,7 @@ export {
 export {
   APP_NAME_PATTERN,
   assertAppName,
+  backfillKey,
   buckets,
   KV_DEFAULTS,
   MATCHMAKER_QUEUE,
@@ -68,9 +69,13 @@ export {
   type ReconnectGrant,
 } from './reconnect-credential.js';
 export {
+  type BackfillFill,
+  type BackfillRecord,
+  BackfillState,
   type DeploymentRecord,
   DeploymentState,
   type PortMapping,
+  type RosterPlayer,
   type SeatRecord,
   SeatState,
   type ServerLocation,

@@ -60,6 +60,8 @@ export function buckets(app: string) {
     deployments: `playgap_${app}_deployments`,
     /** key = ticket id → TicketRecord (queued modes), owned by the matchmakers. */
     tickets: `playgap_${app}_tickets`,
+    /** key = `<serverId>.<backfillId>` → BackfillRecord, made by a sidecar, filled by matchmakers. */
+    backfills: `playgap_${app}_backfills`,
   } as const;
 }
 
@@ -76,6 +78,11 @@ export function seatKey(serverId: string, seatIndex: number): string {
  */
 export function seatKeysOf(serverId: string): string {
   return `${serverId}.>`;
+}
+
+/** KV key of one backfill request of one server (bucket `backfills`). */
+export function backfillKey(serverId: string, backfillId: string): string {
+  return `${serverId}.${backfillId}`;
 }
 
 /** Split a seat key back into server id and seat index; undefined if it is not one. */
@@ -104,6 +111,8 @@ export const KV_DEFAULTS = {
   deploymentsMaxAgeMs: 3_600_000,
   /** Max age of the tickets bucket (a ticket waits at most 600 s, then its answer is kept a while). */
   ticketsMaxAgeMs: 900_000,
+  /** Max age of the backfills bucket (a backfill lives at most 600 s; its sidecar deletes it). */
+  backfillsMaxAgeMs: 900_000,
   /** Replicas per bucket (1 on a single server; a cluster may raise it). */
   replicas: 1,
   /** nats-server 2.9 compatible: file storage, history 1. */

@@ -83,6 +83,18 @@ export interface ServerRecord {
   updatedAt: number;
 }
 
+/**
+ * One player of a match as its seats list it. `attributes` and `latencies` are what the mode's
+ * rules read: a backfill judges newcomers against the players still in the match.
+ */
+export interface RosterPlayer {
+  playerId: string;
+  name?: string;
+  team?: string;
+  attributes?: Record<string, number | string | string[]>;
+  latencies?: Record<string, number>;
+}
+
 export const SeatState = {
   /** Reserved by a matchmaker for a player who has not connected yet. */
   RESERVED: 'reserved',
@@ -119,7 +131,7 @@ export interface SeatRecord {
   team?: string;
   mode?: string;
   /** Queued modes: every player of the match and the mode's variables (sidecar `GET /v1/match`). */
-  roster?: { playerId: string; name?: string; team?: string }[];
+  roster?: RosterPlayer[];
   matchVariables?: Record<string, string>;
   /**
    * Unix ms: a reservation is void after this (= the token's expiry); a seat in grace is freed
@@ -211,5 +223,59 @@ export interface TicketRecord {
   replies?: Record<string, unknown>;
   /** FAILED: the coded reason. */
   error?: { code: string; message: string };
+  updatedAt: number;
+}
+
+export const BackfillState = {
+  /** Matchmakers fill it from waiting tickets. */
+  OPEN: 'open',
+  /** Every asked-for seat is placed (or being placed). */
+  FILLED: 'filled',
+} as const;
+export type BackfillState = (typeof BackfillState)[keyof typeof BackfillState];
+
+/** A group of tickets a matchmaker took for a backfill (one compare-and-set of the record). */
+export interface BackfillFill {
+  /** Unique per fill; the tickets' own claim names the backfill's match. */
+  id: string;
+  ticketIds: string[];
+  playerIds: string[];
+  /** The team they join (team modes). */
+  team?: string;
+  /** `claiming` while its seats are reserved, `placed` once every player has a token. */
+  state: 'claiming' | 'placed';
+  claimedBy: string;
+  /** A `claiming` fill not placed within the claim timeout (its matchmaker died) is undone. */
+  claimedAt: number;
+}
+
+/**
+ * Bucket `backfills`, key = `<serverId>.<backfillId>`. A running server's sidecar creates it
+ * (POST /v1/backfill) and deletes it on withdrawal, expiry, once filled and on exit; every
+ * matchmaker treats an open one as a partly-filled match of its mode and adds a fill with a KV
+ * update at its revision, so two matchmakers never overfill it.
+ */
+export interface BackfillRecord {
+  id: string;
+  app: string;
+  version: string;
+  serverId: string;
+  mode: string;
+  matchId: string;
+  /** The team to fill; absent = any team with room. */
+  team?: string;
+  /** Players asked for. */
+  count: number;
+  /** Players placed or being placed: the sum of `fills`' players. */
+  filled: number;
+  fills: BackfillFill[];
+  /** The players still in the match when it was asked (the rules judge newcomers with them). */
+  players: RosterPlayer[];
+  /** The mode's variables, for the newcomers' seats. */
+  matchVariables?: Record<string, string>;
+  state: BackfillState;
+  createdAt: number;
+  /** Past this (Unix ms) nobody fills it; the sidecar deletes it. */
+  expiresAt: number;
   updatedAt: number;
 }

@@ -17,10 +17,13 @@ import {
   ServerState,
 } from '@playgap/protocol';
 import {
+  BACKFILL_EXPIRY_SECONDS,
   type SidecarApi,
+  type SidecarBackfill,
   type SidecarEventData,
   type SidecarOperation,
   type SidecarRequest,
+  type SidecarResponse,
   type SidecarServerInfo,
   type SidecarShutdownReason,
   sidecarEventsRoute,
@@ -41,6 +44,10 @@ export interface StubSidecar {
   addToken(token: string, clientId: string, name?: string): void;
   /** Make the verify endpoint refuse this token with `code` (status: the contract's for it). */
   refuseToken(token: string, code: string, status?: number): void;
+  /** Put a match on the stand-in (GET /v1/match, and what a backfill may name). */
+  addMatch(match: SidecarResponse<'match'>['matches'][number]): void;
+  /** Play a matchmaker: place `playerIds` into backfill `backfillId` (the `backfill` event follows). */
+  fillBackfill(backfillId: string, playerIds: string[]): void;
   /** Push a server-sent event to every follower of /v1/events. */
   push<E extends keyof SidecarEventData>(event: E, data: SidecarEventData[E]): void;
   followers(): number;
@@ -63,7 +70,11 @@ const ajv = new Ajv({ coerceTypes: false, removeAdditional: false, allErrors: fa
 ajv.addKeyword('example');
 const validators = new Map<string, ValidateFunction>(
   Object.values(sidecarRoutes).flatMap((route) =>
-    'body' in route ? [[`${route.method} ${route.url}`, ajv.compile(route.body)]] : [],
+    'body' in route
+      ? [[`${route.method} ${route.url}`, ajv.compile(route.body)]]
+      : 'params' in route
+        ? [[`${route.method} ${route.url}`, ajv.compile(route.params)]]
+        : [],
   ),
 );
 
@@ -127,8 +138,71 @@ export async function startStubSidecar(options: {
     state: ServerState.STARTING,
   };
 
+  const matches: SidecarResponse<'match'>['matches'] = [];
+  const backfills = new Map<string, SidecarBackfill & { timer: NodeJS.Timeout }>();
+  let backfillIds = 0;
+  const endBackfill = (id: string, state: 'filled' | 'expired' | 'withdrawn') => {
+    const b = backfills.get(id);
+    if (!b) return;
+    clearTimeout(b.timer);
+    backfills.delete(id);
+    const { backfillId, matchId, count, filled, playerIds } = b;
+    push('backfill', { backfillId, matchId, state, count, filled, playerIds });
+  };
+
   const api: SidecarApi = {
-    match: () => ({ matches: [] }),
+    match: () => ({ matches }),
+    requestBackfill: (body) => {
+      if (info.state === ServerState.DRAINING || info.state === ServerState.STOPPING) {
+        throw new Refusal(ErrorCode.SERVER_DRAINING, 'The server is draining.');
+      }
+      if (info.state !== ServerState.READY) {
+        throw new Refusal(ErrorCode.SERVER_NOT_READY, `The server is ${info.state}.`);
+      }
+      const match =
+        body.matchId === undefined
+          ? matches.length === 1
+            ? matches[0]
+            : undefined
+          : matches.find((m) => m.matchId === body.matchId);
+      if (!match) throw new Refusal(ErrorCode.UNKNOWN_MATCH, 'No such match on this server.');
+      const team = body.team === undefined || body.team === 'any' ? 'any' : body.team;
+      if (team !== 'any' && !match.teams.some((t) => t.name === team)) {
+        throw new Refusal(ErrorCode.UNKNOWN_TEAM, `Match ${match.matchId} has no team ${team}.`);
+      }
+      let promised = 0;
+      for (const b of backfills.values()) promised += b.count - b.playerIds.length;
+      const room = info.capacity - connected.size - promised;
+      if (body.count > room) {
+        throw new Refusal(ErrorCode.BACKFILL_NO_ROOM, `Only ${room} free seat(s).`);
+      }
+      const backfillId = `stub-backfill-${++backfillIds}`;
+      const seconds = body.expiresInSeconds ?? BACKFILL_EXPIRY_SECONDS.default;
+      const expiresAt = Date.now() + seconds * 1000;
+      const timer = setTimeout(() => endBackfill(backfillId, 'expired'), seconds * 1000);
+      backfills.set(backfillId, {
+        backfillId,
+        matchId: match.matchId,
+        mode: match.mode,
+        team,
+        count: body.count,
+        filled: 0,
+        playerIds: [],
+        expiresAt,
+        timer,
+      });
+      return { backfillId, expiresAt };
+    },
+    backfills: () => ({
+      backfills: [...backfills.values()].map(({ timer: _t, ...b }) => b),
+    }),
+    withdrawBackfill: ({ backfillId }) => {
+      if (!backfills.has(backfillId)) {
+        throw new Refusal(ErrorCode.UNKNOWN_BACKFILL, `No open backfill ${backfillId}.`);
+      }
+      endBackfill(backfillId, 'withdrawn');
+      return { ok: true };
+    },
     health: () => ({
       status: 'ok',
       nats: 'connected',
@@ -274,9 +348,33 @@ export async function startStubSidecar(options: {
   const routes = new Map(
     Object.entries(sidecarRoutes).map(([name, route]) => [
       `${route.method} ${route.url}`,
-      { name: name as SidecarOperation, status: route.status },
+      { name: name as SidecarOperation, status: route.status, params: 'params' in route },
     ]),
   );
+  /** The route of `method url` and its path parameters (`/v1/backfill/:backfillId`). */
+  const routeOf = (method: string, url: string) => {
+    const exact = routes.get(`${method} ${url}`);
+    if (exact) return { key: `${method} ${url}`, route: exact, params: undefined };
+    for (const [key, route] of routes) {
+      if (!route.params) continue;
+      const [m, pattern] = key.split(' ') as [string, string];
+      if (m !== method) continue;
+      const names: string[] = [];
+      const re = new RegExp(
+        `^${pattern.replace(/:([A-Za-z]+)/g, (_, n: string) => {
+          names.push(n);
+          return '([^/]+)';
+        })}$`,
+      );
+      const found = re.exec(url);
+      if (!found) continue;
+      const params = Object.fromEntries(
+        names.map((n, i) => [n, decodeURIComponent(found[i + 1] as string)]),
+      );
+      return { key, route, params };
+    }
+    return undefined;
+  };
 
   const server = createServer(async (req, res) => {
     const key = `${req.method} ${req.url}`;
@@ -287,11 +385,12 @@ export async function startStubSidecar(options: {
       req.on('close', () => sse.delete(res));
       return;
     }
-    const route = routes.get(key);
-    if (!route) return send(res, 404, { code: ErrorCode.NOT_FOUND, message: `No route ${key}.` });
+    const found = routeOf(req.method ?? '', req.url ?? '');
+    if (!found) return send(res, 404, { code: ErrorCode.NOT_FOUND, message: `No route ${key}.` });
+    const { route } = found;
     try {
-      const body = await readJson(req);
-      const validate = validators.get(key);
+      const body = found.params ?? (await readJson(req));
+      const validate = validators.get(found.key);
       if (validate && !validate(body)) {
         throw new Refusal(
           ErrorCode.BAD_REQUEST,
@@ -330,12 +429,35 @@ export async function startStubSidecar(options: {
     refuseToken(token, code, status = sidecarStatusOf(code)) {
       refusals.set(token, { code, status });
     },
+    addMatch: (match) => {
+      matches.push(match);
+    },
+    fillBackfill: (backfillId, playerIds) => {
+      const b = backfills.get(backfillId);
+      if (!b) return;
+      b.playerIds.push(...playerIds);
+      b.filled = b.playerIds.length;
+      const done = b.filled >= b.count;
+      if (done) endBackfill(backfillId, 'filled');
+      else {
+        const { matchId, count, filled } = b;
+        push('backfill', {
+          backfillId,
+          matchId,
+          state: 'open',
+          count,
+          filled,
+          playerIds: [...b.playerIds],
+        });
+      }
+    },
     push,
     followers: () => sse.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of sse) res.end();
         for (const entry of held.values()) clearTimeout(entry.grace);
+        for (const b of backfills.values()) clearTimeout(b.timer);
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -106,6 +106,9 @@ export function buildApp(sidecar: Sidecar, options: AppOptions = {}): FastifyIns
       return { ok: true, state: sidecar.currentState };
     },
     match: () => sidecar.matches(),
+    requestBackfill: (body) => sidecar.requestBackfill(body),
+    backfills: () => sidecar.backfills(),
+    withdrawBackfill: (params) => sidecar.withdrawBackfill(params.backfillId),
     shutdown: () => {
       setImmediate(() => {
         sidecar.shutdown('requested');
@@ -122,9 +125,10 @@ export function buildApp(sidecar: Sidecar, options: AppOptions = {}): FastifyIns
       url: route.url,
       // fastify validates the body with the contract's own schema before the handler runs.
       ...('body' in route ? { schema: { body: route.body } } : {}),
+      ...('params' in route ? { schema: { params: route.params } } : {}),
       handler: async (req, reply) => {
         reply.code(route.status);
-        return operation(req.body);
+        return operation('params' in route ? req.params : req.body);
       },
     });
   }
@@ -151,7 +155,9 @@ export function buildApp(sidecar: Sidecar, options: AppOptions = {}): FastifyIns
     const onDrain = () => send('drain', { state: sidecar.currentState });
     const onShutdown = (reason: ShutdownReason) => send('shutdown', { reason });
     const onLeft = (clientId: string) => send('left', { clientId });
+    const onBackfill = (data: SidecarEventData['backfill']) => send('backfill', data);
     sidecar.on('left', onLeft);
+    sidecar.on('backfill', onBackfill);
     sidecar.on('certificate', onCertificate);
     sidecar.on('drain', onDrain);
     sidecar.on('shutdown', onShutdown);
@@ -164,6 +170,7 @@ export function buildApp(sidecar: Sidecar, options: AppOptions = {}): FastifyIns
       sidecar.off('drain', onDrain);
       sidecar.off('shutdown', onShutdown);
       sidecar.off('left', onLeft);
+      sidecar.off('backfill', onBackfill);
     });
   });
 

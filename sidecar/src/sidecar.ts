@@ -18,13 +18,16 @@ import {
 } from '@playgap/protocol';
 import type {
   SidecarDisconnectResult,
+  SidecarEventData,
   SidecarHealth,
   SidecarReconnectResult,
+  SidecarRequest,
   SidecarResponse,
   SidecarServerInfo,
   SidecarShutdownReason,
   SidecarVerifyResult,
 } from '@playgap/protocol/sidecar-api';
+import { BackfillDesk } from './backfill-desk.js';
 import type { ServerCertificate } from './certificate.js';
 import { CertificateRenewal } from './certificate-renewal.js';
 import { type Clock, systemClock } from './clock.js';
@@ -80,7 +83,8 @@ export type VerifyResult = SidecarVerifyResult;
 
 /**
  * Events: `certificate` (ServerCertificate), `drain`, `shutdown` (ShutdownReason), `state`,
- * `left` (client id: a held seat was freed at the end of its grace period).
+ * `left` (client id: a held seat was freed at the end of its grace period), `backfill` (a
+ * backfill request's progress or end, SidecarEventData['backfill']).
  *
  * @example
  * const sidecar = new Sidecar(options); await sidecar.init(); sidecar.attachNats(nc);
@@ -102,6 +106,7 @@ export class Sidecar extends EventEmitter {
   private readonly certificate: CertificateRenewal;
   private readonly admission: PlayerAdmission;
   private readonly reconnects: ReconnectDesk;
+  private readonly backfill: BackfillDesk;
 
   constructor(readonly options: SidecarOptions) {
     super();
@@ -116,6 +121,19 @@ export class Sidecar extends EventEmitter {
       serverId: d.serverId,
       clock,
       graceMs: options.reconnectGraceMs ?? 0,
+    });
+    this.backfill = new BackfillDesk({
+      app: options.app,
+      version: options.version,
+      serverId: d.serverId,
+      clock,
+      seats: () => this.seatBook?.seatRecords() ?? [],
+      capacity: () => this.capacity,
+      onEvent: (data: SidecarEventData['backfill']) => {
+        this.publisher.publishEvent(`backfill.${data.state}`, data);
+        this.emit('backfill', data);
+      },
+      log,
     });
     this.publisher = new RecordPublisher({
       app: options.app,
@@ -173,9 +191,45 @@ export class Sidecar extends EventEmitter {
     return matchesOnServer(this.seatBook?.seatRecords() ?? [], this.clock.now());
   }
 
+  /**
+   * Ask the matchmakers for players for a running match (POST /v1/backfill). Refusals:
+   * SERVER_NOT_READY, SERVER_DRAINING, NATS_UNAVAILABLE, UNKNOWN_MATCH, UNKNOWN_TEAM,
+   * BACKFILL_NO_ROOM.
+   */
+  requestBackfill(
+    body: SidecarRequest<'requestBackfill'>,
+  ): Promise<SidecarResponse<'requestBackfill'>> {
+    if (this.state === ServerState.DRAINING || this.state === ServerState.STOPPING) {
+      throw new SidecarError(
+        ErrorCode.SERVER_DRAINING,
+        'The server is draining; it takes no new players.',
+        503,
+      );
+    }
+    if (this.state !== ServerState.READY) {
+      throw new SidecarError(
+        ErrorCode.SERVER_NOT_READY,
+        `The server is ${this.state}, not ready; call /v1/ready first.`,
+        503,
+      );
+    }
+    if (!this.publisher.natsUp) throw new NatsUnavailableError();
+    return this.backfill.request(body);
+  }
+
+  /** The open backfill requests (GET /v1/backfill). */
+  backfills(): SidecarResponse<'backfills'> {
+    return this.backfill.list();
+  }
+
+  /** Withdraw a backfill request (DELETE /v1/backfill/:backfillId). */
+  withdrawBackfill(backfillId: string): Promise<SidecarResponse<'withdrawBackfill'>> {
+    return this.backfill.withdraw(backfillId);
+  }
+
   /** Hand over the NATS connection: open buckets, watch seats, publish the record. */
   async attachNats(nc: NatsConnection): Promise<void> {
-    const { servers, seats } = await openSidecarBuckets(nc, this.options.app, {
+    const { servers, seats, backfills } = await openSidecarBuckets(nc, this.options.app, {
       ...(this.options.kvReplicas ? { replicas: this.options.kvReplicas } : {}),
       onReplicaMismatch: (bucket, replicas, configured) =>
         this.options.log?.('KV bucket replicas differ from PLAYGAP_KV_REPLICAS', {
@@ -188,6 +242,7 @@ export class Sidecar extends EventEmitter {
     this.publisher.attach({ nc, servers, seats });
     this.seatBook = new SeatBook(seats, this.options.deployment.serverId, () => this.capacity);
     await this.seatBook.start();
+    await this.backfill.start(backfills);
     await this.publisher.start();
     serveControl(nc, subjects(this.options.app).serverControl(this.options.deployment.serverId), {
       drain: () => {
@@ -506,7 +561,7 @@ export class Sidecar extends EventEmitter {
     if (this.closed) return this.closed;
     this.cancelTimers();
     this.closed = Promise.race([
-      this.publisher.withdraw(),
+      Promise.all([this.backfill.close(), this.publisher.withdraw()]).then(() => {}),
       new Promise<void>((r) => setTimeout(r, timeoutMs).unref()),
     ]).catch(() => {});
     return this.closed;

@@ -11,6 +11,7 @@ import {
   sidecarEventsRoute,
   sidecarRoutes,
   sidecarStatusOf,
+  sidecarUrl,
 } from '@playgap/protocol/sidecar-api';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,10 +84,14 @@ export function sidecarContract(name: string, start: () => Promise<SidecarUnderT
       operation: SidecarOperation,
       body?: unknown,
     ): Promise<{ status: number; json: unknown }> {
-      const { method, url } = sidecarRoutes[operation];
+      const route = sidecarRoutes[operation];
+      const { method } = route;
+      // Path parameters travel in the URL, not in a body.
+      const inPath = 'params' in route;
+      const url = inPath ? sidecarUrl(route.url, body as Record<string, string>) : route.url;
       const res = await fetch(`${sidecar.url}${url}`, {
         method,
-        ...(body === undefined
+        ...(body === undefined || inPath
           ? {}
           : {
               headers: { 'content-type': 'application/json' },
@@ -130,6 +135,10 @@ export function sidecarContract(name: string, start: () => Promise<SidecarUnderT
       await expectRefusal('verify', { token: await sidecar.ticket(901n) }, 'SERVER_NOT_READY');
     });
 
+    it('refuses a backfill before ready with SERVER_NOT_READY', async () => {
+      await expectRefusal('requestBackfill', { count: 1 }, 'SERVER_NOT_READY');
+    });
+
     it('refuses bodies that break the schema or are not JSON with BAD_REQUEST', async () => {
       await expectRefusal('ready', {}, 'BAD_REQUEST');
       await expectRefusal(
@@ -167,6 +176,24 @@ export function sidecarContract(name: string, start: () => Promise<SidecarUnderT
       >;
       expect(info).toMatchObject({ state: 'ready', transports, capacity: 4 });
       expect(await expectAnswer('capacity', { capacity: 6 })).toMatchObject({ capacity: 6 });
+    });
+
+    it('lists no backfill, and refuses bad backfill requests with their codes', async () => {
+      expect(await expectAnswer('backfills')).toEqual({ backfills: [] });
+      await expectRefusal('requestBackfill', {}, 'BAD_REQUEST');
+      await expectRefusal('requestBackfill', { count: 0 }, 'BAD_REQUEST');
+      await expectRefusal('requestBackfill', { count: 1025 }, 'BAD_REQUEST');
+      await expectRefusal('requestBackfill', { count: '1' }, 'BAD_REQUEST');
+      await expectRefusal('requestBackfill', { count: 1, team: 2 }, 'BAD_REQUEST');
+      await expectRefusal('requestBackfill', { count: 1, expiresInSeconds: 0 }, 'BAD_REQUEST');
+      await expectRefusal('requestBackfill', { count: 1, expiresInSeconds: 601 }, 'BAD_REQUEST');
+      await expectRefusal('requestBackfill', { count: 1, matchId: 'm'.repeat(200) }, 'BAD_REQUEST');
+      await expectRefusal('requestBackfill', { count: 1, seats: 2 }, 'BAD_REQUEST');
+      // No queued match was placed on this server.
+      await expectRefusal('requestBackfill', { count: 1 }, 'UNKNOWN_MATCH');
+      await expectRefusal('requestBackfill', { count: 1, matchId: 'nope' }, 'UNKNOWN_MATCH');
+      await expectRefusal('withdrawBackfill', { backfillId: 'nope' }, 'UNKNOWN_BACKFILL');
+      await expectRefusal('withdrawBackfill', { backfillId: 'x'.repeat(65) }, 'BAD_REQUEST');
     });
 
     /** The reconnect credential of client 902, the latest one. */
@@ -252,6 +279,7 @@ export function sidecarContract(name: string, start: () => Promise<SidecarUnderT
       expect(data, text).toBeDefined();
       expectShape(drainEvent, JSON.parse(data!), 'drain event');
       await expectRefusal('verify', { token: await sidecar.ticket(904n) }, 'SERVER_DRAINING');
+      await expectRefusal('requestBackfill', { count: 1 }, 'SERVER_DRAINING');
       // A server that drains cannot become ready again: a conflict with its state.
       await expectRefusal('ready', { transports: [] }, 'SERVER_DRAINING', 409);
     });

@@ -8,6 +8,7 @@
  */
 import type { FromSchema } from './from-schema.js';
 import type {
+  backfillSchema,
   disconnectResultSchema,
   healthSchema,
   reconnectResultSchema,
@@ -26,8 +27,11 @@ export {
   type SidecarResponse,
   sidecarEventsRoute,
   sidecarRoutes,
+  sidecarUrl,
 } from './routes.js';
 export {
+  BACKFILL_EXPIRY_SECONDS,
+  backfillSchema,
   capacitySchema,
   errorSchema,
   MAX_SIDECAR_CAPACITY,
@@ -58,3 +62,5 @@ export type SidecarShutdownReason = FromSchema<typeof shutdownReasonSchema>;
 export type SidecarEventData = {
   [E in keyof typeof sidecarEventSchemas]: FromSchema<(typeof sidecarEventSchemas)[E]>;
 };
+/** One open backfill request, as `GET /v1/backfill` lists it. */
+export type SidecarBackfill = FromSchema<typeof backfillSchema>;

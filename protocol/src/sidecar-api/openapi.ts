@@ -34,6 +34,14 @@ export function sidecarOpenApi(): { [key: string]: Json } {
   for (const route of Object.values(sidecarRoutes)) {
     const operation: { [key: string]: Json } = { summary: route.summary };
     if ('body' in route) operation['requestBody'] = { required: true, content: json(route.body) };
+    if ('params' in route) {
+      operation['parameters'] = Object.entries(route.params.properties).map(([name, schema]) => ({
+        name,
+        in: 'path',
+        required: true,
+        schema: withRefs(schema),
+      }));
+    }
     const responses: { [status: string]: Json } = {
       [route.status]: { description: route.description, content: json(route.response) },
     };
@@ -41,7 +49,9 @@ export function sidecarOpenApi(): { [key: string]: Json } {
       responses[status] = { description: answer.description, content: json(errorSchema) };
     }
     operation['responses'] = responses;
-    paths[route.url] = { ...paths[route.url], [route.method.toLowerCase()]: operation };
+    // OpenAPI writes a path parameter `{name}` where fastify writes `:name`.
+    const url = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+    paths[url] = { ...paths[url], [route.method.toLowerCase()]: operation };
   }
   const events = sidecarEventsRoute;
   paths[events.url] = {

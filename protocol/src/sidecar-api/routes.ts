@@ -6,6 +6,10 @@
  */
 import type { FromSchema } from './from-schema.js';
 import {
+  backfillCreatedSchema,
+  backfillParamsSchema,
+  backfillRequestSchema,
+  backfillsSchema,
   capacityRequestSchema,
   disconnectRequestSchema,
   disconnectResultSchema,
@@ -149,6 +153,49 @@ export const sidecarRoutes = {
     response: matchesSchema,
     errors: {},
   },
+  requestBackfill: {
+    method: 'POST',
+    url: '/v1/backfill',
+    summary:
+      'Ask the matchmakers for more players for a running match (a team, or any), until filled, withdrawn or expired',
+    body: backfillRequestSchema,
+    status: 201,
+    description: 'Open; the `backfill` event follows as players are placed',
+    response: backfillCreatedSchema,
+    errors: {
+      400: badRequest,
+      404: {
+        description:
+          'UNKNOWN_MATCH (no such match here, or several and no matchId), UNKNOWN_TEAM (the match has no such team)',
+      },
+      409: { description: 'BACKFILL_NO_ROOM (more players than free seats not already promised)' },
+      413: tooLarge,
+      503: { description: 'SERVER_DRAINING, SERVER_NOT_READY, NATS_UNAVAILABLE' },
+    },
+  },
+  backfills: {
+    method: 'GET',
+    url: '/v1/backfill',
+    summary: 'The open backfill requests of this server and how far each is filled',
+    status: 200,
+    description: 'Open backfill requests',
+    response: backfillsSchema,
+    errors: {},
+  },
+  withdrawBackfill: {
+    method: 'DELETE',
+    url: '/v1/backfill/:backfillId',
+    summary: 'Withdraw a backfill request: no more players are found for it',
+    params: backfillParamsSchema,
+    status: 200,
+    description: 'Withdrawn (players already placed still come)',
+    response: okSchema,
+    errors: {
+      400: badRequest,
+      404: { description: 'UNKNOWN_BACKFILL (no open backfill request with that id)' },
+      503: { description: 'NATS_UNAVAILABLE' },
+    },
+  },
   shutdown: {
     method: 'POST',
     url: '/v1/shutdown',
@@ -167,10 +214,10 @@ export const sidecarRoutes = {
 export const sidecarEventsRoute = {
   method: 'GET',
   url: '/v1/events',
-  summary: 'Server-Sent Events (certificate, drain, shutdown, left)',
+  summary: 'Server-Sent Events (certificate, drain, shutdown, left, backfill)',
   status: 200,
   description:
-    'text/event-stream. event certificate: {certFile, keyFile, certDigest, certHashBase64, certNotAfter}; event drain: {state}; event shutdown: {reason}; event left: {clientId} (a held seat was freed: its grace period ended).',
+    'text/event-stream. event certificate: {certFile, keyFile, certDigest, certHashBase64, certNotAfter}; event drain: {state}; event shutdown: {reason}; event left: {clientId} (a held seat was freed: its grace period ended); event backfill: {backfillId, matchId, state (open, filled, expired, withdrawn), count, filled, playerIds}.',
 } as const;
 
 type Routes = typeof sidecarRoutes;
@@ -178,12 +225,27 @@ type Routes = typeof sidecarRoutes;
 /** An operation of the local API (`health`, `info`, `ready`, ...). */
 export type SidecarOperation = keyof Routes;
 
-/** The request body of an operation; `undefined` when it takes none. */
+/**
+ * The request of an operation: its body, or its path parameters (`DELETE
+ * /v1/backfill/:backfillId` takes `{backfillId}`); `undefined` when it takes neither.
+ */
 export type SidecarRequest<N extends SidecarOperation> = Routes[N] extends {
   body: infer S;
 }
   ? FromSchema<S>
-  : undefined;
+  : Routes[N] extends { params: infer P }
+    ? FromSchema<P>
+    : undefined;
+
+/**
+ * The URL of a route with its path parameters filled in.
+ *
+ * @example
+ * sidecarUrl('/v1/backfill/:backfillId', { backfillId: 'b1' }); // '/v1/backfill/b1'
+ */
+export function sidecarUrl(url: string, params: Record<string, string> = {}): string {
+  return url.replace(/:([A-Za-z]+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+}
 
 /** The success body of an operation. */
 export type SidecarResponse<N extends SidecarOperation> = FromSchema<Routes[N]['response']>;

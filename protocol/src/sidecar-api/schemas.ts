@@ -8,6 +8,9 @@ import { ServerState, TransportKind } from '../records.js';
 /** Seats a server may have (`capacity` of ready and PUT /v1/capacity). */
 export const MAX_SIDECAR_CAPACITY = 1024;
 
+/** How long a backfill request stays open: default and bounds (POST /v1/backfill). */
+export const BACKFILL_EXPIRY_SECONDS = { default: 60, min: 5, max: 600 } as const;
+
 export const errorSchema = {
   type: 'object',
   required: ['code', 'message'],
@@ -283,6 +286,84 @@ export const okStateSchema = {
   properties: { ok: { type: 'boolean' }, state: stateSchema },
 } as const;
 
+/** POST /v1/backfill: ask the matchmakers for `count` more players for a running match. */
+export const backfillRequestSchema = {
+  type: 'object',
+  required: ['count'],
+  additionalProperties: false,
+  properties: {
+    matchId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      description: 'The match to fill; may be left out when the server has one match',
+    },
+    team: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description: 'The team to fill (`team-2`); left out or `any`: any team with room',
+    },
+    count: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_SIDECAR_CAPACITY,
+      description: 'Players wanted; at most the free seats not promised to another backfill',
+    },
+    expiresInSeconds: {
+      type: 'integer',
+      minimum: BACKFILL_EXPIRY_SECONDS.min,
+      maximum: BACKFILL_EXPIRY_SECONDS.max,
+      description: `Stop filling after this long (default ${BACKFILL_EXPIRY_SECONDS.default})`,
+    },
+  },
+} as const;
+
+/** The id in DELETE /v1/backfill/{backfillId}. */
+export const backfillParamsSchema = {
+  type: 'object',
+  required: ['backfillId'],
+  additionalProperties: false,
+  properties: {
+    backfillId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+  },
+} as const;
+
+/** One open backfill request of this server. */
+export const backfillSchema = {
+  type: 'object',
+  required: ['backfillId', 'matchId', 'mode', 'team', 'count', 'filled', 'playerIds', 'expiresAt'],
+  properties: {
+    backfillId: { type: 'string' },
+    matchId: { type: 'string' },
+    mode: { type: 'string' },
+    team: { type: 'string', description: 'The team asked for, or `any`' },
+    count: { type: 'integer' },
+    filled: { type: 'integer', description: 'Players placed or being placed' },
+    playerIds: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'The newcomers placed so far (their tokens are on the way to them)',
+    },
+    expiresAt: { type: 'integer', description: 'Unix ms' },
+  },
+} as const;
+
+export const backfillCreatedSchema = {
+  type: 'object',
+  required: ['backfillId', 'expiresAt'],
+  properties: {
+    backfillId: { type: 'string' },
+    expiresAt: { type: 'integer', description: 'Unix ms' },
+  },
+} as const;
+
+export const backfillsSchema = {
+  type: 'object',
+  required: ['backfills'],
+  properties: { backfills: { type: 'array', items: backfillSchema } },
+} as const;
+
 /** Why a sidecar stops (the `shutdown` event's `reason`). */
 export const shutdownReasonSchema = {
   type: 'string',
@@ -314,6 +395,22 @@ export const sidecarEventSchemas = {
     required: ['clientId'],
     properties: { clientId: { type: 'string' } },
   },
+  /**
+   * A backfill request changed: players were placed (`open`, or `filled` once every seat is
+   * placed), or it ended (`expired`, `withdrawn`).
+   */
+  backfill: {
+    type: 'object',
+    required: ['backfillId', 'matchId', 'state', 'count', 'filled', 'playerIds'],
+    properties: {
+      backfillId: { type: 'string' },
+      matchId: { type: 'string' },
+      state: { type: 'string', enum: ['open', 'filled', 'expired', 'withdrawn'] },
+      count: { type: 'integer' },
+      filled: { type: 'integer' },
+      playerIds: { type: 'array', items: { type: 'string' } },
+    },
+  },
 } as const;
 
 /**
@@ -331,6 +428,7 @@ export const namedSchemas = {
   VerifyResult: verifyResultSchema,
   ReconnectGrant: reconnectGrantSchema,
   ReconnectResult: reconnectResultSchema,
+  Backfill: backfillSchema,
 } as const;
 
 /** One match on this server (queued modes), as GET /v1/match lists it. */

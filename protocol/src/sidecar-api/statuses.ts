@@ -14,6 +14,7 @@ import { ErrorCode } from '../error-codes.js';
 export function sidecarStatusOf(code: string): number {
   switch (code) {
     case ErrorCode.ALREADY_CONNECTED:
+    case ErrorCode.BACKFILL_NO_ROOM:
       return 409;
     case ErrorCode.SERVER_DRAINING:
     case ErrorCode.SERVER_NOT_READY:
@@ -21,6 +22,9 @@ export function sidecarStatusOf(code: string): number {
       return 503;
     case ErrorCode.UNKNOWN_CLIENT:
     case ErrorCode.NOT_FOUND:
+    case ErrorCode.UNKNOWN_MATCH:
+    case ErrorCode.UNKNOWN_TEAM:
+    case ErrorCode.UNKNOWN_BACKFILL:
       return 404;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 413;
