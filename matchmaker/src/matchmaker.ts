@@ -31,6 +31,8 @@ import { edgegapErrorFields, type Logger, silentLogger } from './log.js';
 import { logFleetEvents } from './log-fleet.js';
 import { Placer } from './placement.js';
 import { type QueueRouting, type ServePlacement, startPlayService } from './play-service.js';
+import { BackfillFiller, isBackfillMatch } from './queues/backfill-filler.js';
+import { BackfillPlacer } from './queues/backfill-placement.js';
 import { MatchPlacer } from './queues/match-placement.js';
 import { type MatchmakingSource, openMatchmakingSource } from './queues/matchmaking-file.js';
 import { TicketDesk } from './queues/ticket-desk.js';
@@ -265,9 +267,25 @@ export async function startMatchmaker(
         placementTimeoutMs: config.placementTimeoutMs,
         now,
       });
-      const tickets = (
-        await openBuckets(nc, config.appName, ['tickets'], { replicas: config.kvReplicas })
-      ).tickets;
+      const { tickets, backfills } = await openBuckets(
+        nc,
+        config.appName,
+        ['tickets', 'backfills'],
+        {
+          replicas: config.kvReplicas,
+        },
+      );
+      const backfill = new BackfillFiller({
+        backfills,
+        instanceId: config.instanceId,
+        config: () => matchmaking.current(),
+        claimStaleMs: config.claimStaleMs,
+        now,
+        log,
+      });
+      await backfill.start();
+      closers.push(() => backfill.stop());
+      const backfillPlacer = new BackfillPlacer({ reserver, filler: backfill });
       const matchPlacer = new MatchPlacer({
         fleet,
         reserver,
@@ -281,7 +299,9 @@ export async function startMatchmaker(
         nc,
         instanceId: config.instanceId,
         config: matchmaking.current(),
+        backfill,
         placeMatch: (match, records) => {
+          if (isBackfillMatch(match)) return backfillPlacer.place(match, records);
           const mode = matchmaking.current().modes[match.mode];
           return matchPlacer.place(match, records, mode?.kind === 'queue' ? mode.variables : {});
         },

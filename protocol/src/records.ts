@@ -239,9 +239,8 @@ export interface BackfillFill {
   /** Unique per fill; the tickets' own claim names the backfill's match. */
   id: string;
   ticketIds: string[];
-  playerIds: string[];
-  /** The team they join (team modes). */
-  team?: string;
+  /** The newcomers, each with the team they join (team modes) and what the rules read. */
+  players: RosterPlayer[];
   /** `claiming` while its seats are reserved, `placed` once every player has a token. */
   state: 'claiming' | 'placed';
   claimedBy: string;

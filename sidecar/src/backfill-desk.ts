@@ -272,7 +272,9 @@ export class BackfillDesk {
 
 /** Newcomers whose seats are reserved (fills `placed`). */
 function placedOf(record: BackfillRecord): string[] {
-  return record.fills.filter((f) => f.state === 'placed').flatMap((f) => f.playerIds);
+  return record.fills
+    .filter((f) => f.state === 'placed')
+    .flatMap((f) => f.players.map((p) => p.playerId));
 }
 
 function view(record: BackfillRecord): SidecarBackfill {

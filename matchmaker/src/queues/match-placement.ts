@@ -114,6 +114,9 @@ function seatRequests(
         playerId: p.playerId,
         ...(p.name ? { name: p.name } : {}),
         ...(team ? { team } : {}),
+        // What the rules read: a backfill judges newcomers with the players still in the match.
+        ...(p.attributes ? { attributes: p.attributes } : {}),
+        ...(p.latencies ? { latencies: p.latencies } : {}),
       };
     }),
   );

@@ -18,6 +18,8 @@ import {
 } from '@playgap/protocol';
 import { toWireError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { BackfillRound } from './backfill-filler.js';
+import { TicketsBackToSearching } from './backfill-placement.js';
 import { type FormedMatch, MatchPool } from './match-pool.js';
 import type { MatchmakingConfig, QueueMode } from './matchmaking-config.js';
 import { type StoredTicket, TicketStore } from './ticket-store.js';
@@ -45,6 +47,8 @@ export interface TicketMatcherOptions {
   /** Matches formed per mode per round at most. Default 2 000. */
   maxMatchesPerRound?: number;
   log?: Logger;
+  /** Fills running matches' backfill requests each round, before new matches form. */
+  backfill?: { fill(round: BackfillRound): Promise<void> };
   /** Called per formed and placed match (metrics, the bench). */
   onMatch?: (match: FormedMatch, outcome: 'placed' | 'lost' | string) => void;
 }
@@ -262,7 +266,20 @@ export class TicketMatcher {
       endings.push(this.#release(known, now, 'stale'));
     }
     await Promise.allSettled(endings);
-    const claims: Promise<void>[] = [];
+    // A running match that lost players comes before a new one.
+    await this.#o.backfill
+      ?.fill({
+        now,
+        pool: (mode, version) => this.#pools.get(`${mode}@${version}`),
+        claim: (match) => this.#claim(match),
+      })
+      .catch((error) =>
+        this.#o.log?.warn(
+          { event: 'backfill_round_failed', error: String(error) },
+          'backfill round failed',
+        ),
+      );
+    const claims: Promise<boolean>[] = [];
     for (const [key, pool] of this.#pools) {
       const modeName = key.slice(0, key.lastIndexOf('@'));
       if (this.#config.modes[modeName]?.kind !== 'queue') continue;
@@ -287,7 +304,8 @@ export class TicketMatcher {
     }
   }
 
-  async #claim(match: FormedMatch): Promise<void> {
+  /** Claim every ticket of `match` and start placing it; false when one was lost. */
+  async #claim(match: FormedMatch): Promise<boolean> {
     const now = this.#now();
     const teamOf = new Map<string, string>();
     for (const team of match.teams ?? [])
@@ -322,11 +340,12 @@ export class TicketMatcher {
       await Promise.allSettled(claimed.map((k) => this.#release(k, this.#now(), 'lost')));
       for (const t of match.tickets) this.#placing.delete(t.id);
       this.#o.onMatch?.(match, 'lost');
-      return;
+      return false;
     }
     const work = this.#placeClaimed(match, claimed);
     this.#inflight.add(work);
     void work.finally(() => this.#inflight.delete(work));
+    return true;
   }
 
   async #placeClaimed(match: FormedMatch, claimed: Known[]): Promise<void> {
@@ -350,6 +369,14 @@ export class TicketMatcher {
       try {
         result = await this.#o.placeMatch(match, records);
       } catch (error) {
+        if (error instanceof TicketsBackToSearching) {
+          clearInterval(heartbeat);
+          await Promise.allSettled(
+            [...byId.values()].map((k) => this.#release(k, this.#now(), 'backfill_missed')),
+          );
+          outcome = 'released';
+          return;
+        }
         failure = toWireError(error);
         outcome = failure.code;
       }
