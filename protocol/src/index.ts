@@ -71,7 +71,7 @@ export {
 export {
   type BackfillFill,
   type BackfillRecord,
-  BackfillState,
+  type BackfillRequest,
   type DeploymentRecord,
   DeploymentState,
   type PortMapping,

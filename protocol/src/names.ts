@@ -60,7 +60,7 @@ export function buckets(app: string) {
     deployments: `playgap_${app}_deployments`,
     /** key = ticket id → TicketRecord (queued modes), owned by the matchmakers. */
     tickets: `playgap_${app}_tickets`,
-    /** key = `<serverId>.<backfillId>` → BackfillRecord, made by a sidecar, filled by matchmakers. */
+    /** key = `<serverId>.<matchId>` → BackfillRecord, made by a sidecar, filled by matchmakers. */
     backfills: `playgap_${app}_backfills`,
   } as const;
 }
@@ -80,9 +80,9 @@ export function seatKeysOf(serverId: string): string {
   return `${serverId}.>`;
 }
 
-/** KV key of one backfill request of one server (bucket `backfills`). */
-export function backfillKey(serverId: string, backfillId: string): string {
-  return `${serverId}.${backfillId}`;
+/** KV key of the backfill requests of one match on one server (bucket `backfills`). */
+export function backfillKey(serverId: string, matchId: string): string {
+  return `${serverId}.${matchId}`;
 }
 
 /** Split a seat key back into server id and seat index; undefined if it is not one. */

@@ -226,18 +226,24 @@ export interface TicketRecord {
   updatedAt: number;
 }
 
-export const BackfillState = {
-  /** Matchmakers fill it from waiting tickets. */
-  OPEN: 'open',
-  /** Every asked-for seat is placed (or being placed). */
-  FILLED: 'filled',
-} as const;
-export type BackfillState = (typeof BackfillState)[keyof typeof BackfillState];
-
-/** A group of tickets a matchmaker took for a backfill (one compare-and-set of the record). */
-export interface BackfillFill {
-  /** Unique per fill; the tickets' own claim names the backfill's match. */
+/** One backfill request of a running match (POST /v1/backfill). */
+export interface BackfillRequest {
   id: string;
+  /** The team to fill; absent = any team with room. */
+  team?: string;
+  /** Players asked for. */
+  count: number;
+  /** Players placed or being placed for it: the sum of its fills' players (kept with the fills). */
+  filled: number;
+  createdAt: number;
+  /** Past this (Unix ms) nobody fills it; the sidecar removes it. */
+  expiresAt: number;
+}
+
+/** A group of tickets a matchmaker took for one request (one compare-and-set of the record). */
+export interface BackfillFill {
+  id: string;
+  requestId: string;
   ticketIds: string[];
   /** The newcomers, each with the team they join (team modes) and what the rules read. */
   players: RosterPlayer[];
@@ -249,32 +255,25 @@ export interface BackfillFill {
 }
 
 /**
- * Bucket `backfills`, key = `<serverId>.<backfillId>`. A running server's sidecar creates it
- * (POST /v1/backfill) and deletes it on withdrawal, expiry, once filled and on exit; every
- * matchmaker treats an open one as a partly-filled match of its mode and adds a fill with a KV
- * update at its revision, so two matchmakers never overfill it.
+ * Bucket `backfills`, key = `<serverId>.<matchId>`: the open backfill requests of one running
+ * match. The server's sidecar adds a request (POST /v1/backfill) and removes it on withdrawal,
+ * expiry or once filled, and deletes the record when none is left or it exits. Every matchmaker
+ * treats an open request as a partly-filled match of its mode and adds a fill with a KV update
+ * at the record's revision: one record per match, so two matchmakers (or two requests of one
+ * match) never overfill a team or the match.
  */
 export interface BackfillRecord {
-  id: string;
   app: string;
   version: string;
   serverId: string;
   mode: string;
   matchId: string;
-  /** The team to fill; absent = any team with room. */
-  team?: string;
-  /** Players asked for. */
-  count: number;
-  /** Players placed or being placed: the sum of `fills`' players. */
-  filled: number;
+  requests: BackfillRequest[];
+  /** Fills of the requests; placed ones stay while the record lives (they count as players). */
   fills: BackfillFill[];
-  /** The players still in the match when it was asked (the rules judge newcomers with them). */
+  /** The players in the match at the latest request (the rules judge newcomers with them). */
   players: RosterPlayer[];
   /** The mode's variables, for the newcomers' seats. */
   matchVariables?: Record<string, string>;
-  state: BackfillState;
-  createdAt: number;
-  /** Past this (Unix ms) nobody fills it; the sidecar deletes it. */
-  expiresAt: number;
   updatedAt: number;
 }

@@ -1,22 +1,24 @@
 /**
  * Backfill requests of this server (POST/GET/DELETE /v1/backfill): a running match asks the
- * matchmakers for more players. Each request is a BackfillRecord in the app's `backfills`
- * bucket under `<serverId>.<backfillId>`, holding the players still in the match (the rules
- * judge newcomers with them); matchmakers add fills to it with compare-and-set. A KV watch on
- * this server's keys tells the game server (event `backfill`) as players are placed; the desk
- * deletes a request once filled, withdrawn or expired, and all of them when the sidecar exits.
+ * matchmakers for more players. The requests of one match live in one BackfillRecord of the
+ * app's `backfills` bucket under `<serverId>.<matchId>`, with the players still in the match
+ * (the rules judge newcomers with them); matchmakers add fills to it with compare-and-set, so
+ * one record decides every team's room. A KV watch on this server's keys tells the game server
+ * (event `backfill`) as players are placed; the desk removes a request once filled, withdrawn
+ * or expired, the record once no request is left, and every record when the sidecar exits.
  */
 import { randomUUID } from 'node:crypto';
 import type { KV, KvEntry } from '@nats-io/kv';
 import {
   type BackfillRecord,
-  BackfillState,
+  type BackfillRequest,
   backfillKey,
   ErrorCode,
   isSeatTaken,
   type RosterPlayer,
   type SeatRecord,
 } from '@playgap/protocol';
+import { isKvConflict } from '@playgap/protocol/kv';
 import {
   BACKFILL_EXPIRY_SECONDS,
   type SidecarBackfill,
@@ -43,13 +45,15 @@ export interface BackfillDeskOptions {
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
-interface Open {
-  record: BackfillRecord;
-  revision: number;
+/** A request of this server, as the desk follows it. */
+interface Tracked {
+  matchId: string;
   expiry: TimerHandle;
   /** Placed newcomers already told to the game server. */
   told: number;
 }
+
+type EndReason = 'filled' | 'expired' | 'withdrawn';
 
 /**
  * @example
@@ -59,7 +63,9 @@ interface Open {
  */
 export class BackfillDesk {
   readonly #o: BackfillDeskOptions;
-  readonly #open = new Map<string, Open>();
+  /** This server's records, by match id. */
+  readonly #records = new Map<string, { record: BackfillRecord; revision: number }>();
+  readonly #tracked = new Map<string, Tracked>();
   #kv: KV | undefined;
   #stopWatch: (() => void) | undefined;
 
@@ -85,8 +91,7 @@ export class BackfillDesk {
   async request(
     body: SidecarRequest<'requestBackfill'>,
   ): Promise<SidecarResponse<'requestBackfill'>> {
-    const kv = this.#kv;
-    if (!kv) throw new NatsUnavailableError('NATS is unreachable; ask for backfill again shortly.');
+    if (!this.#kv) throw new NatsUnavailableError('NATS is unreachable; ask again shortly.');
     const now = this.#o.clock.now();
     const match = this.#match(body.matchId, now);
     const team = body.team === undefined || body.team === ANY_TEAM ? undefined : body.team;
@@ -108,72 +113,76 @@ export class BackfillDesk {
         409,
       );
     }
-    const id = randomUUID().replaceAll('-', '');
-    const expiresAt = now + (body.expiresInSeconds ?? BACKFILL_EXPIRY_SECONDS.default) * 1000;
-    const record: BackfillRecord = {
-      id,
+    const request: BackfillRequest = {
+      id: randomUUID().replaceAll('-', ''),
+      ...(team ? { team } : {}),
+      count: body.count,
+      filled: 0,
+      createdAt: now,
+      expiresAt: now + (body.expiresInSeconds ?? BACKFILL_EXPIRY_SECONDS.default) * 1000,
+    };
+    const written = await this.#mutate(match.matchId, (current) => ({
       app: this.#o.app,
       version: this.#o.version,
       serverId: this.#o.serverId,
       mode: match.mode,
       matchId: match.matchId,
-      ...(team ? { team } : {}),
-      count: body.count,
-      filled: 0,
-      fills: [],
+      requests: [...(current?.requests ?? []), request],
+      // Newcomers of ended requests are in the seats now (in `players` when still there).
+      fills: (current?.fills ?? []).filter((f) =>
+        current?.requests.some((r) => r.id === f.requestId),
+      ),
       players: match.players,
       ...(match.variables ? { matchVariables: match.variables } : {}),
-      state: BackfillState.OPEN,
-      createdAt: now,
-      expiresAt,
       updatedAt: now,
-    };
-    let revision: number;
-    try {
-      revision = await kv.create(backfillKey(this.#o.serverId, id), JSON.stringify(record));
-    } catch (cause) {
-      throw new NatsUnavailableError('NATS refused the backfill record; try again shortly.', {
-        cause,
-      });
+    }));
+    if (!written) {
+      throw new NatsUnavailableError('NATS did not take the backfill request; try again shortly.');
     }
-    this.#track(record, revision);
+    this.#track(match.matchId, request);
     this.#o.log?.('backfill requested', {
-      backfillId: id,
+      backfillId: request.id,
       matchId: match.matchId,
       count: body.count,
     });
-    return { backfillId: id, expiresAt };
+    return { backfillId: request.id, expiresAt: request.expiresAt };
   }
 
   list(): SidecarResponse<'backfills'> {
-    return { backfills: [...this.#open.values()].map((o) => view(o.record)) };
+    const backfills: SidecarBackfill[] = [];
+    for (const { record } of this.#records.values()) {
+      for (const request of record.requests) {
+        if (this.#tracked.has(request.id)) backfills.push(view(record, request));
+      }
+    }
+    return { backfills };
   }
 
   /** Withdraw one request: UNKNOWN_BACKFILL when it is not open here. */
   async withdraw(backfillId: string): Promise<SidecarResponse<'withdrawBackfill'>> {
-    const open = this.#open.get(backfillId);
-    if (!open) {
+    if (!this.#tracked.has(backfillId)) {
       throw new SidecarError(
         ErrorCode.UNKNOWN_BACKFILL,
-        `No open backfill request ${backfillId} on this server (filled, expired or withdrawn already?).`,
+        `No open backfill request ${backfillId} on this server (filled, expired or withdrawn already?); GET /v1/backfill lists them.`,
         404,
       );
     }
     if (!this.#kv) throw new NatsUnavailableError('NATS is unreachable; withdraw again shortly.');
-    await this.#end(open, 'withdrawn');
+    await this.#end(backfillId, 'withdrawn');
     return { ok: true };
   }
 
-  /** Delete every open request (the sidecar exits). */
+  /** Delete every record of this server (the sidecar exits). */
   async close(): Promise<void> {
     this.#stopWatch?.();
+    for (const tracked of this.#tracked.values()) tracked.expiry.cancel();
+    this.#tracked.clear();
     await Promise.allSettled(
-      [...this.#open.values()].map((open) => {
-        open.expiry.cancel();
-        return this.#kv?.delete(backfillKey(this.#o.serverId, open.record.id));
-      }),
+      [...this.#records.keys()].map((matchId) =>
+        this.#kv?.delete(backfillKey(this.#o.serverId, matchId)),
+      ),
     );
-    this.#open.clear();
+    this.#records.clear();
   }
 
   /** The match named (or the only one), with the players whose seat still holds. */
@@ -208,98 +217,138 @@ export class BackfillDesk {
     };
   }
 
-  /** Seats neither taken nor promised to an open backfill (its unplaced part). */
+  /** Seats neither taken nor promised to an open request (its part not placed yet). */
   #freeSeats(now: number): number {
     const taken = this.#o.seats().filter((s) => isSeatTaken(s, now)).length;
     let promised = 0;
-    for (const { record } of this.#open.values())
-      promised += record.count - placedOf(record).length;
+    for (const { record } of this.#records.values()) {
+      for (const request of record.requests) {
+        if (this.#tracked.has(request.id))
+          promised += Math.max(0, request.count - placedOf(record, request.id).length);
+      }
+    }
     return Math.max(0, this.#o.capacity() - taken - promised);
   }
 
-  #track(record: BackfillRecord, revision: number): void {
-    const current = this.#open.get(record.id);
-    if (current && current.revision >= revision) return;
-    current?.expiry.cancel();
+  #track(matchId: string, request: BackfillRequest): void {
+    if (this.#tracked.has(request.id)) return;
     const expiry = this.#o.clock.setTimeout(
-      () => {
-        const open = this.#open.get(record.id);
-        if (open) void this.#end(open, 'expired');
-      },
-      Math.max(0, record.expiresAt - this.#o.clock.now()),
+      () => void this.#end(request.id, 'expired'),
+      Math.max(0, request.expiresAt - this.#o.clock.now()),
     );
-    const open: Open = { record, revision, expiry, told: current?.told ?? 0 };
-    this.#open.set(record.id, open);
-    const placed = placedOf(record);
-    if (placed.length > open.told) {
-      open.told = placed.length;
-      const done = placed.length >= record.count;
-      this.#o.onEvent(event(record, done ? 'filled' : 'open'));
-      if (done) void this.#end(open, undefined);
-    }
+    this.#tracked.set(request.id, { matchId, expiry, told: 0 });
   }
 
   #apply(entry: KvEntry): void {
-    const id = entry.key.slice(this.#o.serverId.length + 1);
+    const matchId = entry.key.slice(this.#o.serverId.length + 1);
+    const current = this.#records.get(matchId);
+    if (current && current.revision > entry.revision) return;
     if (entry.operation !== 'PUT') {
-      // Deleted by this desk (its event went out then) or aged out.
-      const open = this.#open.get(id);
-      open?.expiry.cancel();
-      this.#open.delete(id);
+      this.#records.delete(matchId);
       return;
     }
+    let record: BackfillRecord;
     try {
-      this.#track(entry.json<BackfillRecord>(), entry.revision);
+      record = entry.json<BackfillRecord>();
     } catch {
-      // not a backfill record: ignore
+      return;
+    }
+    this.#records.set(matchId, { record, revision: entry.revision });
+    for (const request of record.requests) {
+      const tracked = this.#tracked.get(request.id);
+      if (!tracked) continue;
+      const placed = placedOf(record, request.id);
+      if (placed.length <= tracked.told) continue;
+      tracked.told = placed.length;
+      const done = placed.length >= request.count;
+      this.#o.onEvent(event(record, request, done ? 'filled' : 'open'));
+      if (done) void this.#end(request.id, 'filled');
     }
   }
 
-  /** Delete the record; tell the game server why, unless it was filled (already told). */
-  async #end(open: Open, why: 'expired' | 'withdrawn' | undefined): Promise<void> {
-    if (this.#open.get(open.record.id) !== open) return;
-    open.expiry.cancel();
-    this.#open.delete(open.record.id);
-    if (why) this.#o.onEvent(event(open.record, why));
-    await this.#kv?.delete(backfillKey(this.#o.serverId, open.record.id)).catch((error) => {
-      this.#o.log?.('backfill record not deleted (it ages out)', {
-        backfillId: open.record.id,
-        error: String(error),
+  /** Take the request out of its record (deleting the record with the last one). */
+  async #end(requestId: string, why: EndReason): Promise<void> {
+    const tracked = this.#tracked.get(requestId);
+    if (!tracked) return;
+    tracked.expiry.cancel();
+    this.#tracked.delete(requestId);
+    const stored = this.#records.get(tracked.matchId);
+    const request = stored?.record.requests.find((r) => r.id === requestId);
+    if (why !== 'filled' && stored && request) this.#o.onEvent(event(stored.record, request, why));
+    const done = await this.#mutate(tracked.matchId, (current) => {
+      if (!current) return undefined;
+      const requests = current.requests.filter((r) => r.id !== requestId);
+      if (requests.length === 0) return 'delete';
+      return { ...current, requests, updatedAt: this.#o.clock.now() };
+    }).catch(() => false);
+    if (!done) {
+      this.#o.log?.('backfill request not removed from NATS (it ages out)', {
+        backfillId: requestId,
       });
-    });
+    }
+  }
+
+  /** Read-modify-write the match's record with compare-and-set retries. */
+  async #mutate(
+    matchId: string,
+    change: (current: BackfillRecord | undefined) => BackfillRecord | 'delete' | undefined,
+  ): Promise<boolean> {
+    const kv = this.#kv;
+    if (!kv) return false;
+    const key = backfillKey(this.#o.serverId, matchId);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const entry = await kv.get(key);
+      const current = entry?.operation === 'PUT' ? entry.json<BackfillRecord>() : undefined;
+      const next = change(current);
+      if (next === undefined) return true;
+      try {
+        if (next === 'delete') {
+          if (entry) await kv.delete(key, { previousSeq: entry.revision });
+        } else if (entry) {
+          await kv.update(key, JSON.stringify(next), entry.revision);
+        } else {
+          await kv.create(key, JSON.stringify(next));
+        }
+        return true;
+      } catch (error) {
+        if (!isKvConflict(error)) throw error;
+      }
+    }
+    return false;
   }
 }
 
-/** Newcomers whose seats are reserved (fills `placed`). */
-function placedOf(record: BackfillRecord): string[] {
+/** Newcomers of a request whose seats are reserved (its fills `placed`). */
+function placedOf(record: BackfillRecord, requestId: string): string[] {
   return record.fills
-    .filter((f) => f.state === 'placed')
+    .filter((f) => f.requestId === requestId && f.state === 'placed')
     .flatMap((f) => f.players.map((p) => p.playerId));
 }
 
-function view(record: BackfillRecord): SidecarBackfill {
+function view(record: BackfillRecord, request: BackfillRequest): SidecarBackfill {
   return {
-    backfillId: record.id,
+    backfillId: request.id,
     matchId: record.matchId,
     mode: record.mode,
-    team: record.team ?? ANY_TEAM,
-    count: record.count,
-    filled: record.filled,
-    playerIds: placedOf(record),
-    expiresAt: record.expiresAt,
+    team: request.team ?? ANY_TEAM,
+    count: request.count,
+    filled: request.filled,
+    playerIds: placedOf(record, request.id),
+    expiresAt: request.expiresAt,
   };
 }
 
 function event(
   record: BackfillRecord,
+  request: BackfillRequest,
   state: SidecarEventData['backfill']['state'],
 ): SidecarEventData['backfill'] {
-  const playerIds = placedOf(record);
+  const playerIds = placedOf(record, request.id);
   return {
-    backfillId: record.id,
+    backfillId: request.id,
     matchId: record.matchId,
     state,
-    count: record.count,
+    count: request.count,
     filled: playerIds.length,
     playerIds,
   };

@@ -49,6 +49,18 @@ describe('GET /v1/match roster', () => {
     expect(matchesOnServer(seats, 10_000).matches[0]?.notArrived).toEqual(['b', 'c', 'd']);
   });
 
+  it('lists backfilled players, whose seats carry a longer roster', () => {
+    const seats = [seat('a', 'connected', 0), seat('b', 'connected', 1), seat('c', 'connected', 2)];
+    const newcomer: SeatRecord = {
+      ...seat('e', 'reserved', 3),
+      team: 'team-2',
+      roster: [...roster.filter((p) => p.playerId !== 'd'), { playerId: 'e', team: 'team-2' }],
+    };
+    const match = matchesOnServer([...seats, newcomer], 5_000).matches[0];
+    expect(match?.players.map((p) => p.playerId)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(match?.teams.find((t) => t.name === 'team-2')?.playerIds).toEqual(['c', 'd', 'e']);
+  });
+
   it('is empty outside queued modes', () => {
     const free: SeatRecord = { ...seat('x', 'connected', 0) };
     delete free.matchId;

@@ -3,7 +3,8 @@
  * matchmaker reserved (each seat of a match carries the match id, the whole roster and the
  * mode's variables). A player has arrived once their seat is connected; one whose reservation
  * expired without them is listed in `notArrived`, so the game can start without them or
- * ask for backfill.
+ * ask for backfill. Backfilled players' seats carry a longer roster: the rosters of all the
+ * match's seats are merged, so they are listed too.
  */
 import type { SeatRecord } from '@playgap/protocol';
 import type { SidecarResponse } from '@playgap/protocol/sidecar-api';
@@ -25,8 +26,13 @@ export function matchesOnServer(seats: readonly SeatRecord[], nowMs: number): Ma
   const matches: Matches['matches'] = [];
   for (const [matchId, list] of byMatch) {
     const first = list.find((s) => s.roster) ?? (list[0] as SeatRecord);
+    const merged = new Map<string, NonNullable<SeatRecord['roster']>[number]>();
+    for (const p of first.roster ?? []) merged.set(p.playerId, p);
+    for (const seat of list) for (const p of seat.roster ?? []) merged.set(p.playerId, p);
     const roster: NonNullable<SeatRecord['roster']> =
-      first.roster ?? list.map((s) => ({ playerId: s.playerId ?? s.clientId }));
+      merged.size > 0
+        ? [...merged.values()]
+        : list.map((s) => ({ playerId: s.playerId ?? s.clientId }));
     const seatOf = new Map(list.map((s) => [s.playerId, s]));
     const teams = new Map<string, string[]>();
     for (const p of roster) {

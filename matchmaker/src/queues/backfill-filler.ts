@@ -1,16 +1,22 @@
 /**
- * The matchmaker's side of backfill: it follows the `backfills` bucket (records a running
- * server's sidecar writes, see protocol's BackfillRecord) and, in each match round of the
- * TicketMatcher and before new matches form (a running match that lost a player comes first),
- * fills every open backfill from the waiting tickets of its mode that fit (backfill-fit.ts).
- * Room is taken first, as a fill added to the record with a compare-and-set at its revision
- * (two replicas never overfill it), then the tickets are claimed like any match's; a lost claim
- * gives the room back. A fill left `claiming` past the claim timeout (its replica died) is
- * undone by any replica, while its tickets go back to searching the usual way.
+ * The matchmaker's side of backfill: it follows the `backfills` bucket (one record per running
+ * match with open requests, written by its server's sidecar; see protocol's BackfillRecord)
+ * and, in each match round of the TicketMatcher and before new matches form (a running match
+ * that lost a player comes first), fills the open requests from the waiting tickets of the
+ * mode that fit (backfill-fit.ts). Room is taken first, as a fill added to the match's record
+ * with a compare-and-set at its revision (two replicas, or two requests of one match, never
+ * overfill it), then the tickets are claimed like any match's; a lost claim gives the room
+ * back. A fill left `claiming` past the claim timeout (its replica died) is undone by any
+ * replica, while its tickets go back to searching the usual way.
  */
 import { randomUUID } from 'node:crypto';
 import type { KV, KvEntry } from '@nats-io/kv';
-import { type BackfillFill, type BackfillRecord, BackfillState } from '@playgap/protocol';
+import type {
+  BackfillFill,
+  BackfillRecord,
+  BackfillRequest,
+  RosterPlayer,
+} from '@playgap/protocol';
 import { isKvConflict } from '@playgap/protocol/kv';
 import type { Logger } from '../log.js';
 import { fitBackfill } from './backfill-fit.js';
@@ -89,15 +95,11 @@ export class BackfillFiller {
     return [...this.#open.values()].map((s) => s.record);
   }
 
-  /** One round: undo stale fills, then fill each open backfill, oldest first. */
+  /** One round: undo stale fills, then fill each match's oldest open request that tickets fit. */
   async fill(round: BackfillRound): Promise<void> {
     const { now } = round;
     const staleMs = this.#o.claimStaleMs ?? 15_000;
-    const stored = [...this.#open.entries()].sort(
-      ([, a], [, b]) => a.record.createdAt - b.record.createdAt,
-    );
-    for (const [key, { record }] of stored) {
-      if (now >= record.expiresAt) continue;
+    for (const [key, { record }] of this.#open) {
       const stale = record.fills.filter(
         (f) => f.state === 'claiming' && !this.#mine.has(f.id) && now - f.claimedAt >= staleMs,
       );
@@ -105,34 +107,44 @@ export class BackfillFiller {
         for (const f of stale) await this.undo(key, f.id, 'stale');
         continue; // judged again next round, from the record as it is now
       }
-      if (record.state !== BackfillState.OPEN || record.filled >= record.count) continue;
       const mode = this.#o.config().modes[record.mode];
       if (mode?.kind !== 'queue') continue;
       const pool = round.pool(record.mode, record.version);
       if (!pool || pool.size === 0) continue;
-      await this.#fillOne(key, mode, pool, round);
+      const open = record.requests
+        .filter((r) => now < r.expiresAt && r.filled < r.count)
+        .sort((a, b) => a.createdAt - b.createdAt);
+      // One fill per match and round: the next one reads the record it wrote.
+      for (const request of open) if (await this.#fillOne(key, request, mode, pool, round)) break;
     }
   }
 
-  async #fillOne(key: string, mode: QueueMode, pool: MatchPool, round: BackfillRound) {
+  /** Try to fill `request`; true when a fill was written (claimed or given back). */
+  async #fillOne(
+    key: string,
+    request: BackfillRequest,
+    mode: QueueMode,
+    pool: MatchPool,
+    round: BackfillRound,
+  ): Promise<boolean> {
     const stored = this.#open.get(key);
-    if (!stored) return;
+    if (!stored) return false;
     const { record, revision } = stored;
     const compiled = this.#compile(record.mode, mode);
-    const inMatch = [...record.players, ...record.fills.flatMap((f) => f.players)];
     const pick = fitBackfill(
       compiled,
       {
-        ...(record.team ? { team: record.team } : {}),
-        wanted: record.count - record.filled,
-        players: inMatch,
+        ...(request.team ? { team: request.team } : {}),
+        wanted: request.count - request.filled,
+        players: playersIn(record),
       },
       pool.tickets(),
       round.now,
     );
-    if (!pick) return;
+    if (!pick) return false;
     const fill: BackfillFill = {
       id: randomUUID().replaceAll('-', ''),
+      requestId: request.id,
       ticketIds: pick.tickets.map((t) => t.id),
       players: pick.tickets.flatMap((t) =>
         t.players.map((p) => {
@@ -153,34 +165,32 @@ export class BackfillFiller {
     const next = withFills(record, [...record.fills, fill], round.now);
     // Room first: a compare-and-set, so no two replicas promise the same seats.
     const written = await this.#update(key, next, revision);
-    if (written === undefined) return;
+    if (written === undefined) return true;
     this.#mine.add(fill.id);
     for (const t of pick.tickets) pool.remove(t.id);
     const match: BackfillMatch = {
       matchId: record.matchId,
       mode: record.mode,
       tickets: pick.tickets,
-      teams: [...groupBy(pick.teamOf)].map(([name, ticketIds]) => ({ name, ticketIds })),
       stages: {},
       spreads: {},
       players: pick.players,
       backfill: { key, fillId: fill.id, record: next },
     };
-    if (compiled.mode.teams === undefined) delete match.teams;
+    if (compiled.mode.teams) {
+      match.teams = [...groupBy(pick.teamOf)].map(([name, ticketIds]) => ({ name, ticketIds }));
+    }
     let claimed = false;
     try {
       claimed = await round.claim(match);
     } finally {
-      if (!claimed) {
-        await this.undo(key, fill.id, 'lost');
-        this.#mine.delete(fill.id);
-      }
+      if (!claimed) await this.undo(key, fill.id, 'lost');
     }
     if (claimed) {
       this.#o.log?.info(
         {
           event: 'backfill_claimed',
-          backfillId: record.id,
+          backfillId: request.id,
           serverId: record.serverId,
           matchId: record.matchId,
           players: pick.players,
@@ -188,6 +198,7 @@ export class BackfillFiller {
         'tickets claimed for a backfill',
       );
     }
+    return true;
   }
 
   /** The fill's seats are reserved: mark it placed (the sidecar tells its game server). */
@@ -261,16 +272,27 @@ export class BackfillFiller {
   }
 }
 
-/** The record with `fills`, its filled count and state to match. */
+/** The record with `fills`, and each request's filled count to match. */
 function withFills(record: BackfillRecord, fills: BackfillFill[], now: number): BackfillRecord {
-  const filled = fills.reduce((n, f) => n + f.players.length, 0);
+  const filled = new Map<string, number>();
+  for (const f of fills) filled.set(f.requestId, (filled.get(f.requestId) ?? 0) + f.players.length);
   return {
     ...record,
+    requests: record.requests.map((r) => ({ ...r, filled: filled.get(r.id) ?? 0 })),
     fills,
-    filled,
-    state: filled >= record.count ? BackfillState.FILLED : BackfillState.OPEN,
     updatedAt: now,
   };
+}
+
+/**
+ * Everyone in the match as the record knows it: the players there at the latest request and
+ * every fill's newcomers (once by id: a placed newcomer is in both after a later request).
+ */
+export function playersIn(record: BackfillRecord): RosterPlayer[] {
+  const byId = new Map<string, RosterPlayer>();
+  for (const p of record.players) byId.set(p.playerId, p);
+  for (const f of record.fills) for (const p of f.players) byId.set(p.playerId, p);
+  return [...byId.values()];
 }
 
 function groupBy(teamOf: ReadonlyMap<string, string>): Map<string, string[]> {

@@ -7,7 +7,7 @@
  */
 import { ErrorCode, type PlayReply, type TicketRecord } from '@playgap/protocol';
 import type { SeatReserver } from '../seat-reservation.js';
-import type { BackfillFiller, BackfillMatch } from './backfill-filler.js';
+import { type BackfillFiller, type BackfillMatch, playersIn } from './backfill-filler.js';
 import type { PlacedMatch } from './match-placement.js';
 
 /**
@@ -38,7 +38,7 @@ export class BackfillPlacer {
     const teamOf = new Map<string, string>();
     for (const team of match.teams ?? [])
       for (const id of team.ticketIds) teamOf.set(id, team.name);
-    const roster = [...record.players, ...record.fills.flatMap((f) => f.players)];
+    const roster = playersIn(record);
     const replies: Record<string, PlayReply> = {};
     for (const ticket of records) {
       const team = teamOf.get(ticket.id);
