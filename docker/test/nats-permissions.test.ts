@@ -16,6 +16,7 @@ const bucket = {
   seats: `playgap_${app}_seats`,
   deployments: `playgap_${app}_deployments`,
   tickets: `playgap_${app}_tickets`,
+  backfills: `playgap_${app}_backfills`,
 };
 
 let nats: ComposeNats;
@@ -96,6 +97,26 @@ describe('gameserver user (sidecars)', () => {
     expect((await seats.get('srv-1.0'))?.operation).toBe('DEL');
   });
 
+  it('keeps its backfill requests, which the matchmaker reads and fills', async () => {
+    const kvm = new Kvm(await as('gameserver'));
+    const backfills = await kvm.create(bucket.backfills, { ttl: 900_000, history: 1 });
+    const watch = await backfills.watch({ key: 'srv-1.*' });
+    await backfills.create('srv-1.m1', JSON.stringify({ requests: [{ id: 'b1' }], fills: [] }));
+    const asMatchmaker = await new Kvm(await as('matchmaker')).open(bucket.backfills);
+    const entry = await asMatchmaker.get('srv-1.m1');
+    await asMatchmaker.update(
+      'srv-1.m1',
+      JSON.stringify({ requests: [{ id: 'b1' }], fills: [{ id: 'f1' }] }),
+      entry?.revision ?? 0,
+    );
+    for await (const seen of watch) {
+      if (seen.operation === 'PUT' && seen.json<{ fills: unknown[] }>().fills.length === 1) break;
+    }
+    const latest = await backfills.get('srv-1.m1');
+    await backfills.delete('srv-1.m1', { previousSeq: latest?.revision ?? 0 });
+    expect((await backfills.get('srv-1.m1'))?.operation).toBe('DEL');
+  });
+
   it('publishes its events and answers control requests', async () => {
     const gs = await as('gameserver');
     const mm = await as('matchmaker');
@@ -139,6 +160,7 @@ describe('gameserver user (sidecars)', () => {
       `$JS.API.STREAM.DELETE.KV_${bucket.deployments}`,
       `$JS.API.STREAM.PURGE.KV_${bucket.servers}`,
       `$JS.API.STREAM.DELETE.KV_${bucket.seats}`,
+      `$JS.API.STREAM.PURGE.KV_${bucket.backfills}`,
     ]) {
       await expect(gs.request(subject, '', { timeout: 5_000 })).rejects.toThrow(
         /Permissions Violation for Publish/,
