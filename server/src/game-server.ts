@@ -12,6 +12,8 @@ import {
   parseReconnectCredential,
   type TransportOffer,
 } from '@playgap/protocol';
+import type { SidecarEventData, SidecarRequest } from '@playgap/protocol/sidecar-api';
+import { Backfill } from './backfill.js';
 import { DEFAULTS, type GameServerOptions, sidecarUrlFrom } from './config.js';
 import { ConnectionRefusedError } from './errors.js';
 import { installSignalHandlers, startBackground } from './lifecycle.js';
@@ -38,6 +40,8 @@ interface GameServerEvents {
   drain: [];
   /** The server is closing (sidecar shutdown, signal or close()). */
   close: [];
+  /** A backfill request's progress or end (also on its handle). */
+  backfill: [data: SidecarEventData['backfill']];
 }
 
 /** Addresses the transports listen on (internal ports). */
@@ -73,6 +77,8 @@ export class GameServer extends EventEmitter<GameServerEvents> {
   readonly #pendingReports = new Set<Promise<void>>();
   readonly #log: (m: string) => void;
   readonly #options: GameServerOptions;
+  /** Open backfill requests made through requestBackfill, by id. */
+  readonly #backfills = new Map<string, Backfill>();
   /** @internal */
   closeAllLinks: ((code: CloseCode, reason: { code: string; message: string }) => void)[] = [];
 
@@ -105,6 +111,32 @@ export class GameServer extends EventEmitter<GameServerEvents> {
   /** Mark ready with the running transports (done by createGameServer unless autoReady false). */
   async ready(): Promise<void> {
     await this.sidecar.ready(this.offers, this.#options.capacity);
+  }
+
+  /**
+   * Ask the matchmakers for `count` more players for a running match: a `team` (`team-2`) or
+   * any team with room, from the waiting tickets that fit the mode's rules with the players
+   * still in the match. The newcomers connect with tokens like anyone. Refusals (a
+   * SidecarRequestError with its code): UNKNOWN_MATCH, UNKNOWN_TEAM, BACKFILL_NO_ROOM,
+   * SERVER_NOT_READY, SERVER_DRAINING, NATS_UNAVAILABLE, BAD_REQUEST.
+   *
+   * @example
+   * const backfill = await server.requestBackfill({ team: 'team-2', count: 1, expiresInSeconds: 60 });
+   * backfill.on('filled', (playerIds) => console.log('coming:', playerIds));
+   * // later, if the round ends first: await backfill.withdraw();
+   */
+  async requestBackfill(request: SidecarRequest<'requestBackfill'>): Promise<Backfill> {
+    const { backfillId, expiresAt } = await this.sidecar.requestBackfill(request);
+    const backfill = new Backfill(backfillId, request.matchId, expiresAt, this.sidecar);
+    this.#backfills.set(backfillId, backfill);
+    void backfill.ended.then(() => this.#backfills.delete(backfillId));
+    return backfill;
+  }
+
+  /** @internal a `backfill` event of the sidecar */
+  backfillEvent(data: SidecarEventData['backfill']): void {
+    this.#backfills.get(data.backfillId)?.update(data);
+    this.emit('backfill', data);
   }
 
   /** Take no new players from now on (connections are refused with SERVER_DRAINING). */

@@ -3,6 +3,7 @@
  * runs WebTransport, WebRTC (geckos.io) and WebSocket with token checks; the game sees one
  * `connect`/`disconnect` API whichever transport a player used. See docs/server-sdk.md.
  */
+export { Backfill, type BackfillEnd } from './backfill.js';
 export { DEFAULTS, type GameServerOptions } from './config.js';
 export {
   ConnectionRefusedError,

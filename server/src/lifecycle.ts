@@ -1,8 +1,9 @@
 /**
  * What keeps a game server in step with its sidecar after start: heartbeats, the `/v1/events`
- * stream (drain, shutdown, certificate, left) followed with reconnects, and signal handling.
+ * stream (drain, shutdown, certificate, left, backfill) followed with reconnects, and signal handling.
  */
 import { Backoff, type BackoffOptions } from '@playgap/protocol';
+import type { SidecarEventData } from '@playgap/protocol/sidecar-api';
 import { DEFAULTS, type GameServerOptions } from './config.js';
 import type { GameServer } from './game-server.js';
 import type { SidecarEvent } from './sidecar-client.js';
@@ -41,6 +42,10 @@ export function startBackground(
     else if (e.event === 'left') {
       const clientId = (e.data as { clientId?: unknown } | undefined)?.clientId;
       if (typeof clientId === 'string') server.graceOver(clientId);
+    } else if (e.event === 'backfill') {
+      const data = e.data as SidecarEventData['backfill'] | undefined;
+      if (typeof data?.backfillId === 'string' && Array.isArray(data.playerIds))
+        server.backfillEvent(data);
     } else if (e.event === 'certificate') {
       reloadCertificate?.((e.data ?? {}) as { certFile?: unknown; keyFile?: unknown }).catch(
         (err: unknown) => log(`certificate reload failed: ${String(err)}`),

@@ -12,6 +12,7 @@ import {
   type SidecarVerifyResult,
   sidecarEventsRoute,
   sidecarRoutes,
+  sidecarUrl,
 } from '@playgap/protocol/sidecar-api';
 import { SidecarRequestError, SidecarUnavailableError } from './errors.js';
 
@@ -143,6 +144,31 @@ export class SidecarClient {
   }
 
   /**
+   * Ask the matchmakers for `count` players for a running match (POST /v1/backfill). Throws
+   * SidecarRequestError UNKNOWN_MATCH, UNKNOWN_TEAM, BACKFILL_NO_ROOM, SERVER_NOT_READY...
+   */
+  requestBackfill(
+    request: SidecarRequest<'requestBackfill'>,
+  ): Promise<SidecarResponse<'requestBackfill'>> {
+    return this.#call('requestBackfill', request);
+  }
+
+  /** The open backfill requests of this server. */
+  backfills(): Promise<SidecarResponse<'backfills'>> {
+    return this.#call('backfills');
+  }
+
+  /** Withdraw a backfill request; SidecarRequestError UNKNOWN_BACKFILL when it is not open. */
+  async withdrawBackfill(backfillId: string): Promise<void> {
+    await this.#call('withdrawBackfill', { backfillId });
+  }
+
+  /** The matches placed on this server (GET /v1/match). */
+  matches(): Promise<SidecarResponse<'match'>> {
+    return this.#call('match');
+  }
+
+  /**
    * Follow `/v1/events` until `signal` aborts or the stream ends. Resolves when it ends;
    * the caller reconnects if it wants to.
    */
@@ -178,9 +204,15 @@ export class SidecarClient {
     name: N,
     ...body: SidecarRequest<N> extends undefined ? [] : [SidecarRequest<N>]
   ): Promise<SidecarResponse<N>> {
-    const { method, url } = sidecarRoutes[name];
+    const route = sidecarRoutes[name];
+    const { method } = route;
+    if ('params' in route) {
+      // Path parameters go in the URL; such a route takes no body.
+      const url = sidecarUrl(route.url, body[0] as Record<string, string>);
+      return this.#request<SidecarResponse<N>>(method, url, undefined);
+    }
     const payload = body.length > 0 ? body[0] : method === 'GET' ? undefined : {};
-    return this.#request<SidecarResponse<N>>(method, url, payload);
+    return this.#request<SidecarResponse<N>>(method, route.url, payload);
   }
 
   async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
