@@ -10,6 +10,7 @@ describe('names', () => {
       seats: 'playgap_arena_seats',
       deployments: 'playgap_arena_deployments',
       tickets: 'playgap_arena_tickets',
+      backfills: 'playgap_arena_backfills',
     });
   });
 

@@ -25,6 +25,8 @@ describe('the sidecar API contract', () => {
       'requested' | 'drained' | 'idle' | 'ready-timeout' | 'unhealthy' | 'signal' | 'child-exited'
     >();
     expectTypeOf<Parameters<SidecarApi['verify']>[0]>().toEqualTypeOf<{ token: string }>();
+    // A route with a path parameter takes it as its request.
+    expectTypeOf<SidecarRequest<'withdrawBackfill'>>().toEqualTypeOf<{ backfillId: string }>();
   });
 
   it('types a schema the way JSON Schema reads it', () => {
@@ -53,7 +55,9 @@ describe('the sidecar API contract', () => {
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${url}`),
     );
     expect(operations).toEqual([
-      ...Object.values(sidecarRoutes).map((r) => `${r.method} ${r.url}`),
+      ...Object.values(sidecarRoutes).map(
+        (r) => `${r.method} ${r.url.replace(/:([A-Za-z]+)/g, '{$1}')}`,
+      ),
       'GET /v1/events',
     ]);
     expect(doc.paths['/v1/tokens/verify']?.['post']?.requestBody).toEqual({
@@ -70,6 +74,10 @@ describe('the sidecar API contract', () => {
       '413',
       '503',
     ]);
+    // A path parameter is declared, with its schema.
+    expect(doc.paths['/v1/backfill/{backfillId}']?.['delete']).toMatchObject({
+      parameters: [{ name: 'backfillId', in: 'path', required: true }],
+    });
     // A named schema is printed once, under components, and referenced everywhere else.
     expect(JSON.stringify(doc.paths)).not.toContain('"certHashBase64"');
     expect(doc.components.schemas['ServerInfo']).toBeDefined();
