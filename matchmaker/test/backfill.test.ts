@@ -259,8 +259,10 @@ describe('backfill of a running match', { timeout: 90_000 }, () => {
     expect(listed.json.backfills).toMatchObject([
       { backfillId, matchId, mode: '2v2', team: 'team-2', count: 1 },
     ]);
+    const startedAt = performance.now();
     const fit = play(1150, 'fit', replicas[1]);
     const reply = (await fit.done) as PlayReply;
+    const readyMs = performance.now() - startedAt;
     expect(reply.type).toBe('ready');
     expect(reply.serverId).toBe(sidecar.serverId);
     expect(fit.messages.some((m) => m.type === 'progress' && m.stage === 'match_found')).toBe(true);
@@ -273,6 +275,9 @@ describe('backfill of a running match', { timeout: 90_000 }, () => {
       { timeoutMs: 15_000 },
     );
     expect(filled.data).toMatchObject({ count: 1, filled: 1, playerIds: [sealed.playerId] });
+    if (process.env['PLAYGAP_BACKFILL_TIMING']) {
+      console.log(`backfill: play request to ready ${readyMs.toFixed(0)} ms`);
+    }
     const match = await matchNow();
     expect(match.players.find((p) => p.playerId === sealed.playerId)).toMatchObject({
       team: 'team-2',

@@ -243,6 +243,12 @@ export class Sidecar extends EventEmitter {
     this.seatBook = new SeatBook(seats, this.options.deployment.serverId, () => this.capacity);
     await this.seatBook.start();
     await this.backfill.start(backfills);
+    // A KV watch does not outlive a reconnect: follow the backfill records again (as the seats).
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === 'reconnect') await this.backfill.start(backfills).catch(() => {});
+      }
+    })().catch(() => {});
     await this.publisher.start();
     serveControl(nc, subjects(this.options.app).serverControl(this.options.deployment.serverId), {
       drain: () => {
