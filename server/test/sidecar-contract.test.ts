@@ -1,6 +1,7 @@
 // The stand-in sidecar of the SDK's tests (stub-sidecar.ts) and the real sidecar process pass
 // the same contract suite, so the stand-in answers what the sidecar answers.
-import { freePort, type RunningNatsServer, startNatsServer } from '@playgap/testkit';
+import { type SeatRecord, seatKey } from '@playgap/protocol';
+import { freePort, type RunningNatsServer, startNatsServer, waitFor } from '@playgap/testkit';
 import { startRealSidecar } from '@playgap/testkit/real-sidecar';
 import { sidecarContract } from '@playgap/testkit/sidecar-contract';
 import { afterAll, beforeAll } from 'vitest';
@@ -17,6 +18,21 @@ sidecarContract('the stand-in (server/test/stub-sidecar.ts)', async () => {
     async ticket(clientId) {
       stub.addToken(`ticket-${clientId}`, String(clientId));
       return `ticket-${clientId}`;
+    },
+    async match({ matchId, mode, players }) {
+      const teams = [...new Set(players.map((p) => p.team))].map((name) => ({
+        name,
+        playerIds: players.filter((p) => p.team === name).map((p) => p.playerId),
+      }));
+      stub.addMatch({
+        matchId,
+        mode,
+        teams,
+        variables: {},
+        players: players.map((p) => ({ ...p, arrived: false })),
+        notArrived: [],
+      });
+      return async () => stub.removeMatch(matchId);
     },
     close: () => stub.close(),
   };
@@ -41,6 +57,40 @@ sidecarContract('the real sidecar (playgap-sidecar --local)', async () => {
   return {
     url: real.url,
     ticket: (clientId) => real.ticket(clientId, { seat: seat++ }),
+    async match({ matchId, mode, players }) {
+      // Reserved seats far from the ones tickets use, as a matchmaker places a match.
+      const keys = players.map((_, i) => seatKey(real.serverId, 100 + i));
+      for (const [i, p] of players.entries()) {
+        const now = Date.now();
+        const record: SeatRecord = {
+          serverId: real.serverId,
+          seatIndex: 100 + i,
+          state: 'reserved',
+          clientId: String(7000 + i),
+          playerId: p.playerId,
+          matchId,
+          mode,
+          team: p.team,
+          roster: players,
+          matchVariables: {},
+          expiresAt: now + 60_000,
+          updatedAt: now,
+        };
+        await real.seats.put(keys[i] as string, JSON.stringify(record));
+      }
+      // The sidecar learns of seats through a KV watch: wait until it lists the match.
+      await waitFor(
+        async () => {
+          const res = await fetch(`${real.url}/v1/match`);
+          const body = (await res.json()) as { matches: { players: unknown[] }[] };
+          return body.matches[0]?.players.length === players.length;
+        },
+        { timeoutMs: 10_000 },
+      );
+      return async () => {
+        for (const key of keys) await real.seats.delete(key);
+      };
+    },
     close: () => real.close(),
   };
 });

@@ -46,6 +46,7 @@ export interface StubSidecar {
   refuseToken(token: string, code: string, status?: number): void;
   /** Put a match on the stand-in (GET /v1/match, and what a backfill may name). */
   addMatch(match: SidecarResponse<'match'>['matches'][number]): void;
+  removeMatch(matchId: string): void;
   /** Play a matchmaker: place `playerIds` into backfill `backfillId` (the `backfill` event follows). */
   fillBackfill(backfillId: string, playerIds: string[]): void;
   /** Push a server-sent event to every follower of /v1/events. */
@@ -172,7 +173,8 @@ export async function startStubSidecar(options: {
       }
       let promised = 0;
       for (const b of backfills.values()) promised += b.count - b.playerIds.length;
-      const room = info.capacity - connected.size - promised;
+      const seated = matches.reduce((n, m) => n + m.players.length, 0);
+      const room = info.capacity - Math.max(connected.size, seated) - promised;
       if (body.count > room) {
         throw new Refusal(ErrorCode.BACKFILL_NO_ROOM, `Only ${room} free seat(s).`);
       }
@@ -431,6 +433,10 @@ export async function startStubSidecar(options: {
     },
     addMatch: (match) => {
       matches.push(match);
+    },
+    removeMatch: (matchId) => {
+      const at = matches.findIndex((m) => m.matchId === matchId);
+      if (at >= 0) matches.splice(at, 1);
     },
     fillBackfill: (backfillId, playerIds) => {
       const b = backfills.get(backfillId);

@@ -25,6 +25,15 @@ export interface SidecarUnderTest {
   url: string;
   /** A token (base64) this sidecar accepts once, for client `clientId` (a decimal u64). */
   ticket(clientId: bigint): Promise<string>;
+  /**
+   * Put a queued mode's match on the server, as a matchmaker would (its players' seats
+   * reserved); resolves with a function that takes it away again.
+   */
+  match(match: {
+    matchId: string;
+    mode: string;
+    players: { playerId: string; team: string }[];
+  }): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -51,6 +60,7 @@ const answers = new Map<SidecarOperation, ValidateFunction>(
 );
 const errorAnswer = ajv.compile(closed(errorSchema) as object);
 const drainEvent = ajv.compile(closed(sidecarEventSchemas.drain) as object);
+const backfillEvent = ajv.compile(closed(sidecarEventSchemas.backfill) as object);
 
 function expectShape(validate: ValidateFunction, body: unknown, what: string): void {
   expect(
@@ -194,6 +204,68 @@ export function sidecarContract(name: string, start: () => Promise<SidecarUnderT
       await expectRefusal('requestBackfill', { count: 1, matchId: 'nope' }, 'UNKNOWN_MATCH');
       await expectRefusal('withdrawBackfill', { backfillId: 'nope' }, 'UNKNOWN_BACKFILL');
       await expectRefusal('withdrawBackfill', { backfillId: 'x'.repeat(65) }, 'BAD_REQUEST');
+    });
+
+    it('opens, lists and withdraws a backfill for a running match, streaming its end', async () => {
+      const unmatch = await sidecar.match({
+        matchId: 'contract-match',
+        mode: '2v2',
+        players: [
+          { playerId: 'pa', team: 'team-1' },
+          { playerId: 'pb', team: 'team-1' },
+          { playerId: 'pc', team: 'team-2' },
+        ],
+      });
+      try {
+        const created = (await expectAnswer('requestBackfill', {
+          team: 'team-2',
+          count: 1,
+          expiresInSeconds: 30,
+        })) as { backfillId: string; expiresAt: number };
+        expect(created.expiresAt).toBeGreaterThan(Date.now());
+        const listed = (await expectAnswer('backfills')) as { backfills: unknown[] };
+        expect(listed.backfills).toMatchObject([
+          {
+            backfillId: created.backfillId,
+            matchId: 'contract-match',
+            mode: '2v2',
+            team: 'team-2',
+            count: 1,
+            filled: 0,
+            playerIds: [],
+          },
+        ]);
+        await expectRefusal('requestBackfill', { team: 'team-3', count: 1 }, 'UNKNOWN_TEAM');
+        // Capacity 6, three seats taken, one promised: two free.
+        await expectRefusal('requestBackfill', { count: 3 }, 'BACKFILL_NO_ROOM');
+        const abort = new AbortController();
+        const res = await fetch(`${sidecar.url}${sidecarEventsRoute.url}`, {
+          signal: abort.signal,
+        });
+        const reader = res.body!.getReader();
+        const decoder = new TextDecoder();
+        let text = decoder.decode((await reader.read()).value);
+        expect(await expectAnswer('withdrawBackfill', { backfillId: created.backfillId })).toEqual({
+          ok: true,
+        });
+        while (!/event: backfill\ndata: .*\n\n/.test(text)) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+        }
+        abort.abort();
+        const data = JSON.parse(/event: backfill\ndata: (.*)\n\n/.exec(text)?.[1] ?? 'null');
+        expectShape(backfillEvent, data, 'backfill event');
+        expect(data).toMatchObject({ backfillId: created.backfillId, state: 'withdrawn' });
+        expect(await expectAnswer('backfills')).toEqual({ backfills: [] });
+        await expectRefusal(
+          'withdrawBackfill',
+          { backfillId: created.backfillId },
+          'UNKNOWN_BACKFILL',
+        );
+      } finally {
+        await unmatch();
+      }
     });
 
     /** The reconnect credential of client 902, the latest one. */
