@@ -23,6 +23,7 @@ import { fitBackfill } from './backfill-fit.js';
 import type { FormedMatch, MatchPool } from './match-pool.js';
 import type { MatchmakingConfig, QueueMode } from './matchmaking-config.js';
 import { type CompiledMode, compileMode } from './rules.js';
+import type { Ticket } from './ticket.js';
 
 /** A formed match that joins a running one: its tickets go onto the backfill's server. */
 export interface BackfillMatch extends FormedMatch {
@@ -99,6 +100,22 @@ export class BackfillFiller {
   async fill(round: BackfillRound): Promise<void> {
     const { now } = round;
     const staleMs = this.#o.claimStaleMs ?? 15_000;
+    // Each pool's waiting tickets, oldest first, sorted once per round.
+    const sorted = new Map<MatchPool, Ticket[]>();
+    const candidatesOf = (pool: MatchPool) => {
+      let list = sorted.get(pool);
+      if (!list) {
+        list = pool.tickets().sort((a, b) => a.createdAt - b.createdAt);
+        sorted.set(pool, list);
+      }
+      return list;
+    };
+    // Tickets a fill took leave the round's list too (a rare write, so a copy is fine).
+    const taken = (pool: MatchPool, ids: ReadonlySet<string>) =>
+      sorted.set(
+        pool,
+        candidatesOf(pool).filter((t) => !ids.has(t.id)),
+      );
     for (const [key, { record }] of this.#open) {
       const stale = record.fills.filter(
         (f) => f.state === 'claiming' && !this.#mine.has(f.id) && now - f.claimedAt >= staleMs,
@@ -115,20 +132,27 @@ export class BackfillFiller {
         .filter((r) => now < r.expiresAt && r.filled < r.count)
         .sort((a, b) => a.createdAt - b.createdAt);
       // One fill per match and round: the next one reads the record it wrote.
-      for (const request of open) if (await this.#fillOne(key, request, mode, pool, round)) break;
+      for (const request of open) {
+        const wrote = await this.#fillOne(key, request, mode, pool, candidatesOf(pool), round);
+        if (wrote) {
+          taken(pool, wrote);
+          break;
+        }
+      }
     }
   }
 
-  /** Try to fill `request`; true when a fill was written (claimed or given back). */
+  /** Try to fill `request`; the tickets it took when a fill was written (claimed or given back). */
   async #fillOne(
     key: string,
     request: BackfillRequest,
     mode: QueueMode,
     pool: MatchPool,
+    candidates: readonly Ticket[],
     round: BackfillRound,
-  ): Promise<boolean> {
+  ): Promise<ReadonlySet<string> | undefined> {
     const stored = this.#open.get(key);
-    if (!stored) return false;
+    if (!stored) return undefined;
     const { record, revision } = stored;
     const compiled = this.#compile(record.mode, mode);
     const pick = fitBackfill(
@@ -138,10 +162,13 @@ export class BackfillFiller {
         wanted: request.count - request.filled,
         players: playersIn(record),
       },
-      pool.tickets(),
+      candidates,
       round.now,
+      256,
+      true,
     );
-    if (!pick) return false;
+    if (!pick) return undefined;
+    const ids = new Set(pick.tickets.map((t) => t.id));
     const fill: BackfillFill = {
       id: randomUUID().replaceAll('-', ''),
       requestId: request.id,
@@ -165,7 +192,7 @@ export class BackfillFiller {
     const next = withFills(record, [...record.fills, fill], round.now);
     // Room first: a compare-and-set, so no two replicas promise the same seats.
     const written = await this.#update(key, next, revision);
-    if (written === undefined) return true;
+    if (written === undefined) return ids; // another replica wrote first: next round
     this.#mine.add(fill.id);
     for (const t of pick.tickets) pool.remove(t.id);
     const match: BackfillMatch = {
@@ -198,7 +225,7 @@ export class BackfillFiller {
         'tickets claimed for a backfill',
       );
     }
-    return true;
+    return ids;
   }
 
   /** The fill's seats are reserved: mark it placed (the sidecar tells its game server). */

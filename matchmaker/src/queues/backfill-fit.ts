@@ -28,7 +28,8 @@ export interface BackfillPick {
 
 /**
  * The tickets (oldest first, at most `scanLimit` looked at) that fill `need` in `compiled`'s
- * mode, or undefined when none fits.
+ * mode, or undefined when none fits. `oldestFirst`: the candidates are sorted by `createdAt`
+ * already (a round that fills several backfills of one pool sorts once).
  *
  * @example
  * const pick = fitBackfill(compileMode('2v2', mode), { team: 'team-2', wanted: 1, players }, pool.tickets(), Date.now());
@@ -39,6 +40,7 @@ export function fitBackfill(
   candidates: readonly Ticket[],
   now: number,
   scanLimit = 256,
+  oldestFirst = false,
 ): BackfillPick | undefined {
   const mode = compiled.mode;
   const teams = mode.teams;
@@ -70,7 +72,9 @@ export function fitBackfill(
 
   const picked: Ticket[] = [];
   const teamOf = new Map<string, string>();
-  const byAge = candidates.slice().sort((a, b) => a.createdAt - b.createdAt);
+  const byAge = oldestFirst
+    ? candidates
+    : candidates.slice().sort((a, b) => a.createdAt - b.createdAt);
   let scanned = 0;
   for (const ticket of byAge) {
     if (room <= 0 || scanned++ >= scanLimit) break;
