@@ -78,6 +78,9 @@ export type ServerInfo = SidecarServerInfo;
 /** The verify-and-consume answer. */
 export type VerifyResult = SidecarVerifyResult;
 
+/** The steps of `attachNats`, in order. */
+export type AttachStep = 'opening buckets' | 'watching seats' | 'publishing the server record';
+
 /**
  * Events: `certificate` (ServerCertificate), `drain`, `shutdown` (ShutdownReason), `state`,
  * `left` (client id: a held seat was freed at the end of its grace period).
@@ -173,8 +176,12 @@ export class Sidecar extends EventEmitter {
     return matchesOnServer(this.seatBook?.seatRecords() ?? [], this.clock.now());
   }
 
-  /** Hand over the NATS connection: open buckets, watch seats, publish the record. */
-  async attachNats(nc: NatsConnection): Promise<void> {
+  /**
+   * Hand over the NATS connection: open buckets, watch seats, publish the record. `onStep`
+   * hears each step as it starts, so a caller can say where a slow setup waits.
+   */
+  async attachNats(nc: NatsConnection, onStep?: (step: AttachStep) => void): Promise<void> {
+    onStep?.('opening buckets');
     const { servers, seats } = await openSidecarBuckets(nc, this.options.app, {
       ...(this.options.kvReplicas ? { replicas: this.options.kvReplicas } : {}),
       onReplicaMismatch: (bucket, replicas, configured) =>
@@ -187,7 +194,9 @@ export class Sidecar extends EventEmitter {
     // Events go out from here on; the record waits until the seat cache is filled.
     this.publisher.attach({ nc, servers, seats });
     this.seatBook = new SeatBook(seats, this.options.deployment.serverId, () => this.capacity);
+    onStep?.('watching seats');
     await this.seatBook.start();
+    onStep?.('publishing the server record');
     await this.publisher.start();
     serveControl(nc, subjects(this.options.app).serverControl(this.options.deployment.serverId), {
       drain: () => {
