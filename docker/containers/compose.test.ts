@@ -38,8 +38,13 @@ function composeCommand(): string[] | undefined {
 
 const compose = composeCommand();
 const support = containerSupport([IMAGES.matchmaker, IMAGES.gameserver, BASE]);
-if (support.ok && !compose)
-  process.stderr.write('compose test skipped: no docker compose or docker-compose\n');
+if (support.ok && !compose) {
+  const reason = 'no docker compose or docker-compose (Debian: apt-get install docker-compose)';
+  if (process.env.PLAYGAP_CONTAINER_TESTS === 'require') {
+    throw new Error(`container tests required, but ${reason}`);
+  }
+  process.stderr.write(`compose test skipped: ${reason}\n`);
+}
 const run = promisify(execFile);
 
 describe.skipIf(!support.ok || !compose)('the compose stack', { timeout: 300_000 }, () => {

@@ -103,10 +103,22 @@ describe.skipIf(!support.ok)(
         throw new Error(`${error.message}\n${await logs()}`);
       });
       expect(record.id).toBe(requestId);
-      const text = await logs();
-      expect(text, text).toMatch(/^game: ready \{.*"state":"ready"/m);
       const status = await edgegap.getStatus(requestId);
       gamePort = status.ports.game!.external;
+      // The record turns ready as the sidecar takes POST /v1/ready, a moment before the bash
+      // server prints the answer it got: wait for the line, not for luck.
+      const ready = /^game: ready \{.*"state":"ready"/m;
+      const text = await until(
+        'the game server printing its ready answer',
+        async () => {
+          const text = await logs();
+          return ready.test(text) ? text : undefined;
+        },
+        30_000,
+      ).catch(async (error: Error) => {
+        throw new Error(`${error.message}\n${await logs()}`);
+      });
+      expect(text).toMatch(ready);
     });
 
     /** Drop a token into the running container as player `name`; resolves with the verdict JSON. */

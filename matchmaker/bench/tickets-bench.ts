@@ -12,6 +12,7 @@
  *
  *   npx tsx matchmaker/bench/tickets-bench.ts
  *   BENCH_ROUNDS=200 BENCH_NATS_TICKETS=20000 npx tsx matchmaker/bench/tickets-bench.ts
+ *   BENCH_ENGINE=0 npx tsx matchmaker/bench/tickets-bench.ts   # the NATS part only
  */
 import { connect } from '@nats-io/transport-node';
 import { type TicketRecord, TicketState } from '@playgap/protocol';
@@ -263,9 +264,11 @@ async function overNats(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
-  steadyState(1_000);
-  steadyState(10_000);
-  widening();
+  if (process.env.BENCH_ENGINE !== '0') {
+    steadyState(1_000);
+    steadyState(10_000);
+    widening();
+  }
   if (process.env.BENCH_NATS !== '0') await overNats();
 }
 

@@ -6,7 +6,7 @@ import type { Service } from '@nats-io/services';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { KV_DEFAULTS } from '@playgap/protocol';
 import type { Clock } from '@playgap/protocol/clock';
-import { openAppBuckets as openBuckets } from '@playgap/protocol/kv';
+import { KvWriter, openAppBuckets as openBuckets } from '@playgap/protocol/kv';
 import { connectNats } from '@playgap/protocol/nats';
 import type { FastifyInstance } from 'fastify';
 import { openAppBuckets } from './buckets.js';
@@ -219,8 +219,11 @@ export async function startMatchmaker(
         closers.push(() => dashboard?.stop());
       }
       const mint = deps.mint ?? (await createTokenMinter(config));
+      const seatWriter = new KvWriter(nc, kv.seats);
+      closers.push(() => seatWriter.close());
       const reserver = new SeatReserver({
         seats: kv.seats,
+        writer: seatWriter,
         fleet,
         mint,
         instanceId: config.instanceId,

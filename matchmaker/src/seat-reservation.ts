@@ -16,7 +16,7 @@ import {
   type TransportEndpoint,
   type TransportKind,
 } from '@playgap/protocol';
-import { isKvConflict, retryWhileUnavailable } from '@playgap/protocol/kv';
+import { isKvConflict, type KvWriter, retryWhileUnavailable } from '@playgap/protocol/kv';
 import type { MintedToken, TokenMinter } from './connect-token.js';
 import { tokenAddresses, transportEndpoints } from './endpoints.js';
 import { PlacementError } from './errors.js';
@@ -24,6 +24,8 @@ import type { FleetCache, FreeSeat } from './fleet-cache.js';
 
 export interface SeatReserverOptions {
   seats: KV;
+  /** Writes the seat compare-and-sets (cheaper than `seats.create`/`update`); default those. */
+  writer?: KvWriter;
   fleet: FleetCache;
   mint: TokenMinter;
   instanceId: string;
@@ -170,12 +172,13 @@ export class SeatReserver {
     revision: number | undefined,
     clientId: string,
   ): Promise<number> {
-    const { seats } = this.#options;
+    const { seats, writer } = this.#options;
+    const write = writer ?? seats;
     return retryWhileUnavailable(async (attempt) => {
       try {
         return revision === undefined
-          ? await seats.create(key, payload)
-          : await seats.update(key, payload, revision);
+          ? await write.create(key, payload)
+          : await write.update(key, payload, revision);
       } catch (error) {
         if (attempt > 1 && isKvConflict(error)) {
           const stored = await seats.get(key);

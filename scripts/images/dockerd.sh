@@ -18,12 +18,17 @@ case "${1:-}" in
       echo "dockerd.sh: a private Docker engine needs root (or start Docker yourself and set DOCKER_HOST)" >&2
       exit 1
     fi
-    if ! command -v dockerd >/dev/null 2>&1; then
+    # docker-compose (v1): Debian's docker.io has no compose plugin; the compose stack test needs one.
+    wanted=()
+    command -v dockerd >/dev/null 2>&1 || wanted+=(docker.io)
+    docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || wanted+=(docker-compose)
+    if [ ${#wanted[@]} -gt 0 ]; then
       if command -v apt-get >/dev/null 2>&1; then
-        echo "dockerd.sh: installing docker.io with apt-get (system-wide)..." >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >/dev/null
+        echo "dockerd.sh: installing ${wanted[*]} with apt-get (system-wide)..." >&2
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null
       else
-        echo "dockerd.sh: no dockerd; install Docker (docker.io on Debian/Ubuntu)" >&2
+        echo "dockerd.sh: missing ${wanted[*]}; install Docker and docker compose (docker.io and docker-compose on Debian/Ubuntu)" >&2
         exit 1
       fi
     fi

@@ -42,6 +42,9 @@ const ATTACH_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
   maxDelayMs: 5_000,
 });
 
+/** A NATS setup step still waiting after this long is logged (once per step). */
+const ATTACH_SLOW_MS = 5_000;
+
 async function resolveDeployment(
   config: SidecarConfig,
   edgegap: EdgegapClient | undefined,
@@ -135,17 +138,43 @@ export async function main(argv: string[]): Promise<number> {
       }
       nc = connection;
       const natsUpAt = performance.now();
+      log('NATS connected', {
+        server: connection.getServer(),
+        sinceStartMs: Math.round(natsUpAt - started),
+      });
+      // A setup that waits long says on which step, once per step (JetStream slow to answer).
+      let step = '';
+      let slowTimer: NodeJS.Timeout | undefined;
+      const onStep = (next: string) => {
+        step = next;
+        clearTimeout(slowTimer);
+        slowTimer = setTimeout(() => {
+          log('NATS setup slow; still waiting', {
+            step,
+            waitedMs: Math.round(performance.now() - natsUpAt),
+          });
+        }, ATTACH_SLOW_MS);
+        slowTimer.unref();
+      };
       // Retried: a JetStream hiccup at boot must not leave the server unregistered.
       const backoff = new Backoff(ATTACH_BACKOFF);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await sidecar.attachNats(connection);
-          break;
-        } catch (error) {
-          if (stopping.signal.aborted) return;
-          log('NATS buckets not ready; retrying', { attempt, error: (error as Error).message });
-          await sleep(backoff.next());
+      try {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await sidecar.attachNats(connection, onStep);
+            break;
+          } catch (error) {
+            if (stopping.signal.aborted) return;
+            log('NATS buckets not ready; retrying', {
+              attempt,
+              step,
+              error: (error as Error).message,
+            });
+            await sleep(backoff.next());
+          }
         }
+      } finally {
+        clearTimeout(slowTimer);
       }
       log('server record published', {
         server: connection.getServer(),

@@ -81,6 +81,13 @@ export type ServerInfo = SidecarServerInfo;
 /** The verify-and-consume answer. */
 export type VerifyResult = SidecarVerifyResult;
 
+/** The steps of `attachNats`, in order. */
+export type AttachStep =
+  | 'opening buckets'
+  | 'watching seats'
+  | 'watching backfill requests'
+  | 'publishing the server record';
+
 /**
  * Events: `certificate` (ServerCertificate), `drain`, `shutdown` (ShutdownReason), `state`,
  * `left` (client id: a held seat was freed at the end of its grace period), `backfill` (a
@@ -227,8 +234,12 @@ export class Sidecar extends EventEmitter {
     return this.backfill.withdraw(backfillId);
   }
 
-  /** Hand over the NATS connection: open buckets, watch seats, publish the record. */
-  async attachNats(nc: NatsConnection): Promise<void> {
+  /**
+   * Hand over the NATS connection: open buckets, watch seats, publish the record. `onStep`
+   * hears each step as it starts, so a caller can say where a slow setup waits.
+   */
+  async attachNats(nc: NatsConnection, onStep?: (step: AttachStep) => void): Promise<void> {
+    onStep?.('opening buckets');
     const { servers, seats, backfills } = await openSidecarBuckets(nc, this.options.app, {
       ...(this.options.kvReplicas ? { replicas: this.options.kvReplicas } : {}),
       onReplicaMismatch: (bucket, replicas, configured) =>
@@ -241,7 +252,9 @@ export class Sidecar extends EventEmitter {
     // Events go out from here on; the record waits until the seat cache is filled.
     this.publisher.attach({ nc, servers, seats });
     this.seatBook = new SeatBook(seats, this.options.deployment.serverId, () => this.capacity);
+    onStep?.('watching seats');
     await this.seatBook.start();
+    onStep?.('watching backfill requests');
     await this.backfill.start(backfills);
     // A KV watch does not outlive a reconnect: follow the backfill records again (as the seats).
     void (async () => {
@@ -249,6 +262,7 @@ export class Sidecar extends EventEmitter {
         if (status.type === 'reconnect') await this.backfill.start(backfills).catch(() => {});
       }
     })().catch(() => {});
+    onStep?.('publishing the server record');
     await this.publisher.start();
     serveControl(nc, subjects(this.options.app).serverControl(this.options.deployment.serverId), {
       drain: () => {

@@ -16,6 +16,7 @@ import {
   type TicketRecord,
   TicketState,
 } from '@playgap/protocol';
+import { KvWriter } from '@playgap/protocol/kv';
 import { toWireError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BackfillRound } from './backfill-filler.js';
@@ -53,6 +54,9 @@ export interface TicketMatcherOptions {
   onMatch?: (match: FormedMatch, outcome: 'placed' | 'lost' | string) => void;
 }
 
+/** How long an answered ticket's revision is kept to skip the watch's echo of it. */
+const FINISHED_KEEP_MS = 30_000;
+
 /** What a replica knows of one ticket. */
 type Known = StoredTicket;
 
@@ -65,9 +69,15 @@ type Known = StoredTicket;
 export class TicketMatcher {
   readonly #o: TicketMatcherOptions;
   readonly #store: TicketStore;
+  readonly #writer: KvWriter;
   readonly #now: () => number;
   #config: MatchmakingConfig;
   readonly #known = new Map<string, Known>();
+  /**
+   * Tickets this replica answered, with the revision it wrote: the watch's echo of that write
+   * (and anything older) is dropped unread. Entries leave after FINISHED_KEEP_MS.
+   */
+  readonly #finished = new Map<string, { revision: number; at: number }>();
   readonly #pools = new Map<string, MatchPool>();
   /** Tickets this replica is placing now (their claims are refreshed, never taken over). */
   readonly #placing = new Set<string>();
@@ -80,7 +90,8 @@ export class TicketMatcher {
 
   constructor(options: TicketMatcherOptions) {
     this.#o = options;
-    this.#store = new TicketStore(options.tickets);
+    this.#writer = new KvWriter(options.nc, options.tickets);
+    this.#store = new TicketStore(options.tickets, this.#writer);
     this.#now = options.now ?? Date.now;
     this.#config = options.config;
   }
@@ -177,12 +188,19 @@ export class TicketMatcher {
     this.#cancels?.unsubscribe();
     await this.#round?.catch(() => {});
     await Promise.allSettled([...this.#inflight]);
+    this.#writer.close();
   }
 
   #apply(entry: KvEntry): void {
     const id = entry.key;
+    const finished = this.#finished.get(id);
+    if (finished) {
+      if (entry.revision <= finished.revision) return;
+      this.#finished.delete(id);
+    }
     const current = this.#known.get(id);
-    if (current && current.revision > entry.revision) return;
+    // `>=`: the echo of this replica's own write, already known from its answer.
+    if (current && current.revision >= entry.revision) return;
     this.#removeFromPools(id);
     if (entry.operation !== 'PUT') {
       this.#known.delete(id);
@@ -266,6 +284,10 @@ export class TicketMatcher {
       endings.push(this.#release(known, now, 'stale'));
     }
     await Promise.allSettled(endings);
+    for (const [id, finished] of this.#finished) {
+      if (now - finished.at < FINISHED_KEEP_MS) break; // oldest first
+      this.#finished.delete(id);
+    }
     // A running match that lost players comes before a new one.
     await this.#o.backfill
       ?.fill({
@@ -289,6 +311,22 @@ export class TicketMatcher {
       }
     }
     await Promise.allSettled(claims);
+  }
+
+  /** What this replica wrote itself: newer than what it knew, so the watch's echo is skipped. */
+  #learn(id: string, written: Known): void {
+    const current = this.#known.get(id);
+    if (!current || current.revision < written.revision) this.#known.set(id, written);
+  }
+
+  /** A ticket this replica answered: forgotten, and its echo skipped. */
+  #finish(id: string, revision: number): void {
+    const current = this.#known.get(id);
+    if (current && current.revision <= revision) {
+      this.#removeFromPools(id);
+      this.#known.delete(id);
+    }
+    this.#finished.set(id, { revision, at: this.#now() });
   }
 
   /** Put a matched ticket back to searching (claim lost or left stale). */
@@ -332,7 +370,10 @@ export class TicketMatcher {
         this.#placing.add(ticket.id);
         const revision = await this.#store.update(known, next).catch(() => undefined);
         if (revision === undefined) lost = true;
-        else claimed.push({ record: next, revision });
+        else {
+          claimed.push({ record: next, revision });
+          this.#learn(ticket.id, { record: next, revision });
+        }
       }),
     );
     if (lost) {
@@ -392,7 +433,8 @@ export class TicketMatcher {
           const next: TicketRecord = failure
             ? { ...known.record, state: TicketState.FAILED, error: failure, updatedAt: now }
             : { ...known.record, state: TicketState.PLACED, replies, updatedAt: now };
-          await this.#store.update(known, next);
+          const revision = await this.#store.update(known, next);
+          if (revision !== undefined) this.#finish(known.record.id, revision);
         }),
       );
       this.#o.log?.info(

@@ -4,7 +4,7 @@
  */
 import type { KV } from '@nats-io/kv';
 import { type TicketRecord, TicketState } from '@playgap/protocol';
-import { isKvConflict, retryWhileUnavailable } from '@playgap/protocol/kv';
+import { isKvConflict, type KvWriter, retryWhileUnavailable } from '@playgap/protocol/kv';
 
 const encoder = new TextEncoder();
 
@@ -20,7 +20,11 @@ export interface StoredTicket {
  * const revision = await store.update(ticket, { ...ticket.record, state: 'matched' });
  */
 export class TicketStore {
-  constructor(readonly kv: KV) {}
+  /** `writer`: compare-and-set writes without the KV client's per-request cost (the matcher's hot path). */
+  constructor(
+    readonly kv: KV,
+    readonly writer?: KvWriter,
+  ) {}
 
   /** Create the ticket; undefined when one with its id exists (a retried request). */
   async create(record: TicketRecord): Promise<number | undefined> {
@@ -41,7 +45,10 @@ export class TicketStore {
   /** Write `next` if the ticket is still at `from.revision`; the new revision, or undefined if it changed. */
   async update(from: StoredTicket, next: TicketRecord): Promise<number | undefined> {
     try {
-      return await this.kv.update(next.id, encode(next), from.revision);
+      const value = encode(next);
+      return await (this.writer
+        ? this.writer.update(next.id, value, from.revision)
+        : this.kv.update(next.id, value, from.revision));
     } catch (error) {
       if (isKvConflict(error)) return undefined;
       throw error;

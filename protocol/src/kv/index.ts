@@ -10,6 +10,7 @@ export {
   openAppBuckets,
 } from './buckets.js';
 export { isKvConflict } from './conflict.js';
+export { KvWriter, type KvWriterOptions } from './kv-writer.js';
 export { KV_REPLICAS_SETTING, kvReplicasFromEnv, MAX_KV_REPLICAS } from './replicas.js';
 export {
   isKvUnavailable,
