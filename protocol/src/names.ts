@@ -42,6 +42,13 @@ export function subjects(app: string) {
     serverControl: (serverId: string) => `${root}.server.${serverId}.control`,
     /** Cancel a queued ticket: body `{"ticketId"}` (front → matchmakers, queue group). */
     ticketCancel: `${root}.tickets.cancel`,
+    /**
+     * A party member's session (front → matchmaker, queue group): create or join by code, then
+     * `party` roster messages, progress and one final answer on the request's progress subject.
+     */
+    party: `${root}.party`,
+    /** A party command (`queue`, `leave`, `cancel`), request/reply in the queue group. */
+    partyCommand: `${root}.party.command`,
   } as const;
 }
 
@@ -60,6 +67,8 @@ export function buckets(app: string) {
     deployments: `playgap_${app}_deployments`,
     /** key = ticket id → TicketRecord (queued modes), owned by the matchmakers. */
     tickets: `playgap_${app}_tickets`,
+    /** key = party code without its dash (`K7QF2M`) → PartyRecord, owned by the matchmakers. */
+    parties: `playgap_${app}_parties`,
   } as const;
 }
 
@@ -104,6 +113,8 @@ export const KV_DEFAULTS = {
   deploymentsMaxAgeMs: 3_600_000,
   /** Max age of the tickets bucket (a ticket waits at most 600 s, then its answer is kept a while). */
   ticketsMaxAgeMs: 900_000,
+  /** Max age of the parties bucket: a party not changed for this long is gone (its code expired). */
+  partiesMaxAgeMs: 7_200_000,
   /** Replicas per bucket (1 on a single server; a cluster may raise it). */
   replicas: 1,
   /** nats-server 2.9 compatible: file storage, history 1. */

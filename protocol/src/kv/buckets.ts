@@ -9,13 +9,14 @@ import { NatsConfigError } from '../nats/settings.js';
 import { retryWhileUnavailable } from './unavailable.js';
 
 /** Which of an app's buckets: see `buckets(app)`. */
-export type BucketKind = 'servers' | 'seats' | 'deployments' | 'tickets';
+export type BucketKind = 'servers' | 'seats' | 'deployments' | 'tickets' | 'parties';
 
 const MAX_AGE_MS: Record<BucketKind, number> = {
   servers: KV_DEFAULTS.serversMaxAgeMs,
   seats: KV_DEFAULTS.seatsMaxAgeMs,
   deployments: KV_DEFAULTS.deploymentsMaxAgeMs,
   tickets: KV_DEFAULTS.ticketsMaxAgeMs,
+  parties: KV_DEFAULTS.partiesMaxAgeMs,
 };
 
 /** How `openAppBuckets` creates missing buckets. */
