@@ -19,8 +19,8 @@ import { connectEdgegap } from './edgegap-connect.js';
 import { ConfigError } from './errors.js';
 import { FleetCache } from './fleet-cache.js';
 import { buildFrontApp } from './front/app.js';
-import { natsPartyClient } from './front/party-client.js';
 import { MatchmakerMetrics } from './front/metrics.js';
+import { natsPartyClient } from './front/party-client.js';
 import {
   cancelTicket,
   localPlacementClient,

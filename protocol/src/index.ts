@@ -47,6 +47,18 @@ export {
   type TransportEndpoint,
 } from './messages.js';
 export {
+  APP_NAME_PATTERN,
+  assertAppName,
+  buckets,
+  KV_DEFAULTS,
+  MATCHMAKER_QUEUE,
+  parseSeatKey,
+  SERVER_ID_PATTERN,
+  seatKey,
+  seatKeysOf,
+  subjects,
+} from './names.js';
+export {
   formatPartyCode,
   isPartyOpening,
   newPartyCode,
@@ -69,18 +81,6 @@ export {
   parsePartyCommand,
   parsePartyOpening,
 } from './party-messages.js';
-export {
-  APP_NAME_PATTERN,
-  assertAppName,
-  buckets,
-  KV_DEFAULTS,
-  MATCHMAKER_QUEUE,
-  parseSeatKey,
-  SERVER_ID_PATTERN,
-  seatKey,
-  seatKeysOf,
-  subjects,
-} from './names.js';
 export {
   formatReconnectCredential,
   isReconnectCredential,

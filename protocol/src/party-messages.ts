@@ -179,7 +179,8 @@ export function parsePartyOpening(value: unknown): PartyCreateMessage | PartyJoi
     const parsed = mode === undefined ? request : parsePlayRequest({ ...player, mode });
     return { type, ...parsed };
   }
-  if (mode !== undefined) fail('"mode" is the leader\'s: send it with "party_create" or "party_queue".');
+  if (mode !== undefined)
+    fail('"mode" is the leader\'s: send it with "party_create" or "party_queue".');
   return { type: 'party_join', code: normalizePartyCode(code), ...request };
 }
 

@@ -86,7 +86,9 @@ export function natsPartyClient(nc: NatsConnection, options: PartyClientOptions 
         const sub = nc.subscribe(inbox, {
           callback: (err, msg) => {
             if (err) {
-              finish(error(ErrorCode.NATS_UNAVAILABLE, 'The matchmaker cannot be reached right now.'));
+              finish(
+                error(ErrorCode.NATS_UNAVAILABLE, 'The matchmaker cannot be reached right now.'),
+              );
               return;
             }
             if (msg.headers?.hasError && msg.headers.code === 503) {
@@ -130,7 +132,10 @@ export function natsPartyClient(nc: NatsConnection, options: PartyClientOptions 
       } catch (failure) {
         const text = String(failure);
         if (/503|no responders/i.test(text)) return unavailable();
-        return error(ErrorCode.PLACEMENT_TIMEOUT, 'The matchmaker did not answer the party command.');
+        return error(
+          ErrorCode.PLACEMENT_TIMEOUT,
+          'The matchmaker did not answer the party command.',
+        );
       }
     },
   };

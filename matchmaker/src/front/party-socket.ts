@@ -82,7 +82,11 @@ export function openPartySession(
         return;
       }
       const action =
-        command.type === 'party_queue' ? 'queue' : command.type === 'party_leave' ? 'leave' : 'cancel';
+        command.type === 'party_queue'
+          ? 'queue'
+          : command.type === 'party_leave'
+            ? 'leave'
+            : 'cancel';
       void client
         .command(opening.game, {
           code,

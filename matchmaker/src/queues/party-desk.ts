@@ -151,7 +151,10 @@ export class PartyDesk {
         if (party.state === PartyState.DISBANDED) {
           return party.leaderId === me
             ? error(ErrorCode.PARTY_LEFT, 'You left the party; it is over for everyone.')
-            : error(ErrorCode.PARTY_DISBANDED, 'The leader left, so the party is over; create or join another.');
+            : error(
+                ErrorCode.PARTY_DISBANDED,
+                'The leader left, so the party is over; create or join another.',
+              );
         }
         if (!member) return error(ErrorCode.PARTY_LEFT, 'You left the party.');
         say(view(party, me));

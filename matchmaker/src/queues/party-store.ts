@@ -35,7 +35,9 @@ export class PartyStore {
     for (let attempt = 0; ; attempt++) {
       const record = make(this.newCode());
       try {
-        const revision = await retryWhileUnavailable(() => this.kv.create(record.code, encode(record)));
+        const revision = await retryWhileUnavailable(() =>
+          this.kv.create(record.code, encode(record)),
+        );
         return { record, revision };
       } catch (error) {
         if (!isKvConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
