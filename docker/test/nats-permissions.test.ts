@@ -188,7 +188,9 @@ describe('front user', () => {
     );
     const cancels: string[] = [];
     const cancel = mm.subscribe(`playgap.${app}.tickets.cancel`, {
-      callback: (_err, msg) => cancels.push(msg.string()),
+      callback: (_err, msg) => {
+        cancels.push(msg.string());
+      },
     });
     await mm.flush();
     for (const subject of subjects) {
