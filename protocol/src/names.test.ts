@@ -10,7 +10,10 @@ describe('names', () => {
       seats: 'playgap_arena_seats',
       deployments: 'playgap_arena_deployments',
       tickets: 'playgap_arena_tickets',
+      parties: 'playgap_arena_parties',
     });
+    expect(subjects('arena').party).toBe('playgap.arena.party');
+    expect(subjects('arena').partyCommand).toBe('playgap.arena.party.command');
   });
 
   it('refuses app names that would break a subject or bucket name', () => {
