@@ -133,10 +133,15 @@ export class PartyDesk {
       last = message;
       send(message);
     };
+    let watch: Awaited<ReturnType<KV['watch']>>;
+    try {
+      watch = await this.#o.parties.watch({ key: code });
+    } catch (failure) {
+      return { type: 'error', ...toWireError(failure) };
+    }
     const heartbeat = setInterval(() => {
       if (last) send(last);
     }, this.#o.heartbeatMs ?? 5_000);
-    const watch = await this.#o.parties.watch({ key: code });
     const followed = new Set<string>();
     let revision = 0;
     try {
@@ -328,10 +333,15 @@ export class PartyDesk {
     try {
       await this.#tickets.create(ticket);
     } catch (failure) {
-      await this.#reopen(request.code, ticketId, {
-        type: 'error',
-        ...toWireError(failure),
-      }).catch(() => {});
+      const wire = toWireError(failure);
+      // The sessions may already follow this ticket id: give them its end (best effort).
+      await this.#o.tickets
+        .put(
+          ticketId,
+          JSON.stringify({ ...ticket, state: TicketState.FAILED, error: wire, updatedAt: now }),
+        )
+        .catch(() => {});
+      await this.#reopen(request.code, ticketId, { type: 'error', ...wire }).catch(() => {});
       throw failure;
     }
     this.#o.log?.info(
