@@ -19,6 +19,14 @@ import { toWireError } from '../errors.js';
 import type { PartyClient } from './party-client.js';
 import type { PlacementAnswer } from './play-client.js';
 
+/** Answers that mean the session was lost, not that the party ended it. */
+const LOST: ReadonlySet<string> = new Set([
+  ErrorCode.MATCHMAKER_UNAVAILABLE,
+  ErrorCode.NATS_UNAVAILABLE,
+  ErrorCode.PLACEMENT_TIMEOUT,
+  ErrorCode.INTERNAL,
+]);
+
 /** One member's party on one socket. */
 export interface PartySocketSession {
   answer: Promise<PlacementAnswer>;
@@ -61,8 +69,12 @@ export function openPartySession(
       }
       send(message);
     })
-    .finally(() => {
+    .then((answer) => {
       over = true;
+      // The serving replica went silent or NATS failed: take this member out of the party
+      // (a leave for someone already out changes nothing), so no ghost holds a seat.
+      if (answer.type === 'error' && LOST.has(answer.code)) leave();
+      return answer;
     });
   const refuse = (code: ErrorCode, message: string) =>
     send({ type: 'party_refused', code, message });
