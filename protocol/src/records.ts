@@ -237,6 +237,11 @@ export interface PartyMemberRecord {
   /** For Edgegap's location pick (the leader's is the ticket's). */
   clientIp: string;
   joinedAt: number;
+  /**
+   * Rewritten by the member's session every `memberRefreshMs` while the party is open; a member
+   * not seen for `memberStaleMs` (its front or replica died without a leave) is dropped.
+   */
+  seenAt: number;
 }
 
 /**

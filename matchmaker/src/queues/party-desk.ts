@@ -44,6 +44,10 @@ export interface PartyDeskOptions {
   now?: () => number;
   /** The roster is sent again this often while nothing changes (the front's silence check). Default 5 000 ms. */
   heartbeatMs?: number;
+  /** While the party is open each session rewrites its member's `seenAt` this often. Default 10 000 ms. */
+  memberRefreshMs?: number;
+  /** A member not seen for this long is dropped (the leader: the party is disbanded). Default 30 000 ms. */
+  memberStaleMs?: number;
   /** A new party code (tests pin it); default random. */
   newCode?: () => string;
   log?: Logger;
@@ -142,6 +146,10 @@ export class PartyDesk {
     const heartbeat = setInterval(() => {
       if (last) send(last);
     }, this.#o.heartbeatMs ?? 5_000);
+    const refresh = setInterval(() => {
+      void this.#seen(code, me).catch(() => {});
+    }, this.#o.memberRefreshMs ?? 10_000);
+    let shown = '';
     const followed = new Set<string>();
     let revision = 0;
     try {
@@ -162,7 +170,11 @@ export class PartyDesk {
               );
         }
         if (!member) return error(ErrorCode.PARTY_LEFT, 'You left the party.');
-        say(view(party, me));
+        // A refresh of someone's seenAt changes nothing a member sees: no new roster for it.
+        const roster = view(party, me);
+        const text = JSON.stringify(roster);
+        if (text !== shown || last?.type !== 'party') say(roster);
+        shown = text;
         if (party.state === PartyState.PLACED && !followed.has(party.ticketId ?? '')) {
           return error(ErrorCode.PARTY_NOT_FOUND, 'This party went to its match already.');
         }
@@ -182,8 +194,44 @@ export class PartyDesk {
       return error(ErrorCode.NATS_UNAVAILABLE, 'The party store went away; join again.');
     } finally {
       clearInterval(heartbeat);
+      clearInterval(refresh);
       watch.stop();
     }
+  }
+
+  /** This member is still here (and whoever is not is dropped). */
+  #seen(code: string, memberId: string) {
+    const now = this.#now();
+    return this.#store.change(
+      code,
+      (found) => {
+        if (found.state !== PartyState.OPEN) return undefined;
+        const party = this.#prune(found, now);
+        if (party.state !== PartyState.OPEN) return party;
+        if (!party.members.some((m) => m.memberId === memberId)) return undefined;
+        return {
+          ...party,
+          members: party.members.map((m) => (m.memberId === memberId ? { ...m, seenAt: now } : m)),
+          updatedAt: now,
+        };
+      },
+      notFound(code),
+    );
+  }
+
+  /**
+   * An open party without the members nobody has seen for `memberStaleMs` (their front or
+   * replica died without a leave); disbanded when that is the leader.
+   */
+  #prune(party: PartyRecord, now: number): PartyRecord {
+    if (party.state !== PartyState.OPEN) return party;
+    const staleBefore = now - (this.#o.memberStaleMs ?? 30_000);
+    const alive = party.members.filter((m) => (m.seenAt ?? m.joinedAt) >= staleBefore);
+    if (alive.length === party.members.length) return party;
+    if (!alive.some((m) => m.memberId === party.leaderId)) {
+      return { ...party, state: PartyState.DISBANDED, updatedAt: now };
+    }
+    return { ...party, members: alive, updatedAt: now };
   }
 
   /** Create or join; the normalized code. */
@@ -197,6 +245,7 @@ export class PartyDesk {
       ...(request.transports ? { transports: request.transports } : {}),
       clientIp: request.clientIp,
       joinedAt: now,
+      seenAt: now,
     };
     if (request.action === 'create') {
       const config = this.#o.config();
@@ -238,7 +287,9 @@ export class PartyDesk {
     const code = request.code;
     await this.#store.change(
       code,
-      (party) => {
+      (found) => {
+        const party = this.#prune(found, now);
+        if (party.state === PartyState.DISBANDED) throw notFound(code)();
         if (party.members.some((m) => m.memberId === member.memberId)) return undefined; // a re-sent join
         if (party.state === PartyState.QUEUED) {
           throw new PartyError(
@@ -284,7 +335,8 @@ export class PartyDesk {
     let ticket: TicketRecord | undefined;
     await this.#store.change(
       request.code,
-      (party) => {
+      (found) => {
+        const party = this.#prune(found, now);
         leaderOnly(party, request.memberId, 'queue');
         if (party.state === PartyState.QUEUED) {
           throw new PartyError(
@@ -420,8 +472,11 @@ export class PartyDesk {
       (party) => {
         if (party.ticketId !== ticketId || party.state !== PartyState.QUEUED) return undefined;
         const { ticketId: _t, ...rest } = party;
+        const now = this.#now();
         return {
           ...rest,
+          // Nobody refreshed while queued: everyone counts as seen now.
+          members: party.members.map((m) => ({ ...m, seenAt: now })),
           state: PartyState.OPEN,
           ticketError: { code: answer.code, message: answer.message },
           updatedAt: this.#now(),
