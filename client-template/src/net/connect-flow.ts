@@ -153,7 +153,11 @@ export function setUpConnectFlow({
     ui.error.hidden = true;
     ui.button.textContent = 'Cancel';
     let last: PlayProgress | undefined;
+    let matchFoundAt: number | undefined;
     const show = (progress: PlayProgress) => {
+      if (progress.stage === 'match_found' && last?.stage !== 'match_found') {
+        matchFoundAt = Date.now();
+      }
       last = progress;
       ui.status.textContent = stageWords(progress);
       hook.status = ui.status.textContent;
@@ -167,6 +171,10 @@ export function setUpConnectFlow({
     ticker = setInterval(() => {
       if (last?.stage === 'deploying' || last?.stage === 'waiting_for_server') {
         show({ ...last, elapsedMs: Math.max(last.elapsedMs, Date.now() - startedAt) });
+      } else if (last?.stage === 'match_found' && matchFoundAt !== undefined) {
+        // The match's server is being found or started: count the seconds it takes.
+        ui.status.textContent = `${stageWords(last)} ${Math.floor((Date.now() - matchFoundAt) / 1000)} s`;
+        hook.status = ui.status.textContent;
       }
     }, 250);
     try {
