@@ -7,9 +7,10 @@ import { InputLatencyProbe } from './game/input-latency.js';
 import { readSimLink, simulateLink } from './game/sim-link.js';
 import { startArena } from './game/start-arena.js';
 import { OVERLAY_KEY, overlayShownAtStart, PlayOverlay } from './hud/overlay.js';
+import { setUpPartyBox } from './hud/party-box.js';
 import { copyText, newPartyId, shareLink } from './hud/share-link.js';
 import { setUpConnectFlow } from './net/connect-flow.js';
-import { readPageOptions } from './net/query.js';
+import { playerName, readPageOptions } from './net/query.js';
 import { installTestHook } from './net/test-hook.js';
 
 const hook = installTestHook();
@@ -110,7 +111,9 @@ copyButton.addEventListener('click', async () => {
   }, 2_000);
 });
 
-setUpConnectFlow({
+const modePicker = element('mode') as HTMLSelectElement;
+const flow = setUpConnectFlow({
+  mode: () => modePicker.value,
   ui: {
     button: element('connect') as HTMLButtonElement,
     status: element('status'),
@@ -146,6 +149,23 @@ setUpConnectFlow({
       showOverlay();
     };
   },
+});
+
+setUpPartyBox({
+  ui: {
+    mode: modePicker,
+    code: element('party-code') as HTMLInputElement,
+    create: element('party-create') as HTMLButtonElement,
+    join: element('party-join') as HTMLButtonElement,
+    leave: element('party-leave') as HTMLButtonElement,
+    copy: element('party-copy') as HTMLButtonElement,
+    roster: element('party-roster'),
+    error: element('error'),
+  },
+  page,
+  hook,
+  flow,
+  name: hook.playerName ?? playerName(page),
 });
 
 /** The server sends snapshots and pongs unreliably, everything else reliably. */

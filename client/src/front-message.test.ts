@@ -26,6 +26,46 @@ describe('parseFrontMessage', () => {
     });
   });
 
+  it("keeps a queued ticket's state on progress", () => {
+    const text = JSON.stringify({
+      type: 'progress',
+      stage: 'match_found',
+      elapsedMs: 12_000,
+      message: 'Match found',
+      ticket: { id: 't1', mode: '2v2', expansion: 1, waitedSeconds: 12, matchId: 'm1' },
+    });
+    expect(parseFrontMessage(text)).toMatchObject({
+      stage: 'match_found',
+      ticket: { id: 't1', mode: '2v2', expansion: 1, waitedSeconds: 12, matchId: 'm1' },
+    });
+  });
+
+  it('reads a party roster and a refused party command', () => {
+    const roster = parseFrontMessage(
+      JSON.stringify({
+        type: 'party',
+        code: 'K7QF-2M',
+        you: 'b',
+        leaderId: 'a',
+        state: 'open',
+        members: [{ memberId: 'a', name: 'Ada' }, { memberId: 'b' }],
+        maxSize: 2,
+        ticketError: { code: 'TICKET_EXPIRED', message: 'No match' },
+      }),
+    );
+    expect(roster).toMatchObject({
+      type: 'party',
+      code: 'K7QF-2M',
+      members: [{ name: 'Ada' }, {}],
+    });
+    expect(
+      parseFrontMessage('{"type":"party_refused","code":"PARTY_NOT_LEADER","message":"no"}'),
+    ).toEqual({ type: 'party_refused', code: 'PARTY_NOT_LEADER', message: 'no' });
+    expect(() => parseFrontMessage('{"type":"party","code":"X","state":"odd"}')).toThrow(
+      PlaygapClientError,
+    );
+  });
+
   it('reads a play reply with its transports', () => {
     const parsed = parseFrontMessage(JSON.stringify(reply));
     expect(parsed.type).toBe('ready');

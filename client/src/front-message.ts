@@ -6,8 +6,12 @@ import {
   ErrorCode,
   type FrontMessage,
   isErrorCode,
+  type PartyFrontMessage,
+  type PartyMessage,
+  PartyState,
   type PlayReply,
   ProgressStage,
+  type TicketProgress,
   type TransportEndpoint,
   TransportKind,
 } from '@playgap/protocol';
@@ -15,6 +19,7 @@ import { PlaygapClientError } from './errors.js';
 
 const STAGES: readonly string[] = Object.values(ProgressStage);
 const KINDS: readonly string[] = Object.values(TransportKind);
+const PARTY_STATES: readonly string[] = Object.values(PartyState);
 
 function bad(detail: string): never {
   throw new PlaygapClientError(
@@ -59,13 +64,66 @@ function parseReply(record: Record<string, unknown>): PlayReply {
   return reply;
 }
 
+/** A queued ticket's state on a progress message; a malformed one is left out, not fatal. */
+function parseTicket(value: unknown): TicketProgress | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const t = value as Record<string, unknown>;
+  if (
+    typeof t.id !== 'string' ||
+    typeof t.mode !== 'string' ||
+    typeof t.expansion !== 'number' ||
+    typeof t.waitedSeconds !== 'number'
+  ) {
+    return undefined;
+  }
+  return {
+    id: t.id,
+    mode: t.mode,
+    expansion: t.expansion,
+    waitedSeconds: t.waitedSeconds,
+    ...(typeof t.matchId === 'string' ? { matchId: t.matchId } : {}),
+  };
+}
+
+function parseParty(record: Record<string, unknown>): PartyMessage {
+  const members = record.members;
+  if (!Array.isArray(members)) bad('"members" is not a list');
+  const state = field<string>(record, 'state', 'string');
+  if (!PARTY_STATES.includes(state)) bad(`unknown party state "${state.slice(0, 20)}"`);
+  const party: PartyMessage = {
+    type: 'party',
+    code: field<string>(record, 'code', 'string'),
+    you: field<string>(record, 'you', 'string'),
+    leaderId: field<string>(record, 'leaderId', 'string'),
+    state: state as PartyState,
+    members: members.map((m) => {
+      if (typeof m !== 'object' || m === null) bad('a member is not an object');
+      const member = m as Record<string, unknown>;
+      return {
+        memberId: field<string>(member, 'memberId', 'string'),
+        ...(typeof member.name === 'string' ? { name: member.name } : {}),
+      };
+    }),
+    maxSize: field<number>(record, 'maxSize', 'number'),
+  };
+  if (typeof record.mode === 'string') party.mode = record.mode;
+  const ticketError = record.ticketError as Record<string, unknown> | undefined;
+  if (typeof ticketError === 'object' && ticketError !== null) {
+    party.ticketError = {
+      code: isErrorCode(ticketError.code) ? ticketError.code : ErrorCode.INTERNAL,
+      message: typeof ticketError.message === 'string' ? ticketError.message : '',
+    };
+  }
+  return party;
+}
+
 /**
  * Parse one text frame from the matchmaker front.
  *
  * @example
  * parseFrontMessage('{"type":"progress","stage":"queued","elapsedMs":3,"message":"Queued"}');
  */
-export function parseFrontMessage(text: unknown): FrontMessage {
+export function parseFrontMessage(text: unknown): FrontMessage | PartyFrontMessage {
   if (typeof text !== 'string') bad('a binary frame');
   let value: unknown;
   try {
@@ -79,13 +137,23 @@ export function parseFrontMessage(text: unknown): FrontMessage {
     case 'progress': {
       const stage = field<string>(record, 'stage', 'string');
       if (!STAGES.includes(stage)) bad(`unknown stage "${stage.slice(0, 20)}"`);
+      const ticket = parseTicket(record.ticket);
       return {
         type: 'progress',
         stage: stage as ProgressStage,
         elapsedMs: field<number>(record, 'elapsedMs', 'number'),
         message: typeof record.message === 'string' ? record.message : '',
+        ...(ticket ? { ticket } : {}),
       };
     }
+    case 'party':
+      return parseParty(record);
+    case 'party_refused':
+      return {
+        type: 'party_refused',
+        code: isErrorCode(record.code) ? record.code : ErrorCode.INTERNAL,
+        message: typeof record.message === 'string' ? record.message : 'Refused.',
+      };
     case 'ready':
       return parseReply(record);
     case 'error': {

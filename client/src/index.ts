@@ -24,6 +24,7 @@ export {
   regionsUrlFor,
 } from './latency.js';
 export { MATCHMAKER_WS_PATH, resolveMatchmakerUrl } from './matchmaker-url.js';
+export { createParty, joinParty, Party, type PartyOptions } from './party.js';
 export {
   DEFAULT_RECONNECT,
   DEFAULT_TIMEOUTS,

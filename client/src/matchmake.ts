@@ -101,7 +101,9 @@ export function matchmake(options: MatchmakeOptions): Promise<PlayReply> {
       }
       if (message.type === 'progress') options.onProgress?.(message);
       else if (message.type === 'ready') settle(undefined, message);
-      else settle(new PlaygapClientError(message.code, message.message));
+      else if (message.type === 'error')
+        settle(new PlaygapClientError(message.code, message.message));
+      // Party messages belong on a party's socket (party.ts), not here.
     };
     socket.onclose = (event) => {
       settle(

@@ -7,7 +7,9 @@ import {
   ErrorCode,
   type PlayReply,
   type PlayRequest,
+  type ProgressMessage,
   type ProgressStage,
+  type TicketProgress,
   type TransportKind,
 } from '@playgap/protocol';
 import type { Channel } from './channel.js';
@@ -60,7 +62,19 @@ export interface PlayProgress {
   transport?: TransportKind;
   /** `retrying`: the server's refusal code (SERVER_DRAINING). */
   reason?: ErrorCode;
+  /** `searching` / `match_found` (queued modes): mode, expansion stage, seconds waited, match id. */
+  ticket?: TicketProgress;
 }
+
+/**
+ * Where a reply comes from: the matchmaker for this request (the default), or a party's socket
+ * (party.ts), whose leader queued for everyone.
+ */
+export type FindReply = (
+  request: PlayRequest,
+  onProgress: (progress: ProgressMessage) => void,
+  round: number,
+) => Promise<PlayReply>;
 
 /** Deadlines of each step, in milliseconds. */
 export interface PlayTimeouts {
@@ -172,7 +186,15 @@ const SERVER_GOING_AWAY: readonly string[] = [ErrorCode.SERVER_DRAINING];
  * conn.on('message', (msg) => console.log(msg));
  * conn.send({ type: 'input', left: true }, { reliable: false });
  */
-export async function play(options: PlayOptions): Promise<Channel> {
+export function play(options: PlayOptions): Promise<Channel> {
+  return playWith(options, undefined);
+}
+
+/** `play()` with the reply from `findReply` (a party's socket) instead of a new request. */
+export async function playWith(
+  options: PlayOptions,
+  findReply: FindReply | undefined,
+): Promise<Channel> {
   const now = options.now ?? (() => Date.now());
   const started = now();
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
@@ -196,7 +218,8 @@ export async function play(options: PlayOptions): Promise<Channel> {
   }
   const reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
   if (!reconnect.enabled) {
-    return (await matchmakeAndConnect(options, url, allowed, implementations, report)).channel;
+    return (await matchmakeAndConnect(options, url, allowed, implementations, report, findReply))
+      .channel;
   }
   const storage =
     options.reconnect?.storage === null
@@ -236,7 +259,14 @@ export async function play(options: PlayOptions): Promise<Channel> {
       now,
       resume,
       matchmake: async () => {
-        const found = await matchmakeAndConnect(options, url, allowed, implementations, report);
+        const found = await matchmakeAndConnect(
+          options,
+          url,
+          allowed,
+          implementations,
+          report,
+          findReply,
+        );
         return { channel: found.channel, seat: remember(found.reply, found.channel) };
       },
       report: (stage, message, channel) =>
@@ -267,6 +297,7 @@ export async function play(options: PlayOptions): Promise<Channel> {
     allowed,
     implementations,
     report,
+    findReply,
   );
   return wrap(channel, remember(reply, channel));
 }
@@ -280,6 +311,7 @@ async function matchmakeAndConnect(
   allowedAtFirst: readonly TransportKind[],
   implementations: Transport[],
   report: (progress: Omit<PlayProgress, 'elapsedMs'> & { elapsedMs?: number }) => void,
+  findReply: FindReply | undefined,
 ): Promise<{ channel: Channel; reply: PlayReply }> {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   let allowed = [...allowedAtFirst];
@@ -299,15 +331,24 @@ async function matchmakeAndConnect(
     request.transports = [...allowed];
     if (latencies) request.latencies = latencies;
     report({ stage: 'matchmaking', message: 'Finding a server…' });
-    const reply = await matchmake({
-      url,
-      request,
-      openTimeoutMs: timeouts.matchmakerOpenMs,
-      replyTimeoutMs: timeouts.matchmakingMs,
-      signal: options.signal,
-      onProgress: (p) => report({ stage: p.stage, elapsedMs: p.elapsedMs, message: p.message }),
-      ...(options.WebSocketImpl ? { WebSocketImpl: options.WebSocketImpl } : {}),
-    });
+    const onProgress = (p: ProgressMessage) =>
+      report({
+        stage: p.stage,
+        elapsedMs: p.elapsedMs,
+        message: p.message,
+        ...(p.ticket ? { ticket: p.ticket } : {}),
+      });
+    const reply = findReply
+      ? await findReply(request, onProgress, round)
+      : await matchmake({
+          url,
+          request,
+          openTimeoutMs: timeouts.matchmakerOpenMs,
+          replyTimeoutMs: timeouts.matchmakingMs,
+          signal: options.signal,
+          onProgress,
+          ...(options.WebSocketImpl ? { WebSocketImpl: options.WebSocketImpl } : {}),
+        });
     const failures: PlaygapClientError[] = [];
     const attempted: TransportKind[] = [];
     try {

@@ -7,6 +7,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { runCli } from '@playgap/cli';
+import { waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComposeNats, startComposeNats } from './nats-from-compose.js';
 
@@ -17,6 +18,7 @@ const bucket = {
   deployments: `playgap_${app}_deployments`,
   tickets: `playgap_${app}_tickets`,
   backfills: `playgap_${app}_backfills`,
+  parties: `playgap_${app}_parties`,
 };
 
 let nats: ComposeNats;
@@ -194,6 +196,35 @@ describe('front user', () => {
     service.unsubscribe();
   });
 
+  it('opens party sessions and sends party commands and ticket cancels that the matchmaker answers', async () => {
+    const mm = await as('matchmaker');
+    const front = await as('front');
+    const subjects = [`playgap.${app}.party`, `playgap.${app}.party.command`];
+    const services = subjects.map((subject) =>
+      mm.subscribe(subject, {
+        queue: 'playgap-matchmaker',
+        callback: (_err, msg) => {
+          msg.respond('{"type":"ok"}');
+        },
+      }),
+    );
+    const cancels: string[] = [];
+    const cancel = mm.subscribe(`playgap.${app}.tickets.cancel`, {
+      callback: (_err, msg) => {
+        cancels.push(msg.string());
+      },
+    });
+    await mm.flush();
+    for (const subject of subjects) {
+      const reply = await front.request(subject, '{}', { timeout: 5_000 });
+      expect(reply.string()).toBe('{"type":"ok"}');
+    }
+    front.publish(`playgap.${app}.tickets.cancel`, '{"ticketId":"t-1"}');
+    await front.flush();
+    await waitFor(() => cancels.length === 1, { timeoutMs: 5_000 });
+    for (const s of [...services, cancel]) s.unsubscribe();
+  });
+
   it('cannot touch any bucket', async () => {
     const front = await as('front');
     await expect(
@@ -232,6 +263,23 @@ describe('matchmaker user', () => {
     expect((await tickets.get('t-1'))?.json()).toMatchObject({ state: 'claimed' });
     const asSidecar = await new Kvm(await as('gameserver')).open(bucket.tickets);
     await expect(asSidecar.put('t-2', '{}')).rejects.toThrow();
+  });
+
+  it('keeps parties (and neither the gameserver nor the front user can)', async () => {
+    const parties = await new Kvm(await as('matchmaker')).create(bucket.parties, {
+      ttl: 7_200_000,
+      history: 1,
+    });
+    const revision = await parties.create('K7QF2M', JSON.stringify({ state: 'open' }));
+    await parties.update('K7QF2M', JSON.stringify({ state: 'queued' }), revision);
+    expect((await parties.get('K7QF2M'))?.json()).toMatchObject({ state: 'queued' });
+    const asSidecar = await new Kvm(await as('gameserver')).open(bucket.parties);
+    await expect(asSidecar.put('K7QF2N', '{}')).rejects.toThrow();
+    await expect(
+      jetstream(await as('front')).publish(`$KV.${bucket.parties}.K7QF2N`, '{}', {
+        timeout: 5_000,
+      }),
+    ).rejects.toThrow(/Permissions Violation for Publish/);
   });
 
   it('cannot reach another app’s subjects', async () => {

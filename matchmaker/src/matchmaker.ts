@@ -20,6 +20,7 @@ import { ConfigError } from './errors.js';
 import { FleetCache } from './fleet-cache.js';
 import { buildFrontApp } from './front/app.js';
 import { MatchmakerMetrics } from './front/metrics.js';
+import { natsPartyClient } from './front/party-client.js';
 import {
   cancelTicket,
   localPlacementClient,
@@ -35,6 +36,8 @@ import { BackfillFiller, isBackfillMatch } from './queues/backfill-filler.js';
 import { BackfillPlacer } from './queues/backfill-placement.js';
 import { MatchPlacer } from './queues/match-placement.js';
 import { type MatchmakingSource, openMatchmakingSource } from './queues/matchmaking-file.js';
+import { PartyDesk } from './queues/party-desk.js';
+import { startPartyService } from './queues/party-service.js';
 import { TicketDesk } from './queues/ticket-desk.js';
 import { TicketMatcher } from './queues/ticket-matcher.js';
 import { RegionDirectory } from './regions/region-directory.js';
@@ -324,6 +327,24 @@ export async function startMatchmaker(
         now,
       });
       queues = { desk, config: () => matchmaking.current() };
+      const parties = (
+        await openBuckets(nc, config.appName, ['parties'], { replicas: config.kvReplicas })
+      ).parties;
+      const stopParties = startPartyService({
+        nc,
+        app: config.appName,
+        desk: new PartyDesk({
+          app: config.appName,
+          parties,
+          tickets,
+          desk,
+          config: () => matchmaking.current(),
+          now,
+          heartbeatMs: config.progressHeartbeatMs,
+          log,
+        }),
+      });
+      closers.push(stopParties);
       const reap = () => pool?.reap().catch(() => {});
       if (edgegap) {
         await reap(); // finish or undo what a crashed instance left behind before serving
@@ -346,6 +367,7 @@ export async function startMatchmaker(
     if (config.runFront) {
       front = await buildFrontApp({
         requestPlacement: placementClient(),
+        parties: natsPartyClient(nc, { silenceMs: config.serviceSilenceMs }),
         metrics,
         allowedOrigins: config.allowedOrigins,
         trustedProxies: config.trustedProxies,

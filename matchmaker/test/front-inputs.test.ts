@@ -103,6 +103,17 @@ describe('WebSocket front input handling', () => {
     expect(status).toBe(404);
   });
 
+  it('refuses a party opening on a front built without parties, and still places a play request that only mentions one', async () => {
+    const refused = await finalError('{"type":"party_create","game":"arena","version":"1.0.0"}');
+    expect(refused.code).toBe('BAD_REQUEST');
+    expect(refused.message).toMatch(/no parties/);
+    const c = await converse(
+      url,
+      JSON.stringify({ game: 'arena', version: '1.0.0', name: '"type":"party_x"' }),
+    );
+    expect(last(c).type).toBe('ready');
+  });
+
   it('answers text that is not JSON with BAD_REQUEST', async () => {
     expect(await finalError('not json')).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
   });

@@ -11,7 +11,10 @@ describe('names', () => {
       deployments: 'playgap_arena_deployments',
       tickets: 'playgap_arena_tickets',
       backfills: 'playgap_arena_backfills',
+      parties: 'playgap_arena_parties',
     });
+    expect(subjects('arena').party).toBe('playgap.arena.party');
+    expect(subjects('arena').partyCommand).toBe('playgap.arena.party.command');
   });
 
   it('refuses app names that would break a subject or bucket name', () => {

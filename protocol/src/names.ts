@@ -42,6 +42,13 @@ export function subjects(app: string) {
     serverControl: (serverId: string) => `${root}.server.${serverId}.control`,
     /** Cancel a queued ticket: body `{"ticketId"}` (front → matchmakers, queue group). */
     ticketCancel: `${root}.tickets.cancel`,
+    /**
+     * A party member's session (front → matchmaker, queue group): create or join by code, then
+     * `party` roster messages, progress and one final answer on the request's progress subject.
+     */
+    party: `${root}.party`,
+    /** A party command (`queue`, `leave`, `cancel`), request/reply in the queue group. */
+    partyCommand: `${root}.party.command`,
   } as const;
 }
 
@@ -62,6 +69,8 @@ export function buckets(app: string) {
     tickets: `playgap_${app}_tickets`,
     /** key = `<serverId>.<matchId>` → BackfillRecord, made by a sidecar, filled by matchmakers. */
     backfills: `playgap_${app}_backfills`,
+    /** key = party code without its dash (`K7QF2M`) → PartyRecord, owned by the matchmakers. */
+    parties: `playgap_${app}_parties`,
   } as const;
 }
 
@@ -113,6 +122,8 @@ export const KV_DEFAULTS = {
   ticketsMaxAgeMs: 900_000,
   /** Max age of the backfills bucket (a backfill lives at most 600 s; its sidecar deletes it). */
   backfillsMaxAgeMs: 900_000,
+  /** Max age of the parties bucket: a party not changed for this long is gone (its code expired). */
+  partiesMaxAgeMs: 7_200_000,
   /** Replicas per bucket (1 on a single server; a cluster may raise it). */
   replicas: 1,
   /** nats-server 2.9 compatible: file storage, history 1. */

@@ -277,3 +277,61 @@ export interface BackfillRecord {
   matchVariables?: Record<string, string>;
   updatedAt: number;
 }
+
+/** Where a party stands: taking members, in the queue with one ticket, or over. */
+export const PartyState = {
+  /** Taking members; the leader may queue. */
+  OPEN: 'open',
+  /** In the queue: `ticketId` holds every member; no one joins until it ends. */
+  QUEUED: 'queued',
+  /** Its ticket was placed: every member has an answer; the code is spent. */
+  PLACED: 'placed',
+  /** The leader left: every member's session ends with PARTY_DISBANDED. */
+  DISBANDED: 'disbanded',
+} as const;
+export type PartyState = (typeof PartyState)[keyof typeof PartyState];
+
+/** One member of a party, as the ticket will carry it (player id = member id). */
+export interface PartyMemberRecord {
+  memberId: string;
+  name?: string;
+  attributes?: Record<string, number | string | string[]>;
+  latencies?: Record<string, number>;
+  transports?: TransportKind[];
+  /** For Edgegap's location pick (the leader's is the ticket's). */
+  clientIp: string;
+  joinedAt: number;
+  /**
+   * Rewritten by the member's session every `memberRefreshMs` while the party is open; a member
+   * not seen for `memberStaleMs` (its front or replica died without a leave) is dropped.
+   */
+  seenAt: number;
+}
+
+/**
+ * Bucket `parties`, key = the party code without its dash (`K7QF2M`). Created by the
+ * matchmaker that served `party_create` (KV create, so two parties never share a code), changed
+ * by any matchmaker with a KV update at the revision it read (join, leave, queue). Every
+ * member's session follows the key, so members may be on different replicas. When the leader
+ * queues, `ticketId` names the one ticket that carries every member; its answer is each
+ * member's. The bucket's max age (`partiesMaxAgeMs`) expires a party left alone.
+ */
+export interface PartyRecord {
+  /** The code without its dash (the key). */
+  code: string;
+  app: string;
+  version: string;
+  leaderId: string;
+  members: PartyMemberRecord[];
+  /** Most members the party takes (its mode's team size, or the largest of the config). */
+  maxSize: number;
+  /** The mode named at creation (the queue default), if any. */
+  mode?: string;
+  state: PartyState;
+  /** QUEUED (and after): the party's ticket. */
+  ticketId?: string;
+  /** The last ticket failed (expired, cancelled...): why, shown to every member. */
+  ticketError?: { code: string; message: string };
+  createdAt: number;
+  updatedAt: number;
+}

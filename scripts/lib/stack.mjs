@@ -180,7 +180,8 @@ async function importDist(path) {
 }
 
 /**
- * Start the stack. Options (all optional): port (0 = free), host, idleTimeoutMs, reconnectGraceMs, capacity,
+ * Start the stack. Options (all optional): port (0 = free), host, matchmakingConfig (a matchmaking
+ * file; default client-template/matchmaking.json, or PLAYGAP_MATCHMAKING_CONFIG from env), idleTimeoutMs, reconnectGraceMs, capacity,
  * portMode ('same' | 'mapped'), runtime ('process' | 'docker'), tokenExpireSeconds, staticDir,
  * locations (edgegap-local's regions with ping endpoints: 'demo' or a list; default none), log(line), env (default
  * process.env), logger (the matchmaker's logger, e.g. terminal.mjs `terminalLogger()`; default
@@ -292,6 +293,13 @@ export async function startStack(options = {}) {
       '--deployment-deadline-ms',
       String(o.deploymentDeadlineMs),
     ];
+    // The template's modes (any free seat, free-for-all, 2v2) unless the env names another file.
+    if (!env.PLAYGAP_MATCHMAKING_CONFIG) {
+      argv.push(
+        '--matchmaking-config',
+        o.matchmakingConfig ?? join(ROOT, 'client-template/matchmaking.json'),
+      );
+    }
     // Unset in remote mode without EDGEGAP_API_URL: the matchmaker's default (Edgegap's API).
     if (edgegapUrl) argv.push('--edgegap-api-url', edgegapUrl);
     // The dashboard is open on loopback; elsewhere only with PLAYGAP_DASHBOARD_TOKEN set.

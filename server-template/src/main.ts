@@ -41,7 +41,9 @@ const leftThisTick: number[] = [];
 server.on('connect', (player) => {
   joined++;
   const id = player.clientId;
-  arena.addShip(id, player.info.name || `Pilot ${joined}`);
+  // A queued mode with teams puts the team in the token: the ship's label shows it.
+  const name = player.info.name || `Pilot ${joined}`;
+  arena.addShip(id, player.info.team ? `${name} (${player.info.team})` : name);
   // Static info goes once, reliably: the newcomer learns every ship now, the others at the tick.
   player.send(arena.welcome(id));
   player.send(arena.roster());

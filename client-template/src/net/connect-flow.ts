@@ -7,6 +7,7 @@
 import {
   type Channel,
   loadSavedSeat,
+  type Party,
   PlaygapClientError,
   type PlayProgress,
   play,
@@ -28,6 +29,16 @@ export interface ConnectFlowOptions {
   hook: PlaygapTestHook;
   /** Called with the channel once connected; returns a function that detaches the game. */
   onConnected: (channel: Channel, clickedAt: number) => () => void;
+  /** The mode picked now (`any` = the first free seat). */
+  mode?: () => string;
+}
+
+/** What the party box drives: play through a party (its leader queues for everyone). */
+export interface ConnectFlow {
+  /** Wait in `party` for the leader to queue, then connect like Connect does. */
+  playInParty(party: Party): void;
+  /** Show `party` on the button: the leader queues or cancels, a member waits. */
+  showParty(party: Party | undefined): void;
 }
 
 /**
@@ -36,8 +47,15 @@ export interface ConnectFlowOptions {
  * @example
  * setUpConnectFlow({ ui, page: readPageOptions(location.search), hook, onConnected: startArena });
  */
-export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOptions): void {
+export function setUpConnectFlow({
+  ui,
+  page,
+  hook,
+  onConnected,
+  mode = () => 'any',
+}: ConnectFlowOptions): ConnectFlow {
   let controller: AbortController | undefined;
+  let party: Party | undefined;
   let channel: Channel | undefined;
   let ticker: ReturnType<typeof setInterval> | undefined;
   // One name for the whole visit: the matchmaker puts it in the token, the server labels the
@@ -78,11 +96,29 @@ export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOpt
   // No close on pagehide: a reload rejoins the same seat (the SDK keeps it in sessionStorage),
   // and a closed tab's ship goes when the server's reconnect grace ends.
 
-  ui.button.addEventListener('click', async (event) => {
+  const partyButton = () => {
+    if (!party || channel || party.final) return;
+    const queued = party.roster.state === 'queued';
+    ui.button.disabled = !party.isLeader;
+    ui.button.textContent = !party.isLeader
+      ? 'Waiting for the leader'
+      : queued
+        ? 'Cancel queue'
+        : 'Queue';
+  };
+
+  ui.button.addEventListener('click', (event) => {
     // The button must not keep the focus: Space or Enter while flying would press it.
     ui.button.blur();
     // The second click of a double click is not a request to cancel.
     if (event.detail > 1) return;
+    if (party && !channel && !party.final) {
+      // In a party the leader queues everyone (or takes the party out of the queue).
+      if (!party.isLeader) return;
+      if (party.roster.state === 'queued') party.cancel();
+      else party.queue(mode() === 'any' ? undefined : mode());
+      return;
+    }
     if (controller) {
       controller.abort();
       return;
@@ -91,6 +127,24 @@ export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOpt
       channel.close();
       return;
     }
+    const picked = mode();
+    void start((signal, onProgress) =>
+      play({
+        game: GAME,
+        version: VERSION,
+        ...page,
+        ...(picked === 'any' ? {} : { mode: picked }),
+        name,
+        signal,
+        onProgress,
+      }),
+    );
+  });
+
+  /** Run one play (alone, or through a party) to a connected channel or a shown error. */
+  async function start(
+    launch: (signal: AbortSignal, onProgress: (p: PlayProgress) => void) => Promise<Channel>,
+  ): Promise<void> {
     const clickedAt = performance.now();
     controller = new AbortController();
     hook.stages = [];
@@ -99,28 +153,34 @@ export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOpt
     ui.error.hidden = true;
     ui.button.textContent = 'Cancel';
     let last: PlayProgress | undefined;
+    let matchFoundAt: number | undefined;
     const show = (progress: PlayProgress) => {
+      if (progress.stage === 'match_found' && last?.stage !== 'match_found') {
+        matchFoundAt = Date.now();
+      }
       last = progress;
       ui.status.textContent = stageWords(progress);
+      hook.status = ui.status.textContent;
+      if (progress.ticket) {
+        const { id: _id, ...ticket } = progress.ticket;
+        hook.ticket = ticket;
+      }
     };
     // The matchmaker reports deploy progress every few seconds; tick the elapsed seconds here.
     const startedAt = Date.now();
     ticker = setInterval(() => {
       if (last?.stage === 'deploying' || last?.stage === 'waiting_for_server') {
         show({ ...last, elapsedMs: Math.max(last.elapsedMs, Date.now() - startedAt) });
+      } else if (last?.stage === 'match_found' && matchFoundAt !== undefined) {
+        // The match's server is being found or started: count the seconds it takes.
+        ui.status.textContent = `${stageWords(last)} ${Math.floor((Date.now() - matchFoundAt) / 1000)} s`;
+        hook.status = ui.status.textContent;
       }
     }, 250);
     try {
-      const connected = await play({
-        game: GAME,
-        version: VERSION,
-        ...page,
-        name,
-        signal: controller.signal,
-        onProgress: (progress) => {
-          if (progress.stage !== 'connected') setState(progress.stage);
-          show(progress);
-        },
+      const connected = await launch(controller.signal, (progress) => {
+        if (progress.stage !== 'connected') setState(progress.stage);
+        show(progress);
       });
       channel = connected;
       controller = undefined;
@@ -171,8 +231,28 @@ export function setUpConnectFlow({ ui, page, hook, onConnected }: ConnectFlowOpt
       showError(error);
       idle('Not connected.');
     }
-  });
+  }
 
   // A reload of a tab that was playing: rejoin its seat at once.
   if (loadSavedSeat(sessionStorage, GAME, VERSION, Date.now())) ui.button.click();
+
+  return {
+    playInParty(next) {
+      party = next;
+      hook.ticket = null;
+      void start((signal, onProgress) => next.play({ ...page, signal, onProgress })).finally(() => {
+        if (party === next) party = undefined;
+        if (!channel) idle(ui.status.textContent ?? '');
+      });
+      partyButton();
+      ui.status.textContent = next.isLeader
+        ? 'Pick a mode and click Queue when your friends are in.'
+        : 'In the party: the leader queues for everyone.';
+      hook.status = ui.status.textContent;
+    },
+    showParty(next) {
+      party = next;
+      partyButton();
+    },
+  };
 }

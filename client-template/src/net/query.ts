@@ -5,7 +5,8 @@
  * `?connectTimeoutMs=30000` gives each transport attempt longer than the SDK's 10 s (a slow link,
  * or a busy test machine), `?party=<id>` plays with that party (the matchmaker seats a party on
  * one server: what "Copy link" shares), `?latency=1` pings the matchmaker's regions first so a
- * new server starts in the fastest one.
+ * new server starts in the fastest one, `?partyCode=K7QF-2M` joins that party by code (what
+ * "Copy party link" shares), `?mode=2v2` picks the mode.
  */
 import type { TransportKind } from '@playgap/protocol';
 
@@ -16,6 +17,10 @@ export interface PageOptions {
   timeouts?: { transportMs: number };
   party?: string;
   measureLatency?: true;
+  /** A party code to join at once (`?partyCode=`). */
+  partyCode?: string;
+  /** The mode picked at start (`?mode=`). */
+  mode?: string;
 }
 
 /** What the matchmaker accepts as a party id. */
@@ -56,6 +61,10 @@ export function readPageOptions(search: string): PageOptions {
     options.timeouts = { transportMs: connectTimeoutMs };
   }
   if (params.get('latency') === '1') options.measureLatency = true;
+  const partyCode = params.get('partyCode')?.trim();
+  if (partyCode && /^[A-Za-z0-9-]{6,8}$/.test(partyCode)) options.partyCode = partyCode;
+  const mode = params.get('mode');
+  if (mode && PARTY.test(mode)) options.mode = mode;
   return options;
 }
 

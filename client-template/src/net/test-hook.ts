@@ -42,6 +42,16 @@ export interface PlaygapTestHook {
   corrections: { count: number; nonZero: number; maxError: number; snapped: number };
   /** Input-to-screen samples: keydown → the first frame drawing your ship moved, ms. */
   inputToScreenMs: number[];
+  /** The mode picked (`any`, `ffa`, `2v2`). */
+  mode: string;
+  /** The party by code this page is in: code, leader?, state, member names; null when none. */
+  partyByCode: { code: string; leader: boolean; state: string; members: string[] } | null;
+  /** The "Copy party link" link (`?partyCode=`), null outside a party. */
+  partyLink: string | null;
+  /** The status line as shown (the queue state: searching 12 s, expansion, match found...). */
+  status: string;
+  /** The last queue progress: mode, expansion stage, seconds waited, match id. */
+  ticket: { mode: string; expansion: number; waitedSeconds: number; matchId?: string } | null;
 }
 
 declare global {
@@ -73,6 +83,11 @@ export function installTestHook(): PlaygapTestHook {
     simulatedLink: null,
     corrections: { count: 0, nonZero: 0, maxError: 0, snapped: 0 },
     inputToScreenMs: [],
+    mode: 'any',
+    partyByCode: null,
+    partyLink: null,
+    status: '',
+    ticket: null,
   };
   window.__playgap = hook;
   return hook;

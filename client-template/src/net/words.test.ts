@@ -17,6 +17,37 @@ describe('connect stage and error words', () => {
     expect(stageWords({ stage: 'match_found', elapsedMs: 0, message: '' })).toMatch(/Match found/);
   });
 
+  it("shows a queued ticket's mode, seconds waited and widened search", () => {
+    const ticket = { id: 't', mode: '2v2', expansion: 0, waitedSeconds: 12 };
+    expect(stageWords({ stage: 'searching', elapsedMs: 12_000, message: '', ticket })).toBe(
+      'Looking for players for 2v2… 12 s',
+    );
+    expect(
+      stageWords({
+        stage: 'searching',
+        elapsedMs: 31_000,
+        message: '',
+        ticket: { ...ticket, expansion: 2, waitedSeconds: 31 },
+      }),
+    ).toBe('Looking for players for 2v2… 31 s (search widened, stage 2)');
+    expect(
+      stageWords({
+        stage: 'match_found',
+        elapsedMs: 0,
+        message: '',
+        ticket: { ...ticket, matchId: 'm' },
+      }),
+    ).toBe('Match found (2v2) — finding its server…');
+  });
+
+  it('reads a party code and a mode from the page address', () => {
+    expect(readPageOptions('?partyCode=K7QF-2M&mode=2v2')).toMatchObject({
+      partyCode: 'K7QF-2M',
+      mode: '2v2',
+    });
+    expect(readPageOptions('?partyCode=<script>').partyCode).toBeUndefined();
+  });
+
   it('says why a token was refused', () => {
     const text = errorWords({ code: 'TOKEN_REFUSED', reason: 'TOKEN_EXPIRED', message: '' });
     expect(text).toContain('expired');

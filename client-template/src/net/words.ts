@@ -22,10 +22,16 @@ export function stageWords(progress: PlayProgress): string {
       return `Starting a server… ${seconds} s`;
     case 'waiting_for_server':
       return `Starting a server… ${seconds} s (waiting for it to come up)`;
-    case 'searching':
-      return `Looking for players… ${seconds} s`;
+    case 'searching': {
+      const ticket = progress.ticket;
+      if (!ticket) return `Looking for players… ${seconds} s`;
+      const widened = ticket.expansion > 0 ? ` (search widened, stage ${ticket.expansion})` : '';
+      return `Looking for players for ${ticket.mode}… ${ticket.waitedSeconds} s${widened}`;
+    }
     case 'match_found':
-      return 'Match found — finding its server…';
+      return progress.ticket?.mode
+        ? `Match found (${progress.ticket.mode}) — finding its server…`
+        : 'Match found — finding its server…';
     case 'ready':
       return 'Server found.';
     case 'connecting':
@@ -76,6 +82,18 @@ export function errorWords(error: Pick<PlaygapClientError, 'code' | 'message' | 
       return 'Disconnected from the game server. Click Connect to play again.';
     case 'SERVER_DRAINING':
       return 'The server is shutting down. Click Connect to find another.';
+    case 'PARTY_NOT_FOUND':
+      return `No party has that code (mistyped, expired, or already playing). ${error.message}`;
+    case 'PARTY_FULL':
+      return 'That party is full.';
+    case 'PARTY_DISBANDED':
+      return 'The party leader left, so the party is over.';
+    case 'PARTY_IN_QUEUE':
+      return 'That party is in the queue right now; join once the leader cancels.';
+    case 'PARTY_TOO_BIG':
+      return `The party is too big for this mode. ${error.message}`;
+    case 'PARTY_LEFT':
+      return 'You left the party.';
     case 'SERVER_GONE':
       return 'The game server is gone and no other was found. Click Connect to try again.';
     default:

@@ -28,6 +28,8 @@ import type { RegionDirectory } from '../regions/region-directory.js';
 import { clientIp } from './client-ip.js';
 import type { MatchmakerMetrics } from './metrics.js';
 import { originMatcher } from './origins.js';
+import type { PartyClient } from './party-client.js';
+import { openPartySession } from './party-socket.js';
 import type { PlacementAnswer, RequestPlacement } from './play-client.js';
 import { PLAY_SOCKET_PATH, servePlaySockets } from './play-socket.js';
 import { checkRegions, regionRoutes } from './regions.js';
@@ -38,6 +40,8 @@ export type HealthCheck = () => Promise<boolean> | boolean;
 
 export interface FrontOptions {
   requestPlacement: RequestPlacement;
+  /** Parties by code on the play socket (docs/matchmaking.md); absent: party messages refused. */
+  parties?: PartyClient;
   metrics: MatchmakerMetrics;
   allowedOrigins?: readonly string[];
   trustedProxies?: readonly string[];
@@ -204,6 +208,12 @@ export async function buildFrontApp(options: FrontOptions): Promise<FastifyInsta
       clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], trusted),
     place: (raw, ip, onProgress, signal) => place(raw, ip, onProgress, true, signal),
     count: (outcome) => metrics.requests.inc({ outcome }),
+    ...(options.parties
+      ? {
+          openParty: (opening, ip, send) =>
+            openPartySession(options.parties as PartyClient, opening, ip, send),
+        }
+      : {}),
     now,
     firstMessageTimeoutMs,
     queuedNoticeAfterMs: options.queuedNoticeAfterMs ?? 50,

@@ -11,10 +11,17 @@ import {
   ErrorCode,
   type ErrorMessage,
   type FrontMessage,
+  isPartyOpening,
   MAX_PLAY_REQUEST_BYTES,
+  type PartyCreateMessage,
+  type PartyFrontMessage,
+  type PartyJoinMessage,
+  PlaygapError,
+  parsePartyOpening,
 } from '@playgap/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { toWireError } from '../errors.js';
+import type { PartySocketSession } from './party-socket.js';
 import type { PlacementAnswer } from './play-client.js';
 import type { RequestLimits } from './request-limits.js';
 
@@ -41,6 +48,12 @@ export interface PlaySocketOptions {
     /** Aborted when the player leaves (cancels a queued ticket). */
     signal?: AbortSignal,
   ) => Promise<PlacementAnswer>;
+  /** Parties by code: a first message `party_create` / `party_join` starts one (absent: refused). */
+  openParty?: (
+    opening: PartyCreateMessage | PartyJoinMessage,
+    ip: string,
+    send: (message: FrontMessage | PartyFrontMessage) => void,
+  ) => PartySocketSession;
   /** An outcome counted before any placement (refused origin, oversized, rate limited). */
   count: (outcome: string) => void;
   now: () => number;
@@ -118,7 +131,7 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
     let done = false;
     let sentProgress = false;
     let queuedTimer: NodeJS.Timeout | undefined;
-    const send = (message: FrontMessage) => {
+    const send = (message: FrontMessage | PartyFrontMessage) => {
       if (!done && socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     };
     const finish = (message: FrontMessage, closeCode = CLOSE_NORMAL) => {
@@ -155,7 +168,12 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
     let received = false;
     // Leaving (closing the socket, or sending {"type":"cancel"}) cancels a queued ticket.
     const leaving = new AbortController();
+    let party: PartySocketSession | undefined;
     socket.on('message', (data: RawData, isBinary: boolean) => {
+      if (party) {
+        if (!isBinary) party.command(String(data));
+        return;
+      }
       if (received) {
         // One request per socket; after it only a cancel means something.
         if (!isBinary && /^\s*\{\s*"type"\s*:\s*"cancel"\s*\}\s*$/.test(String(data)))
@@ -184,6 +202,8 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
         );
         return;
       }
+      const text = bytes.toString('utf8');
+      if (/"type"\s*:\s*"party_/.test(text) && startParty(text)) return;
       queuedTimer = setTimeout(() => {
         if (!sentProgress) {
           send({
@@ -196,7 +216,7 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
       }, options.queuedNoticeAfterMs);
       void options
         .place(
-          bytes.toString('utf8'),
+          text,
           ip,
           (m) => {
             sentProgress = true;
@@ -206,7 +226,37 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
         )
         .then((answer) => finish(answer));
     });
+    /** A party opening starts a party session; false when `text` is not one (a play request). */
+    function startParty(text: string): boolean {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return false;
+      }
+      if (!isPartyOpening(value)) return false;
+      let opening: PartyCreateMessage | PartyJoinMessage;
+      try {
+        if (!options.openParty) {
+          throw new PlaygapError(ErrorCode.BAD_REQUEST, 'This matchmaker serves no parties.');
+        }
+        opening = parsePartyOpening(value);
+      } catch (error) {
+        const wire = toWireError(error);
+        options.count(wire.code);
+        finish(errorMessage(wire.code, wire.message));
+        return true;
+      }
+      const session = options.openParty(opening, ip, send);
+      party = session;
+      void session.answer.then((answer) => {
+        options.count(answer.type === 'ready' ? 'ok' : answer.code);
+        finish(answer);
+      });
+      return true;
+    }
     socket.on('close', () => {
+      if (!done) party?.leave();
       clearTimeout(queuedTimer);
       clearTimeout(firstMessageTimer);
       if (!done) leaving.abort();

@@ -99,11 +99,14 @@ export class TicketDesk {
       queued.name,
     );
     await this.#store.create(record); // undefined: the front re-sent it; follow the one there
-    return this.#follow(record.id, record.players[0]?.playerId as string, onProgress);
+    return this.follow(record.id, record.players[0]?.playerId as string, onProgress);
   }
 
-  /** Watch one ticket to its final answer for `playerId`. */
-  async #follow(
+  /**
+   * Watch one ticket to its final answer for `playerId` (a party's members each follow their
+   * party's ticket this way).
+   */
+  async follow(
     id: string,
     playerId: string,
     onProgress: (message: ProgressMessage) => void,

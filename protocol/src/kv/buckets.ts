@@ -9,7 +9,7 @@ import { NatsConfigError } from '../nats/settings.js';
 import { retryWhileUnavailable } from './unavailable.js';
 
 /** Which of an app's buckets: see `buckets(app)`. */
-export type BucketKind = 'servers' | 'seats' | 'deployments' | 'tickets' | 'backfills';
+export type BucketKind = 'servers' | 'seats' | 'deployments' | 'tickets' | 'backfills' | 'parties';
 
 const MAX_AGE_MS: Record<BucketKind, number> = {
   servers: KV_DEFAULTS.serversMaxAgeMs,
@@ -17,6 +17,7 @@ const MAX_AGE_MS: Record<BucketKind, number> = {
   deployments: KV_DEFAULTS.deploymentsMaxAgeMs,
   tickets: KV_DEFAULTS.ticketsMaxAgeMs,
   backfills: KV_DEFAULTS.backfillsMaxAgeMs,
+  parties: KV_DEFAULTS.partiesMaxAgeMs,
 };
 
 /** How `openAppBuckets` creates missing buckets. */
