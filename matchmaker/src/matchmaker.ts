@@ -306,10 +306,11 @@ export async function startMatchmaker(
         instanceId: config.instanceId,
         config: matchmaking.current(),
         backfill,
-        placeMatch: (match, records) => {
+        placeMatch: (match, records, progress) => {
           if (isBackfillMatch(match)) return backfillPlacer.place(match, records);
           const mode = matchmaking.current().modes[match.mode];
-          return matchPlacer.place(match, records, mode?.kind === 'queue' ? mode.variables : {});
+          const variables = mode?.kind === 'queue' ? mode.variables : {};
+          return matchPlacer.place(match, records, variables, progress);
         },
         now,
         matchIntervalMs: config.matchIntervalMs,

@@ -17,6 +17,7 @@ import {
   testConfig,
   VERSION,
 } from './fake-fleet.js';
+import { TestEdgegap } from './test-edgegap.js';
 import { converse, last } from './ws-client.js';
 
 const MATCHMAKING = {
@@ -212,6 +213,42 @@ describe('queued modes over the WebSocket front', () => {
     const [a, b] = await Promise.all([low, high]);
     expect(last(a!)).toMatchObject({ type: 'ready' });
     expect(last(b!)).toMatchObject({ type: 'ready' });
+  });
+});
+
+describe('a match that needs a new server', () => {
+  it('tells every player of the match how its server is coming: match found, deploying, ready', async () => {
+    const own = await startTestNats();
+    const edgegap = new TestEdgegap(own, 16, 200);
+    const cold = await startMatchmaker(
+      testConfig(own.url, { matchmakingConfig: file, matchIntervalMs: 20, statusPollMs: 20 }),
+      { edgegap },
+      { listen: true },
+    );
+    try {
+      const queue = (name: string) =>
+        converse(cold.url!, JSON.stringify({ game: APP, version: 'cold-q', mode: 'lonely', name }));
+      const conversations = await Promise.all([queue('a'), queue('b')]);
+      expect(edgegap.deployed).toHaveLength(1);
+      for (const c of conversations) {
+        const reply = last(c) as PlayReply;
+        expect(reply).toMatchObject({ type: 'ready', serverId: edgegap.deployed[0]?.requestId });
+        const stages = c.messages.map((m) => (m.type === 'progress' ? m.stage : m.type));
+        const found = stages.indexOf('match_found');
+        const deploying = stages.indexOf('deploying');
+        expect(found, stages.join(' ')).toBeGreaterThanOrEqual(0);
+        expect(deploying, stages.join(' ')).toBeGreaterThan(found);
+        expect(stages.at(-1)).toBe('ready');
+        // Each stage once: the claimer writes a stage once, the front shows it once.
+        expect(stages.filter((s) => s === 'deploying')).toHaveLength(1);
+        const shown = c.messages.find((m) => m.type === 'progress' && m.stage === 'deploying');
+        expect(shown).toMatchObject({ ticket: { mode: 'lonely' } });
+      }
+    } finally {
+      await cold.close();
+      edgegap.close();
+      await own.stop();
+    }
   });
 });
 

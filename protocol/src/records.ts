@@ -219,6 +219,11 @@ export interface TicketRecord {
   team?: string;
   claimedBy?: string;
   claimedAt?: number;
+  /**
+   * MATCHED: how the match's server is coming, when it needs one started (`deploying`,
+   * `waiting_for_server`); written by the claimer once per stage, shown to the players.
+   */
+  placing?: { stage: string; message: string };
   /** PLACED: the answer of each player, by player id. */
   replies?: Record<string, unknown>;
   /** FAILED: the coded reason. */

@@ -12,6 +12,7 @@ import {
   type PlacementRequest,
   type PlayReply,
   type ProgressMessage,
+  ProgressStage,
   type TicketRecord,
   TicketState,
 } from '@playgap/protocol';
@@ -114,6 +115,7 @@ export class TicketDesk {
     const watch = await this.#o.tickets.watch({ key: id });
     let latest: TicketRecord | undefined;
     let revision = 0;
+    let placingShown: string | undefined;
     const started = this.#now();
     const searching = (r: TicketRecord) => {
       const mode = this.#o.config().modes[r.mode];
@@ -154,20 +156,36 @@ export class TicketDesk {
         latest = record;
         if (record.state === TicketState.SEARCHING && previous !== TicketState.SEARCHING) {
           searching(record);
-        } else if (record.state === TicketState.MATCHED && previous !== TicketState.MATCHED) {
-          onProgress({
-            type: 'progress',
-            stage: 'match_found',
-            elapsedMs: this.#now() - started,
-            message: 'Match found; getting its server ready',
-            ticket: {
-              id: record.id,
-              mode: record.mode,
-              expansion: 0,
-              waitedSeconds: Math.floor((this.#now() - record.createdAt) / 1000),
-              ...(record.matchId ? { matchId: record.matchId } : {}),
-            },
-          });
+        } else if (record.state === TicketState.MATCHED) {
+          const ticket = {
+            id: record.id,
+            mode: record.mode,
+            expansion: 0,
+            waitedSeconds: Math.floor((this.#now() - record.createdAt) / 1000),
+            ...(record.matchId ? { matchId: record.matchId } : {}),
+          };
+          if (previous !== TicketState.MATCHED) {
+            placingShown = undefined;
+            onProgress({
+              type: 'progress',
+              stage: 'match_found',
+              elapsedMs: this.#now() - started,
+              message: 'Match found; getting its server ready',
+              ticket,
+            });
+          }
+          // The claimer writes how the match's server is coming (a new one is starting).
+          const placing = record.placing;
+          if (placing && placing.stage !== placingShown && isPlacingStage(placing.stage)) {
+            placingShown = placing.stage;
+            onProgress({
+              type: 'progress',
+              stage: placing.stage,
+              elapsedMs: this.#now() - started,
+              message: placing.message,
+              ticket,
+            });
+          }
         } else if (record.state === TicketState.PLACED) {
           const reply = record.replies?.[playerId] as PlayReply | undefined;
           if (reply) return reply;
@@ -191,4 +209,9 @@ export class TicketDesk {
       watch.stop();
     }
   }
+}
+
+/** The stages a claimer may write in `placing` (what the pool reports while a server starts). */
+function isPlacingStage(stage: string): stage is 'deploying' | 'waiting_for_server' {
+  return stage === ProgressStage.DEPLOYING || stage === ProgressStage.WAITING_FOR_SERVER;
 }

@@ -19,6 +19,7 @@ import {
 import { KvWriter } from '@playgap/protocol/kv';
 import { toWireError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ProgressFn } from '../pool/progress.js';
 import type { BackfillRound } from './backfill-filler.js';
 import { TicketsBackToSearching } from './backfill-placement.js';
 import { type FormedMatch, MatchPool } from './match-pool.js';
@@ -29,6 +30,8 @@ import { type StoredTicket, TicketStore } from './ticket-store.js';
 export type PlaceMatch = (
   match: FormedMatch,
   records: readonly TicketRecord[],
+  /** How the match's server is coming (deploying, waiting for it): shown to its players. */
+  progress: ProgressFn,
 ) => Promise<{ serverId: string; replies: Record<string, PlayReply> }>;
 
 export interface TicketMatcherOptions {
@@ -390,30 +393,31 @@ export class TicketMatcher {
   }
 
   async #placeClaimed(match: FormedMatch, claimed: Known[]): Promise<void> {
-    const byId = new Map(claimed.map((k) => [k.record.id, k]));
+    const tickets = new ClaimedTickets(claimed, this.#store);
     const heartbeat = setInterval(() => {
-      for (const [id, known] of byId) {
-        const next = { ...known.record, claimedAt: this.#now(), updatedAt: this.#now() };
-        void this.#store.update(known, next).then(
-          (revision) => {
-            if (revision !== undefined) byId.set(id, { record: next, revision });
-          },
-          () => {},
-        );
-      }
+      const now = this.#now();
+      void tickets.rewrite((r) => ({ ...r, claimedAt: now, updatedAt: now }));
     }, this.#o.claimHeartbeatMs ?? 3_000);
+    // The match's players see how its server is coming: one rewrite per new stage.
+    let stageShown: string | undefined;
+    const progress: ProgressFn = (stage, message) => {
+      if (stage === stageShown) return;
+      stageShown = stage;
+      const now = this.#now();
+      void tickets.rewrite((r) => ({ ...r, placing: { stage, message }, updatedAt: now }));
+    };
     let outcome = 'placed';
     try {
-      const records = [...byId.values()].map((k) => k.record);
       let result: Awaited<ReturnType<PlaceMatch>> | undefined;
       let failure: { code: string; message: string } | undefined;
       try {
-        result = await this.#o.placeMatch(match, records);
+        result = await this.#o.placeMatch(match, tickets.records(), progress);
       } catch (error) {
         if (error instanceof TicketsBackToSearching) {
           clearInterval(heartbeat);
+          await tickets.settled();
           await Promise.allSettled(
-            [...byId.values()].map((k) => this.#release(k, this.#now(), 'backfill_missed')),
+            tickets.known().map((k) => this.#release(k, this.#now(), 'backfill_missed')),
           );
           outcome = 'released';
           return;
@@ -423,20 +427,20 @@ export class TicketMatcher {
       }
       clearInterval(heartbeat);
       const now = this.#now();
-      await Promise.all(
-        [...byId.values()].map(async (known) => {
-          const replies: Record<string, unknown> = {};
-          for (const p of known.record.players) {
-            const reply = result?.replies[p.playerId];
-            if (reply) replies[p.playerId] = reply;
-          }
-          const next: TicketRecord = failure
-            ? { ...known.record, state: TicketState.FAILED, error: failure, updatedAt: now }
-            : { ...known.record, state: TicketState.PLACED, replies, updatedAt: now };
-          const revision = await this.#store.update(known, next);
-          if (revision !== undefined) this.#finish(known.record.id, revision);
-        }),
-      );
+      // After any heartbeat or progress write still on its way (the answer names its revision).
+      const written = await tickets.rewrite((record) => {
+        const { placing: _placing, ...rest } = record;
+        if (failure) return { ...rest, state: TicketState.FAILED, error: failure, updatedAt: now };
+        const replies: Record<string, unknown> = {};
+        for (const p of record.players) {
+          const reply = result?.replies[p.playerId];
+          if (reply) replies[p.playerId] = reply;
+        }
+        return { ...rest, state: TicketState.PLACED, replies, updatedAt: now };
+      });
+      for (const [id, revision] of written) {
+        if (revision !== undefined) this.#finish(id, revision);
+      }
       this.#o.log?.info(
         {
           event: failure ? 'match_failed' : 'match_placed',
@@ -450,9 +454,56 @@ export class TicketMatcher {
       );
     } finally {
       clearInterval(heartbeat);
-      for (const id of byId.keys()) this.#placing.delete(id);
+      for (const k of claimed) this.#placing.delete(k.record.id);
       this.#o.onMatch?.(match, outcome);
     }
+  }
+}
+
+/**
+ * The claimed tickets of one match while it is placed. Every rewrite (claim heartbeat, progress,
+ * the answer) of a ticket waits for the one before it and names the revision that one wrote, so
+ * a heartbeat on its way can never make the answer lose its compare-and-set.
+ */
+class ClaimedTickets {
+  readonly #byId: Map<string, Known>;
+  readonly #store: TicketStore;
+  readonly #last = new Map<string, Promise<unknown>>();
+
+  constructor(claimed: readonly Known[], store: TicketStore) {
+    this.#byId = new Map(claimed.map((k) => [k.record.id, k]));
+    this.#store = store;
+  }
+
+  records(): TicketRecord[] {
+    return [...this.#byId.values()].map((k) => k.record);
+  }
+
+  known(): Known[] {
+    return [...this.#byId.values()];
+  }
+
+  /** Rewrite every ticket with `change`; each ticket's new revision, undefined where it was lost. */
+  async rewrite(
+    change: (record: TicketRecord) => TicketRecord,
+  ): Promise<Map<string, number | undefined>> {
+    const writes = [...this.#byId.keys()].map((id) => {
+      const write = (this.#last.get(id) ?? Promise.resolve()).then(async () => {
+        const known = this.#byId.get(id) as Known;
+        const record = change(known.record);
+        const revision = await this.#store.update(known, record).catch(() => undefined);
+        if (revision !== undefined) this.#byId.set(id, { record, revision });
+        return [id, revision] as const;
+      });
+      this.#last.set(id, write);
+      return write;
+    });
+    return new Map(await Promise.all(writes));
+  }
+
+  /** Once every write started so far has landed (or failed). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#last.values()]);
   }
 }
 
