@@ -12,7 +12,8 @@
 // clone is bootstrapped (scripts/bootstrap.mjs: npm ci, nats-server), then it builds and runs.
 // With EDGEGAP_API_KEY and NATS_URL set it targets real Edgegap instead (docs/quick-start.md).
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { BootstrapError, ensureDependencies, ensureSystemPackages } from './bootstrap.mjs';
 import { buildClient } from './lib/client-build.mjs';
 import { ROOT, startStack } from './lib/stack.mjs';
@@ -127,9 +128,22 @@ console.log(`
       ? `\n  Dashboard: ${stack.dashboardUrl}${stack.dashboardToken ? '?token=<your PLAYGAP_DASHBOARD_TOKEN>' : ''}`
       : ''
   }
+  ${modesLine()}
   Game servers start on the first Connect and stop ${Math.round(options.idleTimeoutMs / 1000)} s after the last player leaves.
   Ctrl-C stops everything.
 `);
+/** Which modes the page's picker offers, and from which file (the matchmaker has checked it). */
+function modesLine() {
+  const file =
+    process.env.PLAYGAP_MATCHMAKING_CONFIG ?? join(ROOT, 'client-template/matchmaking.json');
+  try {
+    const modes = Object.keys(JSON.parse(readFileSync(file, 'utf8')).modes ?? {});
+    return `Modes: ${modes.join(', ')} (${relative(ROOT, file)}); "Create party" on the page queues friends together.`;
+  } catch {
+    return `Modes: from ${file}.`;
+  }
+}
+
 // One machine-readable line for scripts and tests.
 console.log(
   `PLAYGAP_READY ${JSON.stringify({ url: stack.url, natsUrl: stack.natsUrl, edgegapUrl: stack.edgegapUrl, ...(stack.dashboardUrl ? { dashboardUrl: stack.dashboardUrl } : {}) })}`,
