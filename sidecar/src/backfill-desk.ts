@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KV, KvEntry } from '@nats-io/kv';
 import {
+  type BackfillFill,
   type BackfillRecord,
   type BackfillRequest,
   backfillKey,
@@ -31,6 +32,16 @@ import { NatsUnavailableError, SidecarError } from './errors.js';
 
 /** What `team` means when the request leaves it out. */
 const ANY_TEAM = 'any';
+
+/**
+ * How long a placed fill outlives its request while this sidecar has not seen its newcomers'
+ * seats (the seat watch lags the matchmaker's write): until then the fill still counts them, so
+ * a newer request of the match does not give their seats away again. Past this the seat is gone
+ * (the newcomer never came) or long seen.
+ */
+const UNSEEN_FILL_MS = 30_000;
+/** How often a record kept only for unseen fills is checked again. */
+const UNSEEN_RECHECK_MS = 1_000;
 
 export interface BackfillDeskOptions {
   app: string;
@@ -66,6 +77,8 @@ export class BackfillDesk {
   /** This server's records, by match id. */
   readonly #records = new Map<string, { record: BackfillRecord; revision: number }>();
   readonly #tracked = new Map<string, Tracked>();
+  /** Records kept only for fills whose newcomers' seats are not seen yet, by match id. */
+  readonly #rechecks = new Map<string, TimerHandle>();
   #kv: KV | undefined;
   #stopWatch: (() => void) | undefined;
 
@@ -121,21 +134,26 @@ export class BackfillDesk {
       createdAt: now,
       expiresAt: now + (body.expiresInSeconds ?? BACKFILL_EXPIRY_SECONDS.default) * 1000,
     };
-    const written = await this.#mutate(match.matchId, (current) => ({
-      app: this.#o.app,
-      version: this.#o.version,
-      serverId: this.#o.serverId,
-      mode: match.mode,
-      matchId: match.matchId,
-      requests: [...(current?.requests ?? []), request],
-      // Newcomers of ended requests are in the seats now (in `players` when still there).
-      fills: (current?.fills ?? []).filter((f) =>
-        current?.requests.some((r) => r.id === f.requestId),
-      ),
-      players: match.players,
-      ...(match.variables ? { matchVariables: match.variables } : {}),
-      updatedAt: now,
-    }));
+    // Read the seats again on each attempt: a fill placed meanwhile may have seated someone.
+    const written = await this.#mutate(match.matchId, (current) => {
+      const now = this.#o.clock.now();
+      const players = this.#match(match.matchId, now).players;
+      return {
+        app: this.#o.app,
+        version: this.#o.version,
+        serverId: this.#o.serverId,
+        mode: match.mode,
+        matchId: match.matchId,
+        requests: [...(current?.requests ?? []), request],
+        // Newcomers of ended requests are in the seats (in `players` while there) once seen.
+        fills: (current?.fills ?? []).filter(
+          (f) => current?.requests.some((r) => r.id === f.requestId) || this.#unseen(f, now),
+        ),
+        players,
+        ...(match.variables ? { matchVariables: match.variables } : {}),
+        updatedAt: now,
+      };
+    });
     if (!written) {
       throw new NatsUnavailableError('NATS did not take the backfill request; try again shortly.');
     }
@@ -177,6 +195,8 @@ export class BackfillDesk {
     this.#stopWatch?.();
     for (const tracked of this.#tracked.values()) tracked.expiry.cancel();
     this.#tracked.clear();
+    for (const recheck of this.#rechecks.values()) recheck.cancel();
+    this.#rechecks.clear();
     await Promise.allSettled(
       [...this.#records.keys()].map((matchId) =>
         this.#kv?.delete(backfillKey(this.#o.serverId, matchId)),
@@ -278,7 +298,7 @@ export class BackfillDesk {
     const done = await this.#mutate(tracked.matchId, (current) => {
       if (!current) return undefined;
       const requests = current.requests.filter((r) => r.id !== requestId);
-      if (requests.length === 0) return 'delete';
+      if (requests.length === 0) return this.#leftover(current);
       return { ...current, requests, updatedAt: this.#o.clock.now() };
     }).catch(() => false);
     if (!done) {
@@ -286,6 +306,36 @@ export class BackfillDesk {
         backfillId: requestId,
       });
     }
+  }
+
+  /**
+   * A record whose last request ended: deleted, or kept with no request while a placed fill's
+   * newcomers are not seen in this server's seats yet (checked again shortly).
+   */
+  #leftover(current: BackfillRecord): BackfillRecord | 'delete' {
+    const now = this.#o.clock.now();
+    const fills = current.fills.filter((f) => this.#unseen(f, now));
+    if (fills.length === 0) return 'delete';
+    this.#recheck(current.matchId);
+    return { ...current, requests: [], fills, updatedAt: now };
+  }
+
+  #recheck(matchId: string): void {
+    if (this.#rechecks.has(matchId)) return;
+    const timer = this.#o.clock.setTimeout(() => {
+      this.#rechecks.delete(matchId);
+      void this.#mutate(matchId, (current) =>
+        current && current.requests.length === 0 ? this.#leftover(current) : undefined,
+      ).catch(() => {});
+    }, UNSEEN_RECHECK_MS);
+    this.#rechecks.set(matchId, timer);
+  }
+
+  /** A placed fill with a newcomer whose seat this sidecar has not seen yet (and not too old). */
+  #unseen(fill: BackfillFill, now: number): boolean {
+    if (fill.state !== 'placed' || now - fill.claimedAt >= UNSEEN_FILL_MS) return false;
+    const seen = new Set(this.#o.seats().map((s) => s.playerId ?? s.clientId));
+    return fill.players.some((p) => !seen.has(p.playerId));
   }
 
   /** Read-modify-write the match's record with compare-and-set retries. */
