@@ -20,6 +20,8 @@ import {
   natsPid,
   type Placement,
   percentile,
+  keptSocketClient,
+  placeOverFreshHttp,
   placeOverHttp,
   placeOverWebSocket,
   type RoundResult,
@@ -73,7 +75,7 @@ interface Side {
   name: string;
   /** The server's processes (playgap: matchmaker and nats-server); their CPU is summed. */
   pids: number[];
-  place: () => Promise<Placement>;
+  place: (client: number) => Promise<Placement>;
   before?: () => Promise<void>;
   rounds: RoundResult[];
 }
@@ -115,6 +117,22 @@ async function main(): Promise<void> {
     before: () => fleet.freeAllSeats(),
     rounds: [],
   };
+  // One kept socket per concurrent client, opened on its first placement of the round.
+  let kept: ReturnType<typeof keptSocketClient>[] = [];
+  const playgapKept: Side = {
+    name: 'playgap ws kept',
+    pids: playgapPids,
+    place: (client) => {
+      kept[client] ??= keptSocketClient(wsUrl);
+      return kept[client].place();
+    },
+    before: async () => {
+      for (const client of kept) client.close();
+      kept = [];
+      await fleet.freeAllSeats();
+    },
+    rounds: [],
+  };
   const playgapHttp: Side = {
     name: 'playgap http',
     pids: playgapPids,
@@ -138,13 +156,24 @@ async function main(): Promise<void> {
       ),
     rounds: [],
   };
+  const colyseusFresh: Side = {
+    name: 'colyseus fresh',
+    pids: [colyseus.child.pid!],
+    place: () =>
+      placeOverFreshHttp(
+        `${colyseus.url}/matchmake/joinOrCreate/arena`,
+        {},
+        (a) => typeof a.sessionId === 'string',
+      ),
+    rounds: [],
+  };
   try {
-    for (const side of [playgapWs, playgapHttp, colyseusHttp]) {
+    for (const side of [playgapWs, playgapKept, playgapHttp, colyseusHttp, colyseusFresh]) {
       await side.before?.();
       await runRound(16, 300, side.place, side.pids); // warm-up: JIT, keep-alive sockets
     }
     for (const concurrency of CONCURRENCY) {
-      const sides = [playgapWs, playgapHttp, colyseusHttp];
+      const sides = [playgapWs, playgapKept, playgapHttp, colyseusHttp, colyseusFresh];
       for (const side of sides) side.rounds = [];
       for (let round = 0; round < ROUNDS; round++) {
         for (const side of sides) {
@@ -155,10 +184,18 @@ async function main(): Promise<void> {
       console.log(`\n${concurrency} concurrent clients`);
       const results = sides.map(summary);
       for (const { line } of results) console.log(`  ${line}`);
-      const colyseusRate = results[2]!.perSecond;
+      const [ws, wsKept, http, keepAlive, fresh] = results.map((r) => r.perSecond) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      // Like for like: a connection per placement on both sides, and a reused one on both.
       console.log(
-        `  ratio playgap/colyseus: ws ${(results[0]!.perSecond / colyseusRate).toFixed(2)}, ` +
-          `http ${(results[1]!.perSecond / colyseusRate).toFixed(2)}`,
+        `  ratio playgap/colyseus: fresh connections (ws / colyseus fresh) ${(ws / fresh).toFixed(2)}, ` +
+          `reused connections (ws kept / colyseus keep-alive) ${(wsKept / keepAlive).toFixed(2)}; ` +
+          `ws / colyseus keep-alive ${(ws / keepAlive).toFixed(2)}, http / colyseus keep-alive ${(http / keepAlive).toFixed(2)}`,
       );
     }
   } finally {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type ServerRecord, seatKey } from '@playgap/protocol';
 import { type RunningNatsServer, startNatsServer, trackChild } from '@playgap/testkit';
+import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 import { type AppBuckets, openAppBuckets } from '../src/buckets.js';
 
@@ -187,6 +188,53 @@ export function placeOverWebSocket(wsUrl: string): Promise<Placement> {
   });
 }
 
+/**
+ * Placements over kept sockets (`?keep=1`): each concurrent client opens one socket and sends
+ * its play requests on it one after another, as a keep-alive HTTP client reuses its connection.
+ * Returns the `place` function of one client; call `close()` after the round.
+ */
+export function keptSocketClient(wsUrl: string): {
+  place: () => Promise<Placement>;
+  close: () => void;
+} {
+  let ws: WebSocket | undefined;
+  let opening: Promise<WebSocket> | undefined;
+  let pending: ((message: { type: string; code?: string } | undefined) => void) | undefined;
+  const open = () => {
+    opening ??= new Promise<WebSocket>((resolve) => {
+      const socket = new WebSocket(`${wsUrl}?keep=1`);
+      socket.on('open', () => resolve(socket));
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { type: string; code?: string };
+        if (message.type !== 'progress') pending?.(message);
+      });
+      socket.on('close', () => {
+        ws = undefined;
+        opening = undefined;
+        pending?.(undefined);
+      });
+      socket.on('error', () => {});
+      ws = socket;
+    });
+    return opening;
+  };
+  return {
+    async place() {
+      const started = performance.now();
+      const socket = ws?.readyState === WebSocket.OPEN ? ws : await open();
+      const message = await new Promise<{ type: string; code?: string } | undefined>((resolve) => {
+        pending = resolve;
+        socket.send(JSON.stringify({ game: APP, version: VERSION }));
+      });
+      pending = undefined;
+      const ms = performance.now() - started;
+      if (message?.type === 'ready') return { ms, ok: true };
+      return { ms, ok: false, code: message?.code ?? 'CLOSED' };
+    },
+    close: () => ws?.close(),
+  };
+}
+
 /** One JSON POST (keep-alive connection), `ok` when `isOk` accepts the answer. */
 export async function placeOverHttp(
   url: string,
@@ -212,6 +260,54 @@ export async function placeOverHttp(
   }
 }
 
+/**
+ * One JSON POST on a connection of its own (closed after the answer), as a player's first
+ * request to a server it has not talked to: the TCP accept and close are in the price, as in a
+ * placement over a fresh WebSocket.
+ */
+export function placeOverFreshHttp(
+  url: string,
+  body: unknown,
+  isOk: (answer: Record<string, unknown>) => boolean,
+): Promise<Placement> {
+  const started = performance.now();
+  const payload = JSON.stringify(body);
+  return new Promise((resolve) => {
+    const done = (ok: boolean, code?: string) =>
+      resolve({ ms: performance.now() - started, ok, ...(ok ? {} : { code: code ?? '?' }) });
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          connection: 'close',
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          try {
+            const answer = JSON.parse(text) as Record<string, unknown>;
+            const ok = (res.statusCode ?? 500) < 300 && isOk(answer);
+            done(ok, String(answer.code ?? res.statusCode));
+          } catch {
+            done(false, 'NOT_JSON');
+          }
+        });
+      },
+    );
+    req.on('error', (error) => done(false, error.name));
+    req.end(payload);
+  });
+}
+
 export interface RoundResult {
   latencies: number[];
   failures: Map<string, number>;
@@ -220,11 +316,11 @@ export interface RoundResult {
   cpuMs: number[];
 }
 
-/** `count` placements by `concurrency` clients at once; CPU measured for `pids`. */
+/** `count` placements by `concurrency` clients at once (`place(client)`); CPU measured for `pids`. */
 export async function runRound(
   concurrency: number,
   count: number,
-  place: () => Promise<Placement>,
+  place: (client: number) => Promise<Placement>,
   pids: readonly number[],
 ): Promise<RoundResult> {
   const latencies: number[] = [];
@@ -233,10 +329,10 @@ export async function runRound(
   const cpu0 = pids.map(cpuMs);
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, client) => {
       while (issued < count) {
         issued++;
-        const r = await place();
+        const r = await place(client);
         latencies.push(r.ms);
         if (!r.ok) failures.set(r.code ?? '?', (failures.get(r.code ?? '?') ?? 0) + 1);
       }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildFrontApp, MatchmakerMetrics, type RequestPlacement } from '../src/index.js';
-import { converse, last } from './ws-client.js';
+import { converse, last, openKept } from './ws-client.js';
 
 const READY: PlayReply = {
   type: 'ready',
@@ -231,6 +231,77 @@ describe('WebSocket front input handling', () => {
   });
 });
 
+describe('kept sockets (?keep=1)', () => {
+  const types = (messages: readonly { type: string; stage?: string }[] | undefined) =>
+    messages?.map((m) => (m.type === 'progress' ? m.stage : m.type));
+
+  it('answers one play request after another on one socket, each with its own final message', async () => {
+    const kept = await openKept(url);
+    for (let i = 0; i < 3; i++) {
+      expect(types(await kept.request('{"game":"arena","version":"1.0.0"}'))).toEqual([
+        'deploying',
+        'ready',
+        'ready',
+      ]);
+    }
+    expect(kept.socket.readyState).toBe(WebSocket.OPEN);
+    kept.socket.close(1000);
+    expect(await kept.closed).toBe(1000);
+  });
+
+  it('answers a bad request with its code and stays open for the next one', async () => {
+    const kept = await openKept(url);
+    expect(await kept.request('{"game":')).toMatchObject([{ code: 'BAD_REQUEST' }]);
+    expect(await kept.request(Buffer.from('{}'))).toMatchObject([{ code: 'BAD_REQUEST' }]);
+    expect(await kept.request('{"game":"arena","version":"1","extra":1}')).toMatchObject([
+      { code: 'BAD_REQUEST' },
+    ]);
+    expect(types(await kept.request('{"game":"arena","version":"1"}'))).toContain('ready');
+    kept.socket.close(1000);
+    await kept.closed;
+  });
+
+  it('closes with 1009 after an oversized request, as a plain socket does', async () => {
+    const kept = await openKept(url);
+    const answer = await kept.request(JSON.stringify({ game: 'arena', version: 'x'.repeat(5000) }));
+    expect(answer).toMatchObject([{ code: 'PAYLOAD_TOO_LARGE' }]);
+    expect(await kept.closed).toBe(1009);
+  });
+
+  it('holds its IP slot while open between requests, and frees it on close', async () => {
+    const kept = await openKept(url);
+    expect(types(await kept.request('{"game":"arena","version":"1"}'))).toContain('ready');
+    // maxConcurrentPerIp is 1 here: the idle kept socket still holds the slot.
+    expect(last(await converse(url, '{"game":"arena","version":"1"}'))).toMatchObject({
+      code: 'TOO_MANY_CONCURRENT',
+    });
+    kept.socket.close(1000);
+    await kept.closed;
+    let answer: string | undefined;
+    for (let i = 0; i < 100 && answer !== 'ready'; i++) {
+      answer = last(await converse(url, '{"game":"arena","version":"1"}')).type;
+    }
+    expect(answer).toBe('ready');
+  });
+
+  it('closes normally, without an error, once idle for the first-message timeout after an answer', async () => {
+    const kept = await openKept(url);
+    expect(types(await kept.request('{"game":"arena","version":"1"}'))).toContain('ready');
+    const extra: unknown[] = [];
+    kept.socket.on('message', (data) => extra.push(String(data)));
+    expect(await kept.closed).toBe(1000);
+    expect(extra).toEqual([]);
+  });
+
+  it('takes a cancel only while a request runs; a cancel while idle is a bad request', async () => {
+    const kept = await openKept(url);
+    expect(await kept.request('{"type":"cancel"}')).toMatchObject([{ code: 'BAD_REQUEST' }]);
+    expect(types(await kept.request('{"game":"arena","version":"1"}'))).toContain('ready');
+    kept.socket.close(1000);
+    await kept.closed;
+  });
+});
+
 describe('rate limit', () => {
   it('refuses requests past the per-IP window with RATE_LIMITED', async () => {
     const limited = await buildFrontApp({
@@ -251,6 +322,30 @@ describe('rate limit', () => {
       const third = await post();
       expect(third.statusCode).toBe(429);
       expect(third.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('charges each request of a kept socket to the window, and stays open when refused', async () => {
+    const limited = await buildFrontApp({
+      requestPlacement: placement,
+      metrics: new MatchmakerMetrics(),
+      rateLimitPerWindow: 2,
+      rateLimitWindowMs: 60_000,
+    });
+    try {
+      await limited.listen({ host: '127.0.0.1', port: 0 });
+      const address = limited.server.address();
+      const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      const kept = await openKept(base);
+      const play = '{"game":"arena","version":"1"}';
+      expect((await kept.request(play))?.at(-1)?.type).toBe('ready');
+      expect((await kept.request(play))?.at(-1)?.type).toBe('ready');
+      expect(await kept.request(play)).toMatchObject([{ code: 'RATE_LIMITED' }]);
+      expect(kept.socket.readyState).toBe(WebSocket.OPEN);
+      kept.socket.close(1000);
+      await kept.closed;
     } finally {
       await limited.close();
     }

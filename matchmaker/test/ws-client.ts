@@ -42,3 +42,49 @@ export function last(c: Conversation): FrontMessage {
   if (!message) throw new Error('no message received');
   return message;
 }
+
+/** A `?keep=1` socket: send one request at a time and read up to its final message. */
+export interface KeptSocket {
+  /** Send `text`; resolves with the messages up to the final one (undefined once closed). */
+  request(text: string | Buffer): Promise<FrontMessage[] | undefined>;
+  /** Resolves with the close code. */
+  closed: Promise<number>;
+  socket: WebSocket;
+}
+
+export async function openKept(baseUrl: string): Promise<KeptSocket> {
+  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/matchmaker/ws?keep=1`);
+  let batch: FrontMessage[] = [];
+  let done: ((messages: FrontMessage[] | undefined) => void) | undefined;
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as FrontMessage;
+    batch.push(message);
+    if (message.type === 'ready' || message.type === 'error') {
+      const messages = batch;
+      batch = [];
+      done?.(messages);
+      done = undefined;
+    }
+  });
+  socket.on('error', () => {});
+  const closed = new Promise<number>((resolve) =>
+    socket.once('close', (code) => {
+      done?.(undefined);
+      resolve(code);
+    }),
+  );
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('unexpected-response', () => reject(new Error('upgrade refused')));
+  });
+  return {
+    socket,
+    closed,
+    request(text) {
+      return new Promise((resolve) => {
+        done = resolve;
+        socket.send(text, { binary: Buffer.isBuffer(text) });
+      });
+    },
+  };
+}

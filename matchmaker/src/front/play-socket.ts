@@ -32,6 +32,8 @@ export const PLAY_SOCKET_PATH = '/matchmaker/ws';
 const CLOSE_NORMAL = 1000;
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_TOO_BIG = 1009;
+/** `?keep=1`: the socket stays open after a final answer and takes the next play request. */
+const KEEP_QUERY = /[?&]keep=1(?:&|$)/;
 /** Largest frame the socket reads; the play request itself is capped lower. */
 const MAX_FRAME_BYTES = 64 * 1024;
 
@@ -65,6 +67,15 @@ export interface PlaySocketOptions {
    * its own for a stage nobody sees.
    */
   queuedNoticeAfterMs: number;
+}
+
+/** One play request (or party session) of a socket, from its message to its final answer. */
+interface Current {
+  startedAt: number;
+  leaving: AbortController;
+  sentProgress: boolean;
+  queuedTimer?: NodeJS.Timeout;
+  party?: PartySocketSession;
 }
 
 function errorMessage(code: ErrorCode, message: string): ErrorMessage {
@@ -110,14 +121,14 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
       );
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => play(ws, options.ipOf(request)));
+    const keep = KEEP_QUERY.test(request.url ?? '');
+    wss.handleUpgrade(request, socket, head, (ws) => play(ws, options.ipOf(request), keep));
   };
   options.server.on('upgrade', onUpgrade);
 
-  function play(socket: WebSocket, ip: string): void {
-    const openedAt = now();
+  function play(socket: WebSocket, ip: string, keep: boolean): void {
     // Sockets count against the per-IP limits from the moment they open, so idle sockets
-    // cannot pile up; the slot is freed with the final message.
+    // cannot pile up; the slot is freed with the final message (a kept socket: on close).
     let release: () => void;
     try {
       release = limits.admit(ip);
@@ -128,60 +139,83 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
       socket.close(CLOSE_NORMAL);
       return;
     }
-    let done = false;
-    let sentProgress = false;
-    let queuedTimer: NodeJS.Timeout | undefined;
-    const send = (message: FrontMessage | PartyFrontMessage) => {
-      if (!done && socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    /** The request in flight: the only time the socket reads cancel and party commands. */
+    let current: Current | undefined;
+    let served = 0;
+    let over = false;
+    let idleTimer: NodeJS.Timeout | undefined;
+    const waitForRequest = () => {
+      idleTimer = setTimeout(() => {
+        if (served === 0) {
+          finish(
+            errorMessage(
+              ErrorCode.REQUEST_TIMEOUT,
+              `Send the play request within ${options.firstMessageTimeoutMs / 1000} s of connecting.`,
+            ),
+          );
+        } else {
+          // A kept socket idle for as long: closed normally; the client opens another.
+          end(CLOSE_NORMAL);
+        }
+      }, options.firstMessageTimeoutMs);
     };
+    const end = (closeCode: number) => {
+      if (over) return;
+      over = true;
+      clearTimeout(idleTimer);
+      if (socket.readyState === socket.OPEN) socket.close(closeCode);
+      release();
+    };
+    const send = (message: FrontMessage | PartyFrontMessage) => {
+      if (!over && socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    };
+    /** The request's final message; then close, or (kept socket) wait for the next request. */
     const finish = (message: FrontMessage, closeCode = CLOSE_NORMAL) => {
-      if (done) return;
-      clearTimeout(queuedTimer);
-      clearTimeout(firstMessageTimer);
+      if (over) return;
+      const request = current;
+      current = undefined;
+      clearTimeout(request?.queuedTimer);
+      clearTimeout(idleTimer);
+      const stays = keep && closeCode === CLOSE_NORMAL;
       if (socket.readyState === socket.OPEN) {
-        // One TCP write for the last progress, the answer and the close frame.
+        // One TCP write for the last progress, the answer and (unless kept) the close frame.
         const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
         raw?.cork();
-        if (message.type === 'ready') {
+        if (message.type === 'ready' && request) {
           send({
             type: 'progress',
             stage: 'ready',
-            elapsedMs: now() - openedAt,
+            elapsedMs: now() - request.startedAt,
             message: 'Your server is ready',
           });
         }
         send(message);
-        socket.close(closeCode);
+        if (!stays) end(closeCode);
         if (raw) process.nextTick(() => raw.uncork());
       }
-      done = true;
-      release();
+      if (stays) waitForRequest();
+      else end(closeCode);
     };
-    const firstMessageTimer = setTimeout(() => {
-      finish(
-        errorMessage(
-          ErrorCode.REQUEST_TIMEOUT,
-          `Send the play request within ${options.firstMessageTimeoutMs / 1000} s of connecting.`,
-        ),
-      );
-    }, options.firstMessageTimeoutMs);
-    let received = false;
-    // Leaving (closing the socket, or sending {"type":"cancel"}) cancels a queued ticket.
-    const leaving = new AbortController();
-    let party: PartySocketSession | undefined;
+    waitForRequest();
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      if (party) {
-        if (!isBinary) party.command(String(data));
+      if (over) return;
+      if (current) {
+        if (current.party) {
+          if (!isBinary) current.party.command(String(data));
+        } else if (!isBinary && /^\s*\{\s*"type"\s*:\s*"cancel"\s*\}\s*$/.test(String(data))) {
+          // One request at a time; while it runs only a cancel means something.
+          current.leaving.abort();
+        }
         return;
       }
-      if (received) {
-        // One request per socket; after it only a cancel means something.
-        if (!isBinary && /^\s*\{\s*"type"\s*:\s*"cancel"\s*\}\s*$/.test(String(data)))
-          leaving.abort();
-        return;
-      }
-      received = true;
-      clearTimeout(firstMessageTimer);
+      clearTimeout(idleTimer);
+      const request: Current = {
+        startedAt: now(),
+        // Leaving (closing the socket, or sending {"type":"cancel"}) cancels a queued ticket.
+        leaving: new AbortController(),
+        sentProgress: false,
+      };
+      current = request;
       if (isBinary) {
         finish(errorMessage(ErrorCode.BAD_REQUEST, 'Send the play request as a JSON text frame.'));
         return;
@@ -202,14 +236,25 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
         );
         return;
       }
+      // The first request was charged when the socket opened; a kept socket's next ones here.
+      if (served++ > 0) {
+        try {
+          limits.charge(ip);
+        } catch (error) {
+          const wire = toWireError(error);
+          options.count(wire.code);
+          finish(errorMessage(wire.code, wire.message));
+          return;
+        }
+      }
       const text = bytes.toString('utf8');
-      if (/"type"\s*:\s*"party_/.test(text) && startParty(text)) return;
-      queuedTimer = setTimeout(() => {
-        if (!sentProgress) {
+      if (/"type"\s*:\s*"party_/.test(text) && startParty(text, request)) return;
+      request.queuedTimer = setTimeout(() => {
+        if (!request.sentProgress && current === request) {
           send({
             type: 'progress',
             stage: 'queued',
-            elapsedMs: now() - openedAt,
+            elapsedMs: now() - request.startedAt,
             message: 'Looking for a server',
           });
         }
@@ -219,15 +264,18 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
           text,
           ip,
           (m) => {
-            sentProgress = true;
+            if (current !== request) return;
+            request.sentProgress = true;
             send(m);
           },
-          leaving.signal,
+          request.leaving.signal,
         )
-        .then((answer) => finish(answer));
+        .then((answer) => {
+          if (current === request) finish(answer);
+        });
     });
     /** A party opening starts a party session; false when `text` is not one (a play request). */
-    function startParty(text: string): boolean {
+    function startParty(text: string, request: Current): boolean {
       let value: unknown;
       try {
         value = JSON.parse(text);
@@ -247,21 +295,27 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
         finish(errorMessage(wire.code, wire.message));
         return true;
       }
-      const session = options.openParty(opening, ip, send);
-      party = session;
+      const session = options.openParty(opening, ip, (m) => {
+        if (current === request) send(m);
+      });
+      request.party = session;
       void session.answer.then((answer) => {
         options.count(answer.type === 'ready' ? 'ok' : answer.code);
-        finish(answer);
+        if (current === request) finish(answer);
       });
       return true;
     }
     socket.on('close', () => {
-      if (!done) party?.leave();
-      clearTimeout(queuedTimer);
-      clearTimeout(firstMessageTimer);
-      if (!done) leaving.abort();
-      if (!done) release();
-      done = true;
+      const request = current;
+      current = undefined;
+      if (request) {
+        clearTimeout(request.queuedTimer);
+        request.party?.leave();
+        request.leaving.abort();
+      }
+      over = true;
+      clearTimeout(idleTimer);
+      release();
     });
     socket.on('error', () => {});
   }

@@ -31,20 +31,7 @@ export class RequestLimits {
 
   /** Admit one request from `ip` or throw; call the returned function when it finishes. */
   admit(ip: string): () => void {
-    const now = this.#now();
-    let window = this.#windows.get(ip);
-    if (!window || now - window.start >= this.#o.windowMs) {
-      if (this.#windows.size > 100_000) this.#sweep(now);
-      window = { start: now, count: 0 };
-      this.#windows.set(ip, window);
-    }
-    if (window.count >= this.#o.perWindow) {
-      const waitS = Math.ceil((window.start + this.#o.windowMs - now) / 1000);
-      throw new PlacementError(
-        ErrorCode.RATE_LIMITED,
-        `Too many requests from your address; try again in ${waitS} s.`,
-      );
-    }
+    const window = this.#window(ip);
     const active = this.#active.get(ip) ?? 0;
     if (active >= this.#o.maxConcurrent) {
       throw new PlacementError(
@@ -62,6 +49,33 @@ export class RequestLimits {
       if (left <= 0) this.#active.delete(ip);
       else this.#active.set(ip, left);
     };
+  }
+
+  /**
+   * Count one more request of a connection that already holds its slot (a kept play socket's
+   * next request) against the rate window; throws RATE_LIMITED past it.
+   */
+  charge(ip: string): void {
+    this.#window(ip).count++;
+  }
+
+  /** The current window of `ip`, or RATE_LIMITED when it is used up. */
+  #window(ip: string): { start: number; count: number } {
+    const now = this.#now();
+    let window = this.#windows.get(ip);
+    if (!window || now - window.start >= this.#o.windowMs) {
+      if (this.#windows.size > 100_000) this.#sweep(now);
+      window = { start: now, count: 0 };
+      this.#windows.set(ip, window);
+    }
+    if (window.count >= this.#o.perWindow) {
+      const waitS = Math.ceil((window.start + this.#o.windowMs - now) / 1000);
+      throw new PlacementError(
+        ErrorCode.RATE_LIMITED,
+        `Too many requests from your address; try again in ${waitS} s.`,
+      );
+    }
+    return window;
   }
 
   #sweep(now: number): void {
