@@ -17,10 +17,10 @@ import { fileURLToPath } from 'node:url';
 import { trackChild } from '@playgap/testkit';
 import {
   APP,
+  keptSocketClient,
   natsPid,
   type Placement,
   percentile,
-  keptSocketClient,
   placeOverFreshHttp,
   placeOverHttp,
   placeOverWebSocket,

@@ -6,11 +6,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type ServerRecord, seatKey } from '@playgap/protocol';
 import { type RunningNatsServer, startNatsServer, trackChild } from '@playgap/testkit';
-import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 import { type AppBuckets, openAppBuckets } from '../src/buckets.js';
 
