@@ -23,6 +23,11 @@ export {
   measureLatencies,
   regionsUrlFor,
 } from './latency.js';
+export {
+  MatchmakerSocket,
+  type MatchmakerSocketOptions,
+  type PlaceOptions,
+} from './matchmaker-socket.js';
 export { MATCHMAKER_WS_PATH, resolveMatchmakerUrl } from './matchmaker-url.js';
 export { createParty, joinParty, Party, type PartyOptions } from './party.js';
 export {

@@ -1,0 +1,176 @@
+// MatchmakerSocket against the real matchmaker front (its placement stubbed): several
+// placements over one kept socket, the front's idle close, cancel, close, and bad answers.
+import type { AddressInfo } from 'node:net';
+import type { PlayReply } from '@playgap/protocol';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { buildFrontApp, MatchmakerMetrics } from '../../matchmaker/src/index.js';
+import { MatchmakerSocket } from '../src/index.js';
+
+const WebSocketImpl = WebSocket as unknown as typeof globalThis.WebSocket;
+
+const READY: PlayReply = {
+  type: 'ready',
+  token: 'AAAA',
+  serverId: 's1',
+  ip: '127.0.0.1',
+  port: 31000,
+  transports: [],
+  certDigest: 'AB',
+  clientId: '1',
+  expiresAt: 0,
+};
+
+let front: FastifyInstance;
+let url: string;
+/** Sockets the front opened (upgrades seen). */
+let upgrades = 0;
+let held: (() => void) | undefined;
+let cancelled = 0;
+
+beforeAll(async () => {
+  front = await buildFrontApp({
+    requestPlacement: async (request, onProgress, signal) => {
+      if (request.version === 'hold') {
+        await new Promise<void>((resolve) => {
+          held = resolve;
+          signal?.addEventListener('abort', () => {
+            cancelled++;
+            resolve();
+          });
+        });
+      }
+      if (request.version === 'full') {
+        return { type: 'error', code: 'NO_CAPACITY', message: 'Every server is full.' };
+      }
+      onProgress({ type: 'progress', stage: 'deploying', elapsedMs: 1, message: 'Starting' });
+      return { ...READY, serverId: `for-${request.name ?? 'anyone'}` };
+    },
+    metrics: new MatchmakerMetrics(),
+    firstMessageTimeoutMs: 1_000,
+    rateLimitPerWindow: 1_000,
+  });
+  front.server.on('upgrade', () => upgrades++);
+  await front.listen({ host: '127.0.0.1', port: 0 });
+  url = `ws://127.0.0.1:${(front.server.address() as AddressInfo).port}/matchmaker/ws`;
+});
+
+afterAll(async () => {
+  await front?.close();
+});
+
+describe('MatchmakerSocket', () => {
+  it('places one player after another over one socket', async () => {
+    const before = upgrades;
+    const socket = new MatchmakerSocket({ url, WebSocketImpl });
+    const stages: string[] = [];
+    for (const name of ['Ada', 'Bo', 'Cy']) {
+      const reply = await socket.place(
+        { game: 'arena', version: '1', name },
+        { onProgress: (p) => stages.push(p.stage) },
+      );
+      expect(reply.serverId).toBe(`for-${name}`);
+    }
+    expect(upgrades - before).toBe(1);
+    expect(stages.filter((s) => s === 'ready')).toHaveLength(3);
+    socket.close();
+  });
+
+  it("rejects with the front's code and keeps the socket for the next placement", async () => {
+    const before = upgrades;
+    const socket = new MatchmakerSocket({ url, WebSocketImpl });
+    await expect(socket.place({ game: 'arena', version: 'full' })).rejects.toMatchObject({
+      code: 'NO_CAPACITY',
+    });
+    await expect(socket.place({ game: 'arena', version: '1' })).resolves.toMatchObject({
+      type: 'ready',
+    });
+    expect(upgrades - before).toBe(1);
+    socket.close();
+  });
+
+  it('opens a new socket after the front closed the old one for idling', async () => {
+    const before = upgrades;
+    const socket = new MatchmakerSocket({ url, WebSocketImpl });
+    await socket.place({ game: 'arena', version: '1' });
+    // Past the front's idle close (1 s here).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await expect(socket.place({ game: 'arena', version: '1' })).resolves.toMatchObject({
+      type: 'ready',
+    });
+    expect(upgrades - before).toBe(2);
+    socket.close();
+  });
+
+  it('refuses a second placement while one runs, and cancels on abort (the front cancels too)', async () => {
+    const socket = new MatchmakerSocket({ url, WebSocketImpl });
+    const abort = new AbortController();
+    held = undefined;
+    const first = socket.place({ game: 'arena', version: 'hold' }, { signal: abort.signal });
+    for (let i = 0; i < 400 && !held; i++) await new Promise((r) => setTimeout(r, 5));
+    await expect(socket.place({ game: 'arena', version: '1' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    const cancelledBefore = cancelled;
+    abort.abort();
+    await expect(first).rejects.toMatchObject({ code: 'CANCELLED' });
+    for (let i = 0; i < 400 && cancelled === cancelledBefore; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(cancelled).toBe(cancelledBefore + 1);
+    // The socket reopens for the next placement.
+    await expect(socket.place({ game: 'arena', version: '1' })).resolves.toMatchObject({
+      type: 'ready',
+    });
+    socket.close();
+  });
+
+  it('ends a running placement with CANCELLED on close, and refuses placements after it', async () => {
+    const socket = new MatchmakerSocket({ url, WebSocketImpl });
+    held = undefined;
+    const running = socket.place({ game: 'arena', version: 'hold' });
+    for (let i = 0; i < 400 && !held; i++) await new Promise((r) => setTimeout(r, 5));
+    socket.close();
+    await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(socket.place({ game: 'arena', version: '1' })).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
+  });
+
+  it('times out a placement with CONNECT_TIMEOUT', async () => {
+    const socket = new MatchmakerSocket({ url, WebSocketImpl });
+    held = undefined;
+    await expect(
+      socket.place({ game: 'arena', version: 'hold' }, { replyTimeoutMs: 200 }),
+    ).rejects.toMatchObject({ code: 'CONNECT_TIMEOUT' });
+    held?.();
+    socket.close();
+  });
+
+  it('reports MATCHMAKER_UNREACHABLE for nothing listening, a bad URL, and a front that talks nonsense', async () => {
+    const nowhere = new MatchmakerSocket({
+      url: 'ws://127.0.0.1:1/matchmaker/ws',
+      WebSocketImpl,
+    });
+    await expect(nowhere.place({ game: 'arena', version: '1' })).rejects.toMatchObject({
+      code: 'MATCHMAKER_UNREACHABLE',
+    });
+    const invalid = new MatchmakerSocket({ url: 'not a url', WebSocketImpl });
+    await expect(invalid.place({ game: 'arena', version: '1' })).rejects.toMatchObject({
+      code: 'MATCHMAKER_UNREACHABLE',
+    });
+    const liar = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    liar.on('connection', (ws) => ws.on('message', () => ws.send('{"type":"ready","token":1}')));
+    await new Promise((resolve) => liar.once('listening', resolve));
+    const confused = new MatchmakerSocket({
+      url: `ws://127.0.0.1:${(liar.address() as AddressInfo).port}/`,
+      WebSocketImpl,
+    });
+    await expect(confused.place({ game: 'arena', version: '1' })).rejects.toMatchObject({
+      code: 'MATCHMAKER_UNREACHABLE',
+    });
+    confused.close();
+    await new Promise((resolve) => liar.close(resolve));
+  });
+});
