@@ -9,8 +9,10 @@
  *   BENCH_SERVERS=10000 BENCH_CAPACITY=16 npx tsx matchmaker/bench/placement-bench.ts
  *   BENCH_REPLICAS=2 npm run bench -w matchmaker     # clients spread over two matchmakers
  *   BENCH_REPLICAS=2 BENCH_TARGET=0 npm run bench -w matchmaker  # all on the first; the other only watches
+ *   BENCH_KEEP=1 npm run bench -w matchmaker      # one kept socket (?keep=1) per client instead
  */
 import {
+  keptSocketClient,
   natsPid,
   percentile,
   placeOverWebSocket,
@@ -39,13 +41,25 @@ async function main(): Promise<void> {
   // BENCH_TARGET=0: every client on the first replica (the others only watch the fleet).
   const target =
     process.env.BENCH_TARGET === undefined ? undefined : Number(process.env.BENCH_TARGET);
-  const place = () => placeOverWebSocket(wsUrls[target ?? nextReplica++ % wsUrls.length]!);
+  const urlFor = () => wsUrls[target ?? nextReplica++ % wsUrls.length]!;
+  // BENCH_KEEP=1: each concurrent client places over one kept socket (its replica fixed).
+  const kept = new Map<number, ReturnType<typeof keptSocketClient>>();
+  const keep = process.env.BENCH_KEEP === '1';
+  const place = (client: number) => {
+    if (!keep) return placeOverWebSocket(urlFor());
+    let socket = kept.get(client);
+    if (!socket) {
+      socket = keptSocketClient(urlFor());
+      kept.set(client, socket);
+    }
+    return socket.place();
+  };
   console.log(
     `bench: ${SERVERS} servers x ${CAPACITY} seats, ${REPLICAS} matchmaker${REPLICAS > 1 ? 's' : ''}, ${CONCURRENCY} concurrent clients, ` +
       `${ROUNDS} rounds x ${PER_ROUND} placements`,
   );
   // Warm-up (JIT, connections), then free the seats.
-  await Promise.all(Array.from({ length: 200 }, place));
+  await Promise.all(Array.from({ length: 200 }, () => placeOverWebSocket(urlFor())));
   const latencies: number[] = [];
   const failures = new Map<string, number>();
   let wallMs = 0;
@@ -93,6 +107,7 @@ async function main(): Promise<void> {
   console.log(
     `failures: ${failures.size === 0 ? 'none' : JSON.stringify(Object.fromEntries(failures))}`,
   );
+  for (const socket of kept.values()) socket.close();
   for (const { child } of replicas) await stopProcess(child);
   await fleet.close();
 }

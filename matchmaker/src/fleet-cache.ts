@@ -58,7 +58,22 @@ export interface FleetCacheOptions {
   now?: () => number;
   /** Longest wait for the initial state of a bucket. Default 3 000 ms. */
   initialTimeoutMs?: number;
+  /**
+   * Where this replica starts in a server's seats (indices wrap): replicas filling the same
+   * fullest server then propose different seats instead of racing for the same one. Default 0.
+   */
+  seatOffset?: number;
+  /**
+   * This replica's instance id: a server another replica is filling right now (its
+   * reservations came first in the seats stream, within the last FILLER_WINDOW_MS) is offered
+   * after the servers nobody is filling, so replicas fill different servers instead of racing
+   * for the same seats. Every replica reads the same stream order, so they agree who fills what.
+   */
+  instanceId?: string;
 }
+
+/** How long a server stays with the replica that last reserved on it first. */
+const FILLER_WINDOW_MS = 1_000;
 
 /**
  * Watches the servers and seats buckets of one app.
@@ -81,6 +96,8 @@ export class FleetCache {
   readonly #recounts = new ExpiryQueue();
   /** Party id → server id → how many of its seat records carry that party. */
   readonly #parties = new Map<string, Map<string, number>>();
+  /** Server id → the replica filling it and when it last reserved there (FleetCacheOptions.instanceId). */
+  readonly #fillers = new Map<string, { by: string; at: number }>();
   readonly #options: FleetCacheOptions;
   readonly #now: () => number;
   readonly #watchers: Array<{ stop(): void }> = [];
@@ -260,8 +277,12 @@ export class FleetCache {
     }
     const known = this.#seats.get(parsed.serverId)?.get(parsed.seatIndex);
     // This process's own reservation coming back (noted when written): nothing new to parse.
-    if (known && known.revision >= entry.revision) return;
+    if (known && known.revision >= entry.revision) {
+      if (known.value) this.#noteFiller(parsed.serverId, known.value);
+      return;
+    }
     const seat = entry.json<SeatRecord>();
+    this.#noteFiller(parsed.serverId, seat);
     const before = known?.value;
     this.noteSeat(entry.key, seat, entry.revision);
     if (
@@ -273,6 +294,30 @@ export class FleetCache {
     ) {
       this.#emit({ kind: 'player_joined', seat });
     }
+  }
+
+  /** A reservation in stream order: the server's filler is its first reserver in the window. */
+  #noteFiller(serverId: string, seat: SeatRecord): void {
+    if (this.#options.instanceId === undefined) return;
+    if (seat.state !== SeatState.RESERVED || seat.reservedBy === undefined) return;
+    const now = this.#now();
+    const filler = this.#fillers.get(serverId);
+    if (!filler || now - filler.at > FILLER_WINDOW_MS) {
+      this.#fillers.set(serverId, { by: seat.reservedBy, at: now });
+    } else if (filler.by === seat.reservedBy) {
+      filler.at = now;
+    }
+  }
+
+  /** Another replica is filling `serverId` right now. */
+  #filledByOther(serverId: string, now: number): boolean {
+    const filler = this.#fillers.get(serverId);
+    if (!filler) return false;
+    if (now - filler.at > FILLER_WINDOW_MS) {
+      this.#fillers.delete(serverId);
+      return false;
+    }
+    return filler.by !== this.#options.instanceId;
   }
 
   #hostsParty(serverId: string, party: string, now: number): boolean {
@@ -445,8 +490,18 @@ export class FleetCache {
         if (result.length >= limit) return result;
       }
     }
+    // Servers another replica is filling come after the others (and only when those fall short).
+    const deferred: string[] = [];
     for (const serverId of this.#free.fullestFirst(version)) {
       if (taken.has(serverId)) continue;
+      if (this.#filledByOther(serverId, now)) {
+        deferred.push(serverId);
+        continue;
+      }
+      this.#collectSeats(version, serverId, skip, limit, now, result);
+      if (result.length >= limit) return result;
+    }
+    for (const serverId of deferred) {
       this.#collectSeats(version, serverId, skip, limit, now, result);
       if (result.length >= limit) break;
     }
@@ -454,7 +509,7 @@ export class FleetCache {
   }
 
   /**
-   * Append the free seats of one filed server to `result` (lowest index first, up to `limit`);
+   * Append the free seats of one filed server to `result` (from the seat offset on, up to `limit`);
    * false when the server is not one to place on (another version, or its record went stale,
    * which takes it out of the index until its next heartbeat).
    */
@@ -473,7 +528,10 @@ export class FleetCache {
       return false;
     }
     const seats = this.#seats.get(serverId);
-    for (let i = 0; i < server.capacity && result.length < limit; i++) {
+    const capacity = server.capacity;
+    const start = capacity > 0 ? (this.#options.seatOffset ?? 0) % capacity : 0;
+    for (let n = 0; n < capacity && result.length < limit; n++) {
+      const i = start + n < capacity ? start + n : start + n - capacity;
       if (skip.has(seatKey(serverId, i))) continue;
       const seat = seats?.get(i);
       if (!seat) {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, edgegapErrorFields, type LoggerOptions, REDACTED } from './log.js';
+import {
+  createLogger,
+  edgegapErrorFields,
+  type LoggerOptions,
+  REDACTED,
+  redactSecrets,
+} from './log.js';
 
 function capture(level?: Pick<LoggerOptions, 'level'>) {
   const lines: Record<string, unknown>[] = [];
@@ -49,6 +55,29 @@ describe('createLogger', () => {
     for (const secret of [1, 2, 3, 4, 5, 6, 7, 8, 9]) expect(raw()).not.toContain(`-${secret}"`);
     expect(raw()).toContain(`"token":"${REDACTED}"`);
     expect(raw()).toContain(`"authorization":"${REDACTED}"`);
+  });
+
+  it('redacts in lists and child bindings, and never touches the caller’s object', () => {
+    const { logger, raw } = capture();
+    const fields = { players: [{ name: 'Ada', token: 'connect-token-1' }], ms: 3 };
+    logger.child({ creds: 'creds-2', app: 'arena' }).info(fields, 'listed');
+    expect(raw()).not.toContain('connect-token-1');
+    expect(raw()).not.toContain('creds-2');
+    expect(raw()).toContain('"app":"arena"');
+    expect(raw()).toContain('"name":"Ada"');
+    expect(fields.players[0]?.token).toBe('connect-token-1');
+  });
+
+  it('keeps errors whole for the serializer, and returns a line without secrets as it is', () => {
+    const { logger, lines } = capture();
+    logger.error({ err: new Error('boom') }, 'failed');
+    expect(lines[0]?.err).toMatchObject({ message: 'boom', type: 'Error' });
+    const clean = { event: 'placed', serverId: 'a1', nested: { ms: 1 } };
+    expect(redactSecrets(clean, 2)).toBe(clean);
+    // Three levels down is past the depth searched, as before (pino's `*.*.field` paths).
+    expect(redactSecrets({ a: { b: { token: 'x' } } }, 2)).toEqual({
+      a: { b: { token: REDACTED } },
+    });
   });
 
   it('writes nothing below its level', () => {

@@ -35,7 +35,9 @@ const SECRET_FIELDS = [
   'creds',
 ];
 
-const REDACT_PATHS = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
+const SECRETS: ReadonlySet<string> = new Set(SECRET_FIELDS);
+/** Levels below the top that are searched for secrets. */
+const REDACT_DEPTH = 2;
 
 /** What stands in for a redacted value. */
 export const REDACTED = '<redacted>';
@@ -56,16 +58,76 @@ export interface LoggerOptions {
  * log.info({ event: 'placed', serverId: 'abc', ms: 12 }, 'player placed');
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? 'info',
       base: { component: 'matchmaker' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      formatters: {
+        level: (label) => ({ level: label }),
+        bindings: (bindings) => redactSecrets(bindings, REDACT_DEPTH),
+        log: (object) => redactSecrets(object, REDACT_DEPTH),
+      },
     },
     options.destination ?? batchedStdout(),
   );
+  // pino formats a child's bindings without the `bindings` formatter: redact them here (every
+  // descendant inherits this child()).
+  const child = logger.child;
+  logger.child = function redactedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, redactSecrets(bindings, REDACT_DEPTH), childOptions);
+  } as typeof logger.child;
+  return logger;
+}
+
+/**
+ * `value` with every field named like a secret replaced by REDACTED, at the top and `depth`
+ * levels of plain objects and arrays down. Copies only what it changes (the caller's object is
+ * never touched), so a line without secrets costs a look at its keys: pino's path redaction
+ * with wildcards was a tenth of a warm placement's CPU.
+ *
+ * @example
+ * redactSecrets({ reply: { token: 'x' }, ms: 3 }, 2); // { reply: { token: '<redacted>' }, ms: 3 }
+ */
+export function redactSecrets<T extends Record<string, unknown>>(value: T, depth: number): T {
+  let copy: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const field = value[key];
+    let next: unknown = field;
+    if (SECRETS.has(key)) next = REDACTED;
+    else if (depth > 0 && typeof field === 'object' && field !== null) {
+      if (Array.isArray(field)) next = redactList(field, depth - 1);
+      else if (isPlain(field)) next = redactSecrets(field as Record<string, unknown>, depth - 1);
+    }
+    if (next !== field) {
+      copy ??= { ...value };
+      copy[key] = next;
+    }
+  }
+  return (copy ?? value) as T;
+}
+
+function redactList(list: unknown[], depth: number): unknown[] {
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (typeof item !== 'object' || item === null) continue;
+    const next = Array.isArray(item)
+      ? redactList(item, depth - 1)
+      : isPlain(item)
+        ? redactSecrets(item as Record<string, unknown>, depth)
+        : item;
+    if (next !== item) {
+      copy ??= [...list];
+      copy[i] = next;
+    }
+  }
+  return copy ?? list;
+}
+
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 let stdout: DestinationStream | undefined;

@@ -46,12 +46,16 @@ async function putSeat(record: SeatRecord): Promise<void> {
   await nats.kv.seats.put(seatKey(record.serverId, record.seatIndex), JSON.stringify(record));
 }
 
-async function startFleet(serverStaleMs = 15_000): Promise<FleetCache> {
+async function startFleet(
+  serverStaleMs = 15_000,
+  extra: { instanceId?: string; seatOffset?: number } = {},
+): Promise<FleetCache> {
   fleet = new FleetCache({
     servers: nats.kv.servers,
     seats: nats.kv.seats,
     serverStaleMs,
     now: clock,
+    ...extra,
   });
   await fleet.start();
   return fleet;
@@ -66,6 +70,41 @@ async function until(cache: FleetCache, check: () => boolean): Promise<void> {
 const servers = (cache: FleetCache, version = '1.0.0', party?: string) => [
   ...new Set(cache.freeSeats(version, new Set(), 1_000, party).map((s) => s.serverId)),
 ];
+
+describe('fleet cache with several replicas', () => {
+  it('offers a server another replica is filling after the others, and again once that stops', async () => {
+    await nats.putServer(serverRecord('theirs', { capacity: 4 }));
+    await nats.putServer(serverRecord('spare', { capacity: 4 }));
+    await putSeat(seat('theirs', 0, { reservedBy: 'replica-b' }));
+    const cache = await startFleet(15_000, { instanceId: 'replica-a' });
+    await until(cache, () => cache.occupiedSeats('theirs') === 1);
+    // Fullest first would say "theirs"; replica-b is filling it, so "spare" comes first.
+    expect(servers(cache)).toEqual(['spare', 'theirs']);
+    expect(cache.freeSeats('1.0.0', new Set(), 6).map((s) => s.serverId)).toEqual([
+      'spare',
+      'spare',
+      'spare',
+      'spare',
+      'theirs',
+      'theirs',
+    ]);
+    // A second replica's reservation on the same server does not take it over.
+    await putSeat(seat('theirs', 1, { reservedBy: 'replica-a', clientId: '9' }));
+    await until(cache, () => cache.occupiedSeats('theirs') === 2);
+    expect(servers(cache)).toEqual(['spare', 'theirs']);
+    // Past the window without replica-b reserving there: fullest first again.
+    offsetMs = 1_500;
+    expect(servers(cache)).toEqual(['theirs', 'spare']);
+  });
+
+  it('offers its own server first, and seats from its offset on (wrapping)', async () => {
+    await nats.putServer(serverRecord('mine', { capacity: 4 }));
+    await putSeat(seat('mine', 0, { reservedBy: 'replica-a' }));
+    const cache = await startFleet(15_000, { instanceId: 'replica-a', seatOffset: 6 });
+    await until(cache, () => cache.occupiedSeats('mine') === 1);
+    expect(cache.freeSeats('1.0.0').map((s) => s.seatIndex)).toEqual([2, 3, 1]);
+  });
+});
 
 describe('fleet cache free-seat index', () => {
   it('offers the fullest ready servers first and leaves out full, draining and digest-less ones', async () => {
