@@ -1,9 +1,15 @@
 /**
- * playgap against Colyseus 0.18, side by side in one run: warm placements through playgap's
- * WebSocket front (one socket per placement, as the browser SDK does; and its HTTP route) and
- * Colyseus' `POST /matchmake/joinOrCreate` into rooms of 16 seats, rounds interleaved so a
- * busy machine slows both alike, at 16 and 64 concurrent clients. Prints each side's
- * throughput, p50/p99 and server CPU per placement, and the throughput ratio playgap/Colyseus.
+ * playgap against Colyseus 0.18, side by side in one run, rounds interleaved so a busy machine
+ * slows every side alike, at 16 and 64 concurrent clients, into servers/rooms of 16 seats:
+ * - playgap ws: one fresh WebSocket per placement, as the browser SDK's play() does;
+ * - playgap ws kept: one kept socket (`?keep=1`, as MatchmakerSocket opens) per client, placements one
+ *   after another on it;
+ * - playgap http: `POST /matchmaker/wannaplay` over keep-alive;
+ * - colyseus http: `POST /matchmake/joinOrCreate` over keep-alive (fetch's default);
+ * - colyseus fresh: the same POST on a connection of its own.
+ * Prints each side's throughput, p50/p99, server CPU per placement (playgap: matchmaker and
+ * nats-server) and the load generator's CPU, then the ratios like for like: fresh connections
+ * on both sides, reused connections on both sides.
  *
  *   npm run build && npm run bench:colyseus -w matchmaker
  *   BENCH_CONCURRENCY=16,64 BENCH_ROUNDS=3 BENCH_PER_ROUND=3000 npm run bench:colyseus -w matchmaker
@@ -84,6 +90,7 @@ function summary(side: Side): { perSecond: number; line: string } {
   const latencies = side.rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const wallMs = side.rounds.reduce((sum, r) => sum + r.wallMs, 0);
   const cpu = side.rounds.reduce((sum, r) => sum + r.cpuMs.reduce((a, b) => a + b, 0), 0);
+  const driverCpu = side.rounds.reduce((sum, r) => sum + r.driverCpuMs, 0);
   const failed = side.rounds.reduce(
     (n, r) => n + [...r.failures.values()].reduce((a, b) => a + b, 0),
     0,
@@ -92,7 +99,8 @@ function summary(side: Side): { perSecond: number; line: string } {
   const line =
     `${side.name.padEnd(16)} ${String(Math.round(perSecond)).padStart(6)}/s  ` +
     `p50 ${percentile(latencies, 50).toFixed(1).padStart(6)} ms  p99 ${percentile(latencies, 99).toFixed(1).padStart(6)} ms  ` +
-    `server cpu (all its processes) ${((cpu / latencies.length) * 1000).toFixed(0).padStart(5)} µs/placement` +
+    `server cpu (all its processes) ${((cpu / latencies.length) * 1000).toFixed(0).padStart(5)} µs/placement  ` +
+    `load generator ${((driverCpu / latencies.length) * 1000).toFixed(0).padStart(4)} µs` +
     (failed > 0 ? `  failed ${failed}` : '');
   return { perSecond, line };
 }

@@ -314,6 +314,8 @@ export interface RoundResult {
   wallMs: number;
   /** CPU ms of each watched process over the round. */
   cpuMs: number[];
+  /** CPU ms of this process (the load generator) over the round. */
+  driverCpuMs: number;
 }
 
 /** `count` placements by `concurrency` clients at once (`place(client)`); CPU measured for `pids`. */
@@ -327,6 +329,7 @@ export async function runRound(
   const failures = new Map<string, number>();
   let issued = 0;
   const cpu0 = pids.map(cpuMs);
+  const self0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, client) => {
@@ -339,7 +342,14 @@ export async function runRound(
     }),
   );
   const wallMs = performance.now() - t0;
-  return { latencies, failures, wallMs, cpuMs: pids.map((pid, i) => cpuMs(pid) - cpu0[i]!) };
+  const self = process.cpuUsage(self0);
+  return {
+    latencies,
+    failures,
+    wallMs,
+    cpuMs: pids.map((pid, i) => cpuMs(pid) - cpu0[i]!),
+    driverCpuMs: (self.user + self.system) / 1000,
+  };
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

@@ -1,7 +1,7 @@
 /**
  * The browser front (fastify; nothing listens here — main.ts does that, tests use inject):
  * WebSocket `GET /matchmaker/ws` (play-socket.ts: one play request in, progress and one final
- * message out, then a normal close), `POST /matchmaker/wannaplay` (final JSON only),
+ * message out, then a normal close; `?keep=1` takes one request after another), `POST /matchmaker/wannaplay` (final JSON only),
  * `GET /matchmaker/regions` (what the browser pings before it asks), `/healthz`, `/metrics`,
  * and optionally the built client at `/`.
  */

@@ -2,8 +2,9 @@
  * `GET /matchmaker/ws` without the web framework: the HTTP server's `upgrade` event goes
  * straight to `ws`, so a placement pays for no routing, hooks, request objects or child loggers
  * (about a tenth of a warm placement's CPU went there). One play request in, progress and one
- * final message out, then a normal close. Refusals before the upgrade (origin, path) are plain
- * HTTP answers with the same JSON error body as the rest of the front.
+ * final message out, then a normal close; a kept socket (`?keep=1`) waits for the next request
+ * instead, until it idles out. Refusals before the upgrade (origin, path) are plain HTTP
+ * answers with the same JSON error body as the rest of the front.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
