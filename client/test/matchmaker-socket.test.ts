@@ -1,26 +1,14 @@
 // MatchmakerSocket against the real matchmaker front (its placement stubbed): several
 // placements over one kept socket, the front's idle close, cancel, close, and bad answers.
 import type { AddressInfo } from 'node:net';
-import type { PlayReply } from '@playgap/protocol';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { buildFrontApp, MatchmakerMetrics } from '../../matchmaker/src/index.js';
+import { READY } from '../../matchmaker/test/ws-client.js';
 import { MatchmakerSocket } from '../src/index.js';
 
 const WebSocketImpl = WebSocket as unknown as typeof globalThis.WebSocket;
-
-const READY: PlayReply = {
-  type: 'ready',
-  token: 'AAAA',
-  serverId: 's1',
-  ip: '127.0.0.1',
-  port: 31000,
-  transports: [],
-  certDigest: 'AB',
-  clientId: '1',
-  expiresAt: 0,
-};
 
 let front: FastifyInstance;
 let url: string;

@@ -1,21 +1,9 @@
-import type { ErrorMessage, PlayReply } from '@playgap/protocol';
+import type { ErrorMessage } from '@playgap/protocol';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildFrontApp, MatchmakerMetrics, type RequestPlacement } from '../src/index.js';
-import { converse, last, openKept } from './ws-client.js';
-
-const READY: PlayReply = {
-  type: 'ready',
-  token: 'AAAA',
-  serverId: 's1',
-  ip: '127.0.0.1',
-  port: 31000,
-  transports: [],
-  certDigest: 'AB',
-  clientId: '1',
-  expiresAt: 0,
-};
+import { converse, last, openKept, READY } from './ws-client.js';
 
 let app: FastifyInstance;
 let url: string;
@@ -303,13 +291,17 @@ describe('kept sockets (?keep=1)', () => {
 });
 
 describe('rate limit', () => {
-  it('refuses requests past the per-IP window with RATE_LIMITED', async () => {
-    const limited = await buildFrontApp({
+  /** A front that takes two requests per IP a minute. */
+  const twoPerMinute = () =>
+    buildFrontApp({
       requestPlacement: placement,
       metrics: new MatchmakerMetrics(),
       rateLimitPerWindow: 2,
       rateLimitWindowMs: 60_000,
     });
+
+  it('refuses requests past the per-IP window with RATE_LIMITED', async () => {
+    const limited = await twoPerMinute();
     try {
       const post = () =>
         limited.inject({
@@ -328,12 +320,7 @@ describe('rate limit', () => {
   });
 
   it('charges each request of a kept socket to the window, and stays open when refused', async () => {
-    const limited = await buildFrontApp({
-      requestPlacement: placement,
-      metrics: new MatchmakerMetrics(),
-      rateLimitPerWindow: 2,
-      rateLimitWindowMs: 60_000,
-    });
+    const limited = await twoPerMinute();
     try {
       await limited.listen({ host: '127.0.0.1', port: 0 });
       const address = limited.server.address();

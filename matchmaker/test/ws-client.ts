@@ -1,6 +1,19 @@
 /** Test helper: one WebSocket conversation with the front, collected until it closes. */
-import type { FrontMessage } from '@playgap/protocol';
+import type { FrontMessage, PlayReply } from '@playgap/protocol';
 import WebSocket from 'ws';
+
+/** A placement answer for fronts whose placement is stubbed. */
+export const READY: PlayReply = {
+  type: 'ready',
+  token: 'AAAA',
+  serverId: 's1',
+  ip: '127.0.0.1',
+  port: 31000,
+  transports: [],
+  certDigest: 'AB',
+  clientId: '1',
+  expiresAt: 0,
+};
 
 export interface Conversation {
   messages: FrontMessage[];
