@@ -281,6 +281,16 @@ describe('kept sockets (?keep=1)', () => {
     expect(extra).toEqual([]);
   });
 
+  it('times out a kept socket that never sends a request with REQUEST_TIMEOUT, and closes it', async () => {
+    const kept = await openKept(url);
+    const messages: string[] = [];
+    kept.socket.on('message', (data) => messages.push(String(data)));
+    expect(await kept.closed).toBe(1000);
+    expect(messages.map((m) => (JSON.parse(m) as { code?: string }).code)).toEqual([
+      'REQUEST_TIMEOUT',
+    ]);
+  });
+
   it('takes a cancel only while a request runs; a cancel while idle is a bad request', async () => {
     const kept = await openKept(url);
     expect(await kept.request('{"type":"cancel"}')).toMatchObject([{ code: 'BAD_REQUEST' }]);
