@@ -55,6 +55,8 @@ export class MatchmakerSocket {
   /** Placements this socket has answered (a reused socket may have been closed for idling). */
   #answered = 0;
   #waiter: Waiter | undefined;
+  /** Rejects the socket being opened (close() while it opens). */
+  #abortOpen: ((error: PlaygapClientError) => void) | undefined;
   #closed = false;
 
   constructor(options: MatchmakerSocketOptions) {
@@ -88,6 +90,7 @@ export class MatchmakerSocket {
   /** Close the socket (a placement running ends with CANCELLED; the front cancels its ticket). */
   close(): void {
     this.#closed = true;
+    this.#abortOpen?.(cancelledError('finding a server'));
     this.#waiter?.fail(cancelledError('finding a server'));
     this.#drop();
   }
@@ -179,9 +182,11 @@ export class MatchmakerSocket {
       const fail = (error: PlaygapClientError) => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
+        this.#abortOpen = undefined;
         if (this.#socket === socket) this.#drop();
         reject(error);
       };
+      this.#abortOpen = fail;
       const onAbort = () => fail(cancelledError('finding a server'));
       signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(
@@ -200,6 +205,7 @@ export class MatchmakerSocket {
       socket.onopen = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
+        this.#abortOpen = undefined;
         socket.onclose = (event) => {
           if (this.#socket === socket) this.#socket = undefined;
           this.#waiter?.closed(event.code);

@@ -1,5 +1,6 @@
 // MatchmakerSocket against the real matchmaker front (its placement stubbed): several
 // placements over one kept socket, the front's idle close, cancel, close, and bad answers.
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +125,23 @@ describe('MatchmakerSocket', () => {
     await expect(socket.place({ game: 'arena', version: '1' })).rejects.toMatchObject({
       code: 'CANCELLED',
     });
+  });
+
+  it('ends a placement whose socket is still opening with CANCELLED on close', async () => {
+    // A server that accepts TCP but never answers the upgrade: the socket stays opening.
+    const silent = createServer();
+    silent.on('connection', () => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const socket = new MatchmakerSocket({
+      url: `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/matchmaker/ws`,
+      WebSocketImpl,
+    });
+    const opening = socket.place({ game: 'arena', version: '1' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.close();
+    await expect(opening).rejects.toMatchObject({ code: 'CANCELLED' });
+    silent.closeAllConnections?.();
+    await new Promise((resolve) => silent.close(resolve));
   });
 
   it('times out a placement with CONNECT_TIMEOUT', async () => {
