@@ -1,11 +1,26 @@
-// MatchmakerSocket against the real matchmaker front (its placement stubbed): several
-// placements over one kept socket, the front's idle close, cancel, close, and bad answers.
+// MatchmakerSocket against the real matchmaker front with its placement stubbed (several
+// placements over one kept socket, the front's idle close, cancel, close, bad answers), then
+// against a real all-in-one matchmaker on a real nats-server (a seat of its own each time).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { buildFrontApp, MatchmakerMetrics } from '../../matchmaker/src/index.js';
+import {
+  buildFrontApp,
+  MatchmakerMetrics,
+  type RunningMatchmaker,
+  startMatchmaker,
+} from '../../matchmaker/src/index.js';
+import { parseMatchmakingConfig } from '../../matchmaker/src/queues/matchmaking-config.js';
+import {
+  APP,
+  serverRecord,
+  startTestNats,
+  type TestNats,
+  testConfig,
+  VERSION,
+} from '../../matchmaker/test/fake-fleet.js';
 import { READY } from '../../matchmaker/test/ws-client.js';
 import { MatchmakerSocket } from '../src/index.js';
 
@@ -178,5 +193,60 @@ describe('MatchmakerSocket', () => {
     });
     confused.close();
     await new Promise((resolve) => liar.close(resolve));
+  });
+});
+
+describe('MatchmakerSocket against a real matchmaker (all-in-one, real nats-server)', () => {
+  let nats: TestNats;
+  let mm: RunningMatchmaker;
+
+  beforeAll(async () => {
+    nats = await startTestNats();
+    mm = await startMatchmaker(
+      testConfig(nats.url, {
+        matchmaking: parseMatchmakingConfig({ modes: { solo: { minPlayers: 1, maxPlayers: 1 } } }),
+        matchIntervalMs: 20,
+      }),
+      {},
+      { listen: true },
+    );
+    await nats.putServer(serverRecord('kept-srv', { capacity: 4 }));
+  });
+
+  afterAll(async () => {
+    await mm?.close();
+    await nats?.stop();
+  });
+
+  it('reserves a seat of its own for each placement over one socket, queued mode included', async () => {
+    const socket = new MatchmakerSocket({
+      url: `${(mm.url as string).replace(/^http/, 'ws')}/matchmaker/ws`,
+      WebSocketImpl,
+    });
+    const replies = [];
+    for (const name of ['Ada', 'Bo', 'Cy']) {
+      replies.push(await socket.place({ game: APP, version: VERSION, name }));
+    }
+    replies.push(await socket.place({ game: APP, version: VERSION, mode: 'solo', name: 'Di' }));
+    socket.close();
+    expect(replies.map((r) => r.serverId)).toEqual([
+      'kept-srv',
+      'kept-srv',
+      'kept-srv',
+      'kept-srv',
+    ]);
+    expect(new Set(replies.map((r) => r.clientId)).size).toBe(4);
+    const seats: string[] = [];
+    for await (const key of await nats.kv.seats.keys('kept-srv.*')) seats.push(key);
+    expect(seats.sort()).toEqual(['kept-srv.0', 'kept-srv.1', 'kept-srv.2', 'kept-srv.3']);
+    // The server is full now: the next placement's answer is the front's code, not a hang.
+    const again = new MatchmakerSocket({
+      url: `${(mm.url as string).replace(/^http/, 'ws')}/matchmaker/ws`,
+      WebSocketImpl,
+    });
+    await expect(
+      again.place({ game: APP, version: VERSION }, { replyTimeoutMs: 60_000 }),
+    ).rejects.toMatchObject({ code: 'NO_CAPACITY' });
+    again.close();
   });
 });
