@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type RunningNatsServer, startNatsServer } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +111,74 @@ describe('KvWriter', () => {
       sink.unsubscribe();
       writer.close();
       closing.close();
+    }
+  });
+});
+
+describe('KvWriter under NATS permissions', () => {
+  let guarded: RunningNatsServer;
+  let dir: string;
+  const conns: NatsConnection[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kv-writer-perms-'));
+    const config = join(dir, 'nats.conf');
+    // `keys` may write one key of the bucket; `deaf` may not read its ack inbox.
+    writeFileSync(
+      config,
+      `authorization {
+  users = [
+    { user: admin, password: admin }
+    { user: keys, password: keys, permissions: {
+        publish: { allow: ["$JS.API.>", "$KV.playgap_perm_seats.open.>"] }
+        subscribe: { allow: ["_INBOX.>"] } } }
+    { user: deaf, password: deaf, permissions: {
+        publish: { allow: ["$JS.API.>", "$KV.playgap_perm_seats.>"] }
+        subscribe: { allow: ["_INBOX.>"], deny: ["_INBOX.deaf.>"] } } }
+  ]
+}
+`,
+    );
+    guarded = await startNatsServer({ args: ['-c', config] });
+    const admin = await connect({ servers: guarded.url, user: 'admin', pass: 'admin' });
+    conns.push(admin);
+    await openAppBuckets(admin, 'perm', ['seats'], { replicas: 1 });
+  });
+
+  afterAll(async () => {
+    for (const c of conns) await c.close();
+    await guarded?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rejects a write to a key it may not publish at once with the permission error, and still writes the others', async () => {
+    const nc = await connect({ servers: guarded.url, user: 'keys', pass: 'keys' });
+    conns.push(nc);
+    const { seats } = await openAppBuckets(nc, 'perm', ['seats'], { replicas: 1 });
+    // A long timeout: a refusal must not wait for it.
+    const writer = new KvWriter(nc, seats, { timeoutMs: 60_000 });
+    try {
+      const refused = await writer.create('closed.1', bytes('x')).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ name: 'PermissionViolationError', operation: 'publish' });
+      expect(String((refused as Error).message)).toContain('$KV.playgap_perm_seats.closed.1');
+      expect(await writer.create('open.1', bytes('y'))).toBeGreaterThan(0);
+    } finally {
+      writer.close();
+    }
+  });
+
+  it('fails every write at once when it may not read its ack inbox, without crashing', async () => {
+    const nc = await connect({ servers: guarded.url, user: 'deaf', pass: 'deaf' });
+    conns.push(nc);
+    const { seats } = await openAppBuckets(nc, 'perm', ['seats'], { replicas: 1 });
+    const writer = new KvWriter(nc, seats, { timeoutMs: 60_000, inboxPrefix: '_INBOX.deaf' });
+    try {
+      const first = await writer.update('open.2', bytes('x'), 1).catch((e: unknown) => e);
+      expect(first).toMatchObject({ name: 'PermissionViolationError', operation: 'subscription' });
+      const second = await writer.update('open.2', bytes('x'), 1).catch((e: unknown) => e);
+      expect(second).toBe(first);
+    } finally {
+      writer.close();
     }
   });
 });

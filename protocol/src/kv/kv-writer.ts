@@ -7,7 +7,9 @@
  * the matchmaker's CPU. KvWriter publishes the same JetStream message (the subject
  * `$KV.<bucket>.<key>` with the expected-revision header), reads the acks on one wildcard
  * inbox, and times requests out with one sweep timer. Errors are the ones `kv` throws, so
- * `isKvConflict` and `isKvUnavailable` (and `retryWhileUnavailable`) treat them alike.
+ * `isKvConflict` and `isKvUnavailable` (and `retryWhileUnavailable`) treat them alike. A write
+ * NATS permissions refuse (publish to the key, or the ack inbox) rejects at once with the
+ * server's PermissionViolationError instead of waiting out the timeout.
  *
  * For buckets made by openAppBuckets (no JetStream domain, no mirror or sources).
  */
@@ -20,6 +22,7 @@ import {
   type Msg,
   type NatsConnection,
   headers as natsHeaders,
+  type Status,
   type Subscription,
 } from '@nats-io/transport-node';
 import { isKvConflict } from './conflict.js';
@@ -41,6 +44,7 @@ interface Pending {
   resolve(revision: number): void;
   reject(error: unknown): void;
   sentAt: number;
+  subject: string;
 }
 
 interface PubAck {
@@ -67,6 +71,9 @@ export class KvWriter {
   readonly #timeoutMs: number;
   #next = 0;
   #sweep: NodeJS.Timeout | undefined;
+  /** NATS refused the ack inbox: every write fails with this. */
+  #refused: Error | undefined;
+  readonly #status: AsyncIterable<Status> & { stop?: () => void };
 
   constructor(nc: NatsConnection, kv: KV, options: KvWriterOptions = {}) {
     this.#nc = nc;
@@ -74,7 +81,21 @@ export class KvWriter {
     this.#prefix = `$KV.${bucketOf(kv)}.`;
     this.#inbox = `${createInbox(options.inboxPrefix)}.`;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#sub = nc.subscribe(`${this.#inbox}*`, { callback: (_error, msg) => this.#ack(msg) });
+    const status = nc.status();
+    this.#status = status;
+    this.#sub = nc.subscribe(`${this.#inbox}*`, {
+      callback: (error, msg) => {
+        if (error) this.#refuseAll(error);
+        else this.#ack(msg);
+      },
+    });
+    void (async () => {
+      for await (const event of status) {
+        if (event.type === 'error' && event.error instanceof errors.PermissionViolationError) {
+          this.#permissionRefused(event.error);
+        }
+      }
+    })().catch(() => {});
   }
 
   /** Write `value` if `key` is at `revision`; the new revision. */
@@ -104,6 +125,7 @@ export class KvWriter {
   close(): void {
     clearInterval(this.#sweep);
     this.#sweep = undefined;
+    this.#status.stop?.();
     this.#sub.unsubscribe();
     const closed = new errors.ClosedConnectionError();
     for (const pending of this.#pending.values()) pending.reject(closed);
@@ -111,14 +133,16 @@ export class KvWriter {
   }
 
   #publish(key: string, value: Uint8Array, revision: number): Promise<number> {
+    if (this.#refused) return Promise.reject(this.#refused);
     if (this.#sub.isClosed()) return Promise.reject(new errors.ClosedConnectionError());
     const id = this.#next++;
     const h = natsHeaders();
     h.set(EXPECTED_REVISION, String(revision));
+    const subject = this.#prefix + key;
     return new Promise<number>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, sentAt: performance.now() });
+      this.#pending.set(id, { resolve, reject, sentAt: performance.now(), subject });
       try {
-        this.#nc.publish(this.#prefix + key, value, { reply: this.#inbox + id, headers: h });
+        this.#nc.publish(subject, value, { reply: this.#inbox + id, headers: h });
       } catch (error) {
         this.#pending.delete(id);
         reject(error);
@@ -149,6 +173,26 @@ export class KvWriter {
     if (ack.error) pending.reject(new JetStreamApiError(ack.error));
     else if (typeof ack.seq === 'number' && ack.stream) pending.resolve(ack.seq);
     else pending.reject(new Error('invalid JetStream ack'));
+  }
+
+  /** A publish to one of this bucket's keys refused: its oldest write waiting fails. */
+  #permissionRefused(error: InstanceType<typeof errors.PermissionViolationError>): void {
+    if (error.operation !== 'publish' || !error.subject.startsWith(this.#prefix)) return;
+    for (const [id, pending] of this.#pending) {
+      if (pending.subject !== error.subject) continue;
+      this.#pending.delete(id);
+      pending.reject(error);
+      break;
+    }
+    if (this.#pending.size === 0) this.#stopSweep();
+  }
+
+  /** The ack inbox was refused: no write can ever be acknowledged. */
+  #refuseAll(error: Error): void {
+    this.#refused = error;
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+    this.#stopSweep();
   }
 
   /** Reject writes older than the timeout (the map is in send order: oldest first). */
