@@ -6,19 +6,12 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import {
-  buildFrontApp,
-  MatchmakerMetrics,
-  type RunningMatchmaker,
-  startMatchmaker,
-} from '../../matchmaker/src/index.js';
-import { parseMatchmakingConfig } from '../../matchmaker/src/queues/matchmaking-config.js';
+import { buildFrontApp, MatchmakerMetrics } from '../../matchmaker/src/index.js';
 import {
   APP,
+  type QueueStack,
   serverRecord,
-  startTestNats,
-  type TestNats,
-  testConfig,
+  startQueueStack,
   VERSION,
 } from '../../matchmaker/test/fake-fleet.js';
 import { READY } from '../../matchmaker/test/ws-client.js';
@@ -197,30 +190,21 @@ describe('MatchmakerSocket', () => {
 });
 
 describe('MatchmakerSocket against a real matchmaker (all-in-one, real nats-server)', () => {
-  let nats: TestNats;
-  let mm: RunningMatchmaker;
+  let stack: QueueStack;
 
   beforeAll(async () => {
-    nats = await startTestNats();
-    mm = await startMatchmaker(
-      testConfig(nats.url, {
-        matchmaking: parseMatchmakingConfig({ modes: { solo: { minPlayers: 1, maxPlayers: 1 } } }),
-        matchIntervalMs: 20,
-      }),
-      {},
-      { listen: true },
-    );
-    await nats.putServer(serverRecord('kept-srv', { capacity: 4 }));
+    stack = await startQueueStack({ solo: { minPlayers: 1, maxPlayers: 1 } }, [
+      serverRecord('kept-srv', { capacity: 4 }),
+    ]);
   });
 
   afterAll(async () => {
-    await mm?.close();
-    await nats?.stop();
+    await stack?.close();
   });
 
   it('reserves a seat of its own for each placement over one socket, queued mode included', async () => {
     const socket = new MatchmakerSocket({
-      url: `${(mm.url as string).replace(/^http/, 'ws')}/matchmaker/ws`,
+      url: stack.wsUrl,
       WebSocketImpl,
     });
     const replies = [];
@@ -237,11 +221,11 @@ describe('MatchmakerSocket against a real matchmaker (all-in-one, real nats-serv
     ]);
     expect(new Set(replies.map((r) => r.clientId)).size).toBe(4);
     const seats: string[] = [];
-    for await (const key of await nats.kv.seats.keys('kept-srv.*')) seats.push(key);
+    for await (const key of await stack.nats.kv.seats.keys('kept-srv.*')) seats.push(key);
     expect(seats.sort()).toEqual(['kept-srv.0', 'kept-srv.1', 'kept-srv.2', 'kept-srv.3']);
     // The server is full now: the next placement's answer is the front's code, not a hang.
     const again = new MatchmakerSocket({
-      url: `${(mm.url as string).replace(/^http/, 'ws')}/matchmaker/ws`,
+      url: stack.wsUrl,
       WebSocketImpl,
     });
     await expect(

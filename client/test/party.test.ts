@@ -4,14 +4,11 @@
 import { waitFor } from '@playgap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type RunningMatchmaker, startMatchmaker } from '../../matchmaker/src/index.js';
-import { parseMatchmakingConfig } from '../../matchmaker/src/queues/matchmaking-config.js';
 import {
   APP,
+  type QueueStack,
   serverRecord,
-  startTestNats,
-  type TestNats,
-  testConfig,
+  startQueueStack,
   VERSION,
 } from '../../matchmaker/test/fake-fleet.js';
 import {
@@ -24,34 +21,25 @@ import {
 import { websocketTransport } from '../src/transports/websocket.js';
 
 const WebSocketImpl = WebSocket as unknown as typeof globalThis.WebSocket;
-let nats: TestNats;
-let mm: RunningMatchmaker;
+let stack: QueueStack;
 const parties: Party[] = [];
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  mm = await startMatchmaker(
-    testConfig(nats.url, {
-      matchmaking: parseMatchmakingConfig({ modes: { quad: { minPlayers: 4, maxPlayers: 4 } } }),
-      matchIntervalMs: 20,
-    }),
-    {},
-    { listen: true },
-  );
-  await nats.putServer(serverRecord('party-srv'));
+  stack = await startQueueStack({ quad: { minPlayers: 4, maxPlayers: 4 } }, [
+    serverRecord('party-srv'),
+  ]);
 });
 
 afterAll(async () => {
   for (const p of parties) p.leave();
-  await mm?.close();
-  await nats?.stop();
+  await stack?.close();
 });
 
 const options = (name: string) => ({
   game: APP,
   version: VERSION,
   name,
-  matchmakerUrl: mm.url as string,
+  matchmakerUrl: stack.mm.url as string,
   WebSocketImpl,
 });
 

@@ -8,6 +8,8 @@ import { startNatsServer } from '@playgap/testkit';
 import { type AppBuckets, openAppBuckets } from '../src/buckets.js';
 import type { MatchmakerConfig } from '../src/config.js';
 import { loadConfig } from '../src/config.js';
+import { type RunningMatchmaker, startMatchmaker } from '../src/matchmaker.js';
+import { parseMatchmakingConfig } from '../src/queues/matchmaking-config.js';
 
 export const APP = 'arena';
 export const VERSION = '1.0.0';
@@ -95,6 +97,47 @@ export function testConfig(
     },
     { rateLimitPerWindow: 10_000, maxConcurrentPerIp: 10_000, ...overrides },
   );
+}
+
+/** A real nats-server and an all-in-one matchmaker listening on a free port. */
+export interface QueueStack {
+  nats: TestNats;
+  mm: RunningMatchmaker;
+  /** The front's socket URL, `ws://…/matchmaker/ws`. */
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Start nats, a listening all-in-one matchmaker with `modes` (matchmaking.json's `modes`,
+ * matched every 20 ms) and the ServerRecords of `servers`.
+ *
+ * @example
+ * const stack = await startQueueStack({ duo: { minPlayers: 2, maxPlayers: 2 } }, [serverRecord('s1')]);
+ */
+export async function startQueueStack(
+  modes: Record<string, unknown>,
+  servers: ServerRecord[] = [],
+): Promise<QueueStack> {
+  const nats = await startTestNats();
+  const mm = await startMatchmaker(
+    testConfig(nats.url, {
+      matchmaking: parseMatchmakingConfig({ modes }),
+      matchIntervalMs: 20,
+    }),
+    {},
+    { listen: true },
+  );
+  for (const record of servers) await nats.putServer(record);
+  return {
+    nats,
+    mm,
+    wsUrl: `${(mm.url as string).replace(/^http/, 'ws')}/matchmaker/ws`,
+    async close() {
+      await mm.close();
+      await nats.stop();
+    },
+  };
 }
 
 export { KV_DEFAULTS };
