@@ -48,6 +48,8 @@ interface Waiter {
  * matchmaker.close();
  */
 export class MatchmakerSocket {
+  /** The front's socket URL as given (without `?keep=1`). */
+  readonly url: string;
   readonly #url: string;
   readonly #openTimeoutMs: number;
   readonly #WebSocketImpl: typeof WebSocket;
@@ -61,6 +63,7 @@ export class MatchmakerSocket {
 
   constructor(options: MatchmakerSocketOptions) {
     const keep = options.keep ?? true;
+    this.url = options.url;
     this.#url = keep ? `${options.url}${options.url.includes('?') ? '&' : '?'}keep=1` : options.url;
     this.#openTimeoutMs = options.openTimeoutMs ?? 10_000;
     this.#WebSocketImpl = options.WebSocketImpl ?? globalThis.WebSocket;

@@ -17,6 +17,7 @@ import { connectWithFallback, transportOrder } from './connect.js';
 import { PlaygapClientError } from './errors.js';
 import { type MeasureLatencyOptions, measureForPlay } from './latency.js';
 import { matchmake } from './matchmake.js';
+import type { MatchmakerSocket } from './matchmaker-socket.js';
 import { resolveMatchmakerUrl } from './matchmaker-url.js';
 import { ReconnectingChannel } from './reconnecting-channel.js';
 import {
@@ -154,6 +155,12 @@ export interface PlayOptions {
   onProgress?: (progress: PlayProgress) => void;
   /** Reconnects after a drop and rejoin after a reload (on by default). */
   reconnect?: ReconnectOptions;
+  /**
+   * Place over this kept matchmaker socket instead of a socket per placement (play again,
+   * bots): it stays open after `play()` resolves, so close it when done. `matchmakerUrl` is
+   * then the socket's own.
+   */
+  matchmaker?: MatchmakerSocket;
   /** Test seams: transport implementations, WebSocket class, clock. */
   implementations?: Transport[];
   WebSocketImpl?: typeof WebSocket;
@@ -203,7 +210,7 @@ export async function playWith(
     options.onProgress?.({ ...progress, elapsedMs: progress.elapsedMs ?? now() - started });
   let url: string;
   try {
-    url = resolveMatchmakerUrl(options.matchmakerUrl);
+    url = resolveMatchmakerUrl(options.matchmakerUrl ?? options.matchmaker?.url);
   } catch (cause) {
     throw new PlaygapClientError(ErrorCode.MATCHMAKER_UNREACHABLE, String(cause), { cause });
   }
@@ -340,15 +347,21 @@ async function matchmakeAndConnect(
       });
     const reply = findReply
       ? await findReply(request, onProgress, round)
-      : await matchmake({
-          url,
-          request,
-          openTimeoutMs: timeouts.matchmakerOpenMs,
-          replyTimeoutMs: timeouts.matchmakingMs,
-          signal: options.signal,
-          onProgress,
-          ...(options.WebSocketImpl ? { WebSocketImpl: options.WebSocketImpl } : {}),
-        });
+      : options.matchmaker
+        ? await options.matchmaker.place(request, {
+            replyTimeoutMs: timeouts.matchmakingMs,
+            signal: options.signal,
+            onProgress,
+          })
+        : await matchmake({
+            url,
+            request,
+            openTimeoutMs: timeouts.matchmakerOpenMs,
+            replyTimeoutMs: timeouts.matchmakingMs,
+            signal: options.signal,
+            onProgress,
+            ...(options.WebSocketImpl ? { WebSocketImpl: options.WebSocketImpl } : {}),
+          });
     const failures: PlaygapClientError[] = [];
     const attempted: TransportKind[] = [];
     try {

@@ -1,7 +1,7 @@
 import { waitFor } from '@playgap/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { PlaygapClientError, type PlayProgress, play } from '../src/index.js';
+import { MatchmakerSocket, PlaygapClientError, type PlayProgress, play } from '../src/index.js';
 import { websocketTransport } from '../src/transports/websocket.js';
 import { type FrontScript, type StandIn, startStandIn } from './stand-in.js';
 
@@ -53,6 +53,29 @@ describe('play() over WebSocket against a stand-in front and game server', () =>
     await waitFor(() => standIn?.received.length === 1, { timeoutMs: 5_000, intervalMs: 10 });
     conn.close();
     expect(conn.open).toBe(false);
+  });
+
+  it('places every play() over the kept matchmaker socket it is given, which stays open', async () => {
+    standIn = await startStandIn('ok');
+    const matchmaker = new MatchmakerSocket({ url: standIn.url, WebSocketImpl });
+    try {
+      for (const name of ['Ada', 'Bo']) {
+        const conn = await play({
+          game: 'arena',
+          version: '1.0.0',
+          name,
+          matchmaker,
+          WebSocketImpl,
+          implementations: [websocketTransport(WebSocketImpl)],
+        });
+        expect(conn.transport).toBe('websocket');
+        conn.close();
+      }
+      expect(standIn.requests.map((r) => (r as { name: string }).name)).toEqual(['Ada', 'Bo']);
+      expect(standIn.frontSockets).toBe(1);
+    } finally {
+      matchmaker.close();
+    }
   });
 
   it('passes the front NO_CAPACITY error on with its code', async () => {

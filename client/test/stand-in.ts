@@ -10,6 +10,8 @@ export interface StandIn {
   url: string;
   /** Play requests the front received. */
   requests: unknown[];
+  /** Front sockets opened (a kept socket, `?keep=1`, takes several requests). */
+  frontSockets: number;
   /** Game messages the game server received. */
   received: unknown[];
   close(): Promise<void>;
@@ -23,9 +25,13 @@ export async function startStandIn(script: FrontScript = 'ok'): Promise<StandIn>
   const port = (server.address() as AddressInfo).port;
   const requests: unknown[] = [];
   const received: unknown[] = [];
+  let frontSockets = 0;
   server.on('connection', (socket, request) => {
-    if (request.url === '/matchmaker/ws') {
-      socket.once('message', (data) => {
+    const [path, query] = (request.url ?? '').split('?');
+    if (path === '/matchmaker/ws') {
+      frontSockets++;
+      const keep = query === 'keep=1';
+      socket[keep ? 'on' : 'once']('message', (data) => {
         requests.push(JSON.parse(String(data)));
         if (script === 'silent') return;
         if (script === 'hang-up') return socket.close(1011);
@@ -61,7 +67,7 @@ export async function startStandIn(script: FrontScript = 'ok'): Promise<StandIn>
             expiresAt: Date.now() + 30_000,
           }),
         );
-        socket.close();
+        if (!keep) socket.close();
       });
       return;
     }
@@ -91,6 +97,9 @@ export async function startStandIn(script: FrontScript = 'ok'): Promise<StandIn>
   return {
     url: `ws://127.0.0.1:${port}/matchmaker/ws`,
     requests,
+    get frontSockets() {
+      return frontSockets;
+    },
     received,
     close: () =>
       new Promise<void>((resolve) => {
