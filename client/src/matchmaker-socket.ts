@@ -59,7 +59,6 @@ export class MatchmakerSocket {
   #waiter: Waiter | undefined;
   /** Rejects the socket being opened (close() while it opens). */
   #abortOpen: ((error: PlaygapClientError) => void) | undefined;
-  #closed = false;
 
   constructor(options: MatchmakerSocketOptions) {
     const keep = options.keep ?? true;
@@ -71,9 +70,6 @@ export class MatchmakerSocket {
 
   /** Ask for a seat: the PlayReply, or the front's coded error. One placement at a time. */
   async place(request: PlayRequest, options: PlaceOptions = {}): Promise<PlayReply> {
-    if (this.#closed) {
-      throw new PlaygapClientError(ErrorCode.CANCELLED, 'This matchmaker socket was closed.');
-    }
     if (this.#waiter) {
       throw new PlaygapClientError(
         ErrorCode.BAD_REQUEST,
@@ -90,9 +86,11 @@ export class MatchmakerSocket {
     }
   }
 
-  /** Close the socket (a placement running ends with CANCELLED; the front cancels its ticket). */
+  /**
+   * Hang up now and free the IP's slot (a placement running ends with CANCELLED; the front
+   * cancels its ticket). A later `place()` opens a new socket.
+   */
   close(): void {
-    this.#closed = true;
     this.#abortOpen?.(cancelledError('finding a server'));
     this.#waiter?.fail(cancelledError('finding a server'));
     this.#drop();

@@ -123,16 +123,19 @@ describe('MatchmakerSocket', () => {
     socket.close();
   });
 
-  it('ends a running placement with CANCELLED on close, and refuses placements after it', async () => {
+  it('ends a running placement with CANCELLED on close, and opens a new socket for the next', async () => {
     const socket = new MatchmakerSocket({ url, WebSocketImpl });
     held = undefined;
     const running = socket.place({ game: 'arena', version: 'hold' });
     for (let i = 0; i < 400 && !held; i++) await new Promise((r) => setTimeout(r, 5));
     socket.close();
     await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
-    await expect(socket.place({ game: 'arena', version: '1' })).rejects.toMatchObject({
-      code: 'CANCELLED',
+    const before = upgrades;
+    await expect(socket.place({ game: 'arena', version: '1' })).resolves.toMatchObject({
+      type: 'ready',
     });
+    expect(upgrades - before).toBe(1);
+    socket.close();
   });
 
   it('ends a placement whose socket is still opening with CANCELLED on close', async () => {
