@@ -100,6 +100,52 @@ describe('MatchmakerSocket', () => {
     socket.close();
   });
 
+  it('places again on a new socket when the front closes the kept one just as a request leaves', async () => {
+    // A front that answers the first request of each socket and closes normally (as its idle
+    // close would) on the second, unanswered.
+    const crossing = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    let sockets = 0;
+    crossing.on('connection', (ws) => {
+      sockets++;
+      let seen = 0;
+      ws.on('message', () => {
+        if (seen++ === 0) ws.send(JSON.stringify({ ...READY, serverId: `socket-${sockets}` }));
+        else ws.close(1000);
+      });
+    });
+    await new Promise((resolve) => crossing.once('listening', resolve));
+    const socket = new MatchmakerSocket({
+      url: `ws://127.0.0.1:${(crossing.address() as AddressInfo).port}/matchmaker/ws`,
+      WebSocketImpl,
+    });
+    try {
+      expect((await socket.place({ game: 'arena', version: '1' })).serverId).toBe('socket-1');
+      expect((await socket.place({ game: 'arena', version: '1' })).serverId).toBe('socket-2');
+      expect(sockets).toBe(2);
+    } finally {
+      socket.close();
+      await new Promise((resolve) => crossing.close(resolve));
+    }
+  });
+
+  it('gives up with MATCHMAKER_UNREACHABLE when a fresh socket closes without an answer', async () => {
+    const rude = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    rude.on('connection', (ws) => ws.on('message', () => ws.close(1000)));
+    await new Promise((resolve) => rude.once('listening', resolve));
+    const socket = new MatchmakerSocket({
+      url: `ws://127.0.0.1:${(rude.address() as AddressInfo).port}/matchmaker/ws`,
+      WebSocketImpl,
+    });
+    try {
+      await expect(socket.place({ game: 'arena', version: '1' })).rejects.toMatchObject({
+        code: 'MATCHMAKER_UNREACHABLE',
+      });
+    } finally {
+      socket.close();
+      await new Promise((resolve) => rude.close(resolve));
+    }
+  });
+
   it('refuses a second placement while one runs, and cancels on abort (the front cancels too)', async () => {
     const socket = new MatchmakerSocket({ url, WebSocketImpl });
     const abort = new AbortController();
