@@ -57,6 +57,8 @@ export class MatchmakerSocket {
   /** Placements this socket has answered (a reused socket may have been closed for idling). */
   #answered = 0;
   #waiter: Waiter | undefined;
+  /** A placement is running (from its call, before its socket is open). */
+  #busy = false;
   /** Rejects the socket being opened (close() while it opens). */
   #abortOpen: ((error: PlaygapClientError) => void) | undefined;
 
@@ -70,19 +72,22 @@ export class MatchmakerSocket {
 
   /** Ask for a seat: the PlayReply, or the front's coded error. One placement at a time. */
   async place(request: PlayRequest, options: PlaceOptions = {}): Promise<PlayReply> {
-    if (this.#waiter) {
+    if (this.#busy) {
       throw new PlaygapClientError(
         ErrorCode.BAD_REQUEST,
         'One placement at a time on a matchmaker socket: await the one running.',
       );
     }
+    this.#busy = true;
     const reused = this.#socket !== undefined && this.#answered > 0;
     try {
       return await this.#placeOnce(request, options);
     } catch (error) {
       // The front may close a reused socket for idling just as the request leaves: once more.
-      if (reused && error instanceof IdleClosed) return this.#placeOnce(request, options);
+      if (reused && error instanceof IdleClosed) return await this.#placeOnce(request, options);
       throw error instanceof IdleClosed ? error.unreachable : error;
+    } finally {
+      this.#busy = false;
     }
   }
 

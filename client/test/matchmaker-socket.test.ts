@@ -146,6 +146,16 @@ describe('MatchmakerSocket', () => {
     }
   });
 
+  it('refuses a second placement made while the first one’s socket is still opening', async () => {
+    const socket = new MatchmakerSocket({ url, WebSocketImpl });
+    const first = socket.place({ game: 'arena', version: '1' });
+    await expect(socket.place({ game: 'arena', version: '1' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    await expect(first).resolves.toMatchObject({ type: 'ready' });
+    socket.close();
+  });
+
   it('refuses a second placement while one runs, and cancels on abort (the front cancels too)', async () => {
     const socket = new MatchmakerSocket({ url, WebSocketImpl });
     const abort = new AbortController();
