@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { trackChild } from '@playgap/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   createLogger,
@@ -104,4 +106,53 @@ describe('edgegapErrorFields', () => {
       error: 'Edgegap POST /v2/deployments failed with HTTP 401',
     });
   });
+});
+
+describe('default stdout', () => {
+  const fixture = new URL('../test/fixtures/log-burst.ts', import.meta.url).pathname;
+  const run = (count: number, size: number, reader: 'fast' | 'slow', fd = 'blocking') =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        ['--conditions=source', '--import', 'tsx', fixture, String(count), String(size), fd],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      trackChild(child);
+      let out = '';
+      child.stdout!.setEncoding('utf8');
+      // A slow reader: the pipe fills and the writer must wait, not drop lines.
+      if (reader === 'slow') child.stdout!.pause();
+      child.stdout!.on('data', (chunk: string) => {
+        out += chunk;
+      });
+      if (reader === 'slow') setTimeout(() => child.stdout!.resume(), 300);
+      child.once('error', reject);
+      child.once('close', (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`exit ${code}`)),
+      );
+    });
+
+  const events = (out: string) =>
+    out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; i?: number; token?: string });
+
+  it('writes every line of a turn, in order, and the last one before process.exit()', async () => {
+    const lines = events(await run(50, 100, 'fast'));
+    expect(lines.map((l) => l.event)).toEqual([...Array(50).fill('burst'), 'later', 'last']);
+    expect(lines.slice(0, 50).map((l) => l.i)).toEqual([...Array(50).keys()]);
+    expect(lines.at(-1)!.token).toBe(REDACTED);
+  });
+
+  it.each(['blocking', 'nonblocking'])(
+    'loses nothing when a turn logs more than a pipe holds and the reader is slow (fd 1 %s)',
+    async (fd) => {
+      // 400 lines of 1 KiB: well past the 64 KiB pipe buffer, with the reader paused.
+      const lines = events(await run(400, 1024, 'slow', fd));
+      expect(lines).toHaveLength(402);
+      expect(lines.slice(0, 400).map((l) => l.i)).toEqual([...Array(400).keys()]);
+      expect(lines.at(-1)!.event).toBe('last');
+    },
+  );
 });

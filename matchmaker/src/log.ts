@@ -4,6 +4,7 @@
  * Secrets never reach a line: every field named like a token, key or password is redacted
  * wherever it sits, so a careless `log.info({ request })` cannot leak one.
  */
+import { writeSync } from 'node:fs';
 import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
 
 /** A log level name, `silent` included. */
@@ -132,26 +133,48 @@ function isPlain(value: object): boolean {
 
 let stdout: DestinationStream | undefined;
 
+/** A turn's lines past this size are written at once instead of at the turn's end. */
+const FLUSH_BYTES = 64 * 1024;
+const EAGAIN_WAIT = new Int32Array(new SharedArrayBuffer(4));
+
+/** Write all of `bytes` to fd 1, waiting out a full pipe (EAGAIN) as often as it takes. */
+function writeAllToStdout(bytes: Buffer): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(1, bytes, offset);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EAGAIN' && code !== 'EBUSY') return; // stdout is gone: nowhere to log to
+      Atomics.wait(EAGAIN_WAIT, 0, 0, 10);
+    }
+  }
+}
+
 /**
  * Standard output with the lines of one event-loop turn written together, synchronously, at its
  * end (and at exit): a write per placement line was about 2% of a placement's CPU, and an
- * asynchronous destination costs more than that in thread-pool hand-offs. Shared by every
- * logger of the process.
+ * asynchronous destination costs more than that in thread-pool hand-offs. (Not sonic-boom's
+ * `flushSync`: it fsyncs after every write, which on a pipe is a failing syscall and a thrown
+ * error per turn.) Shared by every logger of the process.
  */
 function batchedStdout(): DestinationStream {
   if (stdout) return stdout;
-  // Below sonic-boom's 16 KiB write cap, so a turn's lines are one write.
-  const sonic = pino.destination({ dest: 1, sync: true, minLength: 8_192 });
+  let pending = '';
   let scheduled = false;
   const flush = () => {
     scheduled = false;
-    sonic.flushSync();
+    if (pending === '') return;
+    const bytes = Buffer.from(pending);
+    pending = '';
+    writeAllToStdout(bytes);
   };
-  process.on('exit', () => sonic.flushSync());
+  process.on('exit', flush);
   stdout = {
     write(line: string) {
-      sonic.write(line);
-      if (!scheduled) {
+      pending += line;
+      if (pending.length >= FLUSH_BYTES) flush();
+      else if (!scheduled) {
         scheduled = true;
         setImmediate(flush);
       }
