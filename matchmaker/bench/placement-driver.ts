@@ -13,6 +13,7 @@ import { type ServerRecord, seatKey } from '@playgap/protocol';
 import { type RunningNatsServer, startNatsServer, trackChild } from '@playgap/testkit';
 import WebSocket from 'ws';
 import { type AppBuckets, openAppBuckets } from '../src/buckets.js';
+import { limitCpu } from './cpu-limit.js';
 
 export const APP = 'bench';
 export const VERSION = '1.0.0';
@@ -108,10 +109,14 @@ export async function startWarmFleet(servers: number, capacity: number): Promise
   };
 }
 
-/** The built matchmaker, all-in-one, on a free port; resolves once it prints `started`. */
+/**
+ * The built matchmaker, all-in-one, on a free port; resolves once it prints `started`.
+ * `cpuCores` puts it in a cgroup of its own with that CPU quota (see cpu-limit.ts).
+ */
 export function startMatchmakerProcess(
   natsUrl: string,
   extraEnv: Record<string, string> = {},
+  cpuCores?: number,
 ): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
@@ -142,6 +147,14 @@ export function startMatchmakerProcess(
     },
   );
   trackChild(child);
+  if (cpuCores !== undefined) {
+    try {
+      child.once('exit', limitCpu(child.pid!, cpuCores));
+    } catch (error) {
+      child.kill('SIGKILL');
+      return Promise.reject(error);
+    }
+  }
   return new Promise((resolve, reject) => {
     let buffer = '';
     child.stdout!.on('data', (chunk: Buffer) => {
