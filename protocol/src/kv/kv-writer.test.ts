@@ -77,6 +77,40 @@ describe('KvWriter', () => {
     }
   });
 
+  it("publishes a turn's writes together at its end, in call order; a close before then publishes none", async () => {
+    const { seats } = await openAppBuckets(nc, 'turn', ['seats'], { replicas: 1 });
+    const writer = new KvWriter(nc, seats);
+    try {
+      const first = await writer.create('s.0', bytes('zero'));
+      const sent = nc.stats().outMsgs;
+      // Each write to s.0 expects the revision the one before it makes: all succeed only in order.
+      const writes = [
+        writer.update('s.0', bytes('one'), first),
+        writer.update('s.0', bytes('two'), first + 1),
+        writer.create('s.1', bytes('other')),
+        writer.update('s.0', bytes('three'), first + 2), // s.1 took first + 3
+      ];
+      expect(nc.stats().outMsgs).toBe(sent); // nothing left yet: queued for the turn's end
+      await expect(Promise.all(writes)).resolves.toEqual([
+        first + 1,
+        first + 2,
+        first + 3,
+        first + 4,
+      ]);
+      expect((await seats.get('s.0'))?.string()).toBe('three');
+    } finally {
+      writer.close();
+    }
+
+    const closing = new KvWriter(nc, seats);
+    const lost = closing.create('s.2', bytes('never'));
+    closing.close();
+    await expect(lost).rejects.toThrow(/closed/i);
+    await new Promise((resolve) => setImmediate(resolve));
+    await nc.flush();
+    expect(await seats.get('s.2')).toBeNull();
+  });
+
   it('answers a write to a bucket whose stream is gone as unavailable, not a hang', async () => {
     const { seats } = await openAppBuckets(nc, 'gone', ['seats'], { replicas: 1 });
     const writer = new KvWriter(nc, seats);

@@ -11,6 +11,10 @@
  * NATS permissions refuse (publish to the key, or the ack inbox) rejects at once with the
  * server's PermissionViolationError instead of waiting out the timeout.
  *
+ * Writes are published together at the end of the event-loop turn's I/O (`setImmediate`): the
+ * seats of every placement whose request arrived in one turn leave in one socket write instead
+ * of one each, which on loopback TCP was a tenth of a fresh placement's CPU.
+ *
  * For buckets made by openAppBuckets (no JetStream domain, no mirror or sources).
  */
 
@@ -47,6 +51,13 @@ interface Pending {
   subject: string;
 }
 
+interface Outgoing {
+  id: number;
+  subject: string;
+  value: Uint8Array;
+  revision: number;
+}
+
 interface PubAck {
   stream?: string;
   seq?: number;
@@ -70,6 +81,8 @@ export class KvWriter {
   readonly #pending = new Map<number, Pending>();
   readonly #timeoutMs: number;
   #next = 0;
+  /** Writes of this turn, published together by #publishQueued. */
+  #queue: Outgoing[] = [];
   #sweep: NodeJS.Timeout | undefined;
   /** NATS refused the ack inbox: every write fails with this. */
   #refused: Error | undefined;
@@ -127,6 +140,7 @@ export class KvWriter {
     this.#sweep = undefined;
     this.#status.stop?.();
     this.#sub.unsubscribe();
+    this.#queue = [];
     const closed = new errors.ClosedConnectionError();
     for (const pending of this.#pending.values()) pending.reject(closed);
     this.#pending.clear();
@@ -136,21 +150,34 @@ export class KvWriter {
     if (this.#refused) return Promise.reject(this.#refused);
     if (this.#sub.isClosed()) return Promise.reject(new errors.ClosedConnectionError());
     const id = this.#next++;
-    const h = natsHeaders();
-    h.set(EXPECTED_REVISION, String(revision));
     const subject = this.#prefix + key;
     return new Promise<number>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, sentAt: performance.now(), subject });
-      try {
-        this.#nc.publish(subject, value, { reply: this.#inbox + id, headers: h });
-      } catch (error) {
-        this.#pending.delete(id);
-        reject(error);
-        return;
+      if (this.#queue.push({ id, subject, value, revision }) === 1) {
+        setImmediate(() => this.#publishQueued());
       }
       this.#sweep ??= setInterval(() => this.#expire(), Math.max(10, this.#timeoutMs / 4));
       this.#sweep.unref?.();
     });
+  }
+
+  /** Publish this turn's writes in one go (one socket write by the client's flush). */
+  #publishQueued(): void {
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const { id, subject, value, revision } of queue) {
+      const pending = this.#pending.get(id);
+      if (!pending) continue; // closed, refused or timed out meanwhile
+      const h = natsHeaders();
+      h.set(EXPECTED_REVISION, String(revision));
+      try {
+        this.#nc.publish(subject, value, { reply: this.#inbox + id, headers: h });
+      } catch (error) {
+        this.#pending.delete(id);
+        pending.reject(error);
+      }
+    }
+    if (this.#pending.size === 0) this.#stopSweep();
   }
 
   #ack(msg: Msg): void {
