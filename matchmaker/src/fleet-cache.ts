@@ -19,7 +19,7 @@ import {
   seatHeldUntil,
   seatKey,
 } from '@playgap/protocol';
-import { ExpiryQueue, FreeSeatIndex } from './free-seat-index.js';
+import { ExpiryQueue, FreeSeatIndex, laneOf } from './free-seat-index.js';
 
 /** Waits between tries to restart the watches: 250 ms doubling to 5 s, jittered. */
 const REWATCH_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
@@ -68,9 +68,14 @@ export interface FleetCacheOptions {
    * reservations came first in the seats stream, within the last FILLER_WINDOW_MS) is offered
    * after the servers nobody is filling, so replicas fill different servers instead of racing
    * for the same seats. Every replica reads the same stream order, so they agree who fills what.
+   * It also picks the replica's first lane among equally full servers (FILL_LANES): replicas
+   * opening their next server at the same moment mostly open different ones.
    */
   instanceId?: string;
 }
+
+/** Lanes equally full servers are split into when replicas are told apart by instanceId. */
+const FILL_LANES = 16;
 
 /** How long a server stays with the replica that last reserved on it first. */
 const FILLER_WINDOW_MS = 1_000;
@@ -90,8 +95,8 @@ export class FleetCache {
   #lastSweepAt = 0;
   /** Seats by server and index; `null` = deleted, kept as a tombstone with its revision. */
   readonly #seats = new Map<string, Map<number, Versioned<SeatRecord | null>>>();
-  /** Ready, live servers with free seats, by version and free count. */
-  readonly #free = new FreeSeatIndex();
+  /** Ready, live servers with free seats, by version and free count (and lane: see instanceId). */
+  readonly #free: FreeSeatIndex;
   /** When a server's occupancy changes by the clock alone (a reservation expires, a seat ages out). */
   readonly #recounts = new ExpiryQueue();
   /** Party id → server id → how many of its seat records carry that party. */
@@ -110,6 +115,13 @@ export class FleetCache {
   constructor(options: FleetCacheOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#free =
+      options.instanceId === undefined
+        ? new FreeSeatIndex()
+        : new FreeSeatIndex({
+            lanes: FILL_LANES,
+            firstLane: laneOf(options.instanceId, FILL_LANES),
+          });
   }
 
   /** Start both watches; resolves once the current contents are loaded. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExpiryQueue, FreeSeatIndex } from './free-seat-index.js';
+import { ExpiryQueue, FreeSeatIndex, laneOf } from './free-seat-index.js';
 
 describe('FreeSeatIndex', () => {
   it('lists servers fullest first, per version, and drops a server filed with no free seat', () => {
@@ -41,14 +41,55 @@ describe('FreeSeatIndex', () => {
     expect([...index.fullestFirst('1')]).toEqual([]);
   });
 
+  it('walks equally full servers lane by lane from its first lane, still fullest first', () => {
+    const ids = Array.from({ length: 64 }, (_, i) => `srv-${i}`);
+    const walk = (firstLane: number) => {
+      const index = new FreeSeatIndex({ lanes: 16, firstLane });
+      for (const id of ids) index.file(id, '1', 32);
+      index.file('almost-full', '1', 2);
+      return [...index.fullestFirst('1')];
+    };
+    const a = walk(3);
+    const b = walk(11);
+    // The fuller server before every empty one, whatever the lane.
+    expect(a[0]).toBe('almost-full');
+    expect(b[0]).toBe('almost-full');
+    // Among the empty ones each starts in its own lane: a different next server to open.
+    expect(laneOf(a[1]!, 16)).toBe(3);
+    expect(laneOf(b[1]!, 16)).toBe(11);
+    expect(a[1]).not.toBe(b[1]);
+    expect(new Set(a)).toEqual(new Set(b));
+    // A lane's servers stay in filing order; lanes wrap after the last.
+    const lanesOfA = a.slice(1).map((id) => laneOf(id, 16));
+    const firstWrap = lanesOfA.findIndex((lane) => lane < 3);
+    expect(lanesOfA.slice(0, firstWrap).every((lane) => lane >= 3)).toBe(true);
+    // Moving between free counts keeps a server in its lane.
+    const index = new FreeSeatIndex({ lanes: 16, firstLane: laneOf('srv-5', 16) });
+    for (const id of ids) index.file(id, '1', 32);
+    index.file('srv-5', '1', 31);
+    index.file('srv-5', '1', 32);
+    const walked = [...index.fullestFirst('1')];
+    const ownLane = walked.filter((id) => laneOf(id, 16) === laneOf('srv-5', 16));
+    expect(walked.slice(0, ownLane.length)).toEqual(ownLane); // its lane comes first
+    expect(ownLane.at(-1)).toBe('srv-5'); // filed again: last of its lane
+  });
+
+  it('is one lane in filing order by default, whatever firstLane says', () => {
+    const index = new FreeSeatIndex({ firstLane: 7 });
+    for (const id of ['c', 'a', 'b']) index.file(id, '1', 4);
+    expect([...index.fullestFirst('1')]).toEqual(['c', 'a', 'b']);
+    expect(laneOf('anything', 1)).toBe(0);
+  });
+
   it('agrees with a sort of every filed server (property)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: -1, max: 6 })), {
           maxLength: 80,
         }),
-        (ops) => {
-          const index = new FreeSeatIndex();
+        fc.integer({ min: 1, max: 5 }),
+        (ops, lanes) => {
+          const index = new FreeSeatIndex({ lanes, firstLane: 1 });
           const model = new Map<string, number>();
           for (const [server, free] of ops) {
             const id = `s${server}`;

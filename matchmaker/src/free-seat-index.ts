@@ -6,9 +6,23 @@
  * (`ExpiryQueue`).
  */
 
+export interface FreeSeatIndexOptions {
+  /**
+   * Servers with the same number of free seats are split by a hash of their id into this many
+   * lanes (default 1: one lane, in filing order).
+   */
+  lanes?: number;
+  /**
+   * The lane this index walks first (then the next ones, wrapping). Replicas given different
+   * first lanes start filling different servers among equally full ones instead of all taking
+   * the same next empty server and racing for its seats.
+   */
+  firstLane?: number;
+}
+
 /**
- * Servers by version and free-seat count; fullest (fewest free seats) first, then in the order
- * they were filed.
+ * Servers by version and free-seat count; fullest (fewest free seats) first, then lane by lane
+ * from the first lane, each lane in the order its servers were filed.
  *
  * @example
  * const index = new FreeSeatIndex();
@@ -16,43 +30,51 @@
  * [...index.fullestFirst('1.0.0')]; // ['srv-1']
  */
 export class FreeSeatIndex {
-  /** Per version: slot `n` holds the servers with exactly `n` free seats. */
-  readonly #byVersion = new Map<string, Array<Set<string> | undefined>>();
-  readonly #filed = new Map<string, { version: string; free: number }>();
+  /** Per version: slot `n` holds the servers with exactly `n` free seats, by lane. */
+  readonly #byVersion = new Map<string, Array<Array<Set<string>> | undefined>>();
+  readonly #filed = new Map<string, { version: string; free: number; lane: number }>();
+  readonly #lanes: number;
+  readonly #firstLane: number;
+
+  constructor(options: FreeSeatIndexOptions = {}) {
+    this.#lanes = Math.max(1, Math.floor(options.lanes ?? 1));
+    this.#firstLane = Math.abs(Math.floor(options.firstLane ?? 0)) % this.#lanes;
+  }
 
   /** File `serverId` under `version` with `free` seats; `free <= 0` takes it out. */
   file(serverId: string, version: string, free: number): void {
     const current = this.#filed.get(serverId);
     if (current && current.version === version && current.free === free) return;
-    if (current) this.#bucket(current.version, current.free)?.delete(serverId);
+    if (current) this.#bucket(current.version, current.free, current.lane)?.delete(serverId);
     if (free <= 0) {
       this.#filed.delete(serverId);
       return;
     }
-    this.#filed.set(serverId, { version, free });
+    const lane = current?.lane ?? laneOf(serverId, this.#lanes);
+    this.#filed.set(serverId, { version, free, lane });
     let slots = this.#byVersion.get(version);
     if (!slots) {
       slots = [];
       this.#byVersion.set(version, slots);
     }
-    let bucket = slots[free];
-    if (!bucket) {
-      bucket = new Set();
-      slots[free] = bucket;
+    let lanes = slots[free];
+    if (!lanes) {
+      lanes = Array.from({ length: this.#lanes }, () => new Set<string>());
+      slots[free] = lanes;
     }
-    bucket.add(serverId);
+    lanes[lane]!.add(serverId);
   }
 
   /** Take `serverId` out (gone, not ready, full). */
   remove(serverId: string): void {
     const current = this.#filed.get(serverId);
     if (!current) return;
-    this.#bucket(current.version, current.free)?.delete(serverId);
+    this.#bucket(current.version, current.free, current.lane)?.delete(serverId);
     this.#filed.delete(serverId);
   }
 
-  #bucket(version: string, free: number): Set<string> | undefined {
-    return this.#byVersion.get(version)?.[free];
+  #bucket(version: string, free: number, lane: number): Set<string> | undefined {
+    return this.#byVersion.get(version)?.[free]?.[lane];
   }
 
   /** Free seats `serverId` is filed with (0 when it is not filed). */
@@ -68,10 +90,29 @@ export class FreeSeatIndex {
     const slots = this.#byVersion.get(version);
     if (!slots) return;
     for (let free = 1; free < slots.length; free++) {
-      const bucket = slots[free];
-      if (bucket && bucket.size > 0) yield* bucket;
+      const lanes = slots[free];
+      if (!lanes) continue;
+      for (let n = 0; n < this.#lanes; n++) {
+        const lane = lanes[(this.#firstLane + n) % this.#lanes]!;
+        if (lane.size > 0) yield* lane;
+      }
     }
   }
+}
+
+/**
+ * The lane of `id` among `lanes` (FNV-1a of the string): the same on every replica.
+ *
+ * @example
+ * new FreeSeatIndex({ lanes: 16, firstLane: laneOf(instanceId, 16) });
+ */
+export function laneOf(id: string, lanes: number): number {
+  if (lanes === 1) return 0;
+  let hash = 2166136261;
+  for (let i = 0; i < id.length; i++) {
+    hash = Math.imul(hash ^ id.charCodeAt(i), 16777619);
+  }
+  return (hash >>> 0) % lanes;
 }
 
 /**

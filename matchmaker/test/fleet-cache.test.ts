@@ -5,6 +5,7 @@
 import { type SeatRecord, SeatState, seatKey } from '@playgap/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FleetCache } from '../src/fleet-cache.js';
+import { laneOf } from '../src/free-seat-index.js';
 import { serverRecord, startTestNats, type TestNats } from './fake-fleet.js';
 
 let nats: TestNats;
@@ -95,6 +96,32 @@ describe('fleet cache with several replicas', () => {
     // Past the window without replica-b reserving there: fullest first again.
     offsetMs = 1_500;
     expect(servers(cache)).toEqual(['theirs', 'spare']);
+  });
+
+  it('opens a different empty server than another replica would, both fullest first', async () => {
+    const ids = Array.from({ length: 32 }, (_, i) => `empty-${i}`);
+    for (const id of ids) await nats.putServer(serverRecord(id, { capacity: 4 }));
+    await nats.putServer(serverRecord('partly', { capacity: 4 }));
+    await putSeat(seat('partly', 0, { state: SeatState.CONNECTED })); // nobody is filling it
+    // Two replica ids whose lanes differ (FNV-1a of the id, 16 lanes).
+    const [a, b] = ['replica-a', 'replica-b', 'replica-c', 'replica-d'].filter(
+      (id, i, all) => all.findIndex((other) => laneOf(other, 16) === laneOf(id, 16)) === i,
+    ) as [string, string];
+    const first = await startFleet(15_000, { instanceId: a });
+    await until(first, () => servers(first).length === 33);
+    const orderA = servers(first);
+    first.stop();
+    const second = await startFleet(15_000, { instanceId: b });
+    await until(second, () => servers(second).length === 33);
+    const orderB = servers(second);
+    expect(orderA[0]).toBe('partly');
+    expect(orderB[0]).toBe('partly');
+    expect(orderA[1]).not.toBe(orderB[1]);
+    // Without an instance id: one lane, in filing order.
+    second.stop();
+    const plain = await startFleet();
+    await until(plain, () => servers(plain).length === 33);
+    expect(servers(plain)).toEqual(['partly', ...ids]);
   });
 
   it('offers its own server first, and seats from its offset on (wrapping)', async () => {
