@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { splitArguments } from '../arguments.js';
 import { EdgegapConfigError } from '../errors.js';
 import type { VersionRecord } from './catalog.js';
 import { resolveLocalConfig } from './config.js';
-import { dockerRunArguments } from './container-runner.js';
+import { dockerRunArguments, removeOrphanContainers } from './container-runner.js';
 import { imageOf } from './deployments.js';
 
 const record = (fields: Record<string, unknown>) =>
@@ -113,5 +117,86 @@ describe('versions that run an image', () => {
     const failure = resolveLocalConfig({ apps: [{ name: 'g', versions: [version as never] }] });
     await expect(failure).rejects.toBeInstanceOf(EdgegapConfigError);
     await expect(failure).rejects.toThrow(message);
+  });
+});
+
+describe('removeOrphanContainers', () => {
+  let dir: string;
+  // A stand-in `docker`: `ps` prints the file "ps", every call is appended to "calls".
+  const FAKE_DOCKER = `#!/bin/sh
+echo "$@" >> "$DOCKER_FAKE_DIR/calls"
+case "$1" in
+  ps) [ -f "$DOCKER_FAKE_DIR/ps-fails" ] && exit 1; cat "$DOCKER_FAKE_DIR/ps" ;;
+  rm) [ "$3" = "edgegap-local-stuck" ] && exit 1; exit 0 ;;
+esac
+`;
+  const env = () => ({ PATH: `${dir}:/usr/bin:/bin`, DOCKER_FAKE_DIR: dir });
+  const calls = () => readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+  /** The pid of a process that has exited. */
+  const deadPid = () =>
+    new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['-e', '']);
+      child.once('exit', () => resolve(child.pid!));
+    });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fake-docker-'));
+    writeFileSync(join(dir, 'docker'), FAKE_DOCKER);
+    chmodSync(join(dir, 'docker'), 0o755);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('removes the containers of a gone edgegap-local of this host, and only those', async () => {
+    const dead = await deadPid();
+    const host = hostname();
+    writeFileSync(
+      join(dir, 'ps'),
+      [
+        `edgegap-local-dead1\t${host}/${dead}`,
+        `edgegap-local-mine\t${host}/${process.pid}`,
+        `edgegap-local-elsewhere\tother-host/${dead}`,
+        'edgegap-local-unlabelled\t',
+        `edgegap-local-stuck\t${host}/${dead}`,
+        `edgegap-local-dead2\t${host}/${dead}`,
+        '',
+      ].join('\n'),
+    );
+    const removed = await removeOrphanContainers(env());
+    // "stuck" could not be removed: not reported.
+    expect(removed).toEqual(['edgegap-local-dead1', 'edgegap-local-dead2']);
+    const [ps, ...rms] = calls();
+    expect(ps).toContain('ps --all --filter label=playgap.edgegap-local=1');
+    expect(rms).toEqual([
+      'rm --force edgegap-local-dead1',
+      'rm --force edgegap-local-stuck',
+      'rm --force edgegap-local-dead2',
+    ]);
+  });
+
+  it('asks the liveness check for each owner pid, and keeps what it says is alive', async () => {
+    writeFileSync(join(dir, 'ps'), `edgegap-local-a\t${hostname()}/999999\n`);
+    const asked: number[] = [];
+    const removed = await removeOrphanContainers(env(), (pid) => {
+      asked.push(pid);
+      return true;
+    });
+    expect(asked).toEqual([999999]);
+    expect(removed).toEqual([]);
+  });
+
+  it('removes nothing and does not throw with no docker, or when docker ps fails', async () => {
+    await expect(removeOrphanContainers({ PATH: join(dir, 'nowhere') })).resolves.toEqual([]);
+    writeFileSync(join(dir, 'ps-fails'), '');
+    writeFileSync(join(dir, 'ps'), `edgegap-local-dead\t${hostname()}/${await deadPid()}\n`);
+    await expect(removeOrphanContainers(env())).resolves.toEqual([]);
+    expect(calls()).toHaveLength(1); // the failed ps, no rm
+  });
+
+  it('labels every container with its owner, so a later edgegap-local can tell', () => {
+    const args = dockerRunArguments({ image: 'i', name: 'n', env: {}, graceMs: 1000 });
+    expect(args.join(' ')).toContain(`--label playgap.edgegap-local=1`);
+    expect(args.join(' ')).toContain(
+      `--label playgap.edgegap-local.owner=${hostname()}/${process.pid}`,
+    );
   });
 });

@@ -12,8 +12,14 @@
  * is on for an attached run). The container is removed after it exited, in the background: with
  * the vfs storage driver removing its copy of the image takes seconds, and Edgegap reports
  * TERMINATED when the container stops, not when the host has cleaned up. `removed()` waits.
+ *
+ * An edgegap-local that was SIGKILLed never removes its containers (and if its guards died
+ * with it, they keep running). Each container is labelled with its owner (host and pid); the
+ * first container deployment of an edgegap-local removes those whose owner is gone
+ * (`removeOrphanContainers`).
  */
 import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { splitArguments } from '../arguments.js';
 import { type RunningProcess, runGuarded } from './process-runner.js';
 
@@ -35,6 +41,19 @@ export interface ContainerSpec {
 /** Client variables the `docker` command needs from edgegap-local's environment. */
 const CLIENT_ENV = /^(PATH|HOME|DOCKER_.*|TMPDIR)$/;
 
+function dockerClientEnv(from: NodeJS.ProcessEnv): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(from)) {
+    if (value !== undefined && CLIENT_ENV.test(key)) env[key] = value;
+  }
+  return env;
+}
+
+/** Every container edgegap-local starts carries this label... */
+const LABEL = 'playgap.edgegap-local';
+/** ...and this one, `<hostname>/<pid>` of the edgegap-local that started it. */
+const OWNER_LABEL = 'playgap.edgegap-local.owner';
+
 function docker(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn('docker', args, { env, stdio: 'ignore' });
@@ -46,7 +65,7 @@ function docker(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 /** The `docker run` command line for `spec` (values travel in the client's environment, not argv). */
 export function dockerRunArguments(spec: ContainerSpec): string[] {
   const args = ['run', '--pull', 'never', '--name', spec.name, '--network', 'host'];
-  args.push('--label', 'playgap.edgegap-local=1');
+  args.push('--label', `${LABEL}=1`, '--label', `${OWNER_LABEL}=${hostname()}/${process.pid}`);
   args.push('--stop-timeout', String(Math.ceil(spec.graceMs / 1000)));
   for (const key of Object.keys(spec.env)) args.push('-e', key);
   args.push(spec.image);
@@ -69,10 +88,7 @@ export function runContainer(
   spec: ContainerSpec,
   onOutput: (chunk: string, stream: 'stdout' | 'stderr') => void,
 ): RunningProcess & { removed(): Promise<void> } {
-  const clientEnv: Record<string, string> = {};
-  for (const [key, value] of Object.entries(spec.clientEnv ?? process.env)) {
-    if (value !== undefined && CLIENT_ENV.test(key)) clientEnv[key] = value;
-  }
+  const clientEnv = dockerClientEnv(spec.clientEnv ?? process.env);
   // `-e KEY` makes the client read each value from its own environment.
   const env = { ...spec.env, ...clientEnv };
   const client = runGuarded(
@@ -110,4 +126,76 @@ export function runContainer(
       return stopping;
     },
   };
+}
+
+/** A docker command's stdout (undefined when it failed or there is no `docker`). */
+function dockerOutput(args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const child = spawn('docker', args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    child.once('error', () => resolve(undefined));
+    child.once('close', (code) => resolve(code === 0 ? out : undefined));
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
+  }
+}
+
+/**
+ * Force-remove the containers, running or exited, that an edgegap-local of this host started
+ * and that outlived it (its pid is gone); their names. Containers of a live edgegap-local, of
+ * another host (a shared engine) or without an owner label are left alone. Never throws: with
+ * no engine there is nothing to remove.
+ *
+ * @example
+ * const removed = await removeOrphanContainers(); // ['edgegap-local-ab12']
+ */
+export async function removeOrphanContainers(
+  clientEnv: NodeJS.ProcessEnv = process.env,
+  alive: (pid: number) => boolean = isAlive,
+): Promise<string[]> {
+  const env = dockerClientEnv(clientEnv);
+  const listed = await dockerOutput(
+    [
+      'ps',
+      '--all',
+      '--filter',
+      `label=${LABEL}=1`,
+      '--format',
+      `{{.Names}}\t{{.Label "${OWNER_LABEL}"}}`,
+    ],
+    env,
+  );
+  const host = hostname();
+  const orphans: string[] = [];
+  for (const line of (listed ?? '').split('\n')) {
+    const [name, owner] = line.trim().split('\t');
+    const match = /^(.+)\/(\d+)$/.exec(owner ?? '');
+    if (!name || !match || match[1] !== host) continue;
+    const pid = Number(match[2]);
+    if (pid === process.pid || alive(pid)) continue;
+    orphans.push(name);
+  }
+  const removed: string[] = [];
+  for (const name of orphans) {
+    if ((await docker(['rm', '--force', name], env)) === 0) removed.push(name);
+  }
+  return removed;
+}
+
+let sweep: Promise<string[]> | undefined;
+
+/** removeOrphanContainers, once per process (the first container deployment calls it). */
+export function removeOrphanContainersOnce(): Promise<string[]> {
+  sweep ??= removeOrphanContainers();
+  return sweep;
 }

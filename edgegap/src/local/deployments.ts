@@ -10,7 +10,7 @@
 import type { VersionRecord } from './catalog.js';
 import { type LocalClock, type LocalTimer, sleepOn } from './clock.js';
 import type { LocalConfig } from './config.js';
-import { runContainer } from './container-runner.js';
+import { removeOrphanContainersOnce, runContainer } from './container-runner.js';
 import { injectedEnvironment } from './environment.js';
 import { edgegapTime, newRequestId, newSecurityNumber, newToken } from './ids.js';
 import { type LocalLocationConfig, locationView } from './locations.js';
@@ -241,6 +241,14 @@ export class Fleet {
         const env = injectedEnvironment(d, this.baseUrl(), this.config.publicIp, false);
         env.PLAYGAP_SIDECAR_PORT ??= String(d.sidecarPort);
         this.appendNote(d, `running image ${image} as container edgegap-local-${d.requestId}`);
+        void removeOrphanContainersOnce().then((removed) => {
+          if (removed.length > 0) {
+            this.appendNote(
+              d,
+              `removed ${removed.length} container(s) left by an edgegap-local that is gone: ${removed.join(', ')}`,
+            );
+          }
+        });
         const container = runContainer(
           {
             image,
