@@ -41,13 +41,15 @@ describe('FreeSeatIndex', () => {
     expect([...index.fullestFirst('1')]).toEqual([]);
   });
 
-  it('walks equally full servers lane by lane from its first lane, still fullest first', () => {
+  it('spreads over lanes: equally full servers lane by lane from its first lane, still fullest first', () => {
     const ids = Array.from({ length: 64 }, (_, i) => `srv-${i}`);
     const walk = (firstLane: number) => {
       const index = new FreeSeatIndex({ lanes: 16, firstLane });
       for (const id of ids) index.file(id, '1', 32);
       index.file('almost-full', '1', 2);
-      return [...index.fullestFirst('1')];
+      // Not spread: filing order, whatever the lanes.
+      expect([...index.fullestFirst('1')]).toEqual(['almost-full', ...ids]);
+      return [...index.fullestFirst('1', true)];
     };
     const a = walk(3);
     const b = walk(11);
@@ -68,7 +70,7 @@ describe('FreeSeatIndex', () => {
     for (const id of ids) index.file(id, '1', 32);
     index.file('srv-5', '1', 31);
     index.file('srv-5', '1', 32);
-    const walked = [...index.fullestFirst('1')];
+    const walked = [...index.fullestFirst('1', true)];
     const ownLane = walked.filter((id) => laneOf(id, 16) === laneOf('srv-5', 16));
     expect(walked.slice(0, ownLane.length)).toEqual(ownLane); // its lane comes first
     expect(ownLane.at(-1)).toBe('srv-5'); // filed again: last of its lane
@@ -78,13 +80,27 @@ describe('FreeSeatIndex', () => {
     const index = new FreeSeatIndex({ firstLane: 7 });
     for (const id of ['c', 'a', 'b']) index.file(id, '1', 4);
     expect([...index.fullestFirst('1')]).toEqual(['c', 'a', 'b']);
+    expect([...index.fullestFirst('1', true)]).toEqual(['c', 'a', 'b']);
     expect(laneOf('anything', 1)).toBe(0);
+  });
+
+  it('lists a server filed again under a count that emptied since the last walk', () => {
+    const index = new FreeSeatIndex();
+    index.file('a', '1', 900);
+    index.file('b', '1', 1);
+    expect([...index.fullestFirst('1')]).toEqual(['b', 'a']);
+    index.file('a', '1', 899); // 900 empties...
+    index.file('c', '1', 900); // ...and fills again before any walk
+    index.remove('b'); // 1 empties for good
+    expect([...index.fullestFirst('1')]).toEqual(['a', 'c']);
+    index.file('b', '1', 1);
+    expect([...index.fullestFirst('1')]).toEqual(['b', 'a', 'c']);
   });
 
   it('agrees with a sort of every filed server (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: -1, max: 6 })), {
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: -1, max: 40 })), {
           maxLength: 80,
         }),
         fc.integer({ min: 1, max: 5 }),
@@ -101,11 +117,17 @@ describe('FreeSeatIndex', () => {
               if (free > 0) model.set(id, free);
               else model.delete(id);
             }
+            if (server % 3 === 0) check(server % 2 === 0); // walks between the changes too
           }
-          const listed = [...index.fullestFirst('v')];
-          expect(new Set(listed)).toEqual(new Set(model.keys()));
-          const frees = listed.map((id) => model.get(id)!);
-          expect(frees).toEqual([...frees].sort((a, b) => a - b));
+          check(false);
+          check(true);
+          function check(spread: boolean) {
+            const listed = [...index.fullestFirst('v', spread)];
+            expect(new Set(listed)).toEqual(new Set(model.keys()));
+            expect(listed).toHaveLength(model.size);
+            const frees = listed.map((id) => model.get(id)!);
+            expect(frees).toEqual([...frees].sort((a, b) => a - b));
+          }
         },
       ),
     );

@@ -13,16 +13,37 @@ export interface FreeSeatIndexOptions {
    */
   lanes?: number;
   /**
-   * The lane this index walks first (then the next ones, wrapping). Replicas given different
+   * The lane a spread walk reads first (then the next ones, wrapping). Replicas given different
    * first lanes start filling different servers among equally full ones instead of all taking
    * the same next empty server and racing for its seats.
    */
   firstLane?: number;
 }
 
+/** The servers with one number of free seats, in filing order and by lane. */
+interface Slot {
+  all: Set<string>;
+  /** Only with more than one lane. */
+  lanes: Array<Set<string>> | undefined;
+  size: number;
+  /** Its free count is in the version's `counts`. */
+  listed: boolean;
+}
+
+/** One version's servers: slot `n` holds those with exactly `n` free seats. */
+interface VersionSlots {
+  slots: Array<Slot | undefined>;
+  /** Free counts that have (or just had) servers, ascending: the walk reads only these. */
+  counts: number[];
+  /** Free counts whose slot emptied since the last walk (taken out of `counts` then). */
+  emptied: number[];
+}
+
 /**
- * Servers by version and free-seat count; fullest (fewest free seats) first, then lane by lane
- * from the first lane, each lane in the order its servers were filed.
+ * Servers by version and free-seat count; fullest (fewest free seats) first, then in the order
+ * they were filed, or (a spread walk) lane by lane from the first lane, each lane in filing
+ * order. A walk reads only the free counts some server has, so 1,000-seat servers cost no more
+ * than 16-seat ones.
  *
  * @example
  * const index = new FreeSeatIndex();
@@ -30,8 +51,7 @@ export interface FreeSeatIndexOptions {
  * [...index.fullestFirst('1.0.0')]; // ['srv-1']
  */
 export class FreeSeatIndex {
-  /** Per version: slot `n` holds the servers with exactly `n` free seats, by lane. */
-  readonly #byVersion = new Map<string, Array<Array<Set<string>> | undefined>>();
+  readonly #byVersion = new Map<string, VersionSlots>();
   readonly #filed = new Map<string, { version: string; free: number; lane: number }>();
   readonly #lanes: number;
   readonly #firstLane: number;
@@ -45,36 +65,52 @@ export class FreeSeatIndex {
   file(serverId: string, version: string, free: number): void {
     const current = this.#filed.get(serverId);
     if (current && current.version === version && current.free === free) return;
-    if (current) this.#bucket(current.version, current.free, current.lane)?.delete(serverId);
+    if (current) this.#unfile(serverId, current);
     if (free <= 0) {
       this.#filed.delete(serverId);
       return;
     }
     const lane = current?.lane ?? laneOf(serverId, this.#lanes);
     this.#filed.set(serverId, { version, free, lane });
-    let slots = this.#byVersion.get(version);
-    if (!slots) {
-      slots = [];
-      this.#byVersion.set(version, slots);
+    let v = this.#byVersion.get(version);
+    if (!v) {
+      v = { slots: [], counts: [], emptied: [] };
+      this.#byVersion.set(version, v);
     }
-    let lanes = slots[free];
-    if (!lanes) {
-      lanes = Array.from({ length: this.#lanes }, () => new Set<string>());
-      slots[free] = lanes;
+    let slot = v.slots[free];
+    if (!slot) {
+      slot = {
+        all: new Set(),
+        lanes:
+          this.#lanes > 1 ? Array.from({ length: this.#lanes }, () => new Set<string>()) : undefined,
+        size: 0,
+        listed: false,
+      };
+      v.slots[free] = slot;
     }
-    lanes[lane]!.add(serverId);
+    if (!slot.listed) {
+      v.counts.splice(insertionPoint(v.counts, free), 0, free);
+      slot.listed = true;
+    }
+    slot.all.add(serverId);
+    slot.lanes?.[lane]!.add(serverId);
+    slot.size++;
   }
 
   /** Take `serverId` out (gone, not ready, full). */
   remove(serverId: string): void {
     const current = this.#filed.get(serverId);
     if (!current) return;
-    this.#bucket(current.version, current.free, current.lane)?.delete(serverId);
+    this.#unfile(serverId, current);
     this.#filed.delete(serverId);
   }
 
-  #bucket(version: string, free: number, lane: number): Set<string> | undefined {
-    return this.#byVersion.get(version)?.[free]?.[lane];
+  #unfile(serverId: string, filed: { version: string; free: number; lane: number }): void {
+    const v = this.#byVersion.get(filed.version);
+    const slot = v?.slots[filed.free];
+    if (!v || !slot || !slot.all.delete(serverId)) return;
+    slot.lanes?.[filed.lane]!.delete(serverId);
+    if (--slot.size === 0) v.emptied.push(filed.free);
   }
 
   /** Free seats `serverId` is filed with (0 when it is not filed). */
@@ -83,21 +119,49 @@ export class FreeSeatIndex {
   }
 
   /**
-   * Servers of `version` with free seats, fullest first. The walk is live: `remove` during it
+   * Servers of `version` with free seats, fullest first; `spread`: equally full ones lane by
+   * lane from the first lane instead of in filing order. The walk is live: `remove` during it
    * is safe, `file` is not (a re-filed server could come up twice).
    */
-  *fullestFirst(version: string): Generator<string> {
-    const slots = this.#byVersion.get(version);
-    if (!slots) return;
-    for (let free = 1; free < slots.length; free++) {
-      const lanes = slots[free];
-      if (!lanes) continue;
+  *fullestFirst(version: string, spread = false): Generator<string> {
+    const v = this.#byVersion.get(version);
+    if (!v) return;
+    // Drop the counts that emptied (and stayed empty) since the last walk; removes during this
+    // walk only add to `emptied`, so `counts` holds still while it is read.
+    for (const free of v.emptied) {
+      const slot = v.slots[free];
+      if (!slot || slot.size > 0 || !slot.listed) continue;
+      slot.listed = false;
+      const at = insertionPoint(v.counts, free);
+      if (v.counts[at] === free) v.counts.splice(at, 1);
+    }
+    v.emptied.length = 0;
+    const counts = v.counts;
+    for (let k = 0; k < counts.length; k++) {
+      const slot = v.slots[counts[k]!];
+      if (!slot || slot.size === 0) continue;
+      if (!spread || !slot.lanes) {
+        yield* slot.all;
+        continue;
+      }
       for (let n = 0; n < this.#lanes; n++) {
-        const lane = lanes[(this.#firstLane + n) % this.#lanes]!;
+        const lane = slot.lanes[(this.#firstLane + n) % this.#lanes]!;
         if (lane.size > 0) yield* lane;
       }
     }
   }
+}
+
+/** Where `value` is, or would go, in the ascending `sorted` (binary search). */
+function insertionPoint(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid]! < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /**
