@@ -27,6 +27,19 @@ const REWATCH_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
   maxDelayMs: 5_000,
 });
 
+/** What FleetCache keeps per server between seat changes, so no placement scans its seats. */
+interface Occupancy {
+  /** Seats taken (connected, or reserved and not expired). */
+  count: number;
+  /** Until then no taken seat frees by the clock alone. */
+  validUntil: number;
+  /**
+   * The seats from the seat offset up to here (not included) were all taken when last looked
+   * at, so a free-seat scan starts here; a seat before it freeing moves it back.
+   */
+  scanFrom: number;
+}
+
 interface Versioned<T> {
   value: T;
   revision: number;
@@ -68,14 +81,18 @@ export interface FleetCacheOptions {
    * reservations came first in the seats stream, within the last FILLER_WINDOW_MS) is offered
    * after the servers nobody is filling, so replicas fill different servers instead of racing
    * for the same seats. Every replica reads the same stream order, so they agree who fills what.
-   * It also picks the replica's first lane among equally full servers (FILL_LANES): replicas
-   * opening their next server at the same moment mostly open different ones.
+   * It also picks the replica's first lane among equally full servers (FILL_LANES): while
+   * another replica is placing (its reservations seen within SPREAD_WINDOW_MS), replicas
+   * opening their next server at the same moment mostly open different ones. Alone, a replica
+   * takes equally full servers in the order they were filed.
    */
   instanceId?: string;
 }
 
 /** Lanes equally full servers are split into when replicas are told apart by instanceId. */
 const FILL_LANES = 16;
+/** How long after another replica's last reservation this one still spreads over lanes. */
+const SPREAD_WINDOW_MS = 30_000;
 
 /** How long a server stays with the replica that last reserved on it first. */
 const FILLER_WINDOW_MS = 1_000;
@@ -90,8 +107,11 @@ const FILLER_WINDOW_MS = 1_000;
  */
 export class FleetCache {
   readonly #servers = new Map<string, Versioned<ServerRecord>>();
-  /** Occupied-seat count per server, valid until a seat changes or a reservation expires. */
-  readonly #occupancy = new Map<string, { count: number; validUntil: number }>();
+  /**
+   * Occupied-seat count per server, kept up to date seat by seat and valid until a seat frees
+   * by the clock alone (a reservation expires, a record ages out): then it is counted again.
+   */
+  readonly #occupancy = new Map<string, Occupancy>();
   #lastSweepAt = 0;
   /** Seats by server and index; `null` = deleted, kept as a tombstone with its revision. */
   readonly #seats = new Map<string, Map<number, Versioned<SeatRecord | null>>>();
@@ -103,6 +123,8 @@ export class FleetCache {
   readonly #parties = new Map<string, Map<string, number>>();
   /** Server id → the replica filling it and when it last reserved there (FleetCacheOptions.instanceId). */
   readonly #fillers = new Map<string, { by: string; at: number }>();
+  /** When a reservation of another replica last came by (FleetCacheOptions.instanceId). */
+  #otherReplicaAt = Number.NEGATIVE_INFINITY;
   readonly #options: FleetCacheOptions;
   readonly #now: () => number;
   readonly #watchers: Array<{ stop(): void }> = [];
@@ -260,6 +282,8 @@ export class FleetCache {
     } else {
       const server = entry.json<ServerRecord>();
       this.#servers.set(entry.key, { value: server, revision: entry.revision });
+      // Scan positions are relative to the capacity: count again if it changed.
+      if (current && current.value.capacity !== server.capacity) this.#occupancy.delete(entry.key);
       const wasReady = current?.value.state === ServerState.READY;
       if (entry.isUpdate && server.state === ServerState.READY && !wasReady) {
         this.#emit({ kind: 'server_ready', server });
@@ -313,6 +337,7 @@ export class FleetCache {
     if (this.#options.instanceId === undefined) return;
     if (seat.state !== SeatState.RESERVED || seat.reservedBy === undefined) return;
     const now = this.#now();
+    if (seat.reservedBy !== this.#options.instanceId) this.#otherReplicaAt = now;
     const filler = this.#fillers.get(serverId);
     if (!filler || now - filler.at > FILLER_WINDOW_MS) {
       this.#fillers.set(serverId, { by: seat.reservedBy, at: now });
@@ -356,15 +381,60 @@ export class FleetCache {
    */
   #setSeat(serverId: string, index: number, seat: Versioned<SeatRecord | null> | undefined): void {
     const map = this.#seatMap(serverId);
-    const before = map.get(index)?.value?.party;
+    const previous = map.get(index)?.value;
     if (seat) map.set(index, seat);
     else map.delete(index);
+    const before = previous?.party;
     const after = seat?.value?.party;
     if (before !== after) {
       if (before) this.#countParty(before, serverId, -1);
       if (after) this.#countParty(after, serverId, 1);
     }
+    this.#recountSeat(serverId, index, previous ?? null, seat?.value ?? null);
     this.#refile(serverId);
+  }
+
+  /** Bring a server's Occupancy up to date with one seat's change (no scan). */
+  #recountSeat(
+    serverId: string,
+    index: number,
+    previous: SeatRecord | null,
+    next: SeatRecord | null,
+  ): void {
+    const occupancy = this.#occupancy.get(serverId);
+    if (!occupancy) return;
+    const now = this.#now();
+    if (now >= occupancy.validUntil) {
+      this.#occupancy.delete(serverId); // a seat freed by the clock meanwhile: count again
+      return;
+    }
+    const stale = this.#seatStaleMs;
+    // Before validUntil no taken seat has freed by the clock, so `previous` is counted as it is now.
+    const was = previous !== null && isSeatTaken(previous, now, stale);
+    const is = next !== null && isSeatTaken(next, now, stale);
+    if (is) {
+      // Taken before too or not, it may free sooner than any other seat.
+      const until = seatHeldUntil(next!, stale);
+      if (until < occupancy.validUntil) {
+        occupancy.validUntil = until;
+        this.#recounts.schedule(serverId, until);
+      }
+    }
+    if (was === is) return;
+    if (is) occupancy.count++;
+    else {
+      occupancy.count--;
+      const capacity = this.#servers.get(serverId)?.value.capacity ?? 0;
+      if (index < capacity) {
+        const position = (index - this.#seatStart(capacity) + capacity) % capacity;
+        if (position < occupancy.scanFrom) occupancy.scanFrom = position;
+      }
+    }
+  }
+
+  /** Where this replica starts in a server's seats (FleetCacheOptions.seatOffset). */
+  #seatStart(capacity: number): number {
+    return capacity > 0 ? (this.#options.seatOffset ?? 0) % capacity : 0;
   }
 
   #countParty(party: string, serverId: string, delta: number): void {
@@ -396,9 +466,8 @@ export class FleetCache {
     this.#free.file(serverId, server.version, server.capacity - this.occupiedSeats(serverId));
   }
 
-  /** The seat map of a server, about to change: its occupancy is recomputed on next read. */
+  /** The seat map of a server (made when missing). */
   #seatMap(serverId: string): Map<number, Versioned<SeatRecord | null>> {
-    this.#occupancy.delete(serverId);
     let map = this.#seats.get(serverId);
     if (!map) {
       map = new Map();
@@ -461,9 +530,13 @@ export class FleetCache {
 
   /** Seats of a server in use right now (connected, or reserved and not expired). */
   occupiedSeats(serverId: string): number {
-    const now = this.#now();
+    return this.#occupancyOf(serverId, this.#now()).count;
+  }
+
+  /** The server's Occupancy, counted again when missing or past its validUntil. */
+  #occupancyOf(serverId: string, now: number): Occupancy {
     const cached = this.#occupancy.get(serverId);
-    if (cached && now < cached.validUntil) return cached.count;
+    if (cached && now < cached.validUntil) return cached;
     let count = 0;
     let validUntil = Number.POSITIVE_INFINITY;
     for (const { value } of this.#seats.get(serverId)?.values() ?? []) {
@@ -471,9 +544,10 @@ export class FleetCache {
       count++;
       validUntil = Math.min(validUntil, seatHeldUntil(value, this.#seatStaleMs));
     }
-    this.#occupancy.set(serverId, { count, validUntil });
+    const occupancy: Occupancy = { count, validUntil, scanFrom: 0 };
+    this.#occupancy.set(serverId, occupancy);
     if (validUntil !== Number.POSITIVE_INFINITY) this.#recounts.schedule(serverId, validUntil);
-    return count;
+    return occupancy;
   }
 
   /**
@@ -504,7 +578,8 @@ export class FleetCache {
     }
     // Servers another replica is filling come after the others (and only when those fall short).
     const deferred: string[] = [];
-    for (const serverId of this.#free.fullestFirst(version)) {
+    const spread = now - this.#otherReplicaAt < SPREAD_WINDOW_MS;
+    for (const serverId of this.#free.fullestFirst(version, spread)) {
       if (taken.has(serverId)) continue;
       if (this.#filledByOther(serverId, now)) {
         deferred.push(serverId);
@@ -541,16 +616,23 @@ export class FleetCache {
     }
     const seats = this.#seats.get(serverId);
     const capacity = server.capacity;
-    const start = capacity > 0 ? (this.#options.seatOffset ?? 0) % capacity : 0;
-    for (let n = 0; n < capacity && result.length < limit; n++) {
+    const start = this.#seatStart(capacity);
+    const occupancy = this.#occupancyOf(serverId, now);
+    const stale = this.#seatStaleMs;
+    // Seats before scanFrom were all taken; taken seats met at the front move it on.
+    let front = true;
+    for (let n = occupancy.scanFrom; n < capacity && result.length < limit; n++) {
       const i = start + n < capacity ? start + n : start + n - capacity;
-      if (skip.has(seatKey(serverId, i))) continue;
       const seat = seats?.get(i);
-      if (!seat) {
-        result.push({ serverId, seatIndex: i });
-      } else if (seat.value === null || !isSeatTaken(seat.value, now, this.#seatStaleMs)) {
-        result.push({ serverId, seatIndex: i, revision: seat.revision });
+      if (seat?.value && isSeatTaken(seat.value, now, stale)) {
+        if (front) occupancy.scanFrom = n + 1;
+        continue;
       }
+      front = false;
+      if (skip.has(seatKey(serverId, i))) continue;
+      result.push(
+        seat ? { serverId, seatIndex: i, revision: seat.revision } : { serverId, seatIndex: i },
+      );
     }
     return true;
   }

@@ -3,6 +3,7 @@
  * scan of every server would offer, including changes that come from the clock alone.
  */
 import { type SeatRecord, SeatState, seatKey } from '@playgap/protocol';
+import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FleetCache } from '../src/fleet-cache.js';
 import { laneOf } from '../src/free-seat-index.js';
@@ -11,7 +12,9 @@ import { serverRecord, startTestNats, type TestNats } from './fake-fleet.js';
 let nats: TestNats;
 let fleet: FleetCache | undefined;
 let offsetMs = 0;
-const clock = () => Date.now() + offsetMs;
+/** Set: the clock stands still there (plus offsetMs) instead of following real time. */
+let frozenAt: number | undefined;
+const clock = () => (frozenAt ?? Date.now()) + offsetMs;
 
 beforeAll(async () => {
   nats = await startTestNats();
@@ -21,6 +24,7 @@ afterEach(async () => {
   fleet?.stop();
   fleet = undefined;
   offsetMs = 0;
+  frozenAt = undefined;
   for await (const key of await nats.kv.servers.keys()) await nats.kv.servers.purge(key);
   for await (const key of await nats.kv.seats.keys()) await nats.kv.seats.purge(key);
 });
@@ -98,7 +102,7 @@ describe('fleet cache with several replicas', () => {
     expect(servers(cache)).toEqual(['theirs', 'spare']);
   });
 
-  it('opens a different empty server than another replica would, both fullest first', async () => {
+  it('opens a different empty server than another replica would while one is placing, both fullest first', async () => {
     const ids = Array.from({ length: 32 }, (_, i) => `empty-${i}`);
     for (const id of ids) await nats.putServer(serverRecord(id, { capacity: 4 }));
     await nats.putServer(serverRecord('partly', { capacity: 4 }));
@@ -107,21 +111,29 @@ describe('fleet cache with several replicas', () => {
     const [a, b] = ['replica-a', 'replica-b', 'replica-c', 'replica-d'].filter(
       (id, i, all) => all.findIndex((other) => laneOf(other, 16) === laneOf(id, 16)) === i,
     ) as [string, string];
-    const first = await startFleet(15_000, { instanceId: a });
-    await until(first, () => servers(first).length === 33);
-    const orderA = servers(first);
-    first.stop();
-    const second = await startFleet(15_000, { instanceId: b });
-    await until(second, () => servers(second).length === 33);
-    const orderB = servers(second);
+    const orderOf = async (instanceId?: string) => {
+      fleet?.stop();
+      const cache = await startFleet(60_000, instanceId ? { instanceId } : {});
+      await until(cache, () => servers(cache).length === 33);
+      return servers(cache);
+    };
+    // Alone (no other replica's reservation seen): equally full servers in filing order.
+    expect(await orderOf(a)).toEqual(['partly', ...ids]);
+    // Another replica places (on a server of one seat, now full): each spreads from its lane.
+    await nats.putServer(serverRecord('tiny', { capacity: 1 }));
+    await putSeat(seat('tiny', 0, { reservedBy: 'replica-z' }));
+    const orderA = await orderOf(a);
+    const orderB = await orderOf(b);
     expect(orderA[0]).toBe('partly');
     expect(orderB[0]).toBe('partly');
     expect(orderA[1]).not.toBe(orderB[1]);
+    expect(new Set(orderA)).toEqual(new Set(orderB));
     // Without an instance id: one lane, in filing order.
-    second.stop();
-    const plain = await startFleet();
-    await until(plain, () => servers(plain).length === 33);
-    expect(servers(plain)).toEqual(['partly', ...ids]);
+    expect(await orderOf()).toEqual(['partly', ...ids]);
+    // 30 s after replica-z's last reservation a replica is alone again (and "tiny" free).
+    expect((await orderOf(a))[1]).toBe(orderA[1]);
+    offsetMs = 31_000;
+    expect(servers(fleet!)).toEqual(['tiny', 'partly', ...ids]);
   });
 
   it('offers its own server first, and seats from its offset on (wrapping)', async () => {
@@ -237,5 +249,102 @@ describe('fleet cache free-seat index', () => {
     await until(cache, () => servers(cache).includes('gone'));
     await nats.kv.servers.delete('gone');
     await until(cache, () => !servers(cache).includes('gone'));
+  });
+});
+
+describe('fleet cache occupancy kept seat by seat', () => {
+  it('frees a connected seat rewritten as a short reservation once that expires', async () => {
+    frozenAt = Date.now();
+    await nats.putServer(serverRecord('one', { capacity: 2 }));
+    const cache = await startFleet(1e12);
+    await until(cache, () => servers(cache).length === 1);
+    cache.noteSeat(seatKey('one', 0), seat('one', 0, { state: SeatState.CONNECTED }), 1e9); // past any revision the bucket's history holds
+    expect(cache.occupiedSeats('one')).toBe(1);
+    // Still taken, but now only until clock() + 100: the count must follow it.
+    cache.noteSeat(seatKey('one', 0), seat('one', 0, { expiresAt: clock() + 100 }), 1e9 + 1);
+    expect(cache.occupiedSeats('one')).toBe(1);
+    offsetMs += 101;
+    expect(cache.occupiedSeats('one')).toBe(0);
+    expect(cache.freeSeats('1.0.0').map((s) => s.seatIndex)).toEqual([0, 1]);
+  });
+
+  it('agrees with a count of every seat after any run of seat changes and clock steps (property)', async () => {
+    const CAPACITY = 6;
+    frozenAt = Date.now(); // the model and the cache read the same time
+    await nats.putServer(serverRecord('big', { capacity: CAPACITY }));
+    const cache = await startFleet(1e12, { instanceId: 'replica-a', seatOffset: 5 });
+    await until(cache, () => servers(cache).length === 1);
+    let revision = 1e9;
+    const model = new Map<number, SeatRecord>();
+    const takenInModel = (now: number) =>
+      [...model.entries()]
+        .filter(([, s]) =>
+          s.state === SeatState.CONNECTED
+            ? now < s.updatedAt + 60_000
+            : now < Math.min(s.expiresAt, s.updatedAt + 60_000),
+        )
+        .map(([i]) => i);
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('reserve' as const),
+        index: fc.integer({ min: 0, max: CAPACITY - 1 }),
+        ttl: fc.integer({ min: 1, max: 5_000 }),
+      }),
+      fc.record({
+        kind: fc.constant('connect' as const),
+        index: fc.integer({ min: 0, max: CAPACITY - 1 }),
+      }),
+      fc.record({
+        kind: fc.constant('free' as const),
+        index: fc.integer({ min: 0, max: CAPACITY - 1 }),
+      }),
+      fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 3_000 }) }),
+      fc.record({ kind: fc.constant('scan' as const), limit: fc.integer({ min: 1, max: 4 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 60 }), async (ops) => {
+        for (const o of ops) {
+          const now = clock();
+          if (o.kind === 'tick') offsetMs += o.ms;
+          else if (o.kind === 'scan')
+            cache.freeSeats('1.0.0', new Set(), o.limit); // moves scanFrom
+          else if (o.kind === 'free') {
+            const known = model.get(o.index);
+            if (known) {
+              cache.noteSeat(
+                seatKey('big', o.index),
+                { ...known, state: SeatState.RESERVED, expiresAt: 0 },
+                ++revision,
+              );
+              model.set(o.index, { ...known, state: SeatState.RESERVED, expiresAt: 0 });
+            }
+          } else {
+            const record = seat('big', o.index, {
+              state: o.kind === 'connect' ? SeatState.CONNECTED : SeatState.RESERVED,
+              expiresAt: now + (o.kind === 'reserve' ? o.ttl : 30_000),
+              updatedAt: now,
+            });
+            cache.noteSeat(seatKey('big', o.index), record, ++revision);
+            model.set(o.index, record);
+          }
+          const taken = takenInModel(clock());
+          expect(cache.occupiedSeats('big')).toBe(taken.length);
+          const free = cache.freeSeats('1.0.0', new Set(), CAPACITY).map((s) => s.seatIndex);
+          expect([...free].sort((a, b) => a - b)).toEqual(
+            [...Array(CAPACITY).keys()].filter((i) => !taken.includes(i)),
+          );
+        }
+        // Reset between runs: every seat freed for good.
+        for (const [i, s] of model) {
+          cache.noteSeat(
+            seatKey('big', i),
+            { ...s, state: SeatState.RESERVED, expiresAt: 0 },
+            ++revision,
+          );
+        }
+        model.clear();
+      }),
+      { numRuns: 300 },
+    );
   });
 });
