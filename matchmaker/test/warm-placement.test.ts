@@ -132,12 +132,15 @@ describe('warm placement', () => {
       updatedAt: now,
       ...(party ? { party } : {}),
     });
-    await nats.kv.seats.put('party-full.0', JSON.stringify(seat('party-full', 0)));
-    await nats.kv.seats.put('party-full.1', JSON.stringify(seat('party-full', 1)));
+    // party-full stays the fuller one after the friend joins party-host (3 against 2): no tie
+    // whose order could decide where the stranger goes.
+    for (const i of [0, 1, 2]) {
+      await nats.kv.seats.put(`party-full.${i}`, JSON.stringify(seat('party-full', i)));
+    }
     await nats.kv.seats.put('party-host.0', JSON.stringify(seat('party-host', 0, 'p1')));
     await waitFor(
       () =>
-        mm.fleet?.occupiedSeats('party-full') === 2 && mm.fleet?.occupiedSeats('party-host') === 1,
+        mm.fleet?.occupiedSeats('party-full') === 3 && mm.fleet?.occupiedSeats('party-host') === 1,
       { what: 'seats in cache', timeoutMs: 5_000, intervalMs: 10 },
     );
     const friend = await converse(
