@@ -82,7 +82,9 @@ export class FreeSeatIndex {
       slot = {
         all: new Set(),
         lanes:
-          this.#lanes > 1 ? Array.from({ length: this.#lanes }, () => new Set<string>()) : undefined,
+          this.#lanes > 1
+            ? Array.from({ length: this.#lanes }, () => new Set<string>())
+            : undefined,
         size: 0,
         listed: false,
       };
@@ -93,7 +95,7 @@ export class FreeSeatIndex {
       slot.listed = true;
     }
     slot.all.add(serverId);
-    slot.lanes?.[lane]!.add(serverId);
+    if (slot.lanes) slot.lanes[lane]!.add(serverId);
     slot.size++;
   }
 
@@ -108,8 +110,8 @@ export class FreeSeatIndex {
   #unfile(serverId: string, filed: { version: string; free: number; lane: number }): void {
     const v = this.#byVersion.get(filed.version);
     const slot = v?.slots[filed.free];
-    if (!v || !slot || !slot.all.delete(serverId)) return;
-    slot.lanes?.[filed.lane]!.delete(serverId);
+    if (!v || !slot?.all.delete(serverId)) return;
+    if (slot.lanes) slot.lanes[filed.lane]!.delete(serverId);
     if (--slot.size === 0) v.emptied.push(filed.free);
   }
 
