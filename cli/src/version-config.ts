@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { PORT_PROTOCOLS } from '@playgap/protocol';
 import { SettingError } from '@playgap/protocol/config';
 import { checkSidecarEnv, SIDECAR_SETTINGS } from '@playgap/sidecar/settings';
 import { parse as parseYaml } from 'yaml';
@@ -15,7 +16,6 @@ import { usageError } from './errors.js';
 
 /** Edgegap's limit on one env value (bytes). */
 export const EDGEGAP_ENV_VALUE_MAX_BYTES = 4096;
-const PORT_PROTOCOLS = ['TCP', 'UDP', 'TCP/UDP', 'HTTP', 'HTTPS', 'WS', 'WSS'] as const;
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 

@@ -12,12 +12,16 @@ export const TransportKind = {
 } as const;
 export type TransportKind = (typeof TransportKind)[keyof typeof TransportKind];
 
+/** The port protocols an Edgegap app version may declare (and edgegap-local accepts). */
+export const PORT_PROTOCOLS = ['TCP', 'UDP', 'TCP/UDP', 'HTTP', 'HTTPS', 'WS', 'WSS'] as const;
+export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
+
 /** One port of a server, as Edgegap maps it (`internal` in the container, `external` public). */
 export interface PortMapping {
   name: string;
   internal: number;
   external: number;
-  /** `TCP`, `UDP`, `TCP/UDP`, `HTTP`, `HTTPS`, `WS`, `WSS`. */
+  /** One of PORT_PROTOCOLS (a string on the wire: a newer Edgegap may add one). */
   protocol: string;
   /** Edgegap terminates TLS on the fqdn for this port (WS → WSS, HTTP → HTTPS). */
   tlsUpgrade?: boolean;

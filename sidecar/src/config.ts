@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type PortMapping, SERVER_ID_PATTERN } from '@playgap/protocol';
+import { PORT_PROTOCOLS, type PortMapping, SERVER_ID_PATTERN } from '@playgap/protocol';
 import { deepFreeze, readSettings, SettingError } from '@playgap/protocol/config';
 import {
   type NatsSettings,
@@ -89,7 +89,7 @@ export interface SidecarConfig {
 
 type Env = Record<string, string | undefined>;
 
-const PROTOCOLS = new Set(['TCP', 'UDP', 'TCP/UDP', 'HTTP', 'HTTPS', 'WS', 'WSS']);
+const PROTOCOLS: ReadonlySet<string> = new Set(PORT_PROTOCOLS);
 
 /** Parse one `--port name:protocol:internal[:external]` flag. */
 export function parsePortFlag(text: string): PortMapping {

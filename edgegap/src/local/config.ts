@@ -5,14 +5,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { PORT_PROTOCOLS, type PortProtocol } from '@playgap/protocol';
 import { EdgegapConfigError } from '../errors.js';
 import { type LocalClock, systemLocalClock } from './clock.js';
 import type { FaultSpec } from './faults.js';
 import { type LocalLocationConfig, validateLocations } from './locations.js';
-
-/** Port protocols Edgegap versions accept. */
-export const PORT_PROTOCOLS = ['TCP', 'UDP', 'TCP/UDP', 'HTTP', 'HTTPS', 'WS', 'WSS'] as const;
-export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
 
 /**
  * A version as edgegap-local runs it: Edgegap's version fields plus a local `command`.
