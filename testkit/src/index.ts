@@ -2,7 +2,7 @@
  * Private test helpers for playgap: real nats-server (one or a cluster), free ports, child
  * cleanup, the bounded poll every suite uses.
  */
-export { trackChild } from './cleanup.js';
+export { canTieChildren, spawnTracked, trackChild } from './cleanup.js';
 export { FIXTURE_GAME_SERVER } from './fixtures.js';
 export {
   type NatsClusterNode,

@@ -2,12 +2,12 @@
  * A real `nats-server` for tests and for `npm start`: JetStream on, a random free port on
  * 127.0.0.1, a temp store dir, and a stop that leaves nothing behind.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { trackChild } from './cleanup.js';
+import { spawnTracked } from './cleanup.js';
 
 /** Thrown when no nats-server binary can be found on this machine. */
 export class NatsServerNotFoundError extends Error {
@@ -107,14 +107,12 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const storeDir = options.storeDir ?? (await mkdtemp(join(storeParent(), 'playgap-nats-')));
   const args = ['-a', '127.0.0.1', '-p', String(options.port ?? -1), ...(options.args ?? [])];
   if (options.jetstream !== false) args.push('-js', '-sd', storeDir);
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const untrack = trackChild(child);
+  const child = spawnTracked(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let port: number;
   try {
     port = await waitUntilReady(child, options.startTimeoutMs ?? 15_000);
   } catch (error) {
     child.kill('SIGKILL');
-    untrack();
     if (!options.storeDir) await rm(storeDir, { recursive: true, force: true });
     throw error;
   }
@@ -126,12 +124,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     storeDir,
     async stop(stopOptions = {}) {
       await stopChild(child);
-      untrack();
       if (!stopOptions.keepStore) await rm(storeDir, { recursive: true, force: true });
     },
     async kill() {
       await stopChild(child, 'SIGKILL');
-      untrack();
     },
     async restart() {
       await server.stop({ keepStore: true });

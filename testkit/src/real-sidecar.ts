@@ -4,7 +4,7 @@
  * the build, so `npx tsc -b` first), plus what a matchmaker does to send a player there:
  * reserve a seat in the seats bucket and mint a connect token for the server's address.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ import {
   generatePrivateKey,
   mintConnectToken,
 } from '@playgap/protocol/token';
-import { trackChild } from './cleanup.js';
+import { spawnTracked } from './cleanup.js';
 import type { RunningNatsServer } from './nats-server.js';
 import { waitFor } from './wait-for.js';
 
@@ -82,7 +82,7 @@ export async function startRealSidecar(
     ...portFlags,
   ];
   if (command.length) args.push('run', '--', ...command);
-  const child = spawn(process.execPath, args, {
+  const child = spawnTracked(process.execPath, args, {
     env: {
       ...process.env,
       PLAYGAP_APP: app,
@@ -98,7 +98,6 @@ export async function startRealSidecar(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  trackChild(child);
   const output: string[] = [];
   child.stderr?.on('data', (d) => output.push(String(d)));
   if (process.env['PLAYGAP_TEST_DEBUG']) {
