@@ -154,11 +154,10 @@ export function servePlaySockets(options: PlaySocketOptions): () => void {
               `Send the play request within ${options.firstMessageTimeoutMs / 1000} s of connecting.`,
             ),
           );
-          end(CLOSE_NORMAL); // a kept socket too: it never asked for anything
-        } else {
-          // A kept socket idle for as long: closed normally; the client opens another.
-          end(CLOSE_NORMAL);
         }
+        // Never asked (a kept socket too), or a kept socket idle as long: a normal close; the
+        // client opens another.
+        end(CLOSE_NORMAL);
       }, options.firstMessageTimeoutMs);
     };
     const end = (closeCode: number) => {
