@@ -19,7 +19,7 @@ import {
   seatHeldUntil,
   seatKey,
 } from '@playgap/protocol';
-import { ExpiryQueue, FreeSeatIndex, laneOf } from './free-seat-index.js';
+import { ExpiryQueue, FreeSeatIndex, hashOf } from './free-seat-index.js';
 
 /** Waits between tries to restart the watches: 250 ms doubling to 5 s, jittered. */
 const REWATCH_BACKOFF: Readonly<BackoffOptions> = Object.freeze({
@@ -73,7 +73,8 @@ export interface FleetCacheOptions {
   initialTimeoutMs?: number;
   /**
    * Where this replica starts in a server's seats (indices wrap): replicas filling the same
-   * fullest server then propose different seats instead of racing for the same one. Default 0.
+   * fullest server then propose different seats instead of racing for the same one. Default:
+   * from a hash of `instanceId` (0 without one).
    */
   seatOffset?: number;
   /**
@@ -117,6 +118,7 @@ export class FleetCache {
   readonly #seats = new Map<string, Map<number, Versioned<SeatRecord | null>>>();
   /** Ready, live servers with free seats, by version and free count (and lane: see instanceId). */
   readonly #free: FreeSeatIndex;
+  readonly #seatOffset: number;
   /** When a server's occupancy changes by the clock alone (a reservation expires, a seat ages out). */
   readonly #recounts = new ExpiryQueue();
   /** Party id → server id → how many of its seat records carry that party. */
@@ -137,13 +139,13 @@ export class FleetCache {
   constructor(options: FleetCacheOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    const hash = options.instanceId === undefined ? undefined : hashOf(options.instanceId);
     this.#free =
-      options.instanceId === undefined
+      hash === undefined
         ? new FreeSeatIndex()
-        : new FreeSeatIndex({
-            lanes: FILL_LANES,
-            firstLane: laneOf(options.instanceId, FILL_LANES),
-          });
+        : new FreeSeatIndex({ lanes: FILL_LANES, firstLane: hash % FILL_LANES });
+    // The hash's other bits, so the seat offset does not follow the lane.
+    this.#seatOffset = options.seatOffset ?? (hash === undefined ? 0 : hash >>> 4);
   }
 
   /** Start both watches; resolves once the current contents are loaded. */
@@ -434,7 +436,7 @@ export class FleetCache {
 
   /** Where this replica starts in a server's seats (FleetCacheOptions.seatOffset). */
   #seatStart(capacity: number): number {
-    return capacity > 0 ? (this.#options.seatOffset ?? 0) % capacity : 0;
+    return capacity > 0 ? this.#seatOffset % capacity : 0;
   }
 
   #countParty(party: string, serverId: string, delta: number): void {

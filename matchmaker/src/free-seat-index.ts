@@ -166,19 +166,21 @@ function insertionPoint(sorted: readonly number[], value: number): number {
   return low;
 }
 
+/** FNV-1a of a string, unsigned 32-bit: the same on every replica. */
+export function hashOf(id: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}
+
 /**
- * The lane of `id` among `lanes` (FNV-1a of the string): the same on every replica.
+ * The lane of `id` among `lanes`.
  *
  * @example
  * new FreeSeatIndex({ lanes: 16, firstLane: laneOf(instanceId, 16) });
  */
 export function laneOf(id: string, lanes: number): number {
-  if (lanes === 1) return 0;
-  let hash = 2166136261;
-  for (let i = 0; i < id.length; i++) {
-    hash = Math.imul(hash ^ id.charCodeAt(i), 16777619);
-  }
-  return (hash >>> 0) % lanes;
+  return lanes === 1 ? 0 : hashOf(id) % lanes;
 }
 
 /**

@@ -201,7 +201,6 @@ export async function startMatchmaker(
         seats: kv.seats,
         serverStaleMs: KV_DEFAULTS.serversMaxAgeMs,
         seatStaleMs: KV_DEFAULTS.seatsMaxAgeMs,
-        seatOffset: seatOffsetOf(config.instanceId),
         instanceId: config.instanceId,
         now,
       });
@@ -539,11 +538,4 @@ function openMatchmaking(config: Readonly<MatchmakerConfig>, log: Logger): Match
 function longestTicketWaitMs(source: MatchmakingSource): number {
   const modes = Object.values(source.current().modes);
   return Math.max(0, ...modes.map((m) => (m.kind === 'queue' ? m.ticketTimeoutSeconds * 1000 : 0)));
-}
-
-/** A replica's seat offset (FleetCacheOptions.seatOffset): a hash of its instance id. */
-function seatOffsetOf(instanceId: string): number {
-  let hash = 0;
-  for (let i = 0; i < instanceId.length; i++) hash = (hash * 31 + instanceId.charCodeAt(i)) >>> 0;
-  return hash;
 }
