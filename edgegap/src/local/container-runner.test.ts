@@ -7,7 +7,11 @@ import { splitArguments } from '../arguments.js';
 import { EdgegapConfigError } from '../errors.js';
 import type { VersionRecord } from './catalog.js';
 import { resolveLocalConfig } from './config.js';
-import { dockerRunArguments, removeOrphanContainers } from './container-runner.js';
+import {
+  dockerRunArguments,
+  removeOrphanContainers,
+  removeOrphanContainersOnce,
+} from './container-runner.js';
 import { imageOf } from './deployments.js';
 
 const record = (fields: Record<string, unknown>) =>
@@ -190,6 +194,13 @@ esac
     writeFileSync(join(dir, 'ps'), `edgegap-local-dead\t${hostname()}/${await deadPid()}\n`);
     await expect(removeOrphanContainers(env())).resolves.toEqual([]);
     expect(calls()).toHaveLength(1); // the failed ps, no rm
+  });
+
+  it('sweeps once per process: a later deployment removes and reports nothing', async () => {
+    writeFileSync(join(dir, 'ps'), `edgegap-local-dead\t${hostname()}/${await deadPid()}\n`);
+    await expect(removeOrphanContainersOnce(env())).resolves.toEqual(['edgegap-local-dead']);
+    await expect(removeOrphanContainersOnce(env())).resolves.toEqual([]);
+    expect(calls()).toHaveLength(2); // one ps, one rm: the second call asked docker nothing
   });
 
   it('labels every container with its owner, so a later edgegap-local can tell', () => {

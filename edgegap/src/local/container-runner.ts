@@ -192,10 +192,17 @@ export async function removeOrphanContainers(
   return removed;
 }
 
-let sweep: Promise<string[]> | undefined;
+let swept = false;
 
-/** removeOrphanContainers, once per process (the first container deployment calls it). */
-export function removeOrphanContainersOnce(): Promise<string[]> {
-  sweep ??= removeOrphanContainers();
-  return sweep;
+/**
+ * removeOrphanContainers on the first call of this process (every container deployment
+ * calls it); later calls remove nothing and resolve with [], so only the first deployment's
+ * log names what was removed.
+ */
+export function removeOrphanContainersOnce(
+  clientEnv: NodeJS.ProcessEnv = process.env,
+): Promise<string[]> {
+  if (swept) return Promise.resolve([]);
+  swept = true;
+  return removeOrphanContainers(clientEnv);
 }
